@@ -1,0 +1,64 @@
+/* main.c — the portsim command: dispatches to the headless subcommands
+ * (run, check) or opens the lecture window. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "engine.h"
+
+#ifndef PS_VERSION
+#define PS_VERSION "dev"
+#endif
+
+static void usage(FILE *out)
+{
+    fputs("portsim " PS_VERSION " — watch one machine keep many TCP conversations apart\n"
+          "\n"
+          "Usage:\n"
+          "  portsim [FILE]                 open the lecture window (default: the two-tabs lesson)\n"
+          "  portsim run FILE [options]     run headless and print the trace\n"
+          "      --format text|jsonl|none   trace format (default text)\n"
+          "      --seed N                   override the scenario's seed\n"
+          "      --until T                  stop at simulated time T (e.g. 300ms, 1.5s)\n"
+          "      --max-events N             stop after N events (default 50000000)\n"
+          "  portsim check [--update] FILE...\n"
+          "                                 check every `expect` and the golden FILE.trace;\n"
+          "                                 --update rewrites the golden traces\n"
+          "  portsim --help | --version\n"
+          "\n"
+          "Exit status: 0 ok, 1 a check failed, 2 usage or scenario error.\n"
+          "Scenario language: scenarios/README.md\n",
+          out);
+}
+
+/* Without a window, the default job is the lesson as a trace. */
+static int headless_default(const char *file)
+{
+    fprintf(stderr, "portsim: no display found, so running %s headless; the trace follows.\n",
+            file ? file : "the two-tabs lesson");
+    ps_run_opts o = { PS_TRACE_TEXT, 0, false, PS_TIME_NEVER, PS_DEFAULT_MAX_STEPS };
+    return ps_cli_trace(file, &o);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2) {
+        const char *cmd = argv[1];
+        if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+            usage(stdout);
+            return PS_EXIT_OK;
+        }
+        if (strcmp(cmd, "--version") == 0) {
+            puts("portsim " PS_VERSION);
+            return PS_EXIT_OK;
+        }
+        if (strcmp(cmd, "run") == 0) return ps_cmd_run(argc - 1, argv + 1);
+        if (strcmp(cmd, "check") == 0) return ps_cmd_check(argc - 1, argv + 1);
+        if (cmd[0] == '-') {
+            fprintf(stderr, "portsim: unknown option '%s'\nTry 'portsim --help'.\n", cmd);
+            return PS_EXIT_USAGE;
+        }
+    }
+    return headless_default(argc >= 2 ? argv[1] : NULL);
+}

@@ -1,0 +1,84 @@
+/* base.h — the small vocabulary every sim/ module shares: IPv4 addresses,
+ * simulated time, source positions, error numbers and TCP states.
+ *
+ * Nothing here allocates or does I/O. Names carry the prefix ps_ / PS_. */
+#ifndef PS_BASE_H
+#define PS_BASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Simulated time: integer microseconds since the start of the run. Nothing in
+ * sim/ reads a wall clock, so a run is a pure function of scenario and seed. */
+typedef uint64_t ps_time;
+#define PS_TIME_NEVER UINT64_MAX
+
+/* An IPv4 address in host byte order; 0 is the wildcard 0.0.0.0. */
+typedef uint32_t ps_addr;
+#define PS_ADDR_ANY 0u
+#define PS_ADDR_LOOPBACK 0x7f000001u /* 127.0.0.1, present on every host */
+
+/* "No such index": used wherever an index into an engine table may be absent. */
+#define PS_NONE UINT32_MAX
+
+/* A place in a scenario file, 1-based; line 0 means "not from a file". */
+typedef struct ps_pos {
+    uint32_t line; /* 1-based line number */
+    uint32_t col;  /* 1-based column, in bytes */
+} ps_pos;
+
+/* The errors the engine can report, named as on Linux (see linux-ports.md). */
+typedef enum ps_errno {
+    PS_OK = 0,
+    PS_EADDRINUSE,    /* another socket already holds the address:port */
+    PS_EACCES,        /* a non-root process asked for a privileged port */
+    PS_ECONNREFUSED,  /* nothing listens there: the peer answered with RST */
+    PS_ECONNRESET,    /* an established connection was reset by the peer */
+    PS_EADDRNOTAVAIL, /* no free ephemeral port, duplicate 4-tuple, or not our address */
+    PS_EHOSTUNREACH,  /* no host has that address, or no link leads there */
+    PS_ENOTCONN,      /* send on a socket that is not connected */
+    PS_EBADF,         /* the socket was already closed */
+    PS_EISCONN,       /* connect on a socket that is already connected */
+    PS_ESRCH,         /* kill: no process with that pid */
+    PS_ERRNO_COUNT
+} ps_errno;
+
+const char *ps_errno_name(ps_errno e);     /* "EADDRINUSE" */
+const char *ps_errno_message(ps_errno e);  /* "Address already in use" (strerror's words) */
+const char *ps_errno_explain(ps_errno e);  /* one plain sentence for learners */
+int ps_errno_number(ps_errno e);           /* Linux value: 98 for EADDRINUSE */
+bool ps_errno_parse(const char *name, size_t len, ps_errno *out);
+
+/* TCP states (RFC 793 names). CLOSED also marks a socket that never got going. */
+typedef enum ps_tcp_state {
+    PS_CLOSED = 0,
+    PS_LISTEN,
+    PS_SYN_SENT,
+    PS_SYN_RECV,
+    PS_ESTABLISHED,
+    PS_FIN_WAIT_1,
+    PS_FIN_WAIT_2,
+    PS_CLOSE_WAIT,
+    PS_LAST_ACK,
+    PS_TIME_WAIT,
+    PS_STATE_COUNT
+} ps_tcp_state;
+
+const char *ps_state_name(ps_tcp_state s);    /* scenario spelling: "established" */
+const char *ps_state_ss(ps_tcp_state s);      /* as ss prints it: "ESTAB" */
+const char *ps_state_netstat(ps_tcp_state s); /* as netstat prints it: "ESTABLISHED" */
+bool ps_state_parse(const char *name, size_t len, ps_tcp_state *out);
+
+/* TCP header flags, with the wire bit values so pcap export can copy them. */
+enum {
+    PS_FIN = 0x01,
+    PS_SYN = 0x02,
+    PS_RST = 0x04,
+    PS_PSH = 0x08,
+    PS_ACK = 0x10,
+};
+/* Writes flags as "SYN|ACK" into buf (at least 24 bytes); returns buf. */
+char *ps_flags_str(uint8_t flags, char *buf);
+
+#endif

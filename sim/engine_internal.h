@@ -1,0 +1,108 @@
+/* engine_internal.h — the engine's private state, shared by engine.c (life
+ * cycle, queue, operations, views) and tcp.c (segments and the TCP state
+ * machine). Nothing outside sim/engine*.c and sim/tcp.c includes this. */
+#ifndef PS_ENGINE_INTERNAL_H
+#define PS_ENGINE_INTERNAL_H
+
+#include "demux.h"
+#include "engine.h"
+#include "evq.h"
+#include "ports.h"
+#include "rng.h"
+#include "table.h"
+
+/* How long TIME-WAIT lasts (TCP_TIMEWAIT_LEN, linux-ports.md). */
+#define PS_TIME_WAIT_US 60000000ull
+/* One-way delay of a host talking to itself (measured on loopback: ~13 us). */
+#define PS_LOOPBACK_US 10ull
+
+/* What a queue entry's data means: kind in the top byte, then a 24-bit
+ * repetition counter, then a 32-bit index. */
+enum {
+    EVT_ACTION = 1,   /* index: scenario action; rep: which repetition */
+    EVT_ARRIVE = 2,   /* index: segment slot */
+    EVT_TIMEWAIT = 3, /* index: socket slot whose TIME-WAIT ends */
+};
+#define EVT_PACK(kind, rep, idx) (((uint64_t)(kind) << 56) | ((uint64_t)(rep) << 32) | (idx))
+#define EVT_KIND(d) ((unsigned)((d) >> 56))
+#define EVT_REP(d) ((uint32_t)(((d) >> 32) & 0xffffffu))
+#define EVT_INDEX(d) ((uint32_t)(d))
+
+/* A process's file descriptors: a bitmap, so the lowest free fd (POSIX's
+ * rule) is found by scanning words from a hint. */
+typedef struct ps_fdset {
+    uint64_t *bits;  /* bit n set: fd n in use */
+    uint32_t words;  /* length of bits */
+    uint32_t hint;   /* no free fd lies in words below this */
+} ps_fdset;
+
+struct ps_engine {
+    const ps_scenario *sc;  /* what we run; owned by the caller */
+    ps_rng rng;             /* every random choice (ISNs, port drift) */
+    ps_evq q;               /* pending events */
+    ps_time now;            /* the clock */
+    uint64_t steps;         /* queue events run */
+    uint64_t max_steps;     /* stop after this many */
+    uint64_t nevents;       /* ps_events emitted (next event's seq) */
+    ps_run_status status;
+    uint32_t cur_action;    /* action being run, for event attribution */
+    ps_event_fn sink;
+    void *sink_ctx;
+
+    ps_socket *socks;       /* socket slots */
+    uint32_t nsocks, sockcap; /* slots used, allocated */
+    uint32_t sock_free;     /* first free slot (chained by link), PS_NONE */
+    uint32_t sock_live;     /* live sockets */
+
+    ps_segment *segs;       /* segments in flight */
+    uint32_t nsegs, segcap; /* slots used, allocated */
+    uint32_t *seg_free;     /* stack of free slots */
+    uint32_t nseg_free;
+    uint64_t next_seg_id;
+
+    ps_proc *procs;         /* scenario processes first, then spawned ones */
+    ps_fdset *fds;          /* parallel to procs */
+    uint32_t nprocs, proccap;
+
+    ps_ports ports;         /* port buckets and the ephemeral allocator */
+    ps_demux demux;         /* the 4-tuple table */
+    ps_table addr_index;    /* address -> host */
+    ps_table link_index;    /* host pair -> link */
+
+    uint32_t *named;        /* per sock-spec: live socket, or PS_NONE */
+    uint8_t *named_err;     /* per sock-spec: ps_errno of its creating operation */
+    uint8_t *named_seen;    /* per sock-spec: 1 once it has existed or failed */
+    ps_socket *named_last;  /* per sock-spec: its last state once released */
+};
+
+/* ---- engine.c services used by tcp.c ---- */
+void ps__emit(ps_engine *e, ps_event *ev);
+/* An event about socket s with host, process, name and endpoints filled in. */
+ps_event ps__sock_event(const ps_engine *e, ps_event_kind kind, uint32_t s);
+ps_event ps__host_event(const ps_engine *e, ps_event_kind kind, uint32_t host);
+uint32_t ps__sock_new(ps_engine *e, uint32_t host);
+void ps__sock_release(ps_engine *e, uint32_t s);
+void ps__set_state(ps_engine *e, uint32_t s, ps_tcp_state st);
+bool ps__fd_alloc(ps_engine *e, uint32_t proc, uint32_t *fd);
+void ps__nomem(ps_engine *e);
+/* Socket s failed with err (a refused connect, a reset): reports it, records
+ * the error under its name, and releases the socket. */
+void ps__sock_error(ps_engine *e, uint32_t s, const char *op, ps_errno err);
+/* Reports a failed operation on socket s (which it then frees, if any). */
+ps_errno ps__fail(ps_engine *e, uint32_t s, ps_event *ev, const char *op, ps_errno err);
+
+/* ---- tcp.c ---- */
+/* Puts a segment on the wire from socket s (or from nobody, s = PS_NONE,
+ * on host `host`) and schedules its arrival. */
+bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t sport,
+                  ps_addr dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+                  const char *payload);
+/* Sends from a connected socket with its own sequence numbers. */
+bool ps__tcp_output(ps_engine *e, uint32_t s, uint8_t flags, const char *payload);
+void ps__tcp_arrive(ps_engine *e, uint32_t seg);
+void ps__tcp_timewait_end(ps_engine *e, uint32_t s);
+/* The host an address leads to from `from` (itself for 127.x and its own
+ * addresses), or PS_NONE. */
+uint32_t ps__route(const ps_engine *e, uint32_t from, ps_addr dst, ps_time *latency);
+
+#endif

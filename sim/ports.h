@@ -1,0 +1,86 @@
+/* ports.h — who holds which port on each host: the bind rules that say
+ * EADDRINUSE, and the ephemeral allocator that picks a client's source port.
+ *
+ * Like the kernel's bind hash, each (host, port) in use has a bucket. A bucket
+ * knows two kinds of holder:
+ *   - owners: sockets bound on purpose (listeners, a client's pinned port),
+ *     kept as a list so the listener lookup can see their addresses;
+ *   - users: sockets that hold the port implicitly (connections accepted by a
+ *     listener, and clients given the port by connect()), kept only as counts
+ *     per (address, SO_REUSEADDR, kind), since a busy server has a million.
+ *
+ * Bind conflict (linux-ports.md, from inet_csk_bind_conflict): a new socket
+ * on (addr, port) conflicts with a holder whose address overlaps (equal, or
+ * either is the wildcard 0.0.0.0) unless both set SO_REUSEADDR and the
+ * holder is not listening.
+ *
+ * Ephemeral choice (from __inet_hash_connect, RFC 6056 algorithm 4): a keyed
+ * hash of (source, destination, destination port) plus a per-destination
+ * perturbation picks a start; the scan walks the range in steps of two from
+ * the range's low parity, then the other parity. A port is usable unless a
+ * bucket with bound holders has it, or the full 4-tuple is already taken —
+ * so one source port can serve two different destinations at once. */
+#ifndef PS_PORTS_H
+#define PS_PORTS_H
+
+#include "demux.h"
+#include "rng.h"
+#include "socket.h"
+#include "table.h"
+
+typedef struct ps_port_user {
+    ps_addr addr;     /* the holders' local address */
+    uint8_t reuse;    /* they set SO_REUSEADDR */
+    uint8_t bound;    /* 1: accepted connections (they block connect()'s use of
+                         the port); 0: connect() users */
+    uint32_t count;   /* how many sockets */
+} ps_port_user;
+
+typedef struct ps_bucket {
+    uint32_t host;        /* host index */
+    uint16_t port;
+    uint32_t owners;      /* first owner socket, chained by ps_socket.link; PS_NONE */
+    uint32_t nusers;      /* entries in users */
+    ps_port_user *users;  /* implicit holders, grouped */
+    uint32_t next_free;   /* free-list link while unused */
+} ps_bucket;
+
+#define PS_PERTURB_SIZE 256  /* the kernel's table_perturb has 2^8 .. 2^16 slots */
+
+typedef struct ps_ports {
+    ps_bucket *buckets;       /* bucket pool */
+    uint32_t nbuckets, cap;   /* used slots, allocated slots */
+    uint32_t free_head;       /* first free bucket, PS_NONE */
+    ps_table index;           /* (host, port) -> bucket */
+    uint64_t key;             /* seeded secret of the start-offset hash */
+    uint32_t perturb[PS_PERTURB_SIZE]; /* per-destination drift, as in the kernel */
+} ps_ports;
+
+void ps_ports_init(ps_ports *p, uint64_t seed);
+void ps_ports_free(ps_ports *p);
+
+/* PS_OK, or PS_EADDRINUSE if binding (addr, port) on host would conflict. */
+ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, uint32_t host,
+                             ps_addr addr, uint16_t port, bool reuse);
+
+/* Adds socks[s] (host, laddr, lport set) as an owner of its port. */
+bool ps_ports_add_owner(ps_ports *p, ps_socket *socks, uint32_t s);
+void ps_ports_remove_owner(ps_ports *p, ps_socket *socks, uint32_t s);
+/* Counts socks[s] as an implicit holder: `bound` for an accepted connection,
+ * not for a connect() user. */
+bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound);
+void ps_ports_remove_user(ps_ports *p, const ps_socket *sk, bool bound);
+
+/* The first owner of host:port (chained by ps_socket.link), or PS_NONE. */
+uint32_t ps_ports_owners(const ps_ports *p, uint32_t host, uint16_t port);
+/* Whether anything holds host:port. */
+bool ps_ports_in_use(const ps_ports *p, uint32_t host, uint16_t port);
+
+/* Picks a source port in [lo, hi] for a connection from saddr on host to
+ * daddr:dport. PS_OK and *out, or PS_EADDRNOTAVAIL when every port is taken
+ * for that destination. `rng` adds the kernel's small random drift. */
+ps_errno ps_ports_pick(ps_ports *p, const ps_socket *socks, const ps_demux *dm, ps_rng *rng,
+                       uint32_t host, uint16_t lo, uint16_t hi, ps_addr saddr, ps_addr daddr,
+                       uint16_t dport, uint16_t *out);
+
+#endif

@@ -1,0 +1,177 @@
+/* scenario.h — a scenario as plain data: hosts, links, processes, timed
+ * actions and expectations, exactly as a file spelled them, with every name
+ * already resolved to an index and every item keeping its source position.
+ *
+ * ps_scenario_parse() turns text into this; ps_engine_new() (engine.h) runs
+ * it. The parser checks everything that can be known without running: names
+ * exist, pids are unique, ports are in range, times do not go backwards, a
+ * socket name is defined once. What only a run can tell (EADDRINUSE, ...) is
+ * the engine's job. The scenario owns all its strings; free it with
+ * ps_scenario_free(). */
+#ifndef PS_SCENARIO_H
+#define PS_SCENARIO_H
+
+#include "base.h"
+
+#define PS_MAX_HOST_ADDRS 8       /* addresses a host may list (127.0.0.1 comes free) */
+#define PS_MAX_REPEAT 2000000u    /* upper bound of `repeat N` on one line */
+
+typedef enum ps_os {
+    PS_OS_LINUX,   /* ephemeral 32768-60999 */
+    PS_OS_WINDOWS, /* 49152-65535 */
+    PS_OS_MACOS,   /* 49152-65535 */
+    PS_OS_FREEBSD, /* 10000-65535 */
+    PS_OS_COUNT
+} ps_os;
+
+const char *ps_os_name(ps_os os);
+/* The defaults an OS profile brings (linux-ports.md, "Ephemeral ranges"). */
+void ps_os_defaults(ps_os os, uint16_t *eph_lo, uint16_t *eph_hi, uint16_t *unpriv_start);
+
+typedef struct ps_host_spec {
+    char *name;                        /* "laptop" */
+    ps_addr addrs[PS_MAX_HOST_ADDRS];  /* the first one is the primary (source) address */
+    uint32_t naddrs;                   /* 1..PS_MAX_HOST_ADDRS */
+    ps_os os;                          /* profile named by os=, default linux */
+    uint16_t eph_lo, eph_hi;           /* ephemeral range (ports=LO-HI overrides the profile) */
+    uint16_t unpriv_start;             /* first port a non-root user may bind (unpriv=N) */
+    ps_pos pos;
+} ps_host_spec;
+
+typedef struct ps_link_spec {
+    uint32_t a, b;      /* host indices, a != b; links are symmetric */
+    ps_time latency;    /* one-way delay */
+    ps_pos pos;
+} ps_link_spec;
+
+typedef struct ps_proc_spec {
+    uint32_t host;      /* host index */
+    char *name;         /* program name as ps/ss show it: "nginx" */
+    uint32_t pid;       /* unique within its host, >= 1 */
+    char *user;         /* "root" is privileged; any other name is not */
+    ps_pos pos;
+} ps_proc_spec;
+
+/* A name given with `as NAME`: one socket the scenario can talk about later. */
+typedef struct ps_sock_spec {
+    char *name;          /* "tab1" */
+    uint32_t action;     /* index of the action that creates it */
+    ps_pos pos;          /* where the name was defined */
+} ps_sock_spec;
+
+typedef enum ps_action_kind {
+    PS_ACT_LISTEN,   /* proc listens on [addr:]port */
+    PS_ACT_CONNECT,  /* proc connects to addr:port, maybe from a pinned port */
+    PS_ACT_SEND,     /* a named socket sends text */
+    PS_ACT_CLOSE,    /* a named socket closes */
+    PS_ACT_KILL,     /* a host kills a pid */
+    PS_ACT_SAY,      /* a caption for the lecture */
+    PS_ACT_SHELL,    /* a command typed on a host (see shell.h) */
+    PS_ACT_COUNT
+} ps_action_kind;
+
+typedef struct ps_action {
+    ps_action_kind kind;
+    ps_time t;           /* when it happens (the first time, with repeat) */
+    uint32_t host;       /* LISTEN, CONNECT, KILL, SHELL: host index; else PS_NONE */
+    uint32_t proc;       /* LISTEN, CONNECT: proc index; else PS_NONE */
+    uint32_t sock;       /* LISTEN, CONNECT: the `as` name it defines (or PS_NONE);
+                            SEND, CLOSE: the named socket acted on */
+    ps_addr addr;        /* LISTEN: local address (0 = all); CONNECT: destination */
+    uint16_t port;       /* LISTEN: local port; CONNECT: destination port */
+    uint16_t from_port;  /* CONNECT: pinned source port, 0 = the OS picks */
+    bool reuseaddr;      /* LISTEN: SO_REUSEADDR was asked for */
+    uint32_t pid;        /* KILL: the pid to kill */
+    char *text;          /* SEND payload, LISTEN auto-reply (or NULL), SAY caption,
+                            SHELL command line; else NULL */
+    char *target;        /* CONNECT: the target as written ("https://93.184.216.34") */
+    uint32_t repeat;     /* how many times (>= 1); only LISTEN-free kinds may repeat */
+    ps_time every;       /* spacing between repeats */
+    ps_pos pos;          /* the line's first column */
+} ps_action;
+
+typedef enum ps_expect_kind {
+    PS_EXP_STATE,    /* [at T] SOCK STATE            e.g. expect 200ms tab2 established */
+    PS_EXP_ERRNO,    /* SOCK errno NAME | SOCK ok    e.g. expect second errno EADDRINUSE */
+    PS_EXP_COMPARE,  /* [at T] SOCK.FIELD OP (SOCK.FIELD | NUMBER) */
+    PS_EXP_PORT,     /* [at T] HOST port N free|listening|used */
+    PS_EXP_COUNT,    /* [at T] HOST STATE count N    e.g. expect 2s server established count 10000 */
+    PS_EXP_DISTINCT, /* [at T] tuples distinct       every live 4-tuple is unique */
+    PS_EXP_KIND_COUNT
+} ps_expect_kind;
+
+typedef enum ps_field {
+    PS_FIELD_SPORT,  /* the socket's local port */
+    PS_FIELD_DPORT,  /* the socket's remote port */
+    PS_FIELD_TUPLE,  /* the whole 4-tuple (only == and != make sense) */
+} ps_field;
+
+typedef enum ps_cmp { PS_CMP_EQ, PS_CMP_NE, PS_CMP_LT, PS_CMP_LE, PS_CMP_GT, PS_CMP_GE } ps_cmp;
+
+typedef enum ps_port_state {
+    PS_PORT_FREE,      /* nothing on the host holds the port */
+    PS_PORT_LISTENING, /* some socket listens on it */
+    PS_PORT_USED,      /* held, but not by a listener (a connection, TIME_WAIT) */
+} ps_port_state;
+
+typedef struct ps_expect {
+    ps_expect_kind kind;
+    bool has_time;       /* false: checked when the run has ended */
+    ps_time t;           /* checked after every event at or before t */
+    uint32_t sock;       /* STATE, ERRNO, COMPARE (left side): sock-spec index */
+    ps_tcp_state state;  /* STATE, COUNT */
+    ps_errno err;        /* ERRNO: expected error, PS_OK for `ok` */
+    ps_field field;      /* COMPARE: left field */
+    ps_cmp cmp;          /* COMPARE */
+    uint32_t rsock;      /* COMPARE: right socket, or PS_NONE when comparing to `value` */
+    ps_field rfield;     /* COMPARE: right field */
+    uint64_t value;      /* COMPARE: literal; COUNT: expected count */
+    uint32_t host;       /* PORT, COUNT: host index */
+    uint16_t port;       /* PORT */
+    ps_port_state port_state; /* PORT */
+    char *text;          /* the line as written, after `expect `, for reports */
+    ps_pos pos;
+} ps_expect;
+
+typedef struct ps_scenario {
+    char *file;          /* path it was read from (for messages) */
+    char *title;         /* `title "..."`, or NULL */
+    uint64_t seed;       /* `seed N`, default 1 */
+    ps_host_spec *hosts;   uint32_t nhosts;
+    ps_link_spec *links;   uint32_t nlinks;
+    ps_proc_spec *procs;   uint32_t nprocs;
+    ps_sock_spec *socks;   uint32_t nsocks;
+    ps_action *actions;    uint32_t nactions;   /* in file order */
+    ps_expect *expects;    uint32_t nexpects;   /* in file order */
+} ps_scenario;
+
+/* One diagnostic, GCC style. The message names what was expected and, for an
+ * unknown name, suggests the nearest known one. */
+typedef struct ps_diag {
+    char file[256];
+    ps_pos pos;
+    char message[512];
+} ps_diag;
+
+/* Formats "file:line:col: error: message" into buf. Returns buf. */
+char *ps_diag_format(const ps_diag *d, char *buf, size_t size);
+
+/* Parses `len` bytes of scenario text; `file` names it in messages. On success
+ * returns a scenario the caller frees; on the first error returns NULL and
+ * fills *diag. Accepts CRLF line ends and a UTF-8 byte-order mark. */
+ps_scenario *ps_scenario_parse(const char *text, size_t len, const char *file, ps_diag *diag);
+
+/* Reads and parses a file (at most PS_MAX_FILE_BYTES). Errors reading the file
+ * are reported through *diag too, with line 0. */
+#define PS_MAX_FILE_BYTES (16u * 1024u * 1024u)
+ps_scenario *ps_scenario_load(const char *path, ps_diag *diag);
+
+void ps_scenario_free(ps_scenario *sc);
+
+/* Lookups by name; PS_NONE when absent. */
+uint32_t ps_scenario_host(const ps_scenario *sc, const char *name);
+uint32_t ps_scenario_sock(const ps_scenario *sc, const char *name);
+/* The host that owns addr (loopback excluded), or PS_NONE. */
+uint32_t ps_scenario_host_by_addr(const ps_scenario *sc, ps_addr addr);
+
+#endif

@@ -1,0 +1,43 @@
+/* socket.h — the socket record: one endpoint of one conversation (or a
+ * listener), as the engine stores it and every reader sees it.
+ *
+ * Sockets live in one array owned by the engine (engine.h); modules refer to
+ * them by index, never by pointer, because the array grows. */
+#ifndef PS_SOCKET_H
+#define PS_SOCKET_H
+
+#include "base.h"
+
+/* Socket flags (ps_socket.flags). */
+enum {
+    PS_SOCK_LISTENER  = 1 << 0, /* a listening socket (or one that tried to be) */
+    PS_SOCK_EPHEMERAL = 1 << 1, /* its local port was picked by the OS */
+    PS_SOCK_ACCEPTED  = 1 << 2, /* created by a listener for an incoming connection */
+    PS_SOCK_REUSEADDR = 1 << 3, /* SO_REUSEADDR */
+    PS_SOCK_ORPHAN    = 1 << 4, /* closed by its process but still finishing (FIN, TIME_WAIT) */
+    PS_SOCK_BOUND     = 1 << 5, /* holds an entry in its host's port table */
+};
+
+typedef struct ps_socket {
+    ps_addr laddr;        /* local address (0 = all addresses, for a listener) */
+    ps_addr raddr;        /* remote address, 0 while unconnected */
+    uint16_t lport;       /* local port, 0 before one is chosen */
+    uint16_t rport;       /* remote port */
+    uint8_t state;        /* ps_tcp_state */
+    uint8_t flags;        /* PS_SOCK_* */
+    uint8_t err;          /* ps_errno of the last failed operation, PS_OK if none */
+    uint8_t live;         /* 1 while the slot holds a socket; 0 = free slot */
+    uint32_t host;        /* owning host index */
+    uint32_t proc;        /* owning process index, PS_NONE once orphaned */
+    uint32_t fd;          /* file descriptor in that process (>= 3), 0 if none */
+    uint32_t name;        /* scenario sock-spec index (`as NAME`), or PS_NONE */
+    uint32_t listener;    /* ACCEPTED: the listening socket it came from */
+    uint32_t snd_nxt;     /* next sequence number to send */
+    uint32_t rcv_nxt;     /* next sequence number expected from the peer */
+    ps_time since;        /* when it entered its current state */
+    const char *reply;    /* LISTENER (and inherited by ACCEPTED): auto-reply text */
+    uint32_t link;        /* private: while live, the next owner of the same port
+                             (ports.c); while free, the next free slot */
+} ps_socket;
+
+#endif

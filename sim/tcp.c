@@ -1,0 +1,264 @@
+/* tcp.c — segments on the wire and the TCP state machine that answers them.
+ *
+ * The model is TCP without loss: the three-way handshake, data with
+ * cumulative ACKs, the FIN exchange and TIME-WAIT, and RST for a segment that
+ * reaches no socket. Applications in portsim close their end as soon as the
+ * peer closes (so CLOSE-WAIT passes at once), and a listener's auto-reply
+ * answers each request on an accepted connection. */
+#include "engine_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t seg_new(ps_engine *e)
+{
+    if (e->nseg_free) return e->seg_free[--e->nseg_free];
+    if (e->nsegs == e->segcap) {
+        uint32_t cap = e->segcap ? e->segcap * 2 : 64;
+        ps_segment *ns = realloc(e->segs, (size_t)cap * sizeof *ns);
+        if (!ns) return PS_NONE;
+        e->segs = ns;
+        uint32_t *nf = realloc(e->seg_free, (size_t)cap * sizeof *nf);
+        if (!nf) return PS_NONE;
+        e->seg_free = nf;
+        e->segcap = cap;
+    }
+    return e->nsegs++;
+}
+
+static void seg_free(ps_engine *e, uint32_t g)
+{
+    e->segs[g].live = 0;
+    e->seg_free[e->nseg_free++] = g;
+}
+
+bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t sport,
+                  ps_addr dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+                  const char *payload)
+{
+    ps_time latency;
+    uint32_t to = ps__route(e, host, dst, &latency);
+    if (to == PS_NONE) return true; /* no route: the segment is lost, as on a real network */
+    uint32_t g = seg_new(e);
+    if (g == PS_NONE || !ps_evq_push(&e->q, e->now + latency, EVT_PACK(EVT_ARRIVE, 0, g))) {
+        if (g != PS_NONE) seg_free(e, g);
+        ps__nomem(e);
+        return false;
+    }
+    ps_segment *sg = &e->segs[g];
+    *sg = (ps_segment){
+        .src_addr = src, .dst_addr = dst, .src_port = sport, .dst_port = dport,
+        .flags = flags, .live = 1, .seq = seq, .ack = ack,
+        .len = payload ? (uint32_t)strlen(payload) : 0,
+        .from_host = host, .to_host = to, .from_socket = s,
+        .sent = e->now, .arrives = e->now + latency, .payload = payload,
+        .id = e->next_seg_id++,
+    };
+    ps_event ev = s != PS_NONE ? ps__sock_event(e, PS_EV_SEGMENT, s)
+                               : ps__host_event(e, PS_EV_SEGMENT, host);
+    ev.has_src = ev.has_dst = true;
+    ev.src_addr = src;
+    ev.src_port = sport;
+    ev.dst_addr = dst;
+    ev.dst_port = dport;
+    ev.flags = flags;
+    ev.len = sg->len;
+    ev.tcp_seq = seq;
+    ev.tcp_ack = ack;
+    ev.segment = g;
+    ev.text = payload;
+    ps__emit(e, &ev);
+    return true;
+}
+
+bool ps__tcp_output(ps_engine *e, uint32_t s, uint8_t flags, const char *payload)
+{
+    ps_socket *sk = &e->socks[s];
+    uint32_t seq = sk->snd_nxt;
+    if (payload) sk->snd_nxt += (uint32_t)strlen(payload);
+    if (flags & (PS_SYN | PS_FIN)) sk->snd_nxt++;
+    return ps__tcp_send(e, sk->host, s, sk->laddr, sk->lport, sk->raddr, sk->rport, flags, seq,
+                        (flags & PS_ACK) ? sk->rcv_nxt : 0, payload);
+}
+
+/* The event describing segment g arriving at its host. */
+static ps_event deliver_event(ps_engine *e, const ps_segment *sg, uint32_t g, uint32_t s,
+                              ps_deliver_to to)
+{
+    ps_event ev = s != PS_NONE ? ps__sock_event(e, PS_EV_DELIVER, s)
+                               : ps__host_event(e, PS_EV_DELIVER, sg->to_host);
+    ev.has_src = ev.has_dst = true;
+    ev.src_addr = sg->src_addr;
+    ev.src_port = sg->src_port;
+    ev.dst_addr = sg->dst_addr;
+    ev.dst_port = sg->dst_port;
+    ev.flags = sg->flags;
+    ev.len = sg->len;
+    ev.tcp_seq = sg->seq;
+    ev.tcp_ack = sg->ack;
+    ev.segment = g;
+    ev.to = to;
+    ev.text = sg->payload;
+    return ev;
+}
+
+/* Nobody is home: answer like the kernel's tcp_v4_send_reset(). */
+static void send_reset(ps_engine *e, const ps_segment *sg)
+{
+    if (sg->flags & PS_RST) return;
+    uint32_t fin_syn = (sg->flags & PS_SYN ? 1u : 0u) + (sg->flags & PS_FIN ? 1u : 0u);
+    if (sg->flags & PS_ACK)
+        ps__tcp_send(e, sg->to_host, PS_NONE, sg->dst_addr, sg->dst_port, sg->src_addr,
+                     sg->src_port, PS_RST, sg->ack, 0, NULL);
+    else
+        ps__tcp_send(e, sg->to_host, PS_NONE, sg->dst_addr, sg->dst_port, sg->src_addr,
+                     sg->src_port, PS_RST | PS_ACK, 0, sg->seq + sg->len + fin_syn, NULL);
+}
+
+/* A SYN reached listener l: a new socket in SYN-RECV answers with SYN-ACK. */
+static void syn_recv(ps_engine *e, uint32_t l, const ps_segment *sg)
+{
+    uint32_t c = ps__sock_new(e, sg->to_host);
+    if (c == PS_NONE) return;
+    const ps_socket *lk = &e->socks[l];
+    ps_socket *sk = &e->socks[c];
+    sk->laddr = sg->dst_addr;
+    sk->lport = sg->dst_port;
+    sk->raddr = sg->src_addr;
+    sk->rport = sg->src_port;
+    sk->state = PS_SYN_RECV;
+    sk->flags = PS_SOCK_ACCEPTED | (lk->flags & PS_SOCK_REUSEADDR);
+    sk->listener = l;
+    sk->reply = lk->reply;
+    sk->rcv_nxt = sg->seq + 1;
+    uint32_t isn = (uint32_t)ps_rng_next(&e->rng);
+    sk->snd_nxt = isn;
+    if (!ps_ports_add_user(&e->ports, sk, true)) {
+        ps__nomem(e);
+        return;
+    }
+    if (!ps_demux_add(&e->demux, e->socks, c)) {
+        ps_ports_remove_user(&e->ports, sk, true);
+        ps__nomem(e);
+        return;
+    }
+    ps__tcp_output(e, c, PS_SYN | PS_ACK, NULL);
+}
+
+static void establish(ps_engine *e, uint32_t s)
+{
+    ps__set_state(e, s, PS_ESTABLISHED);
+    ps_event ev = ps__sock_event(e, PS_EV_ESTABLISHED, s);
+    ps__emit(e, &ev);
+}
+
+/* The handshake is complete on the server side: the listening process
+ * accepts the connection and gets a descriptor for it. */
+static void accept_conn(ps_engine *e, uint32_t s)
+{
+    ps_socket *sk = &e->socks[s];
+    const ps_socket *lk = &e->socks[sk->listener];
+    sk->proc = lk->proc;
+    if (!ps__fd_alloc(e, sk->proc, &sk->fd)) {
+        sk->proc = PS_NONE;
+        ps__nomem(e);
+        return;
+    }
+    establish(e, s);
+    ps_event ev = ps__sock_event(e, PS_EV_ACCEPT, s);
+    if (lk->name != PS_NONE) ev.sock = e->sc->socks[lk->name].name; /* the listener's name */
+    ps__emit(e, &ev);
+}
+
+static void enter_time_wait(ps_engine *e, uint32_t s)
+{
+    ps__set_state(e, s, PS_TIME_WAIT);
+    if (!ps_evq_push(&e->q, e->now + PS_TIME_WAIT_US, EVT_PACK(EVT_TIMEWAIT, 0, s))) ps__nomem(e);
+}
+
+void ps__tcp_timewait_end(ps_engine *e, uint32_t s)
+{
+    if (e->socks[s].live && e->socks[s].state == PS_TIME_WAIT) ps__sock_release(e, s);
+}
+
+/* A segment for connection s (found by its 4-tuple). */
+static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
+{
+    ps_socket *sk = &e->socks[s];
+    ps_tcp_state st = (ps_tcp_state)sk->state;
+    if (sg->flags & PS_RST) {
+        if (st == PS_SYN_SENT) ps__sock_error(e, s, "connect", PS_ECONNREFUSED);
+        else ps__sock_error(e, s, "recv", PS_ECONNRESET);
+        return;
+    }
+    switch (st) {
+    case PS_SYN_SENT:
+        if ((sg->flags & (PS_SYN | PS_ACK)) == (PS_SYN | PS_ACK) && sg->ack == sk->snd_nxt) {
+            sk->rcv_nxt = sg->seq + 1;
+            establish(e, s);
+            ps__tcp_output(e, s, PS_ACK, NULL);
+        }
+        return;
+    case PS_SYN_RECV:
+        if ((sg->flags & PS_ACK) && !(sg->flags & PS_SYN) && sg->ack == sk->snd_nxt)
+            accept_conn(e, s);
+        return;
+    case PS_TIME_WAIT:
+        if (sg->flags & PS_FIN) ps__tcp_output(e, s, PS_ACK, NULL); /* our last ACK was lost */
+        return;
+    default:
+        break;
+    }
+    bool fin = sg->flags & PS_FIN;
+    bool acks_all = (sg->flags & PS_ACK) && sg->ack == sk->snd_nxt;
+    sk->rcv_nxt += sg->len + (fin ? 1u : 0u);
+    if (st == PS_LAST_ACK && acks_all) {
+        ps__set_state(e, s, PS_CLOSED);
+        ps__sock_release(e, s);
+        return;
+    }
+    if (st == PS_FIN_WAIT_1 && acks_all) st = PS_FIN_WAIT_2, ps__set_state(e, s, st);
+    if (fin) {
+        if (st == PS_FIN_WAIT_2 || st == PS_FIN_WAIT_1) {
+            enter_time_wait(e, s);
+            ps__tcp_output(e, s, PS_ACK, NULL);
+        } else if (st == PS_ESTABLISHED) {
+            /* The peer is done; our program reads EOF and closes too. */
+            ps__set_state(e, s, PS_CLOSE_WAIT);
+            ps_event ev = ps__sock_event(e, PS_EV_CLOSE, s);
+            ev.state = PS_LAST_ACK;
+            ps__emit(e, &ev);
+            ps__set_state(e, s, PS_LAST_ACK);
+            ps__tcp_output(e, s, PS_FIN | PS_ACK, NULL);
+        }
+        return;
+    }
+    if (sg->len == 0) return; /* a bare ACK needs no answer */
+    if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_ACCEPTED) && sk->reply)
+        ps__tcp_output(e, s, PS_PSH | PS_ACK, sk->reply); /* the reply carries the ACK */
+    else
+        ps__tcp_output(e, s, PS_ACK, NULL);
+}
+
+void ps__tcp_arrive(ps_engine *e, uint32_t g)
+{
+    /* Copy: handling may send segments, which can move the segment array. */
+    ps_segment sg = e->segs[g];
+    seg_free(e, g);
+    uint32_t h = sg.to_host;
+    uint32_t s = ps_demux_connection(&e->demux, e->socks, h, sg.dst_addr, sg.dst_port, sg.src_addr,
+                                     sg.src_port);
+    if (s != PS_NONE) {
+        ps_event ev = deliver_event(e, &sg, g, s, PS_TO_CONNECTION);
+        ps__emit(e, &ev);
+        tcp_input(e, s, &sg);
+        return;
+    }
+    uint32_t l = PS_NONE;
+    if ((sg.flags & (PS_SYN | PS_ACK | PS_RST)) == PS_SYN)
+        l = ps_demux_listener(&e->ports, e->socks, h, sg.dst_addr, sg.dst_port);
+    ps_event ev = deliver_event(e, &sg, g, l, l != PS_NONE ? PS_TO_LISTENER : PS_TO_NONE);
+    ps__emit(e, &ev);
+    if (l != PS_NONE) syn_recv(e, l, &sg);
+    else send_reset(e, &sg);
+}

@@ -1,0 +1,36 @@
+/* units.h — reading and writing the two kinds of literal the scenario language
+ * and the traces share: durations ("300ms", "1.5s", "20us") and IPv4
+ * endpoints ("93.184.216.34", "93.184.216.34:443").
+ *
+ * All functions are pure: they parse exactly the bytes given (no NUL needed)
+ * and never allocate. */
+#ifndef PS_UNITS_H
+#define PS_UNITS_H
+
+#include "base.h"
+
+/* Parses a duration: a decimal number with an optional fraction and a unit
+ * (us, ms, s, m). Fractions finer than a microsecond are an error rather than
+ * being rounded, so a time in a file always means exactly one instant.
+ * Returns true and sets *out on success. */
+bool ps_time_parse(const char *s, size_t len, ps_time *out);
+
+/* Formats t the way traces show it: milliseconds with three decimals
+ * ("150.000"), right-aligned in `width` columns (0 = no padding).
+ * buf needs at least 32 bytes. Returns buf. */
+char *ps_time_ms(ps_time t, int width, char *buf);
+
+/* Formats a duration the way a scenario would write it, shortest exact unit:
+ * 300000 -> "300ms", 1500000 -> "1.5s", 20 -> "20us". buf >= 32 bytes. */
+char *ps_time_str(ps_time t, char *buf);
+
+/* Parses a dotted IPv4 address (four decimal parts, each 0..255). */
+bool ps_addr_parse(const char *s, size_t len, ps_addr *out);
+
+/* Writes "a.b.c.d" into buf (at least 16 bytes). Returns buf. */
+char *ps_addr_str(ps_addr a, char *buf);
+
+/* Writes "a.b.c.d:port" into buf (at least 22 bytes). Returns buf. */
+char *ps_endpoint_str(ps_addr a, uint16_t port, char *buf);
+
+#endif
