@@ -6,7 +6,8 @@
 # Options: WERROR=1 (CI), SANITIZE=1 (ASan+UBSan, separate build dir), CC=clang.
 
 CC      ?= cc
-PKGS    := sdl2 SDL2_ttf SDL2_image cmocka
+PKGS    := sdl2 SDL2_ttf SDL2_image libpcap
+TEST_PKGS := cmocka
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS_ := -std=c11 -D_DEFAULT_SOURCE -g $(OPT) $(WARN) -Isim -Irender $(if $(WERROR),-Werror)
@@ -24,6 +25,8 @@ endif
 # pkg-config runs lazily (=), after `deps` may have installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
 SIM_SRC    := $(sort $(wildcard sim/*.c))
 RENDER_SRC := $(filter-out render/main.c,$(sort $(wildcard render/*.c)))
@@ -67,15 +70,19 @@ portsim: $(BUILD)/portsim
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libportsim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_) $(PKG_CFLAGS) -Itests -o $@ $< $(BUILD)/libportsim.a $(LDFLAGS_) $(PKG_LIBS) $(LDLIBS_)
+	@echo "  CCLD    $@"
+	@$(CC) $(CFLAGS_) $(PKG_CFLAGS) $(TEST_CFLAGS) -Itests -o $@ $< $(BUILD)/libportsim.a $(LDFLAGS_) $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS_)
 
-# Unit tests first (they name the module that broke), then every lesson.
+# Unit tests first (they name the module that broke), then the end-to-end
+# scripts (tests/*.sh, given the binary in $$PORTSIM), then every lesson.
 test: $(TEST_BIN) $(BUILD)/portsim
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; PORTSIM=$(BUILD)/portsim $$t; done
+	@set -e; for t in $(sort $(wildcard tests/*.sh)); do echo "== $$t"; PORTSIM=$(BUILD)/portsim sh $$t; done
 	@echo "== portsim check scenarios/*.scn"
 	@$(BUILD)/portsim check scenarios/*.scn
 
-check: deps
+check:
+	@sh tools/deps.sh --test
 	@$(MAKE) --no-print-directory test
 
 run: deps

@@ -42,14 +42,27 @@ uint32_t ps_demux_connection(const ps_demux *d, const ps_socket *socks, uint32_t
     return ps_table_find(&d->conns, ps_hash_tuple(host, la, lp, ra, rp), tuple_eq, socks, &k);
 }
 
-uint32_t ps_demux_listener(const ps_ports *p, const ps_socket *socks, uint32_t host, ps_addr la,
-                           uint16_t lp)
+/* The k-th listener (in bind order) bound to addr on this port. */
+static uint32_t nth_listener(const ps_socket *socks, uint32_t first, ps_addr addr, uint32_t k)
 {
-    uint32_t wildcard = PS_NONE;
-    for (uint32_t s = ps_ports_owners(p, host, lp); s != PS_NONE; s = socks[s].link) {
+    for (uint32_t s = first; s != PS_NONE; s = socks[s].link)
+        if (socks[s].state == PS_LISTEN && socks[s].laddr == addr && k-- == 0) return s;
+    return PS_NONE;
+}
+
+uint32_t ps_demux_listener(const ps_ports *p, const ps_socket *socks, uint32_t host, ps_addr la,
+                           uint16_t lp, ps_addr ra, uint16_t rp)
+{
+    uint32_t first = ps_ports_owners(p, host, lp), exact = 0, wild = 0;
+    for (uint32_t s = first; s != PS_NONE; s = socks[s].link) {
         if (socks[s].state != PS_LISTEN) continue;
-        if (socks[s].laddr == la) return s; /* the exact address wins */
-        if (socks[s].laddr == PS_ADDR_ANY && wildcard == PS_NONE) wildcard = s;
+        exact += socks[s].laddr == la;
+        wild += socks[s].laddr == PS_ADDR_ANY;
     }
-    return wildcard;
+    /* The exact address wins; within a reuseport group the 4-tuple's hash
+     * chooses, so one connection always lands on the same listener. */
+    ps_addr addr = exact ? la : PS_ADDR_ANY;
+    uint32_t n = exact ? exact : wild;
+    if (n == 0) return PS_NONE;
+    return nth_listener(socks, first, addr, n == 1 ? 0 : ps_hash_tuple(host, la, lp, ra, rp) % n);
 }

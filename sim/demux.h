@@ -27,8 +27,10 @@ void ps_demux_remove(ps_demux *d, const ps_socket *socks, uint32_t s);
  * (la, lp) is the local end: the segment's destination. */
 uint32_t ps_demux_connection(const ps_demux *d, const ps_socket *socks, uint32_t host,
                              ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp);
-/* The listening socket that takes a SYN for la:lp on host, or PS_NONE. */
+/* The listening socket that takes a SYN for la:lp from ra:rp on host, or
+ * PS_NONE. When several SO_REUSEPORT listeners match equally well, a hash of
+ * the 4-tuple picks one, as the kernel's reuseport group does. */
 uint32_t ps_demux_listener(const struct ps_ports *p, const ps_socket *socks, uint32_t host,
-                           ps_addr la, uint16_t lp);
+                           ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp);
 
 #endif

@@ -276,7 +276,7 @@ static ps_errno fail_early(ps_engine *e, ps_event *ev, uint32_t name, const char
 /* ---- operations ---- */
 
 ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t port,
-                          bool reuseaddr, const char *reply, uint32_t name, uint32_t *out)
+                          unsigned sockopts, const char *reply, uint32_t name, uint32_t *out)
 {
     if (out) *out = PS_NONE;
     const ps_proc *p = &e->procs[proc];
@@ -291,7 +291,10 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
     if (addr != PS_ADDR_ANY && addr != PS_ADDR_LOOPBACK && !host_owns(h, addr))
         return fail_early(e, &ev, name, "listen", PS_EADDRNOTAVAIL);
     if (port < h->unpriv_start && !p->root) return fail_early(e, &ev, name, "listen", PS_EACCES);
-    if (ps_ports_bind_check(&e->ports, e->socks, p->host, addr, port, reuseaddr) != PS_OK)
+    sockopts &= PS_SOCK_REUSEADDR | PS_SOCK_REUSEPORT;
+    ps_bind_req req = { p->host, addr, port, (sockopts & PS_SOCK_REUSEADDR) != 0,
+                        (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid };
+    if (ps_ports_bind_check(&e->ports, e->socks, &req) != PS_OK)
         return fail_early(e, &ev, name, "listen", PS_EADDRINUSE);
 
     uint32_t s = ps__sock_new(e, p->host);
@@ -301,7 +304,8 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
     sk->laddr = addr;
     sk->lport = port;
     sk->state = PS_LISTEN;
-    sk->flags = PS_SOCK_LISTENER | PS_SOCK_BOUND | (reuseaddr ? PS_SOCK_REUSEADDR : 0);
+    sk->flags = (uint8_t)(PS_SOCK_LISTENER | PS_SOCK_BOUND | sockopts);
+    sk->uid = p->uid;
     sk->reply = reply;
     if (!ps__fd_alloc(e, proc, &sk->fd) || !ps_ports_add_owner(&e->ports, e->socks, s)) {
         sk->fd = 0;
@@ -343,7 +347,8 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
         ev.src_port = from_port;
         if (from_port < h->unpriv_start && !p->root)
             return fail_early(e, &ev, name, "connect", PS_EACCES);
-        if (ps_ports_bind_check(&e->ports, e->socks, p->host, saddr, from_port, false) != PS_OK)
+        ps_bind_req req = { p->host, saddr, from_port, false, false, p->uid };
+        if (ps_ports_bind_check(&e->ports, e->socks, &req) != PS_OK)
             return fail_early(e, &ev, name, "connect", PS_EADDRINUSE);
         if (ps_demux_connection(&e->demux, e->socks, p->host, saddr, from_port, dst, dport) !=
             PS_NONE)
@@ -365,6 +370,7 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
     sk->raddr = dst;
     sk->rport = dport;
     sk->flags = flags;
+    sk->uid = p->uid;
     sk->state = PS_SYN_SENT;
     uint32_t isn = (uint32_t)ps_rng_next(&e->rng);
     sk->snd_nxt = isn + 1;
@@ -510,8 +516,20 @@ uint32_t ps_engine_spawn(ps_engine *e, uint32_t host, const char *name, const ch
         free(u);
         return PS_NONE;
     }
+    /* Users get ids in order of first appearance; root is 0. */
+    bool root = strcmp(user, "root") == 0;
+    uint32_t uid = 0, others = 0;
+    if (!root) {
+        uid = PS_NONE;
+        for (uint32_t k = 0; k < e->nprocs && uid == PS_NONE; k++) {
+            if (e->procs[k].root) continue;
+            if (strcmp(e->procs[k].user, user) == 0) uid = e->procs[k].uid;
+            else if (e->procs[k].uid >= 1000 + others) others = e->procs[k].uid - 999;
+        }
+        if (uid == PS_NONE) uid = 1000 + others;
+    }
     uint32_t i = e->nprocs++;
-    e->procs[i] = (ps_proc){ host, pid, n, u, true, strcmp(user, "root") == 0 };
+    e->procs[i] = (ps_proc){ host, pid, n, u, true, root, uid };
     e->fds[i] = (ps_fdset){ NULL, 0, 0 };
     return i;
 }
@@ -607,8 +625,10 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
     e->cur_action = a;
     switch (act->kind) {
     case PS_ACT_LISTEN:
-        ps_engine_listen(e, act->proc, act->addr, act->port, act->reuseaddr, act->text, act->sock,
-                         NULL);
+        ps_engine_listen(e, act->proc, act->addr, act->port,
+                         (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) |
+                             (act->reuseport ? PS_SOCK_REUSEPORT : 0u),
+                         act->text, act->sock, NULL);
         break;
     case PS_ACT_CONNECT:
         ps_engine_connect(e, act->proc, act->addr, act->port, act->from_port, act->sock, NULL);
@@ -651,7 +671,8 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
 
 bool ps_engine_step(ps_engine *e)
 {
-    if (e->status != PS_RUN_OK || e->q.n == 0) return false;
+    if (e->q.failed) ps__nomem(e);
+    if (e->status != PS_RUN_OK || ps_evq_size(&e->q) == 0) return false;
     if (e->steps >= e->max_steps) {
         e->status = PS_RUN_LIMIT;
         return false;
@@ -670,7 +691,7 @@ bool ps_engine_step(ps_engine *e)
 
 void ps_engine_run_until(ps_engine *e, ps_time t)
 {
-    while (e->q.n && e->q.heap[0].t <= t && ps_engine_step(e)) {}
+    while (ps_evq_next_time(&e->q) <= t && ps_engine_step(e)) {}
     if (e->status == PS_RUN_OK && t > e->now) e->now = t;
 }
 
@@ -683,7 +704,10 @@ void ps_engine_run(ps_engine *e)
 
 ps_run_status ps_engine_status(const ps_engine *e) { return e->status; }
 ps_time ps_engine_now(const ps_engine *e) { return e->now; }
-ps_time ps_engine_next_time(const ps_engine *e) { return e->q.n ? e->q.heap[0].t : PS_TIME_NEVER; }
+ps_time ps_engine_next_time(const ps_engine *e)
+{
+    return ps_evq_next_time(&e->q);
+}
 uint64_t ps_engine_steps(const ps_engine *e) { return e->steps; }
 uint64_t ps_engine_events(const ps_engine *e) { return e->nevents; }
 const ps_scenario *ps_engine_scenario(const ps_engine *e) { return e->sc; }

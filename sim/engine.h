@@ -55,6 +55,7 @@ typedef struct ps_proc {
     const char *user;     /* "root" or another name */
     bool alive;           /* false once killed */
     bool root;            /* user is root: may bind below the unprivileged start */
+    uint32_t uid;         /* 0 for root, else 1000, 1001... in order of first appearance */
 } ps_proc;
 
 /* ---- life cycle ---- */
@@ -133,8 +134,11 @@ ps_port_state ps_engine_port_state(const ps_engine *e, uint32_t host, uint16_t p
  * sock-spec index or PS_NONE; `*out` (may be NULL) receives the socket index,
  * or PS_NONE when none was created. */
 
+/* `sockopts`: 0, or PS_SOCK_REUSEADDR and/or PS_SOCK_REUSEPORT (socket.h).
+ * `reply` (may be NULL) is the text each accepted connection answers a
+ * request with; it must outlive the engine. */
 ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t port,
-                          bool reuseaddr, const char *reply, uint32_t name, uint32_t *out);
+                          unsigned sockopts, const char *reply, uint32_t name, uint32_t *out);
 ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dport,
                            uint16_t from_port, uint32_t name, uint32_t *out);
 ps_errno ps_engine_send(ps_engine *e, uint32_t sock, const char *text);

@@ -1,92 +1,112 @@
-/* evq.c — the 4-ary min-heap behind the event queue (see evq.h).
+/* evq.c — the radix heap behind the event queue (see evq.h).
  *
- * Invariant: for every i > 0, item i is not earlier than its parent
- * (i - 1) / 4, where "earlier" compares (t, seq). Sequence numbers are unique,
- * so no two items compare equal and the pop order is fully determined. */
+ * Invariants, with L = q->last:
+ *   - every item in b[0] from index head on has time L, in push order;
+ *   - every item in b[k], k >= 1, has a time whose highest bit differing
+ *     from L is bit k-1; so all of b[k] is later than all of b[k-1], and
+ *     equal times always share a bucket, in push order;
+ *   - q->next is the earliest time queued (it lies in the lowest non-empty
+ *     bucket), kept up to date by push and pop so peeking never reorganises. */
 #include "evq.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-#define ARITY 4
-
-static inline bool earlier(const ps_evq_item *a, const ps_evq_item *b)
+static inline unsigned bucket_of(ps_time t, ps_time last)
 {
-    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+    return t == last ? 0 : 64u - (unsigned)__builtin_clzll(t ^ last);
 }
 
 void ps_evq_init(ps_evq *q)
 {
-    q->heap = NULL;
-    q->n = q->cap = 0;
-    q->next_seq = 0;
+    memset(q, 0, sizeof *q);
+    q->next = PS_TIME_NEVER;
 }
 
 void ps_evq_free(ps_evq *q)
 {
-    free(q->heap);
+    for (int k = 0; k < PS_EVQ_BUCKETS; k++) free(q->b[k].v);
     ps_evq_init(q);
+}
+
+static bool grow(ps_evq_bucket *b, size_t need)
+{
+    if (need <= b->cap) return true;
+    if (need > UINT32_MAX) return false;
+    size_t cap = b->cap ? b->cap : 16;
+    while (cap < need) cap *= 2;
+    if (cap > UINT32_MAX) cap = UINT32_MAX;
+    ps_evq_item *v = realloc(b->v, cap * sizeof *v);
+    if (!v) return false;
+    b->v = v;
+    b->cap = (uint32_t)cap;
+    return true;
 }
 
 bool ps_evq_reserve(ps_evq *q, size_t n)
 {
-    if (n <= q->cap) return true;
-    size_t cap = q->cap ? q->cap : 64;
-    while (cap < n) cap *= 2;
-    ps_evq_item *h = realloc(q->heap, cap * sizeof *h);
-    if (!h) return false;
-    q->heap = h;
-    q->cap = cap;
+    for (int k = 0; k < PS_EVQ_BUCKETS; k++)
+        if (q->b[k].cap) return true; /* already in use: growth handles the rest */
+    return grow(&q->b[64], n);
+}
+
+static unsigned lowest_bucket(const ps_evq *q) { return (unsigned)__builtin_ctzll(q->mask) + 1; }
+
+static ps_time bucket_min(const ps_evq_bucket *b)
+{
+    ps_time m = b->v[0].t;
+    for (uint32_t i = 1; i < b->n; i++)
+        if (b->v[i].t < m) m = b->v[i].t;
+    return m;
+}
+
+/* Refills an empty b[0]: the lowest non-empty bucket is spread out around
+ * its minimum (q->next), which becomes `last`. If memory runs out midway the
+ * queue is marked failed: its items are still owned (and freed), but its
+ * order is no longer trusted, so it refuses further use. */
+static bool refill(ps_evq *q)
+{
+    unsigned j = lowest_bucket(q);
+    ps_evq_bucket *src = &q->b[j];
+    ps_time m = q->next;
+    q->b[0].n = q->head = 0;
+    q->last = m;
+    for (uint32_t i = 0; i < src->n; i++) {
+        unsigned k = bucket_of(src->v[i].t, m);
+        ps_evq_bucket *dst = &q->b[k];
+        if (dst->n == dst->cap && !grow(dst, (size_t)dst->n + 1)) {
+            q->failed = true;
+            return false;
+        }
+        dst->v[dst->n++] = src->v[i];
+        if (k) q->mask |= 1ull << (k - 1);
+    }
+    src->n = 0;
+    q->mask &= ~(1ull << (j - 1));
     return true;
-}
-
-/* Moves `it` up from hole i until its parent is earlier. */
-static void sift_up(ps_evq_item *h, size_t i, ps_evq_item it)
-{
-    while (i > 0) {
-        size_t p = (i - 1) / ARITY;
-        if (!earlier(&it, &h[p])) break;
-        h[i] = h[p];
-        i = p;
-    }
-    h[i] = it;
-}
-
-/* Moves `it` down from hole i until no child is earlier. */
-static void sift_down(ps_evq_item *h, size_t n, size_t i, ps_evq_item it)
-{
-    for (;;) {
-        size_t c = i * ARITY + 1;
-        if (c >= n) break;
-        size_t end = c + ARITY < n ? c + ARITY : n;
-        size_t best = c;
-        for (size_t k = c + 1; k < end; k++)
-            if (earlier(&h[k], &h[best])) best = k;
-        if (!earlier(&h[best], &it)) break;
-        h[i] = h[best];
-        i = best;
-    }
-    h[i] = it;
 }
 
 bool ps_evq_push(ps_evq *q, ps_time t, uint64_t data)
 {
-    if (q->n == q->cap && !ps_evq_reserve(q, q->n + 1)) return false;
-    ps_evq_item it = { t, q->next_seq++, data };
-    sift_up(q->heap, q->n++, it);
+    if (q->failed) return false;
+    if (t < q->last) t = q->last;
+    unsigned k = bucket_of(t, q->last);
+    ps_evq_bucket *b = &q->b[k];
+    if (b->n == b->cap && !grow(b, (size_t)b->n + 1)) return false;
+    b->v[b->n++] = (ps_evq_item){ t, data };
+    if (k) q->mask |= 1ull << (k - 1);
+    q->n++;
+    if (t < q->next) q->next = t;
     return true;
 }
 
 bool ps_evq_pop(ps_evq *q, ps_evq_item *out)
 {
-    if (q->n == 0) return false;
-    *out = q->heap[0];
-    if (--q->n > 0) sift_down(q->heap, q->n, 0, q->heap[q->n]);
+    if (q->n == 0 || q->failed) return false;
+    if (q->head == q->b[0].n && !refill(q)) return false;
+    *out = q->b[0].v[q->head++];
+    q->n--;
+    if (q->head < q->b[0].n) q->next = q->last;
+    else q->next = q->n ? bucket_min(&q->b[lowest_bucket(q)]) : PS_TIME_NEVER;
     return true;
-}
-
-void ps_evq_replace_top(ps_evq *q, ps_evq_item *out, ps_time t, uint64_t data)
-{
-    *out = q->heap[0];
-    ps_evq_item it = { t, q->next_seq++, data };
-    sift_down(q->heap, q->n, 0, it);
 }

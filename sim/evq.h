@@ -1,14 +1,24 @@
-/* evq.h — the event queue: a priority queue of (time, sequence, data).
+/* evq.h — the event queue: a monotone priority queue of (time, data).
  *
- * Ordering: earlier time first; at equal times, lower sequence first. The
- * queue hands out sequence numbers itself, in push order, so events at the
- * same instant run in the order they were scheduled — the invariant that
- * makes every run deterministic.
+ * Ordering: earlier time first; at equal times, first pushed first out. That
+ * FIFO rule is what makes every run deterministic: events scheduled for the
+ * same instant run in the order they were scheduled.
  *
- * Implementation: an implicit 4-ary min-heap in one array. A 4-ary heap is
- * half as deep as a binary one and its four children share a cache line or
- * two, which pays off once the queue outgrows the cache. Cost: push and pop
- * O(log n); replace_top (pop then push in one sift) saves one sift. */
+ * Contract: a pushed time must not be earlier than the time of the item last
+ * popped (a simulation never schedules into its past). The engine keeps it
+ * by construction; pushes that break it are clamped to that time. Before the
+ * first pop, any time may be pushed.
+ *
+ * Implementation: a radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990), which
+ * exploits exactly that monotonicity. Bucket 0 holds the items whose time
+ * equals `last` (the time last popped); bucket k >= 1 holds items whose time
+ * first differs from `last` at bit k-1. Push is O(1): one XOR, one count of
+ * leading zeros, one append. When a pop finds bucket 0 empty, the lowest
+ * non-empty bucket is redistributed around its minimum; an item can only move to lower
+ * buckets, so it moves at most 64 times and in practice two or three. Every
+ * bucket is a plain array, appended and read in order, so equal times keep
+ * their push order and memory is read sequentially (a binary heap's random
+ * walks are what make it slow once the queue outgrows the cache). */
 #ifndef PS_EVQ_H
 #define PS_EVQ_H
 
@@ -16,30 +26,39 @@
 
 typedef struct ps_evq_item {
     ps_time t;      /* when the event runs */
-    uint64_t seq;   /* tie-breaker: push order */
     uint64_t data;  /* the caller's payload (the engine packs a kind and an index) */
 } ps_evq_item;
 
+typedef struct ps_evq_bucket {
+    ps_evq_item *v;  /* items in push (or redistribution) order */
+    uint32_t n;      /* items stored */
+    uint32_t cap;    /* items allocated */
+} ps_evq_bucket;
+
+#define PS_EVQ_BUCKETS 65
+
 typedef struct ps_evq {
-    ps_evq_item *heap; /* heap[0] is the earliest */
+    ps_evq_bucket b[PS_EVQ_BUCKETS]; /* b[0]: time == last; b[k]: differs at bit k-1 */
+    uint32_t head;     /* next item to pop from b[0] */
+    uint64_t mask;     /* bit k-1 set: b[k] is not empty (k = 1..64) */
+    ps_time last;      /* time of the item last popped (0 before the first pop) */
+    ps_time next;      /* the earliest queued time, PS_TIME_NEVER when empty */
     size_t n;          /* items queued */
-    size_t cap;        /* items allocated */
-    uint64_t next_seq; /* sequence for the next push */
+    bool failed;       /* memory ran out while reorganising: the queue refuses
+                          further pushes and pops (the engine reports it) */
 } ps_evq;
 
 void ps_evq_init(ps_evq *q);
 void ps_evq_free(ps_evq *q);
 /* Queues data at time t. Returns false (queue unchanged) if memory runs out. */
 bool ps_evq_push(ps_evq *q, ps_time t, uint64_t data);
-/* Removes the earliest item into *out. Returns false when empty. */
+/* Removes the earliest item into *out. Returns false when empty (or failed). */
 bool ps_evq_pop(ps_evq *q, ps_evq_item *out);
-/* Removes the earliest item into *out and queues (t, data) in the same pass.
- * The queue must not be empty. Equivalent to pop then push, but cheaper. */
-void ps_evq_replace_top(ps_evq *q, ps_evq_item *out, ps_time t, uint64_t data);
-/* The earliest item, or NULL when empty. */
-static inline const ps_evq_item *ps_evq_peek(const ps_evq *q) { return q->n ? &q->heap[0] : NULL; }
+/* The earliest queued time, or PS_TIME_NEVER when empty. O(1). */
+static inline ps_time ps_evq_next_time(const ps_evq *q) { return q->next; }
 static inline size_t ps_evq_size(const ps_evq *q) { return q->n; }
-/* Reserves room for n items in total, so pushes up to n cannot fail. */
+/* Reserves room for n items in the bucket new items land in first, so a
+ * scenario's initial pushes do not reallocate one by one. */
 bool ps_evq_reserve(ps_evq *q, size_t n);
 
 #endif

@@ -87,20 +87,21 @@ static void put_bucket(ps_ports *p, uint32_t b)
 
 static bool overlap(ps_addr a, ps_addr b) { return a == b || a == PS_ADDR_ANY || b == PS_ADDR_ANY; }
 
-ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, uint32_t host,
-                             ps_addr addr, uint16_t port, bool reuse)
+ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps_bind_req *r)
 {
-    uint32_t b = find_bucket(p, host, port);
+    uint32_t b = find_bucket(p, r->host, r->port);
     if (b == PS_NONE) return PS_OK;
     const ps_bucket *bk = &p->buckets[b];
     for (uint32_t s = bk->owners; s != PS_NONE; s = socks[s].link) {
         const ps_socket *o = &socks[s];
-        bool both_reuse = reuse && (o->flags & PS_SOCK_REUSEADDR) && o->state != PS_LISTEN;
-        if (overlap(addr, o->laddr) && !both_reuse) return PS_EADDRINUSE;
+        if (!overlap(r->addr, o->laddr)) continue;
+        bool reuseaddr = r->reuseaddr && (o->flags & PS_SOCK_REUSEADDR) && o->state != PS_LISTEN;
+        bool reuseport = r->reuseport && (o->flags & PS_SOCK_REUSEPORT) && o->uid == r->uid;
+        if (!reuseaddr && !reuseport) return PS_EADDRINUSE;
     }
     for (uint32_t i = 0; i < bk->nusers; i++) {
         const ps_port_user *u = &bk->users[i]; /* never listening */
-        if (overlap(addr, u->addr) && !(reuse && u->reuse)) return PS_EADDRINUSE;
+        if (overlap(r->addr, u->addr) && !(r->reuseaddr && u->reuse)) return PS_EADDRINUSE;
     }
     return PS_OK;
 }

@@ -12,7 +12,8 @@
  * Bind conflict (linux-ports.md, from inet_csk_bind_conflict): a new socket
  * on (addr, port) conflicts with a holder whose address overlaps (equal, or
  * either is the wildcard 0.0.0.0) unless both set SO_REUSEADDR and the
- * holder is not listening.
+ * holder is not listening, or both set SO_REUSEPORT and belong to one user
+ * (the kernel then spreads connections over them).
  *
  * Ephemeral choice (from __inet_hash_connect, RFC 6056 algorithm 4): a keyed
  * hash of (source, destination, destination port) plus a per-destination
@@ -59,9 +60,18 @@ typedef struct ps_ports {
 void ps_ports_init(ps_ports *p, uint64_t seed);
 void ps_ports_free(ps_ports *p);
 
-/* PS_OK, or PS_EADDRINUSE if binding (addr, port) on host would conflict. */
-ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, uint32_t host,
-                             ps_addr addr, uint16_t port, bool reuse);
+/* What a socket about to bind asks for. */
+typedef struct ps_bind_req {
+    uint32_t host;
+    ps_addr addr;     /* 0 = every address */
+    uint16_t port;
+    bool reuseaddr;   /* SO_REUSEADDR */
+    bool reuseport;   /* SO_REUSEPORT */
+    uint32_t uid;     /* SO_REUSEPORT only joins sockets of the same user */
+} ps_bind_req;
+
+/* PS_OK, or PS_EADDRINUSE if the bind would conflict. */
+ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps_bind_req *r);
 
 /* Adds socks[s] (host, laddr, lport set) as an owner of its port. */
 bool ps_ports_add_owner(ps_ports *p, ps_socket *socks, uint32_t s);

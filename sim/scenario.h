@@ -81,6 +81,7 @@ typedef struct ps_action {
     uint16_t port;       /* LISTEN: local port; CONNECT: destination port */
     uint16_t from_port;  /* CONNECT: pinned source port, 0 = the OS picks */
     bool reuseaddr;      /* LISTEN: SO_REUSEADDR was asked for */
+    bool reuseport;      /* LISTEN: SO_REUSEPORT was asked for */
     uint32_t pid;        /* KILL: the pid to kill */
     char *text;          /* SEND payload, LISTEN auto-reply (or NULL), SAY caption,
                             SHELL command line; else NULL */

@@ -16,6 +16,7 @@ enum {
     PS_SOCK_REUSEADDR = 1 << 3, /* SO_REUSEADDR */
     PS_SOCK_ORPHAN    = 1 << 4, /* closed by its process but still finishing (FIN, TIME_WAIT) */
     PS_SOCK_BOUND     = 1 << 5, /* holds an entry in its host's port table */
+    PS_SOCK_REUSEPORT = 1 << 6, /* SO_REUSEPORT: listeners of one user may share a port */
 };
 
 typedef struct ps_socket {
@@ -30,6 +31,7 @@ typedef struct ps_socket {
     uint32_t host;        /* owning host index */
     uint32_t proc;        /* owning process index, PS_NONE once orphaned */
     uint32_t fd;          /* file descriptor in that process (>= 3), 0 if none */
+    uint32_t uid;         /* owner's user id (engine-assigned; SO_REUSEPORT compares it) */
     uint32_t name;        /* scenario sock-spec index (`as NAME`), or PS_NONE */
     uint32_t listener;    /* ACCEPTED: the listening socket it came from */
     uint32_t snd_nxt;     /* next sequence number to send */

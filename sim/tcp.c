@@ -128,6 +128,7 @@ static void syn_recv(ps_engine *e, uint32_t l, const ps_segment *sg)
     sk->rport = sg->src_port;
     sk->state = PS_SYN_RECV;
     sk->flags = PS_SOCK_ACCEPTED | (lk->flags & PS_SOCK_REUSEADDR);
+    sk->uid = lk->uid;
     sk->listener = l;
     sk->reply = lk->reply;
     sk->rcv_nxt = sg->seq + 1;
@@ -256,7 +257,8 @@ void ps__tcp_arrive(ps_engine *e, uint32_t g)
     }
     uint32_t l = PS_NONE;
     if ((sg.flags & (PS_SYN | PS_ACK | PS_RST)) == PS_SYN)
-        l = ps_demux_listener(&e->ports, e->socks, h, sg.dst_addr, sg.dst_port);
+        l = ps_demux_listener(&e->ports, e->socks, h, sg.dst_addr, sg.dst_port, sg.src_addr,
+                              sg.src_port);
     ps_event ev = deliver_event(e, &sg, g, l, l != PS_NONE ? PS_TO_LISTENER : PS_TO_NONE);
     ps__emit(e, &ev);
     if (l != PS_NONE) syn_recv(e, l, &sg);

@@ -2,12 +2,12 @@
 # deps.sh — installs the Debian packages portsim needs to build and test,
 # only those that are missing, without asking questions. Used by `make deps`
 # (and so by `make run` and `make check`) and by .ci/run.
-#   tools/deps.sh          build + test packages
-#   tools/deps.sh --gui    also what showing a window under Xvfb needs
+#   tools/deps.sh          what building and running needs
+#   tools/deps.sh --test   also what the tests need (cmocka, tshark)
 set -eu
-PKGS="gcc libc6-dev make pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcmocka-dev libpcap-dev"
+PKGS="gcc libc6-dev make pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libpcap-dev"
 case "${1:-}" in
-  --gui) PKGS="$PKGS xvfb xauth" ;;
+  --test) PKGS="$PKGS libcmocka-dev tshark" ;;
 esac
 missing=""
 for p in $PKGS; do
