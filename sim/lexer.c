@@ -24,10 +24,17 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     size_t len;
     uint32_t cp;
     if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else
+        return 0;
     if (n < len) return 0;
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xC0) != 0x80) return 0;
@@ -54,8 +61,8 @@ static bool too_long(const unsigned char *s, size_t n, size_t start, uint32_t li
     while (end < n && s[end] != '\n') end++;
     if (end > start && s[end - 1] == '\r' && end < n) end--;
     diag->pos = (ps_pos){ line, PS_LINE_MAX + 1 };
-    snprintf(diag->message, sizeof diag->message,
-             "line is too long (%zu bytes; the limit is %d)", end - start, PS_LINE_MAX);
+    snprintf(diag->message, sizeof diag->message, "line is too long (%zu bytes; the limit is %d)",
+             end - start, PS_LINE_MAX);
     return false;
 }
 

@@ -11,10 +11,10 @@
 
 /* Walks the lines of a text. */
 typedef struct ps_lexer {
-    const char *text;   /* after the BOM, if any */
+    const char *text; /* after the BOM, if any */
     size_t len;
-    size_t off;         /* start of the next line */
-    uint32_t line;      /* number of the line last returned */
+    size_t off;    /* start of the next line */
+    uint32_t line; /* number of the line last returned */
 } ps_lexer;
 
 /* Starts at the first line of text[0..len), skipping a UTF-8 BOM. */
@@ -29,16 +29,16 @@ bool ps_lexer_check(const ps_lexer *lx, ps_diag *diag);
 bool ps_lexer_line(ps_lexer *lx, const char **s, size_t *len);
 
 typedef enum ps_tok_kind {
-    PS_TOK_END,     /* end of line, or the start of a comment */
-    PS_TOK_WORD,    /* a run of bytes up to a space, tab, '"' or '#' */
-    PS_TOK_STRING,  /* "double quoted", escapes \" \\ \n */
+    PS_TOK_END,    /* end of line, or the start of a comment */
+    PS_TOK_WORD,   /* a run of bytes up to a space, tab, '"' or '#' */
+    PS_TOK_STRING, /* "double quoted", escapes \" \\ \n */
 } ps_tok_kind;
 
 typedef struct ps_token {
     ps_tok_kind kind;
-    const char *s;      /* as written (a string with its quotes) */
+    const char *s; /* as written (a string with its quotes) */
     size_t len;
-    uint32_t col;       /* 1-based column of its first byte */
+    uint32_t col; /* 1-based column of its first byte */
 } ps_token;
 
 /* Reads the tokens of one line. */

@@ -135,16 +135,16 @@ typedef struct span {
 typedef struct parser {
     ps_scenario *sc;
     ps_diag *diag;
-    int pass;              /* 1 or 2, see the top of this file */
-    ps_cursor cur;         /* tokens of the current line */
-    ps_token tok;          /* the next token */
-    ps_token prev;         /* the token last consumed */
+    int pass;      /* 1 or 2, see the top of this file */
+    ps_cursor cur; /* tokens of the current line */
+    ps_token tok;  /* the next token */
+    ps_token prev; /* the token last consumed */
     uint32_t line;
     uint32_t cap_hosts, cap_links, cap_procs, cap_socks, cap_actions, cap_expects;
-    ps_time last_t;        /* time of the latest `at`/`say` line ... */
-    uint32_t last_t_line;  /* ... and its line (0: none yet) */
+    ps_time last_t;       /* time of the latest `at`/`say` line ... */
+    uint32_t last_t_line; /* ... and its line (0: none yet) */
     uint32_t title_line, seed_line;
-    uint32_t next_action;  /* pass 2: actions before this one belong to earlier lines */
+    uint32_t next_action; /* pass 2: actions before this one belong to earlier lines */
 } parser;
 
 static span tspan(const ps_token *t)
@@ -188,8 +188,9 @@ static bool vfail(parser *p, uint32_t col, const char *hint, const char *fmt, va
 }
 
 /* Reports an error at column col of the current line; returns false. */
-__attribute__((format(printf, 3, 4)))
-static bool fail(parser *p, uint32_t col, const char *fmt, ...)
+static bool fail_at(parser *p, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail_at(parser *p, uint32_t col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -198,8 +199,9 @@ static bool fail(parser *p, uint32_t col, const char *fmt, ...)
     return false;
 }
 
-/* Like fail(), adding " (did you mean 'hint'?)" when hint is not NULL. */
-__attribute__((format(printf, 4, 5)))
+/* Like fail_at(), adding " (did you mean 'hint'?)" when hint is not NULL. */
+static bool fail_hint(parser *p, uint32_t col, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static bool fail_hint(parser *p, uint32_t col, const char *hint, const char *fmt, ...)
 {
     va_list ap;
@@ -244,8 +246,9 @@ static void *push_item(parser *p, void **arr, uint32_t *n, uint32_t *cap, size_t
     memset(item, 0, size);
     return item;
 }
-#define PUSH(p, field) \
-    push_item((p), (void **)&(p)->sc->field, &(p)->sc->n##field, &(p)->cap_##field, sizeof *(p)->sc->field)
+#define PUSH(p, field)                                                                             \
+    push_item((p), (void **)&(p)->sc->field, &(p)->sc->n##field, &(p)->cap_##field,                \
+              sizeof *(p)->sc->field)
 
 /* ---- reading tokens ---- */
 
@@ -275,15 +278,14 @@ static bool is_digit(char c)
 static bool expected(parser *p, const char *what)
 {
     char buf[72];
-    return fail(p, tok_col(p), "expected %s, found %s", what, found(&p->tok, buf));
+    return fail_at(p, tok_col(p), "expected %s, found %s", what, found(&p->tok, buf));
 }
 
 /* Consumes the next token, which must be a word. */
 static bool want_word(parser *p, const char *what, span *out)
 {
-    if (p->tok.kind != PS_TOK_WORD) return expected(p, what);
-    *out = tspan(&p->tok);
-    return advance(p);
+    *out = tspan(&p->tok); /* set even on failure, so no caller sees garbage */
+    return p->tok.kind == PS_TOK_WORD ? advance(p) : expected(p, what);
 }
 
 /* Consumes the next token if it is `word`; else reports "expected <what>". */
@@ -307,8 +309,8 @@ static bool want_end(parser *p)
 {
     if (p->tok.kind == PS_TOK_END) return true;
     char a[64], b[64];
-    return fail(p, p->tok.col, "unexpected '%s' after '%s'", show(p->tok.s, p->tok.len, a),
-                show(p->prev.s, p->prev.len, b));
+    return fail_at(p, p->tok.col, "unexpected '%s' after '%s'", show(p->tok.s, p->tok.len, a),
+                   show(p->prev.s, p->prev.len, b));
 }
 
 /* Writes "a, b or c" into buf. */
@@ -347,8 +349,8 @@ static bool keyword(parser *p, const char *const *words, size_t n, const char *w
 {
     if (p->tok.kind != PS_TOK_WORD) {
         char list[320], b[72];
-        return fail(p, tok_col(p), "expected %s (%s), found %s", what,
-                    join_words(words, n, list, sizeof list), found(&p->tok, b));
+        return fail_at(p, tok_col(p), "expected %s (%s), found %s", what,
+                       join_words(words, n, list, sizeof list), found(&p->tok, b));
     }
     return choose(p, tspan(&p->tok), words, n, what, idx) && advance(p);
 }
@@ -356,7 +358,7 @@ static bool keyword(parser *p, const char *const *words, size_t n, const char *w
 /* Marks option idx as given; giving it twice is an error. */
 static bool once(parser *p, uint32_t *seen, size_t idx, const char *word, uint32_t col)
 {
-    if (*seen & (1u << idx)) return fail(p, col, "'%s' is given twice", word);
+    if (*seen & (1u << idx)) return fail_at(p, col, "'%s' is given twice", word);
     *seen |= 1u << idx;
     return true;
 }
@@ -380,7 +382,7 @@ static bool want_kv_option(parser *p, const char *const *words, size_t n, const 
     if (!choose(p, key, words, n, what, idx) || !once(p, seen, *idx, words[*idx], key.col))
         return false;
     *val = (span){ key.s + key.len, p->tok.len - key.len, key.col + (uint32_t)key.len };
-    if (val->len == 0) return fail(p, val->col, "expected a value after '%s'", words[*idx]);
+    if (val->len == 0) return fail_at(p, val->col, "expected a value after '%s'", words[*idx]);
     return advance(p);
 }
 
@@ -391,20 +393,20 @@ static bool parse_uint(parser *p, span sp, const char *what, uint64_t lo, uint64
                        uint64_t *out)
 {
     char b[64];
-    if (sp.len == 0) return fail(p, sp.col, "expected a number for the %s", what);
+    if (sp.len == 0) return fail_at(p, sp.col, "expected a number for the %s", what);
     uint64_t v = 0;
     bool overflow = false;
     for (size_t i = 0; i < sp.len; i++) {
         if (!is_digit(sp.s[i]))
-            return fail(p, sp.col, "expected a number for the %s, found '%s'", what,
-                        show(sp.s, sp.len, b));
+            return fail_at(p, sp.col, "expected a number for the %s, found '%s'", what,
+                           show(sp.s, sp.len, b));
         unsigned d = (unsigned)(sp.s[i] - '0');
         if (v > (UINT64_MAX - d) / 10) overflow = true;
         v = v * 10 + d;
     }
     if (overflow || v < lo || v > hi)
-        return fail(p, sp.col, "%s %s is out of range (%llu to %llu)", what, show(sp.s, sp.len, b),
-                    (unsigned long long)lo, (unsigned long long)hi);
+        return fail_at(p, sp.col, "%s %s is out of range (%llu to %llu)", what,
+                       show(sp.s, sp.len, b), (unsigned long long)lo, (unsigned long long)hi);
     *out = v;
     return true;
 }
@@ -414,8 +416,8 @@ static bool want_uint(parser *p, const char *what, uint64_t lo, uint64_t hi, uin
 {
     if (p->tok.kind != PS_TOK_WORD) {
         char b[72];
-        return fail(p, tok_col(p), "expected a number for the %s, found %s", what,
-                    found(&p->tok, b));
+        return fail_at(p, tok_col(p), "expected a number for the %s, found %s", what,
+                       found(&p->tok, b));
     }
     return parse_uint(p, tspan(&p->tok), what, lo, hi, out) && advance(p);
 }
@@ -441,9 +443,10 @@ static bool want_time(parser *p, ps_time *out)
     char b[64];
     if (p->tok.kind != PS_TOK_WORD) return expected(p, "a time like 150ms");
     if (!ps_time_parse(p->tok.s, p->tok.len, out))
-        return fail(p, p->tok.col,
-                    "bad time '%s': expected a number and a unit (us, ms, s or min), like 150ms or 1.5s",
-                    show(p->tok.s, p->tok.len, b));
+        return fail_at(
+            p, p->tok.col,
+            "bad time '%s': expected a number and a unit (us, ms, s or min), like 150ms or 1.5s",
+            show(p->tok.s, p->tok.len, b));
     return advance(p);
 }
 
@@ -451,9 +454,10 @@ static bool parse_addr(parser *p, span sp, ps_addr *out)
 {
     char b[64];
     if (ps_addr_parse(sp.s, sp.len, out)) return true;
-    return fail(p, sp.col,
-                "bad address '%s': expected four numbers from 0 to 255 separated by dots, like 192.0.2.10",
-                show(sp.s, sp.len, b));
+    return fail_at(
+        p, sp.col,
+        "bad address '%s': expected four numbers from 0 to 255 separated by dots, like 192.0.2.10",
+        show(sp.s, sp.len, b));
 }
 
 static bool is_alpha(char c)
@@ -479,12 +483,13 @@ static bool want_name(parser *p, const char *what, bool program, span *out)
 {
     char msg[80], b[64];
     snprintf(msg, sizeof msg, "a %s", what);
-    if (p->tok.kind != PS_TOK_WORD) return expected(p, msg);
     *out = tspan(&p->tok);
+    if (p->tok.kind != PS_TOK_WORD) return expected(p, msg);
     if (!name_ok(*out, program ? ".+" : ""))
-        return fail(p, out->col,
-                    "bad %s '%s': a name starts with a letter or '_' and goes on with letters, digits, '_' or '-'%s",
-                    what, show(out->s, out->len, b), program ? " (or '.' and '+')" : "");
+        return fail_at(
+            p, out->col,
+            "bad %s '%s': a name starts with a letter or '_' and goes on with letters, digits, '_' or '-'%s",
+            what, show(out->s, out->len, b), program ? " (or '.' and '+')" : "");
     return advance(p);
 }
 
@@ -539,13 +544,14 @@ static bool claim_name(parser *p, span sp)
     const char *name = show(sp.s, sp.len, b);
     uint32_t h = find_host(p->sc, sp.s, sp.len), s = find_sock(p->sc, sp.s, sp.len);
     if (same("tuples", sp.s, sp.len))
-        return fail(p, sp.col, "'tuples' is a reserved word (expect tuples distinct); choose another name");
+        return fail_at(p, sp.col,
+                       "'tuples' is a reserved word (expect tuples distinct); choose another name");
     if (h != PS_NONE)
-        return fail(p, sp.col, "name '%s' is already used by a host (line %u)", name,
-                    (unsigned)p->sc->hosts[h].pos.line);
+        return fail_at(p, sp.col, "name '%s' is already used by a host (line %u)", name,
+                       (unsigned)p->sc->hosts[h].pos.line);
     if (s != PS_NONE)
-        return fail(p, sp.col, "name '%s' is already used by a socket (line %u)", name,
-                    (unsigned)p->sc->socks[s].pos.line);
+        return fail_at(p, sp.col, "name '%s' is already used by a socket (line %u)", name,
+                       (unsigned)p->sc->socks[s].pos.line);
     return true;
 }
 
@@ -576,7 +582,8 @@ static bool want_proc(parser *p, uint32_t h, uint32_t *out)
         if (!parse_uint(p, sp, "pid", 1, UINT32_MAX, &pid)) return false;
         for (uint32_t i = 0; i < sc->nprocs; i++)
             if (sc->procs[i].host == h && sc->procs[i].pid == pid) return *out = i, true;
-        return fail(p, sp.col, "no process with pid %llu on host '%s'", (unsigned long long)pid, hname);
+        return fail_at(p, sp.col, "no process with pid %llu on host '%s'", (unsigned long long)pid,
+                       hname);
     }
     uint32_t n = 0, pids[2] = { 0, 0 };
     ps_suggest sg;
@@ -597,10 +604,11 @@ static bool want_proc(parser *p, uint32_t h, uint32_t *out)
     if (n > 1) {
         char count[16];
         snprintf(count, sizeof count, n == 2 ? "two" : "%u", (unsigned)n);
-        return fail(p, sp.col,
-                    "ambiguous: %s processes named '%s' on host '%s' (pids %u and %u%s); write the pid instead",
-                    count, show(sp.s, sp.len, b), hname, (unsigned)pids[0], (unsigned)pids[1],
-                    n > 2 ? ", ..." : "");
+        return fail_at(
+            p, sp.col,
+            "ambiguous: %s processes named '%s' on host '%s' (pids %u and %u%s); write the pid instead",
+            count, show(sp.s, sp.len, b), hname, (unsigned)pids[0], (unsigned)pids[1],
+            n > 2 ? ", ..." : "");
     }
     return true;
 }
@@ -610,7 +618,8 @@ static bool want_proc(parser *p, uint32_t h, uint32_t *out)
 /* A statement that may appear once: *line remembers where it was. */
 static bool only_once(parser *p, const char *what, uint32_t *line, uint32_t col)
 {
-    if (*line != 0) return fail(p, col, "%s is given twice (first on line %u)", what, (unsigned)*line);
+    if (*line != 0)
+        return fail_at(p, col, "%s is given twice (first on line %u)", what, (unsigned)*line);
     *line = p->line;
     return true;
 }
@@ -632,15 +641,16 @@ static bool check_host_addr(parser *p, ps_addr a, uint32_t col)
     char b[16];
     ps_addr_str(a, b);
     if (a == PS_ADDR_ANY)
-        return fail(p, col, "0.0.0.0 is the wildcard address, not an address a host can have");
+        return fail_at(p, col, "0.0.0.0 is the wildcard address, not an address a host can have");
     if ((a >> 24) == 127)
-        return fail(p, col,
-                    "%s is a loopback address; every host has 127.0.0.1 already, so list only its other addresses",
-                    b);
+        return fail_at(
+            p, col,
+            "%s is a loopback address; every host has 127.0.0.1 already, so list only its other addresses",
+            b);
     uint32_t owner = ps_scenario_host_by_addr(p->sc, a);
     if (owner != PS_NONE)
-        return fail(p, col, "address %s already belongs to host '%s' (line %u)", b,
-                    p->sc->hosts[owner].name, (unsigned)p->sc->hosts[owner].pos.line);
+        return fail_at(p, col, "address %s already belongs to host '%s' (line %u)", b,
+                       p->sc->hosts[owner].name, (unsigned)p->sc->hosts[owner].pos.line);
     return true;
 }
 
@@ -650,14 +660,14 @@ static bool parse_range(parser *p, span v, uint16_t *lo, uint16_t *hi)
     char b[64];
     const char *dash = memchr(v.s, '-', v.len);
     if (dash == NULL)
-        return fail(p, v.col, "bad port range '%s': expected LO-HI, like ports=32768-60999",
-                    show(v.s, v.len, b));
+        return fail_at(p, v.col, "bad port range '%s': expected LO-HI, like ports=32768-60999",
+                       show(v.s, v.len, b));
     size_t n = (size_t)(dash - v.s);
     span l = { v.s, n, v.col }, h = { dash + 1, v.len - n - 1, v.col + (uint32_t)n + 1 };
     if (!parse_port(p, l, "port", lo) || !parse_port(p, h, "port", hi)) return false;
     if (*lo > *hi)
-        return fail(p, v.col, "bad port range '%s': the first port is above the last",
-                    show(v.s, v.len, b));
+        return fail_at(p, v.col, "bad port range '%s': the first port is above the last",
+                       show(v.s, v.len, b));
     return true;
 }
 
@@ -692,11 +702,12 @@ static bool st_host(parser *p, uint32_t col)
     if (h == NULL || !dup_text(p, name.s, name.len, &h->name)) return false;
     h->pos = (ps_pos){ p->line, col };
     /* Addresses start with a digit; the options after them are key=value. */
-    while (p->tok.kind == PS_TOK_WORD && is_digit(p->tok.s[0]) && !memchr(p->tok.s, '=', p->tok.len)) {
+    while (p->tok.kind == PS_TOK_WORD && is_digit(p->tok.s[0]) &&
+           !memchr(p->tok.s, '=', p->tok.len)) {
         ps_addr a;
         if (h->naddrs == PS_MAX_HOST_ADDRS)
-            return fail(p, p->tok.col, "too many addresses for host '%s' (the limit is %d)", h->name,
-                        PS_MAX_HOST_ADDRS);
+            return fail_at(p, p->tok.col, "too many addresses for host '%s' (the limit is %d)",
+                           h->name, PS_MAX_HOST_ADDRS);
         if (!parse_addr(p, tspan(&p->tok), &a) || !check_host_addr(p, a, p->tok.col)) return false;
         h->addrs[h->naddrs++] = a;
         if (!advance(p)) return false;
@@ -713,12 +724,13 @@ static bool st_link(parser *p, uint32_t col)
     uint32_t bcol = p->tok.col;
     if (!want_host(p, &b)) return false;
     const ps_scenario *sc = p->sc;
-    if (a == b) return fail(p, bcol, "a host cannot be linked to itself ('%s')", sc->hosts[a].name);
+    if (a == b)
+        return fail_at(p, bcol, "a host cannot be linked to itself ('%s')", sc->hosts[a].name);
     for (uint32_t i = 0; i < sc->nlinks; i++) {
         const ps_link_spec *l = &sc->links[i];
         if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
-            return fail(p, acol, "hosts '%s' and '%s' are already linked (line %u)",
-                        sc->hosts[a].name, sc->hosts[b].name, (unsigned)l->pos.line);
+            return fail_at(p, acol, "hosts '%s' and '%s' are already linked (line %u)",
+                           sc->hosts[a].name, sc->hosts[b].name, (unsigned)l->pos.line);
     }
     ps_time latency;
     if (!want_time(p, &latency) || !want_end(p)) return false;
@@ -745,20 +757,22 @@ static bool st_proc(parser *p, uint32_t col)
             for (uint32_t i = 0; i < p->sc->nprocs; i++) {
                 const ps_proc_spec *q = &p->sc->procs[i];
                 if (q->host == h && q->pid == pid)
-                    return fail(p, v.col, "pid %u is already used on host '%s' by '%s' (line %u)",
-                                (unsigned)pid, p->sc->hosts[h].name, q->name, (unsigned)q->pos.line);
+                    return fail_at(
+                        p, v.col, "pid %u is already used on host '%s' by '%s' (line %u)",
+                        (unsigned)pid, p->sc->hosts[h].name, q->name, (unsigned)q->pos.line);
             }
         }
         if (k == 1 && !name_ok(v, "."))
-            return fail(p, v.col,
-                        "bad user name '%s': a name starts with a letter or '_' and goes on with letters, digits, '_', '-' or '.'",
-                        show(v.s, v.len, b));
+            return fail_at(
+                p, v.col,
+                "bad user name '%s': a name starts with a letter or '_' and goes on with letters, digits, '_', '-' or '.'",
+                show(v.s, v.len, b));
         if (k == 1) user = v;
     }
     for (size_t k = 0; k < COUNT_OF(opts); k++)
         if (!(seen & (1u << k)))
-            return fail(p, tok_col(p), "missing '%s%s' for process '%s'", opts[k],
-                        k == 0 ? "N" : "NAME", show(name.s, name.len, b));
+            return fail_at(p, tok_col(p), "missing '%s%s' for process '%s'", opts[k],
+                           k == 0 ? "N" : "NAME", show(name.s, name.len, b));
     ps_proc_spec *q = PUSH(p, procs);
     if (q == NULL) return false;
     q->host = h;
@@ -774,8 +788,8 @@ static bool check_time(parser *p, ps_time t, uint32_t col)
 {
     char a[32], b[32];
     if (p->last_t_line != 0 && t < p->last_t)
-        return fail(p, col, "time goes backwards: %s comes after %s (line %u)", ps_time_str(t, a),
-                    ps_time_str(p->last_t, b), (unsigned)p->last_t_line);
+        return fail_at(p, col, "time goes backwards: %s comes after %s (line %u)",
+                       ps_time_str(t, a), ps_time_str(p->last_t, b), (unsigned)p->last_t_line);
     p->last_t = t;
     p->last_t_line = p->line;
     return true;
@@ -794,10 +808,10 @@ static ps_action *new_action(parser *p, ps_action_kind kind, ps_time t, uint32_t
     return a;
 }
 
-/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] */
+/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport] */
 static bool act_listen(parser *p, ps_action *a)
 {
-    static const char *const opts[] = { "as", "reply", "reuseaddr" };
+    static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport" };
     span ep;
     if (!want_word(p, "a port to listen on, like 443 or 10.0.0.1:8080", &ep)) return false;
     const char *colon = memchr(ep.s, ':', ep.len);
@@ -815,6 +829,7 @@ static bool act_listen(parser *p, ps_action *a)
         if (k == 0 && !define_sock(p, p->sc->nactions - 1)) return false;
         if (k == 1 && !want_string(p, "the reply text in double quotes", &a->text)) return false;
         if (k == 2) a->reuseaddr = true;
+        if (k == 3) a->reuseport = true;
     }
     return true;
 }
@@ -823,26 +838,32 @@ static bool act_listen(parser *p, ps_action *a)
  * HOST:PORT, http://H[:PORT][/...], https://H[:PORT][/...]). */
 static bool parse_target(parser *p, span t, ps_action *a)
 {
-    static const struct { const char *scheme; uint16_t port; } schemes[] = {
-        { "http://", 80 }, { "https://", 443 },
+    static const struct {
+        const char *scheme;
+        uint16_t port;
+    } schemes[] = {
+        { "http://", 80 },
+        { "https://", 443 },
     };
     char b[64];
     size_t skip = 0;
     uint16_t default_port = 0;
     for (size_t i = 0; i < COUNT_OF(schemes); i++) {
         size_t n = strlen(schemes[i].scheme);
-        if (t.len >= n && memcmp(t.s, schemes[i].scheme, n) == 0) skip = n, default_port = schemes[i].port;
+        if (t.len >= n && memcmp(t.s, schemes[i].scheme, n) == 0)
+            skip = n, default_port = schemes[i].port;
     }
     size_t end = skip;
     while (end < t.len && t.s[end] != ':' && (default_port == 0 || t.s[end] != '/')) end++;
     span host = { t.s + skip, end - skip, t.col + (uint32_t)skip };
     if (host.len == 0)
-        return fail(p, host.col, "expected an address or a host name in the target '%s'",
-                    show(t.s, t.len, b));
+        return fail_at(p, host.col, "expected an address or a host name in the target '%s'",
+                       show(t.s, t.len, b));
     if (end == t.len && default_port == 0)
-        return fail(p, t.col,
-                    "expected ':PORT' after '%s' (or write http:// or https:// for the default port)",
-                    show(t.s, t.len, b));
+        return fail_at(
+            p, t.col,
+            "expected ':PORT' after '%s' (or write http:// or https:// for the default port)",
+            show(t.s, t.len, b));
     if (is_digit(host.s[0])) {
         if (!parse_addr(p, host, &a->addr)) return false;
     } else {
@@ -885,7 +906,8 @@ static bool act_connect(parser *p, ps_action *a)
             if (!want_literal(p, "every", what) || !want_time(p, &a->every)) return false;
         }
     }
-    if (as_col != 0 && (seen & 4u)) return fail(p, as_col, "a repeated connect cannot be named with 'as'");
+    if (as_col != 0 && (seen & 4u))
+        return fail_at(p, as_col, "a repeated connect cannot be named with 'as'");
     return true;
 }
 
@@ -901,8 +923,10 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
     } else if (!want_proc(p, h, &proc) || !keyword(p, verbs, COUNT_OF(verbs), "action", &verb)) {
         return false;
     }
-    ps_action_kind kind = kill ? PS_ACT_KILL : shell ? PS_ACT_SHELL : verb == 0 ? PS_ACT_LISTEN
-                                                                              : PS_ACT_CONNECT;
+    ps_action_kind kind = kill        ? PS_ACT_KILL
+                          : shell     ? PS_ACT_SHELL
+                          : verb == 0 ? PS_ACT_LISTEN
+                                      : PS_ACT_CONNECT;
     ps_action *a = new_action(p, kind, t, col);
     if (a == NULL) return false;
     a->host = h;
@@ -963,9 +987,9 @@ static bool st_at_sock(parser *p)
     const ps_action *made = &sc->actions[sc->socks[a->sock].action];
     char b[64], t1[32], t2[32];
     if (made->t > a->t)
-        return fail(p, x.col, "'%s' is created at %s, so it cannot %s at %s", show(x.s, x.len, b),
-                    ps_time_str(made->t, t1), a->kind == PS_ACT_SEND ? "send" : "close",
-                    ps_time_str(a->t, t2));
+        return fail_at(p, x.col, "'%s' is created at %s, so it cannot %s at %s",
+                       show(x.s, x.len, b), ps_time_str(made->t, t1),
+                       a->kind == PS_ACT_SEND ? "send" : "close", ps_time_str(a->t, t2));
     return true;
 }
 
@@ -1037,14 +1061,14 @@ static bool exp_compare(parser *p, ps_expect *e)
         return expected(p, "SOCKET.FIELD or a number");
     if (is_digit(r.s[0])) {
         if (e->field == PS_FIELD_TUPLE)
-            return fail(p, r.col, "a tuple can only be compared with another socket's tuple");
+            return fail_at(p, r.col, "a tuple can only be compared with another socket's tuple");
         return want_uint(p, "value", 0, 65535, &e->value);
     }
     if (!parse_field_ref(p, r, &e->rsock, &e->rfield)) return false;
     if ((e->field == PS_FIELD_TUPLE) != (e->rfield == PS_FIELD_TUPLE))
-        return fail(p, r.col, "a tuple can only be compared with another tuple");
+        return fail_at(p, r.col, "a tuple can only be compared with another tuple");
     if (e->field == PS_FIELD_TUPLE && e->cmp != PS_CMP_EQ && e->cmp != PS_CMP_NE)
-        return fail(p, op_col, "tuples can only be compared with == or !=");
+        return fail_at(p, op_col, "tuples can only be compared with == or !=");
     return advance(p);
 }
 
@@ -1063,8 +1087,10 @@ static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
     }
     e->kind = PS_EXP_ERRNO;
     if (e->has_time)
-        return fail(p, time_col, "'%s' takes no time: it checks the result of the operation that created the socket",
-                    extra[k - PS_STATE_COUNT]);
+        return fail_at(
+            p, time_col,
+            "'%s' takes no time: it checks the result of the operation that created the socket",
+            extra[k - PS_STATE_COUNT]);
     if (k == PS_STATE_COUNT + 1) return true; /* ok: e->err stays PS_OK */
     if (!keyword(p, errnos, PS_ERRNO_COUNT - 1, "error name", &k)) return false;
     e->err = (ps_errno)(k + 1);
@@ -1107,8 +1133,10 @@ typedef bool (*statement_fn)(parser *p, uint32_t col);
 
 static bool parse_line(parser *p, const char *s, size_t len, uint32_t line)
 {
-    static const char *const names[] = { "title", "seed", "host", "link", "proc", "at", "say", "expect" };
-    static const statement_fn fns[] = { st_title, st_seed, st_host, st_link, st_proc, st_at, st_say, NULL };
+    static const char *const names[] = { "title", "seed", "host", "link",
+                                         "proc",  "at",   "say",  "expect" };
+    static const statement_fn fns[] = { st_title, st_seed, st_host, st_link,
+                                        st_proc,  st_at,   st_say,  NULL };
     ps_cursor_init(&p->cur, s, len, line);
     p->line = line;
     if (!ps_cursor_next(&p->cur, &p->tok, p->diag)) return false;
@@ -1153,7 +1181,7 @@ ps_scenario *ps_scenario_parse(const char *text, size_t len, const char *file, p
     bool ok = dup_text(&p, diag->file, strlen(diag->file), &p.sc->file) && run_pass(&p, &lx, 1);
     if (ok && p.sc->nhosts == 0) {
         p.line = 1;
-        ok = fail(&p, 1, "empty scenario: expected at least one 'host' line");
+        ok = fail_at(&p, 1, "empty scenario: expected at least one 'host' line");
     }
     if (!ok || !run_pass(&p, &lx, 2)) {
         ps_scenario_free(p.sc);
@@ -1164,7 +1192,7 @@ ps_scenario *ps_scenario_parse(const char *text, size_t len, const char *file, p
 
 /* ---- reading a file ---- */
 
-__attribute__((format(printf, 2, 3)))
+static bool load_fail(ps_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool load_fail(ps_diag *d, const char *fmt, ...)
 {
     va_list ap;
@@ -1180,7 +1208,8 @@ static bool read_all(FILE *f, ps_diag *d, char **out, size_t *len)
 {
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (off_t)PS_MAX_FILE_BYTES)
-        return load_fail(d, "file is too large (%lld bytes; the limit is 16 MiB)", (long long)st.st_size);
+        return load_fail(d, "file is too large (%lld bytes; the limit is 16 MiB)",
+                         (long long)st.st_size);
     size_t cap = 0, n = 0;
     char *buf = NULL;
     for (;;) {
@@ -1194,8 +1223,9 @@ static bool read_all(FILE *f, ps_diag *d, char **out, size_t *len)
         size_t got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (n > PS_MAX_FILE_BYTES)
-            return free(buf), load_fail(d, "file is too large (more than %u bytes; the limit is 16 MiB)",
-                                        PS_MAX_FILE_BYTES);
+            return free(buf),
+                   load_fail(d, "file is too large (more than %u bytes; the limit is 16 MiB)",
+                             PS_MAX_FILE_BYTES);
         if (got == 0) break;
     }
     if (ferror(f)) return free(buf), load_fail(d, "cannot read file: %s", strerror(errno));

@@ -11,15 +11,16 @@
 #define PS_SUGGEST_MAX_LEN 64
 
 /* The fewest single-byte insertions, deletions, substitutions and swaps of
- * neighbours that turn a into b (each substring edited once); PS_SUGGEST_FAR when either is longer than PS_SUGGEST_MAX_LEN. */
+ * neighbours that turn a into b (each substring edited once); PS_SUGGEST_FAR when either is longer
+ * than PS_SUGGEST_MAX_LEN. */
 #define PS_SUGGEST_FAR ((size_t)-1)
 size_t ps_edit_distance(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Collects candidates for one misspelt word and keeps the nearest. */
 typedef struct ps_suggest {
-    const char *word;   /* what was typed (not NUL-terminated) */
+    const char *word; /* what was typed (not NUL-terminated) */
     size_t len;
-    const char *best;   /* nearest candidate so far, or NULL */
+    const char *best; /* nearest candidate so far, or NULL */
     size_t best_dist;
 } ps_suggest;
 
