@@ -92,4 +92,7 @@ run: deps
 clean:
 	rm -rf build build-* portsim
 
+# Feature-specific targets (bench, fuzz, memcheck, verify...) live in mk/.
+-include $(sort $(wildcard mk/*.mk))
+
 -include $(shell find build* -name '*.d' 2>/dev/null)

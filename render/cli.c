@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "engine.h"
+#include "pcap.h"
 #include "trace.h"
 #include "units.h"
 
@@ -58,16 +59,26 @@ int ps_cli_trace(const char *file, const ps_run_opts *o)
 {
     ps_scenario *sc = ps_cli_load(file);
     if (!sc) return PS_EXIT_USAGE;
+    char perr[512];
+    ps_pcap pc;
+    if (o->pcap && !ps_pcap_open(&pc, o->pcap, perr, sizeof perr)) {
+        fprintf(stderr, "portsim: %s\n", perr);
+        ps_scenario_free(sc);
+        return PS_EXIT_FAILED;
+    }
     uint64_t seed = o->seed_set ? o->seed : sc->seed;
     ps_engine *e = ps_engine_new(sc, seed);
     if (!e) {
         fprintf(stderr, "portsim: out of memory\n");
+        if (o->pcap) ps_pcap_close(&pc, NULL, 0);
         ps_scenario_free(sc);
         return PS_EXIT_FAILED;
     }
     ps_trace tr;
     ps_trace_init(&tr, stdout, o->format, sc, seed);
-    ps_engine_set_sink(e, ps_trace_event, &tr);
+    /* The text or JSON trace, and the capture when --pcap asks for one. */
+    ps_sink_tee tee = { { ps_trace_event, o->pcap ? ps_pcap_event : NULL }, { &tr, &pc } };
+    ps_engine_set_sink(e, ps_sink_tee_event, &tee);
     ps_engine_set_max_steps(e, o->max_events);
     if (o->until != PS_TIME_NEVER) ps_engine_run_until(e, o->until);
     else ps_engine_run(e);
@@ -82,6 +93,10 @@ int ps_cli_trace(const char *file, const ps_run_opts *o)
         rc = PS_EXIT_FAILED;
     }
     ps_engine_free(e);
+    if (o->pcap && !ps_pcap_close(&pc, perr, sizeof perr)) {
+        fprintf(stderr, "portsim: %s\n", perr);
+        rc = PS_EXIT_FAILED;
+    }
     ps_scenario_free(sc);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "portsim: writing the trace failed: %s\n", strerror(errno));
@@ -93,7 +108,7 @@ int ps_cli_trace(const char *file, const ps_run_opts *o)
 int ps_cmd_run(int argc, char **argv)
 {
     const char *file = NULL;
-    ps_run_opts o = { PS_TRACE_TEXT, 0, false, PS_TIME_NEVER, PS_DEFAULT_MAX_STEPS };
+    ps_run_opts o = { PS_TRACE_TEXT, 0, false, PS_TIME_NEVER, PS_DEFAULT_MAX_STEPS, NULL };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if ((v = opt_value(argc, argv, &i, "--format"))) {
@@ -108,6 +123,9 @@ int ps_cmd_run(int argc, char **argv)
         } else if ((v = opt_value(argc, argv, &i, "--max-events"))) {
             if (!parse_u64(v, &o.max_events) || o.max_events == 0)
                 return usage_error("run", "bad --max-events '%s' (expected a positive number)", v);
+        } else if ((v = opt_value(argc, argv, &i, "--pcap"))) {
+            if (!*v) return usage_error("run", "%s", "--pcap needs a file name");
+            o.pcap = v;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("run", "unknown or incomplete option '%s'", a);
         } else if (file) {

@@ -21,10 +21,12 @@ typedef struct ps_run_opts {
     bool seed_set;
     ps_time until;           /* stop time, PS_TIME_NEVER to run to the end */
     uint64_t max_events;     /* step limit */
+    const char *pcap;        /* --pcap: also write the segments to this file, or NULL */
 } ps_run_opts;
 
 /* Runs a scenario file (NULL: the built-in lesson) headless and prints its
- * trace to stdout. Returns an exit code. */
+ * trace to stdout (and, with o->pcap, writes the capture). Returns an exit
+ * code. */
 int ps_cli_trace(const char *file, const ps_run_opts *o);
 
 /* Loads a scenario from a path, or the built-in two-tabs lesson for NULL.

@@ -22,6 +22,7 @@ static void usage(FILE *out)
           "      --seed N                   override the scenario's seed\n"
           "      --until T                  stop at simulated time T (e.g. 300ms, 1.5s)\n"
           "      --max-events N             stop after N events (default 50000000)\n"
+          "      --pcap OUT.pcap            also write every segment as a packet (for Wireshark)\n"
           "  portsim check [--update] FILE...\n"
           "                                 check every `expect` and the golden FILE.trace;\n"
           "                                 --update rewrites the golden traces\n"
@@ -37,7 +38,7 @@ static int headless_default(const char *file)
 {
     fprintf(stderr, "portsim: no display found, so running %s headless; the trace follows.\n",
             file ? file : "the two-tabs lesson");
-    ps_run_opts o = { PS_TRACE_TEXT, 0, false, PS_TIME_NEVER, PS_DEFAULT_MAX_STEPS };
+    ps_run_opts o = { PS_TRACE_TEXT, 0, false, PS_TIME_NEVER, PS_DEFAULT_MAX_STEPS, NULL };
     return ps_cli_trace(file, &o);
 }
 

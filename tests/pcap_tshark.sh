@@ -1,0 +1,171 @@
+#!/bin/sh
+# pcap_tshark.sh — every shipped scenario's `portsim run --pcap` capture, read
+# back by tshark (the real dissector Wireshark uses):
+#   - no bad IP or TCP checksum, no malformed packet, no expert error, no
+#     warning but "Connection reset" on RST packets, and no sequence-analysis
+#     complaint (lost / unseen / retransmitted / out-of-order / duplicate ACK);
+#   - the packets tshark decodes, in order, equal the jsonl trace's segments:
+#     time, src, sport, dst, dport, flags, len, seq, ack;
+#   - `-z conv,tcp` lists one conversation per connection (4-tuple; a tuple
+#     reused after TIME-WAIT is a new connection), two to 93.184.216.34:443
+#     for the two-tabs lessons;
+#   - tshark sees a complete handshake (tcp.completeness has SYN, SYN-ACK and
+#     ACK) once per SYN-ACK sent, and a SYN answered by RST once per
+#     ECONNREFUSED (custom-port.scn must have one).
+# POSIX sh + awk + sed; run from the repository root with $PORTSIM set (the
+# Makefile does). tshark missing is a failure, not a skip: deps installs it.
+set -u
+PORTSIM=${PORTSIM:-./portsim}
+BUDGET=${PCAP_BUDGET:-15} # seconds per scenario (busy-server takes ~2 s here)
+SERVER_TABS="93.184.216.34:443"
+
+if ! command -v tshark >/dev/null 2>&1; then
+    echo "FAIL pcap_tshark.sh: tshark is not installed (run: sh tools/deps.sh --test)" >&2
+    exit 1
+fi
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+fails=0
+scn=""
+
+fail() {
+    echo "FAIL $scn: $*"
+    fails=$((fails + 1))
+}
+
+# Shows the first lines of a file under a failure.
+show() { sed -n '1,12s/^/    /p' "$1"; }
+
+# The jsonl trace's segments as "time src sport dst dport flags len seq ack",
+# flags as tshark prints them (0x0012) and time as seconds.micro.
+want_list() {
+    sed -n 's/^{"t_us":\([0-9]*\),"kind":"segment".*"src":"\([0-9.]*\):\([0-9]*\)","dst":"\([0-9.]*\):\([0-9]*\)","flags":"\([A-Z|]*\)","len":\([0-9]*\),"seq":\([0-9]*\),"ack":\([0-9]*\).*/\1 \2 \3 \4 \5 \6 \7 \8 \9/p' "$1" |
+    awk 'BEGIN { bit["FIN"] = 1; bit["SYN"] = 2; bit["RST"] = 4; bit["PSH"] = 8; bit["ACK"] = 16 }
+    {
+        n = split($6, f, "|"); v = 0
+        for (i = 1; i <= n; i++) v += bit[f[i]]
+        printf "%d.%06d %s %s %s %s 0x%04x %s %s %s\n", int($1 / 1000000), $1 % 1000000,
+               $2, $3, $4, $5, v, $7, $8, $9
+    }'
+}
+
+# tshark's fields (tab-separated, see FIELDS) as the same list.
+got_list() {
+    awk -F '\t' '{ split($1, tm, "."); printf "%s.%s %s %s %s %s %s %s %s %s\n",
+                   tm[1], substr(tm[2], 1, 6), $2, $3, $4, $5, $6, $7, $8, $9 }' "$1"
+}
+
+# Packets tshark found wrong: checksums, malformed, expert errors, warnings
+# other than a reset, and sequence-analysis notes.
+bad_packets() {
+    awk -F '\t' '
+    $12 != 1 { print NR ": IP checksum status " $12 " (1 = good)"; next }
+    $13 != 1 { print NR ": TCP checksum status " $13 " (1 = good)"; next }
+    $16 != "" { print NR ": malformed packet"; next }
+    $14 ~ /8388608/ { print NR ": expert error: " $15; next }
+    $14 ~ /6291456/ && $15 != "Connection reset (RST)" { print NR ": expert warning: " $15; next }
+    $15 ~ /not captured|retransmission|Duplicate ACK|out-of-order|Spurious|Keep-Alive|[Ww]indow/ {
+        print NR ": " $15 }' "$1"
+}
+
+# "handshakes refused": per stream, the largest tcp.completeness (1 SYN,
+# 2 SYN-ACK, 4 ACK, 32 RST); a handshake has 1+2+4, a refusal SYN and RST
+# without SYN-ACK.
+completeness() {
+    awk -F '\t' '{ if ($10 + 0 > c[$11] + 0) c[$11] = $10 }
+    END { h = r = 0
+          for (s in c) { v = c[s] + 0
+                         if (v % 8 == 7) h++
+                         if (v % 2 == 1 && int(v / 2) % 2 == 0 && int(v / 32) % 2 == 1) r++ }
+          print h, r }' "$1"
+}
+
+# Connections from the wanted list: a SYN (without ACK) or the first segment
+# of a tuple starts one. One sorted line "A:p B:q" per connection.
+want_convs() {
+    awk '{ a = $2 ":" $3; b = $4 ":" $5; k = a < b ? a " " b : b " " a
+           if ($6 == "0x0002" || !(k in seen)) print k; seen[k] = 1 }' "$1" | sort
+}
+
+# tshark's conversation table rows as the same lines.
+got_convs() {
+    awk '$2 == "<->" { a = $1; b = $3; print (a < b ? a " " b : b " " a) }' "$1" | sort
+}
+
+FIELDS="-e frame.time_epoch -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.flags
+ -e tcp.len -e tcp.seq_raw -e tcp.ack_raw -e tcp.completeness -e tcp.stream
+ -e ip.checksum.status -e tcp.checksum.status -e _ws.expert.severity -e _ws.expert.message
+ -e _ws.malformed"
+
+check_scenario() {
+    before=$fails
+    pcap="$tmp/out.pcap"
+    rm -f "$pcap"
+    if ! "$PORTSIM" run "$scn" --format jsonl --pcap "$pcap" >"$tmp/trace.jsonl" 2>"$tmp/run.err"; then
+        fail "portsim run --pcap failed"; show "$tmp/run.err"; return
+    fi
+    # -2: two passes, so tcp.completeness is each stream's final value.
+    # shellcheck disable=SC2086 # FIELDS is a word list on purpose
+    if ! tshark -r "$pcap" -2 -n -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
+            -o tcp.analyze_sequence_numbers:TRUE -T fields -E separator=/t $FIELDS \
+            -z conv,tcp >"$tmp/tshark.out" 2>"$tmp/tshark.err"; then
+        fail "tshark cannot read the capture"; show "$tmp/tshark.err"; return
+    fi
+    sed -n '/^=====/q;p' "$tmp/tshark.out" >"$tmp/fields"
+    sed -n '/^=====/,$p' "$tmp/tshark.out" >"$tmp/conv"
+
+    want_list "$tmp/trace.jsonl" >"$tmp/want"
+    got_list "$tmp/fields" >"$tmp/got"
+    if ! cmp -s "$tmp/want" "$tmp/got"; then
+        fail "tshark's packets differ from the jsonl segments (time src sport dst dport flags len seq ack)"
+        diff "$tmp/want" "$tmp/got" | sed -n '1,10s/^/    /p'
+    fi
+
+    bad_packets "$tmp/fields" >"$tmp/bad"
+    if [ -s "$tmp/bad" ]; then fail "tshark reports problems (packet: what)"; show "$tmp/bad"; fi
+
+    want_convs "$tmp/want" >"$tmp/want.conv"
+    got_convs "$tmp/conv" >"$tmp/got.conv"
+    if ! cmp -s "$tmp/want.conv" "$tmp/got.conv"; then
+        fail "conv,tcp is not one conversation per connection"
+        diff "$tmp/want.conv" "$tmp/got.conv" | sed -n '1,10s/^/    /p'
+    fi
+
+    synacks=$(grep -c ' 0x0012 ' "$tmp/want")
+    refused=$(grep -c '"kind":"error".*"errno":"ECONNREFUSED"' "$tmp/trace.jsonl")
+    set -- $(completeness "$tmp/fields")
+    [ "$1" = "$synacks" ] || fail "tshark sees $1 complete handshakes, the trace $synacks SYN-ACKs"
+    [ "$2" = "$refused" ] || fail "tshark sees $2 SYN answered by RST, the trace $refused ECONNREFUSED"
+
+    case "$scn" in
+    */two-tabs*.scn)
+        n=$(grep -c -e "^$SERVER_TABS " -e " $SERVER_TABS\$" "$tmp/got.conv")
+        [ "$n" = 2 ] || fail "expected two conversations to $SERVER_TABS, conv,tcp shows $n";;
+    */custom-port.scn)
+        [ "$2" -ge 1 ] || fail "the refused connection to port 80 is not decoded as SYN then RST";;
+    esac
+    [ "$fails" = "$before" ] || return
+    echo "ok   $scn: $(wc -l <"$tmp/got") packets, $(wc -l <"$tmp/got.conv") conversations, $1 handshakes, $2 refused"
+}
+
+for scn in scenarios/*.scn; do
+    start=$(date +%s)
+    check_scenario
+    took=$(($(date +%s) - start))
+    [ "$took" -le "$BUDGET" ] || fail "took ${took}s (budget ${BUDGET}s; PCAP_BUDGET overrides)"
+done
+
+# A capture that cannot be created is a clear error and exit code 1.
+scn="(unwritable path)"
+"$PORTSIM" run scenarios/two-tabs.scn --format none --pcap "$tmp/no/such/dir/x.pcap" 2>"$tmp/err"
+rc=$?
+[ "$rc" = 1 ] || fail "exit code $rc, expected 1"
+grep -q "cannot write $tmp/no/such/dir/x.pcap: No such file or directory" "$tmp/err" ||
+    { fail "unclear message:"; show "$tmp/err"; }
+
+if [ "$fails" -ne 0 ]; then
+    echo "pcap_tshark.sh: $fails failure(s)"
+    exit 1
+fi
+echo "pcap_tshark.sh: all captures read back correctly"
