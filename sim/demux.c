@@ -1,45 +1,124 @@
 /* demux.c — the connection table and the listener lookup (see demux.h). */
 #include "demux.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
 #include "ports.h"
+#include "rng.h"
+#include "table.h"
 
-typedef struct tuple_key {
-    uint32_t host;
-    ps_addr la, ra;
-    uint16_t lp, rp;
-} tuple_key;
+/* The table never holds more than 3/4 of its slots: short probe runs. */
+#define MAX_LOAD_NUM 3
+#define MAX_LOAD_DEN 4
 
-static bool tuple_eq(const void *ctx, uint32_t v, const void *key)
+/* The host is left out of the hash (and the slot) on purpose: equal tuples on
+ * two hosts share a probe chain and the socket's host tells them apart. */
+static inline uint32_t tuple_hash(ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp)
 {
-    const ps_socket *s = (const ps_socket *)ctx + v;
-    const tuple_key *k = key;
-    return s->lport == k->lp && s->rport == k->rp && s->laddr == k->la && s->raddr == k->ra &&
-           s->host == k->host;
+    uint64_t a = ((uint64_t)la << 32) | ra, b = ((uint64_t)lp << 16) | rp;
+    return (uint32_t)(ps_mix64(a ^ (b * 0x9e3779b97f4a7c15ull)) >> 32);
 }
 
-static uint32_t sock_hash(const ps_socket *s)
+static inline bool slot_is(const ps_demux_slot *sl, ps_addr la, uint16_t lp, ps_addr ra,
+                           uint16_t rp)
 {
-    return ps_hash_tuple(s->host, s->laddr, s->lport, s->raddr, s->rport);
+    return sl->la == la && sl->ra == ra && sl->lp == lp && sl->rp == rp;
 }
 
-void ps_demux_init(ps_demux *d) { ps_table_init(&d->conns); }
-void ps_demux_free(ps_demux *d) { ps_table_free(&d->conns); }
+void ps_demux_init(ps_demux *d) { memset(d, 0, sizeof *d); }
+
+void ps_demux_free(ps_demux *d)
+{
+    free(d->slots);
+    ps_demux_init(d);
+}
+
+static void place(ps_demux_slot *slots, uint32_t mask, ps_demux_slot sl)
+{
+    uint32_t i = tuple_hash(sl.la, sl.lp, sl.ra, sl.rp) & mask;
+    while (slots[i].sock1) i = (i + 1) & mask;
+    slots[i] = sl;
+}
+
+/* Zeroed slots. A big table is aligned to 2 MiB and offered to the kernel
+ * for huge pages: random probes into tens of megabytes otherwise miss the
+ * TLB on almost every lookup. */
+static ps_demux_slot *alloc_slots(uint64_t cap)
+{
+    size_t bytes = cap * sizeof(ps_demux_slot);
+    enum { HUGE = 2u << 20 };
+    if (bytes < HUGE) return calloc(cap, sizeof(ps_demux_slot));
+    void *p = aligned_alloc(HUGE, bytes);
+    if (!p) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, plain pages */
+#endif
+    memset(p, 0, bytes);
+    return p;
+}
+
+static bool grow(ps_demux *d)
+{
+    uint64_t cap = d->slots ? ((uint64_t)d->mask + 1) * 2 : 64;
+    if (cap > (1ull << 31)) return false;
+    ps_demux_slot *slots = alloc_slots(cap);
+    if (!slots) return false;
+    for (uint64_t i = 0; d->slots && i <= d->mask; i++)
+        if (d->slots[i].sock1) place(slots, (uint32_t)cap - 1, d->slots[i]);
+    free(d->slots);
+    d->slots = slots;
+    d->mask = (uint32_t)cap - 1;
+    return true;
+}
 
 bool ps_demux_add(ps_demux *d, const ps_socket *socks, uint32_t s)
 {
-    return ps_table_insert(&d->conns, sock_hash(&socks[s]), s);
+    if ((!d->slots || (uint64_t)(d->n + 1) * MAX_LOAD_DEN > ((uint64_t)d->mask + 1) * MAX_LOAD_NUM) &&
+        !grow(d))
+        return false;
+    const ps_socket *sk = &socks[s];
+    place(d->slots, d->mask, (ps_demux_slot){ sk->laddr, sk->raddr, sk->lport, sk->rport, s + 1 });
+    d->n++;
+    return true;
 }
 
 void ps_demux_remove(ps_demux *d, const ps_socket *socks, uint32_t s)
 {
-    ps_table_remove(&d->conns, sock_hash(&socks[s]), s);
+    if (!d->slots) return;
+    const ps_socket *sk = &socks[s];
+    uint32_t i = tuple_hash(sk->laddr, sk->lport, sk->raddr, sk->rport) & d->mask;
+    while (d->slots[i].sock1 != s + 1) {
+        if (!d->slots[i].sock1) return;
+        i = (i + 1) & d->mask;
+    }
+    /* Backward shift: pull later members of the probe run into the hole
+     * when their home slot does not lie cyclically in (hole, j]. */
+    for (uint32_t j = (i + 1) & d->mask;; j = (j + 1) & d->mask) {
+        ps_demux_slot *sl = &d->slots[j];
+        if (!sl->sock1) break;
+        uint32_t home = tuple_hash(sl->la, sl->lp, sl->ra, sl->rp) & d->mask;
+        bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
+        if (!stays) {
+            d->slots[i] = *sl;
+            i = j;
+        }
+    }
+    d->slots[i].sock1 = 0;
+    d->n--;
 }
 
 uint32_t ps_demux_connection(const ps_demux *d, const ps_socket *socks, uint32_t host,
                              ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp)
 {
-    tuple_key k = { host, la, ra, lp, rp };
-    return ps_table_find(&d->conns, ps_hash_tuple(host, la, lp, ra, rp), tuple_eq, socks, &k);
+    if (!d->slots) return PS_NONE;
+    for (uint32_t i = tuple_hash(la, lp, ra, rp) & d->mask;; i = (i + 1) & d->mask) {
+        const ps_demux_slot *sl = &d->slots[i];
+        if (!sl->sock1) return PS_NONE;
+        if (slot_is(sl, la, lp, ra, rp) && ((la >> 24) != 127 || socks[sl->sock1 - 1].host == host))
+            return sl->sock1 - 1;
+    }
 }
 
 /* The k-th listener (in bind order) bound to addr on this port. */

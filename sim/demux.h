@@ -5,22 +5,37 @@
  * only on a miss the listener lookup, where a listener bound to the exact
  * destination address beats one bound to the wildcard. Connections in
  * SYN-RECV and TIME-WAIT are in the table too, as in the kernel.
- * Lookups cost O(1) whatever the number of connections. */
+ *
+ * The connection table is open addressing with the 4-tuple stored in each
+ * 16-byte slot, so a lookup reads one cache line of the table. An address
+ * other than 127.x belongs to exactly one host (the parser rejects
+ * duplicates), so only loopback tuples (two hosts can both have
+ * 127.0.0.1:X -> 127.0.0.1:Y) need the socket read to confirm the host.
+ * Lookups cost O(1) whatever the number of connections; `make bench`
+ * measures them at 1,000 and 1,000,000. */
 #ifndef PS_DEMUX_H
 #define PS_DEMUX_H
 
 #include "socket.h"
-#include "table.h"
+
+typedef struct ps_demux_slot {
+    ps_addr la, ra;     /* local and remote address */
+    uint16_t lp, rp;    /* local and remote port */
+    uint32_t sock1;     /* socket index + 1; 0 marks an empty slot */
+} ps_demux_slot;
 
 typedef struct ps_demux {
-    ps_table conns; /* 4-tuple -> socket index */
+    ps_demux_slot *slots; /* capacity is a power of two */
+    uint32_t mask;        /* capacity - 1 */
+    uint32_t n;           /* connections stored */
 } ps_demux;
 
 struct ps_ports;
 
 void ps_demux_init(ps_demux *d);
 void ps_demux_free(ps_demux *d);
-/* Adds socks[s], whose 4-tuple must be complete and not present yet. */
+/* Adds socks[s], whose 4-tuple must be complete and not present yet.
+ * Returns false (table unchanged) if memory runs out. */
 bool ps_demux_add(ps_demux *d, const ps_socket *socks, uint32_t s);
 void ps_demux_remove(ps_demux *d, const ps_socket *socks, uint32_t s);
 /* The connection socket for this 4-tuple as seen from `host`, or PS_NONE.

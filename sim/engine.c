@@ -306,7 +306,7 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
     sk->state = PS_LISTEN;
     sk->flags = (uint8_t)(PS_SOCK_LISTENER | PS_SOCK_BOUND | sockopts);
     sk->uid = p->uid;
-    sk->reply = reply;
+    sk->auto_text = reply;
     if (!ps__fd_alloc(e, proc, &sk->fd) || !ps_ports_add_owner(&e->ports, e->socks, s)) {
         sk->fd = 0;
         sock_discard(e, s);
@@ -356,8 +356,13 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
         flags = PS_SOCK_BOUND;
     } else {
         if (ps_ports_pick(&e->ports, e->socks, &e->demux, &e->rng, p->host, h->eph_lo, h->eph_hi,
-                          saddr, dst, dport, &sport) != PS_OK)
+                          saddr, dst, dport, &sport) != PS_OK) {
+            if (e->ports.nomem) { /* not a full range: memory ran out */
+                ps__nomem(e);
+                return PS_EADDRNOTAVAIL;
+            }
             return fail_early(e, &ev, name, "connect", PS_EADDRNOTAVAIL);
+        }
         flags = PS_SOCK_EPHEMERAL;
     }
 
@@ -405,6 +410,19 @@ static uint32_t live_socket(ps_engine *e, uint32_t s, const char *op)
     ps_event ev = ps__host_event(e, PS_EV_ERROR, PS_NONE);
     ps__fail(e, PS_NONE, &ev, op, PS_EBADF);
     return PS_NONE;
+}
+
+ps_errno ps_engine_request(ps_engine *e, uint32_t s, const char *text)
+{
+    if (live_socket(e, s, "send") == PS_NONE) return PS_EBADF;
+    ps_socket *sk = &e->socks[s];
+    if (sk->state != PS_SYN_SENT) {
+        ps_event ev = ps__sock_event(e, PS_EV_ERROR, s);
+        return ps__fail(e, PS_NONE, &ev, "send", PS_EISCONN);
+    }
+    sk->flags |= PS_SOCK_REQUESTER;
+    sk->auto_text = text;
+    return PS_OK;
 }
 
 ps_errno ps_engine_send(ps_engine *e, uint32_t s, const char *text)
@@ -575,9 +593,8 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
         if (ps_engine_spawn(e, ps->host, ps->name, ps->user, ps->pid) == PS_NONE) goto fail;
     }
     /* Actions go in at their times in file order, so ties keep file order. */
-    if (!ps_evq_reserve(&e->q, sc->nactions + 16)) goto fail;
     for (uint32_t a = 0; a < sc->nactions; a++)
-        ps_evq_push(&e->q, sc->actions[a].t, EVT_PACK(EVT_ACTION, 0, a));
+        if (!ps_evq_push(&e->q, sc->actions[a].t, EVT_PACK(EVT_ACTION, 0, a))) goto fail;
     return e;
 fail:
     ps_engine_free(e);
@@ -630,12 +647,16 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
                              (act->reuseport ? PS_SOCK_REUSEPORT : 0u),
                          act->text, act->sock, NULL);
         break;
-    case PS_ACT_CONNECT:
-        ps_engine_connect(e, act->proc, act->addr, act->port, act->from_port, act->sock, NULL);
+    case PS_ACT_CONNECT: {
+        uint32_t s;
+        ps_errno err =
+            ps_engine_connect(e, act->proc, act->addr, act->port, act->from_port, act->sock, &s);
+        if (err == PS_OK && act->text) ps_engine_request(e, s, act->text);
         if (rep + 1 < act->repeat &&
             !ps_evq_push(&e->q, e->now + act->every, EVT_PACK(EVT_ACTION, rep + 1, a)))
             ps__nomem(e);
         break;
+    }
     case PS_ACT_SEND:
     case PS_ACT_CLOSE: {
         uint32_t s = e->named[act->sock];

@@ -141,6 +141,10 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
                           unsigned sockopts, const char *reply, uint32_t name, uint32_t *out);
 ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dport,
                            uint16_t from_port, uint32_t name, uint32_t *out);
+/* Makes a connecting socket a simple web client: once established it sends
+ * `text` (which must outlive the engine), and it closes when the answer
+ * arrives. */
+ps_errno ps_engine_request(ps_engine *e, uint32_t sock, const char *text);
 ps_errno ps_engine_send(ps_engine *e, uint32_t sock, const char *text);
 ps_errno ps_engine_close(ps_engine *e, uint32_t sock);
 ps_errno ps_engine_kill(ps_engine *e, uint32_t host, uint32_t pid);

@@ -43,13 +43,6 @@ static bool grow(ps_evq_bucket *b, size_t need)
     return true;
 }
 
-bool ps_evq_reserve(ps_evq *q, size_t n)
-{
-    for (int k = 0; k < PS_EVQ_BUCKETS; k++)
-        if (q->b[k].cap) return true; /* already in use: growth handles the rest */
-    return grow(&q->b[64], n);
-}
-
 static unsigned lowest_bucket(const ps_evq *q) { return (unsigned)__builtin_ctzll(q->mask) + 1; }
 
 static ps_time bucket_min(const ps_evq_bucket *b)

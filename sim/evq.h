@@ -57,8 +57,4 @@ bool ps_evq_pop(ps_evq *q, ps_evq_item *out);
 /* The earliest queued time, or PS_TIME_NEVER when empty. O(1). */
 static inline ps_time ps_evq_next_time(const ps_evq *q) { return q->next; }
 static inline size_t ps_evq_size(const ps_evq *q) { return q->n; }
-/* Reserves room for n items in the bucket new items land in first, so a
- * scenario's initial pushes do not reallocate one by one. */
-bool ps_evq_reserve(ps_evq *q, size_t n);
-
 #endif

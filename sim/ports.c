@@ -27,6 +27,7 @@ void ps_ports_init(ps_ports *p, uint64_t seed)
     memset(p, 0, sizeof *p);
     p->free_head = PS_NONE;
     ps_table_init(&p->index);
+    ps_table_init(&p->dest_index);
     p->key = ps_mix64(seed ^ 0x706f727473696dull); /* "portsim" */
 }
 
@@ -35,6 +36,14 @@ void ps_ports_free(ps_ports *p)
     for (uint32_t i = 0; i < p->nbuckets; i++) free(p->buckets[i].users);
     free(p->buckets);
     ps_table_free(&p->index);
+    for (uint32_t i = 0; i < p->ndests; i++) {
+        for (int c = 0; c < 2; c++) {
+            free(p->dests[i].cls[c].words);
+            free(p->dests[i].cls[c].full);
+        }
+    }
+    free(p->dests);
+    ps_table_free(&p->dest_index);
     memset(p, 0, sizeof *p);
 }
 
@@ -85,6 +94,8 @@ static void put_bucket(ps_ports *p, uint32_t b)
     p->free_head = b;
 }
 
+static void mark_dest(ps_ports *p, const ps_socket *sk, bool used);
+
 static bool overlap(ps_addr a, ps_addr b) { return a == b || a == PS_ADDR_ANY || b == PS_ADDR_ANY; }
 
 ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps_bind_req *r)
@@ -116,6 +127,7 @@ bool ps_ports_add_owner(ps_ports *p, ps_socket *socks, uint32_t s)
     uint32_t *pp = &p->buckets[b].owners;
     while (*pp != PS_NONE) pp = &socks[*pp].link;
     *pp = s;
+    mark_dest(p, &socks[s], true);
     return true;
 }
 
@@ -130,6 +142,7 @@ void ps_ports_remove_owner(ps_ports *p, ps_socket *socks, uint32_t s)
             break;
         }
     }
+    mark_dest(p, &socks[s], false);
     put_bucket(p, b);
 }
 
@@ -143,6 +156,7 @@ bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound)
         ps_port_user *u = &bk->users[i];
         if (u->addr == sk->laddr && u->reuse == reuse && u->bound == bound) {
             u->count++;
+            mark_dest(p, sk, true);
             return true;
         }
     }
@@ -154,6 +168,7 @@ bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound)
     }
     bk->users = nu;
     nu[bk->nusers++] = (ps_port_user){ sk->laddr, reuse, (uint8_t)bound, 1 };
+    mark_dest(p, sk, true);
     return true;
 }
 
@@ -170,6 +185,7 @@ void ps_ports_remove_user(ps_ports *p, const ps_socket *sk, bool bound)
             break;
         }
     }
+    mark_dest(p, sk, false);
     put_bucket(p, b);
 }
 
@@ -184,42 +200,171 @@ bool ps_ports_in_use(const ps_ports *p, uint32_t host, uint16_t port)
     return find_bucket(p, host, port) != PS_NONE;
 }
 
-/* May connect() use this port for this destination? (see ports.h) */
-static bool usable(const ps_ports *p, const ps_socket *socks, const ps_demux *dm, uint32_t host,
-                   uint16_t port, ps_addr saddr, ps_addr daddr, uint16_t dport)
+/* ---- destination port maps ---- */
+
+typedef struct dest_key {
+    uint32_t host;
+    ps_addr saddr, daddr;
+    uint16_t dport;
+} dest_key;
+
+static uint32_t dest_hash(uint32_t host, ps_addr saddr, ps_addr daddr, uint16_t dport)
+{
+    return ps_hash_tuple(host, saddr, 0, daddr, dport);
+}
+
+static bool dest_eq(const void *ctx, uint32_t v, const void *key)
+{
+    const ps_dest *d = (const ps_dest *)ctx + v;
+    const dest_key *k = key;
+    return d->host == k->host && d->saddr == k->saddr && d->daddr == k->daddr &&
+           d->dport == k->dport;
+}
+
+static uint32_t find_dest(const ps_ports *p, uint32_t host, ps_addr saddr, ps_addr daddr,
+                          uint16_t dport)
+{
+    dest_key k = { host, saddr, daddr, dport };
+    return ps_table_find(&p->dest_index, dest_hash(host, saddr, daddr, dport), dest_eq, p->dests,
+                         &k);
+}
+
+static bool portmap_init(ps_portmap *m, uint32_t nbits)
+{
+    uint32_t nwords = (nbits + 63) / 64;
+    m->nbits = nbits;
+    m->words = calloc(nwords ? nwords : 1, sizeof *m->words);
+    m->full = calloc((nwords + 63) / 64 + 1, sizeof *m->full);
+    return m->words && m->full;
+}
+
+static void portmap_set(ps_portmap *m, uint32_t j, bool used)
+{
+    uint32_t w = j / 64;
+    if (used) m->words[w] |= 1ull << (j % 64);
+    else m->words[w] &= ~(1ull << (j % 64));
+    /* The last word is full when its existing bits are. */
+    uint32_t valid = (w == (m->nbits - 1) / 64 && m->nbits % 64) ? m->nbits % 64 : 64;
+    uint64_t all = valid == 64 ? UINT64_MAX : (1ull << valid) - 1;
+    if (m->words[w] == all) m->full[w / 64] |= 1ull << (w % 64);
+    else m->full[w / 64] &= ~(1ull << (w % 64));
+}
+
+/* The first clear bit at index >= j, or nbits if none. Full words are
+ * skipped 64 at a time through the summary level. */
+static uint32_t portmap_next_free(const ps_portmap *m, uint32_t j)
+{
+    uint32_t nwords = (m->nbits + 63) / 64;
+    uint32_t w = j / 64;
+    if (w >= nwords) return m->nbits;
+    uint64_t free_bits = ~m->words[w] & (UINT64_MAX << (j % 64));
+    while (!free_bits) {
+        /* Next word that is not full, via the summary. */
+        uint32_t s = ++w / 64;
+        if (w >= nwords) return m->nbits;
+        uint64_t notfull = ~m->full[s] & (UINT64_MAX << (w % 64));
+        while (!notfull) {
+            if (++s * 64 >= nwords) return m->nbits;
+            notfull = ~m->full[s];
+        }
+        w = s * 64 + (uint32_t)__builtin_ctzll(notfull);
+        if (w >= nwords) return m->nbits;
+        free_bits = ~m->words[w];
+    }
+    uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(free_bits);
+    return r < m->nbits ? r : m->nbits;
+}
+
+static uint32_t get_dest(ps_ports *p, uint32_t host, ps_addr saddr, ps_addr daddr, uint16_t dport,
+                         uint16_t lo, uint16_t hi)
+{
+    uint32_t d = find_dest(p, host, saddr, daddr, dport);
+    if (d != PS_NONE) return d;
+    if (p->ndests == p->destcap) {
+        uint32_t cap = p->destcap ? p->destcap * 2 : 8;
+        ps_dest *nd = realloc(p->dests, cap * sizeof *nd);
+        if (!nd) return PS_NONE;
+        p->dests = nd;
+        p->destcap = cap;
+    }
+    ps_dest *dp = &p->dests[p->ndests];
+    memset(dp, 0, sizeof *dp);
+    *dp = (ps_dest){ .host = host, .saddr = saddr, .daddr = daddr, .dport = dport, .lo = lo, .hi = hi };
+    uint32_t n = (uint32_t)hi - lo + 1;
+    bool ok = portmap_init(&dp->cls[0], (n + 1) / 2) && portmap_init(&dp->cls[1], n / 2) &&
+              ps_table_insert(&p->dest_index, dest_hash(host, saddr, daddr, dport), p->ndests);
+    if (!ok) {
+        for (int c = 0; c < 2; c++) {
+            free(dp->cls[c].words);
+            free(dp->cls[c].full);
+        }
+        return PS_NONE;
+    }
+    return p->ndests++;
+}
+
+/* Marks a client socket's source port in its destination's map, if any. */
+static void mark_dest(ps_ports *p, const ps_socket *sk, bool used)
+{
+    if (!sk->raddr || (sk->flags & PS_SOCK_ACCEPTED)) return;
+    uint32_t d = find_dest(p, sk->host, sk->laddr, sk->raddr, sk->rport);
+    if (d == PS_NONE) return;
+    ps_dest *dp = &p->dests[d];
+    if (sk->lport < dp->lo || sk->lport > dp->hi) return;
+    uint32_t off = sk->lport - dp->lo;
+    portmap_set(&dp->cls[off & 1], off / 2, used);
+}
+
+/* Do bound holders (a listener, a pinned port, accepted connections) keep
+ * connect() away from this port? */
+static bool bound_here(const ps_ports *p, uint32_t host, uint16_t port)
 {
     uint32_t b = find_bucket(p, host, port);
-    if (b != PS_NONE) {
-        const ps_bucket *bk = &p->buckets[b];
-        if (bk->owners != PS_NONE) return false;
-        for (uint32_t i = 0; i < bk->nusers; i++)
-            if (bk->users[i].bound) return false;
-    }
-    return ps_demux_connection(dm, socks, host, saddr, port, daddr, dport) == PS_NONE;
+    if (b == PS_NONE) return false;
+    const ps_bucket *bk = &p->buckets[b];
+    if (bk->owners != PS_NONE) return true;
+    for (uint32_t i = 0; i < bk->nusers; i++)
+        if (bk->users[i].bound) return true;
+    return false;
 }
 
 ps_errno ps_ports_pick(ps_ports *p, const ps_socket *socks, const ps_demux *dm, ps_rng *rng,
                        uint32_t host, uint16_t lo, uint16_t hi, ps_addr saddr, ps_addr daddr,
                        uint16_t dport, uint16_t *out)
 {
+    uint32_t d = get_dest(p, host, saddr, daddr, dport, lo, hi);
+    if (d == PS_NONE) {
+        p->nomem = true; /* get_dest fails only when memory runs out */
+        return PS_EADDRNOTAVAIL;
+    }
     uint32_t remaining = (uint32_t)hi - lo + 1;
     uint64_t h = ps_mix64(p->key ^ ps_mix64(((uint64_t)saddr << 32 | daddr) ^ ((uint64_t)dport << 48)));
     uint32_t index = (uint32_t)h & (PS_PERTURB_SIZE - 1);
     uint32_t offset = (uint32_t)((h >> 32) + p->perturb[index]) % remaining;
     offset &= ~1u; /* start on the range's low parity, as the kernel does */
-    for (int parity = 0; parity < 2; parity++, offset++) {
-        uint32_t port = lo + offset;
-        for (uint32_t i = 0; i < remaining; i += 2, port += 2) {
-            if (port > hi) port -= remaining;
-            if (!usable(p, socks, dm, host, (uint16_t)port, saddr, daddr, dport)) continue;
-            /* Drift the next search for this destination past this port, with
-             * a little randomness when contention is low. */
-            uint32_t drift = (uint32_t)ps_rng_below(rng, 8) * 2;
-            p->perturb[index] += (i > drift ? i : drift) + 2;
-            *out = (uint16_t)port;
-            return PS_OK;
+    for (uint32_t c = 0; c < 2; c++) {
+        ps_portmap *m = &p->dests[d].cls[c];
+        uint32_t start = (offset + c) / 2 < m->nbits ? (offset + c) / 2 : 0;
+        /* From start to the top of the class, then from its bottom. */
+        for (uint32_t pass = 0, j = start; pass < 2; pass++, j = 0) {
+            uint32_t end = pass == 0 ? m->nbits : start;
+            for (j = portmap_next_free(m, j); j < end; j = portmap_next_free(m, j + 1)) {
+                uint16_t port = (uint16_t)(lo + c + 2 * j);
+                if (bound_here(p, host, port)) continue;
+                if (ps_demux_connection(dm, socks, host, saddr, port, daddr, dport) != PS_NONE) {
+                    portmap_set(m, j, true); /* a tuple made before this map existed */
+                    continue;
+                }
+                /* Drift the next search for this destination past this port,
+                 * with a little randomness when contention is low (the
+                 * kernel's table_perturb update). */
+                uint32_t i = 2 * (j >= start ? j - start : m->nbits - start + j);
+                uint32_t drift = (uint32_t)ps_rng_below(rng, 8) * 2;
+                p->perturb[index] += (i > drift ? i : drift) + 2;
+                *out = port;
+                return PS_OK;
+            }
         }
-        if (remaining == 1) break;
     }
     return PS_EADDRNOTAVAIL;
 }

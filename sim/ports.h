@@ -17,10 +17,17 @@
  *
  * Ephemeral choice (from __inet_hash_connect, RFC 6056 algorithm 4): a keyed
  * hash of (source, destination, destination port) plus a per-destination
- * perturbation picks a start; the scan walks the range in steps of two from
- * the range's low parity, then the other parity. A port is usable unless a
+ * perturbation picks a start; the scan walks the ports of the start's parity
+ * upwards (wrapping), then the other parity. A port is usable unless a
  * bucket with bound holders has it, or the full 4-tuple is already taken —
- * so one source port can serve two different destinations at once. */
+ * so one source port can serve two different destinations at once.
+ *
+ * Unlike the kernel, which tests port after port and slows down as a range
+ * fills, each destination keeps a two-level bitmap of the source ports its
+ * connections use (one per parity: a bit per port, and a bit per 64-port
+ * word that is full), so the next free port is found in a few word
+ * operations however full the range is. The scan order, and so the ports
+ * chosen, are the same as a port-by-port scan. */
 #ifndef PS_PORTS_H
 #define PS_PORTS_H
 
@@ -48,13 +55,34 @@ typedef struct ps_bucket {
 
 #define PS_PERTURB_SIZE 256  /* the kernel's table_perturb has 2^8 .. 2^16 slots */
 
+/* Source ports in use towards one destination, for one parity class of a
+ * host's ephemeral range: bit j is port lo + class + 2j. */
+typedef struct ps_portmap {
+    uint64_t *words;    /* bit set: port in use */
+    uint64_t *full;     /* bit w set: words[w] is all ones */
+    uint32_t nbits;     /* ports in this class */
+} ps_portmap;
+
+/* One destination (host, source address, destination address and port). */
+typedef struct ps_dest {
+    uint32_t host;
+    ps_addr saddr, daddr;
+    uint16_t dport;
+    uint16_t lo, hi;      /* the host's ephemeral range when it was made */
+    ps_portmap cls[2];    /* ports lo, lo+2, ... and lo+1, lo+3, ... */
+} ps_dest;
+
 typedef struct ps_ports {
     ps_bucket *buckets;       /* bucket pool */
     uint32_t nbuckets, cap;   /* used slots, allocated slots */
     uint32_t free_head;       /* first free bucket, PS_NONE */
     ps_table index;           /* (host, port) -> bucket */
+    ps_dest *dests;           /* destinations that connect() has picked ports for */
+    uint32_t ndests, destcap;
+    ps_table dest_index;      /* (host, saddr, daddr, dport) -> dest */
     uint64_t key;             /* seeded secret of the start-offset hash */
     uint32_t perturb[PS_PERTURB_SIZE]; /* per-destination drift, as in the kernel */
+    bool nomem;               /* ps_ports_pick failed for lack of memory, not of ports */
 } ps_ports;
 
 void ps_ports_init(ps_ports *p, uint64_t seed);
@@ -77,7 +105,8 @@ ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps
 bool ps_ports_add_owner(ps_ports *p, ps_socket *socks, uint32_t s);
 void ps_ports_remove_owner(ps_ports *p, ps_socket *socks, uint32_t s);
 /* Counts socks[s] as an implicit holder: `bound` for an accepted connection,
- * not for a connect() user. */
+ * not for a connect() user. Owners and users with a remote end (clients)
+ * are also marked in their destination's port map. */
 bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound);
 void ps_ports_remove_user(ps_ports *p, const ps_socket *sk, bool bound);
 
@@ -88,7 +117,11 @@ bool ps_ports_in_use(const ps_ports *p, uint32_t host, uint16_t port);
 
 /* Picks a source port in [lo, hi] for a connection from saddr on host to
  * daddr:dport. PS_OK and *out, or PS_EADDRNOTAVAIL when every port is taken
- * for that destination. `rng` adds the kernel's small random drift. */
+ * for that destination, or when memory for its port map ran out (then p->nomem
+ * is set: the caller must stop the run, not report a full range). `rng` adds the
+ * kernel's small random drift; the connection table `dm` confirms each
+ * candidate, so tuples made before the destination's map existed (a pinned
+ * port) are never reused. */
 ps_errno ps_ports_pick(ps_ports *p, const ps_socket *socks, const ps_demux *dm, ps_rng *rng,
                        uint32_t host, uint16_t lo, uint16_t hi, ps_addr saddr, ps_addr daddr,
                        uint16_t dport, uint16_t *out);

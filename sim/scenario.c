@@ -881,10 +881,10 @@ static bool parse_target(parser *p, span t, ps_action *a)
     return dup_text(p, t.s, t.len, &a->target);
 }
 
-/* connect TARGET [from PORT] [as SOCK] [repeat N every TIME] */
+/* connect TARGET [from PORT] [as SOCK] [request "TEXT"] [repeat N every TIME] */
 static bool act_connect(parser *p, ps_action *a)
 {
-    static const char *const opts[] = { "from", "as", "repeat" };
+    static const char *const opts[] = { "from", "as", "repeat", "request" };
     span target;
     if (!want_word(p, "a target like 93.184.216.34:443, server:80 or https://server", &target) ||
         !parse_target(p, target, a))
@@ -905,6 +905,7 @@ static bool act_connect(parser *p, ps_action *a)
             a->repeat = (uint32_t)n;
             if (!want_literal(p, "every", what) || !want_time(p, &a->every)) return false;
         }
+        if (k == 3 && !want_string(p, "the request text in double quotes", &a->text)) return false;
     }
     if (as_col != 0 && (seen & 4u))
         return fail_at(p, as_col, "a repeated connect cannot be named with 'as'");

@@ -83,8 +83,8 @@ typedef struct ps_action {
     bool reuseaddr;      /* LISTEN: SO_REUSEADDR was asked for */
     bool reuseport;      /* LISTEN: SO_REUSEPORT was asked for */
     uint32_t pid;        /* KILL: the pid to kill */
-    char *text;          /* SEND payload, LISTEN auto-reply (or NULL), SAY caption,
-                            SHELL command line; else NULL */
+    char *text;          /* SEND payload, LISTEN auto-reply (or NULL), CONNECT request
+                            (or NULL), SAY caption, SHELL command line; else NULL */
     char *target;        /* CONNECT: the target as written ("https://93.184.216.34") */
     uint32_t repeat;     /* how many times (>= 1); only LISTEN-free kinds may repeat */
     ps_time every;       /* spacing between repeats */

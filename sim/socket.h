@@ -17,6 +17,7 @@ enum {
     PS_SOCK_ORPHAN    = 1 << 4, /* closed by its process but still finishing (FIN, TIME_WAIT) */
     PS_SOCK_BOUND     = 1 << 5, /* holds an entry in its host's port table */
     PS_SOCK_REUSEPORT = 1 << 6, /* SO_REUSEPORT: listeners of one user may share a port */
+    PS_SOCK_REQUESTER = 1 << 7, /* a client that sends auto_text once and closes on the answer */
 };
 
 typedef struct ps_socket {
@@ -37,7 +38,8 @@ typedef struct ps_socket {
     uint32_t snd_nxt;     /* next sequence number to send */
     uint32_t rcv_nxt;     /* next sequence number expected from the peer */
     ps_time since;        /* when it entered its current state */
-    const char *reply;    /* LISTENER (and inherited by ACCEPTED): auto-reply text */
+    const char *auto_text; /* LISTENER, ACCEPTED: the reply to every request;
+                             REQUESTER: its one request; else NULL */
     uint32_t link;        /* private: while live, the next owner of the same port
                              (ports.c); while free, the next free slot */
 } ps_socket;

@@ -130,7 +130,7 @@ static void syn_recv(ps_engine *e, uint32_t l, const ps_segment *sg)
     sk->flags = PS_SOCK_ACCEPTED | (lk->flags & PS_SOCK_REUSEADDR);
     sk->uid = lk->uid;
     sk->listener = l;
-    sk->reply = lk->reply;
+    sk->auto_text = lk->auto_text;
     sk->rcv_nxt = sg->seq + 1;
     uint32_t isn = (uint32_t)ps_rng_next(&e->rng);
     sk->snd_nxt = isn;
@@ -197,13 +197,17 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
         if ((sg->flags & (PS_SYN | PS_ACK)) == (PS_SYN | PS_ACK) && sg->ack == sk->snd_nxt) {
             sk->rcv_nxt = sg->seq + 1;
             establish(e, s);
-            ps__tcp_output(e, s, PS_ACK, NULL);
+            /* A requester's request rides on the handshake's last ACK. */
+            if (sk->flags & PS_SOCK_REQUESTER) ps__tcp_output(e, s, PS_PSH | PS_ACK, sk->auto_text);
+            else ps__tcp_output(e, s, PS_ACK, NULL);
         }
         return;
     case PS_SYN_RECV:
-        if ((sg->flags & PS_ACK) && !(sg->flags & PS_SYN) && sg->ack == sk->snd_nxt)
-            accept_conn(e, s);
-        return;
+        if (!(sg->flags & PS_ACK) || (sg->flags & PS_SYN) || sg->ack != sk->snd_nxt) return;
+        accept_conn(e, s);
+        if (sg->len == 0 || !e->socks[s].live) return;
+        st = PS_ESTABLISHED; /* data came with the ACK: handle it below */
+        break;
     case PS_TIME_WAIT:
         if (sg->flags & PS_FIN) ps__tcp_output(e, s, PS_ACK, NULL); /* our last ACK was lost */
         return;
@@ -235,8 +239,10 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
         return;
     }
     if (sg->len == 0) return; /* a bare ACK needs no answer */
-    if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_ACCEPTED) && sk->reply)
-        ps__tcp_output(e, s, PS_PSH | PS_ACK, sk->reply); /* the reply carries the ACK */
+    if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_ACCEPTED) && sk->auto_text)
+        ps__tcp_output(e, s, PS_PSH | PS_ACK, sk->auto_text); /* the reply carries the ACK */
+    else if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_REQUESTER))
+        ps_engine_close(e, s); /* the answer is in: its FIN carries the ACK */
     else
         ps__tcp_output(e, s, PS_ACK, NULL);
 }

@@ -66,9 +66,9 @@ char *ps_time_str(ps_time t, char *buf)
                 snprintf(buf, 32, "%llu%s", (unsigned long long)(t / u), units[k].name);
                 return buf;
             }
-            /* Use a fraction only when it stays short and exact (1.5s, 0.25ms). */
+            /* Use a fraction only when it stays short and exact (1.5s, 2.25ms). */
             for (uint64_t scale = 10, fd = 1; fd <= 3 && scale <= u; scale *= 10, fd++) {
-                if ((t * scale) % u == 0) {
+                if (((t % u) * scale) % u == 0) {
                     snprintf(buf, 32, "%llu.%0*u%s", (unsigned long long)(t / u), (int)fd,
                              (unsigned)((t % u) * scale / u), units[k].name);
                     return buf;

@@ -10,7 +10,7 @@
 #include "base.h"
 
 /* Parses a duration: a decimal number with an optional fraction and a unit
- * (us, ms, s, m). Fractions finer than a microsecond are an error rather than
+ * (us, ms, s, min). Fractions finer than a microsecond are an error rather than
  * being rounded, so a time in a file always means exactly one instant.
  * Returns true and sets *out on success. */
 bool ps_time_parse(const char *s, size_t len, ps_time *out);

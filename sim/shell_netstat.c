@@ -1,0 +1,99 @@
+/* shell_netstat.c — net-tools' `netstat` over a simulated host.
+ *
+ * Options: -t -u -l -a -n -p (combinable: -tlnp, -tnp, -tanp). Fixed
+ * columns as net-tools prints them: Proto 5, Recv-Q and Send-Q 6 (right),
+ * Local and Foreign Address 23, State 11. Rows: -l listeners, -a all,
+ * default everything but listeners (TIME_WAIT included, unlike ss). IPv6
+ * sockets (a Node.js server's, see shell_sock.c) are `tcp6`, their wildcard
+ * is `:::` (numeric) or `[::]` (names), v4-mapped peers print as IPv4.
+ * Without -n, 127.0.0.1 is `localhost` and well-known ports get their
+ * /etc/services names; no other address is resolved. */
+#include "shell_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ns_opts {
+    bool tcp, udp, numeric, procs;
+    enum { NS_CONN, NS_LISTEN, NS_ALL } states;
+} ns_opts;
+
+static bool parse(ps_sh *sh, int argc, char **argv, ns_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || !a[1] || a[1] == '-') {
+            ps_sbuf_printf(sh->out, "portsim: netstat knows only -t -u -l -a -n -p, not '%s'", a);
+            return false;
+        }
+        for (const char *c = a + 1; *c; c++) {
+            switch (*c) {
+            case 't': o->tcp = true; break;
+            case 'u': o->udp = true; break;
+            case 'l': o->states = NS_LISTEN; break;
+            case 'a': o->states = NS_ALL; break;
+            case 'n': o->numeric = true; break;
+            case 'p': o->procs = true; break;
+            default:
+                ps_sbuf_printf(sh->out, "netstat: invalid option -- '%c'", *c);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static void addr_cell(ps_grid *t, const ns_opts *o, bool v6, ps_addr a, uint16_t port)
+{
+    char ab[16], pb[8];
+    const char *ps = ps_port_name(port, o->numeric, pb);
+    if (v6 && a == PS_ADDR_ANY) ps_grid_cell(t, "%s:%s", o->numeric ? "::" : "[::]", ps);
+    else if (a == PS_ADDR_LOOPBACK && !o->numeric) ps_grid_cell(t, "localhost:%s", ps);
+    else ps_grid_cell(t, "%s:%s", ps_addr_str(a, ab), ps);
+}
+
+void ps_tool_netstat(ps_sh *sh, int argc, char **argv)
+{
+    ns_opts o;
+    if (!parse(sh, argc, argv, &o)) return;
+    ps_sbuf_line(sh->out);
+    ps_sbuf_printf(sh->out, "Active Internet connections (%s)",
+                   o.states == NS_LISTEN ? "only servers"
+                   : o.states == NS_ALL  ? "servers and established"
+                                         : "w/o servers");
+    static const ps_col cols[] = {
+        { "", false, 5 },  { " ", true, 6 },   { " ", true, 6 },  { " ", false, 23 },
+        { " ", false, 23 }, { " ", false, 11 }, { " ", false, 0 },
+    };
+    ps_grid t;
+    ps_grid_init(&t, cols, o.procs ? 7 : 6);
+    ps_grid_cell(&t, "Proto");
+    ps_grid_cell(&t, "Recv-Q");
+    ps_grid_cell(&t, "Send-Q");
+    ps_grid_cell(&t, "Local Address");
+    ps_grid_cell(&t, "Foreign Address");
+    ps_grid_cell(&t, "State");
+    if (o.procs) ps_grid_cell(&t, "PID/Program name");
+
+    size_t n = 0;
+    bool nomem = false;
+    ps_view *v = (o.tcp || !o.udp) ? ps_views(sh->e, sh->host, &n, &nomem) : NULL;
+    if (nomem) sh->out->failed = true;
+    for (size_t i = 0; i < n; i++) {
+        const ps_socket *sk = v[i].sk;
+        bool listen = sk->state == PS_LISTEN;
+        if (o.states == NS_LISTEN ? !listen : o.states == NS_CONN ? listen : false) continue;
+        ps_grid_cell(&t, "%s", v[i].v6 ? "tcp6" : "tcp");
+        ps_grid_cell(&t, "0");
+        ps_grid_cell(&t, "0");
+        addr_cell(&t, &o, v[i].v6, sk->laddr, sk->lport);
+        addr_cell(&t, &o, v[i].v6, sk->raddr, sk->rport);
+        ps_grid_cell(&t, "%s", ps_state_netstat((ps_tcp_state)sk->state));
+        if (o.procs && v[i].proc) ps_grid_cell(&t, "%u/%s", v[i].proc->pid, v[i].proc->name);
+        else if (o.procs) ps_grid_cell(&t, "-");
+    }
+    free(v);
+    ps_grid_render(&t, sh->out);
+    ps_grid_free(&t);
+}

@@ -1,0 +1,116 @@
+/* shell_sock.c — the facts about sockets that ss, netstat and lsof must
+ * agree on: which sockets a host has and in what order they are listed,
+ * which of them a real Linux box would show as IPv6, and the names of
+ * well-known ports. */
+#include "shell_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* portsim's network is IPv4 only, but Node.js listens on `::` by default
+ * (dual-stack), so on a real box `ss` shows its listener as `*:3000`, lsof
+ * as IPv6 and netstat as tcp6, and the connections it accepts carry
+ * v4-mapped addresses (`[::ffff:127.0.0.1]:3000`). To show students what
+ * they will see at home, a wildcard listener owned by a process named "node"
+ * and the connections it accepted are displayed as those IPv6 sockets.
+ * Everything else (and a node listener on a given IPv4 address) is IPv4. */
+static bool sock_v6(const ps_engine *e, const ps_socket *sk, const ps_proc *p)
+{
+    if (!p || strcmp(p->name, "node") != 0) return false;
+    if (sk->flags & PS_SOCK_LISTENER) return sk->laddr == PS_ADDR_ANY;
+    if (!(sk->flags & PS_SOCK_ACCEPTED)) return false;
+    if (sk->listener < ps_engine_socket_slots(e)) {
+        const ps_socket *l = ps_engine_socket(e, sk->listener);
+        if (l->live && (l->flags & PS_SOCK_LISTENER) && l->host == sk->host &&
+            l->lport == sk->lport)
+            return l->laddr == PS_ADDR_ANY;
+    }
+    return true; /* its listener is gone: node's default was `::` */
+}
+
+static int cmp_u32(uint32_t a, uint32_t b) { return a < b ? -1 : a > b; }
+
+static int view_cmp(const void *pa, const void *pb)
+{
+    const ps_view *a = pa, *b = pb;
+    int c;
+    if ((c = cmp_u32(a->v6, b->v6))) return c;
+    bool la = a->sk->state == PS_LISTEN, lb = b->sk->state == PS_LISTEN;
+    if ((c = cmp_u32(!la, !lb))) return c;
+    if ((c = cmp_u32(a->sk->lport, b->sk->lport))) return c;
+    if ((c = cmp_u32(a->sk->laddr, b->sk->laddr))) return c;
+    if ((c = cmp_u32(a->sk->raddr, b->sk->raddr))) return c;
+    if ((c = cmp_u32(a->sk->rport, b->sk->rport))) return c;
+    return cmp_u32(a->index, b->index);
+}
+
+ps_view *ps_views(const ps_engine *e, uint32_t host, size_t *n, bool *nomem)
+{
+    *n = 0;
+    *nomem = false;
+    uint32_t slots = ps_engine_socket_slots(e);
+    size_t count = 0;
+    for (uint32_t i = 0; i < slots; i++) {
+        const ps_socket *sk = ps_engine_socket(e, i);
+        count += sk->live && sk->host == host && sk->state != PS_CLOSED;
+    }
+    if (count == 0) return NULL;
+    ps_view *v = malloc(count * sizeof *v);
+    if (!v) {
+        *nomem = true;
+        return NULL;
+    }
+    size_t k = 0;
+    for (uint32_t i = 0; i < slots; i++) {
+        const ps_socket *sk = ps_engine_socket(e, i);
+        if (!sk->live || sk->host != host || sk->state == PS_CLOSED) continue;
+        const ps_proc *p = sk->proc != PS_NONE ? ps_engine_proc(e, sk->proc) : NULL;
+        v[k++] = (ps_view){ i, sk, p, sock_v6(e, sk, p) };
+    }
+    qsort(v, k, sizeof *v, view_cmp);
+    *n = k;
+    return v;
+}
+
+/* The entries of Debian's /etc/services that linux-ports.md lists. */
+static const struct { uint16_t port; const char *name; } services[] = {
+    { 22, "ssh" },    { 25, "smtp" },         { 80, "http" },
+    { 443, "https" }, { 5432, "postgresql" }, { 8080, "http-alt" },
+};
+
+const char *ps_service_name(uint16_t port)
+{
+    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++)
+        if (services[i].port == port) return services[i].name;
+    return NULL;
+}
+
+uint16_t ps_service_port(const char *name)
+{
+    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++)
+        if (!strcmp(services[i].name, name)) return services[i].port;
+    return !strcmp(name, "www") ? 80 : 0;
+}
+
+const char *ps_port_name(uint16_t port, bool numeric, char buf[8])
+{
+    if (port == 0) return "*";
+    const char *s = numeric ? NULL : ps_service_name(port);
+    if (s) return s;
+    snprintf(buf, 8, "%u", port);
+    return buf;
+}
+
+/* libuv's uv_strerror() words, which Node.js prints (not strerror's). */
+const char *ps_node_errmsg(ps_errno err)
+{
+    switch (err) {
+    case PS_EADDRINUSE: return "address already in use";
+    case PS_EACCES: return "permission denied";
+    case PS_EADDRNOTAVAIL: return "address not available";
+    case PS_ECONNREFUSED: return "connection refused";
+    case PS_EHOSTUNREACH: return "host is unreachable";
+    default: return ps_errno_message(err);
+    }
+}
