@@ -1,11 +1,14 @@
 /* main.c — the portsim command: dispatches to the headless subcommands
- * (run, check) or opens the lecture window. */
+ * (run, check, render) or opens the lecture window (gui.h), falling back to
+ * a headless trace when there is no display. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "engine.h"
+#include "gui.h"
+#include "render_cmd.h"
 
 #ifndef PS_VERSION
 #define PS_VERSION "dev"
@@ -26,11 +29,27 @@ static void usage(FILE *out)
           "  portsim check [--update] FILE...\n"
           "                                 check every `expect` and the golden FILE.trace;\n"
           "                                 --update rewrites the golden traces\n"
+          "  portsim render [FILE] --at T -o OUT.png [--size WxH] [--zoom Z] [--frames N]\n"
+          "                                 draw the window at time T without a display\n"
+          "                                 (default size 1280x720); --frames N draws N frames\n"
+          "                                 playing from T and prints frames per second\n"
           "  portsim --help | --version\n"
+          "\n"
+          "Window keys: Space play/pause, Right/Left next/previous event, + / - speed,\n"
+          "  R restart, F fullscreen, Ctrl+ / Ctrl- zoom, O open a scenario (or drop a\n"
+          "  file on the window), S save a PNG screenshot, Tab next host's sockets,\n"
+          "  click or drag the timeline to jump, ? or H help, Q quit.\n"
           "\n"
           "Exit status: 0 ok, 1 a check failed, 2 usage or scenario error.\n"
           "Scenario language: scenarios/README.md\n",
           out);
+}
+
+/* A display to open a window on: X11 or Wayland. */
+static bool has_display(void)
+{
+    const char *x = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+    return (x && *x) || (w && *w);
 }
 
 /* Without a window, the default job is the lesson as a trace. */
@@ -56,10 +75,18 @@ int main(int argc, char **argv)
         }
         if (strcmp(cmd, "run") == 0) return ps_cmd_run(argc - 1, argv + 1);
         if (strcmp(cmd, "check") == 0) return ps_cmd_check(argc - 1, argv + 1);
+        if (strcmp(cmd, "render") == 0) return pv_cmd_render(argc - 1, argv + 1);
         if (cmd[0] == '-') {
             fprintf(stderr, "portsim: unknown option '%s'\nTry 'portsim --help'.\n", cmd);
             return PS_EXIT_USAGE;
         }
     }
-    return headless_default(argc >= 2 ? argv[1] : NULL);
+    const char *file = argc >= 2 ? argv[1] : NULL;
+    if (argc > 2) {
+        fprintf(stderr, "portsim: one scenario file at a time ('%s' is extra)\nTry 'portsim --help'.\n", argv[2]);
+        return PS_EXIT_USAGE;
+    }
+    if (!has_display()) return headless_default(file);
+    int rc = pv_gui_run(file);
+    return rc == PV_GUI_NO_WINDOW ? headless_default(file) : rc;
 }

@@ -161,7 +161,7 @@ uint32_t ps__sock_new(ps_engine *e, uint32_t host)
     memset(sk, 0, sizeof *sk);
     sk->live = 1;
     sk->host = host;
-    sk->proc = sk->name = sk->listener = sk->link = PS_NONE;
+    sk->proc = sk->name = sk->link = PS_NONE;
     sk->since = e->now;
     e->sock_live++;
     return s;
@@ -443,7 +443,8 @@ static void listen_stop(ps_engine *e, uint32_t l)
 {
     for (uint32_t s = 0; s < e->nsocks; s++) {
         ps_socket *sk = &e->socks[s];
-        if (sk->live && sk->listener == l && sk->state == PS_SYN_RECV) {
+        if (sk->live && (sk->flags & PS_SOCK_ACCEPTED) && sk->listener == l &&
+            sk->state == PS_SYN_RECV) {
             ps__tcp_output(e, s, PS_RST, NULL);
             ps__sock_release(e, s);
         }

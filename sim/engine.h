@@ -41,11 +41,10 @@ typedef struct ps_segment {
     uint32_t len;         /* payload bytes */
     uint32_t from_host;   /* sender host index */
     uint32_t to_host;     /* receiver host index */
-    uint32_t from_socket; /* sending socket, or PS_NONE (an RST from nobody) */
+    uint32_t id;          /* unique, increasing: a stable order for drawing */
     ps_time sent;         /* when it left */
     ps_time arrives;      /* when it will be delivered */
     const char *payload;  /* the bytes (scenario-owned text), or NULL */
-    uint64_t id;          /* unique, increasing: a stable order for drawing */
 } ps_segment;
 
 typedef struct ps_proc {
@@ -55,7 +54,7 @@ typedef struct ps_proc {
     const char *user;     /* "root" or another name */
     bool alive;           /* false once killed */
     bool root;            /* user is root: may bind below the unprivileged start */
-    uint32_t uid;         /* 0 for root, else 1000, 1001... in order of first appearance */
+    uint16_t uid;         /* 0 for root, else 1000, 1001... in order of first appearance */
 } ps_proc;
 
 /* ---- life cycle ---- */

@@ -58,7 +58,7 @@ struct ps_engine {
     uint32_t nsegs, segcap; /* slots used, allocated */
     uint32_t *seg_free;     /* stack of free slots */
     uint32_t nseg_free;
-    uint64_t next_seg_id;
+    uint32_t next_seg_id;
 
     ps_proc *procs;         /* scenario processes first, then spawned ones */
     ps_fdset *fds;          /* parallel to procs */

@@ -45,12 +45,15 @@ static bool grow(ps_evq_bucket *b, size_t need)
 
 static unsigned lowest_bucket(const ps_evq *q) { return (unsigned)__builtin_ctzll(q->mask) + 1; }
 
-static ps_time bucket_min(const ps_evq_bucket *b)
+/* Kept on every insert, so finding the next time after b[0] drains is O(1)
+ * (a scan here made runs that keep one event at `last` and many later ones
+ * quadratic). Items leave a bucket k >= 1 only all at once, in refill. */
+static ps_time bucket_min(const ps_evq_bucket *b) { return b->min; }
+
+static void bucket_put(ps_evq_bucket *b, ps_evq_item it)
 {
-    ps_time m = b->v[0].t;
-    for (uint32_t i = 1; i < b->n; i++)
-        if (b->v[i].t < m) m = b->v[i].t;
-    return m;
+    if (b->n == 0 || it.t < b->min) b->min = it.t;
+    b->v[b->n++] = it;
 }
 
 /* Refills an empty b[0]: the lowest non-empty bucket is spread out around
@@ -71,11 +74,18 @@ static bool refill(ps_evq *q)
             q->failed = true;
             return false;
         }
-        dst->v[dst->n++] = src->v[i];
+        bucket_put(dst, src->v[i]);
         if (k) q->mask |= 1ull << (k - 1);
     }
     src->n = 0;
     q->mask &= ~(1ull << (j - 1));
+    /* A burst can grow several buckets in turn to millions of items; give an
+     * emptied big one back rather than keep every bucket at its peak. */
+    if (src->cap > 4096) {
+        free(src->v);
+        src->v = NULL;
+        src->cap = 0;
+    }
     return true;
 }
 
@@ -86,7 +96,7 @@ bool ps_evq_push(ps_evq *q, ps_time t, uint64_t data)
     unsigned k = bucket_of(t, q->last);
     ps_evq_bucket *b = &q->b[k];
     if (b->n == b->cap && !grow(b, (size_t)b->n + 1)) return false;
-    b->v[b->n++] = (ps_evq_item){ t, data };
+    bucket_put(b, (ps_evq_item){ t, data });
     if (k) q->mask |= 1ull << (k - 1);
     q->n++;
     if (t < q->next) q->next = t;

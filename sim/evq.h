@@ -33,6 +33,7 @@ typedef struct ps_evq_bucket {
     ps_evq_item *v;  /* items in push (or redistribution) order */
     uint32_t n;      /* items stored */
     uint32_t cap;    /* items allocated */
+    ps_time min;     /* earliest time among its n items (meaningful when n > 0) */
 } ps_evq_bucket;
 
 #define PS_EVQ_BUCKETS 65

@@ -33,7 +33,7 @@ void ps_ports_init(ps_ports *p, uint64_t seed)
 
 void ps_ports_free(ps_ports *p)
 {
-    for (uint32_t i = 0; i < p->nbuckets; i++) free(p->buckets[i].users);
+    for (uint32_t i = 0; i < p->nbuckets; i++) free(p->buckets[i].more);
     free(p->buckets);
     ps_table_free(&p->index);
     for (uint32_t i = 0; i < p->ndests; i++) {
@@ -69,7 +69,7 @@ static uint32_t get_bucket(ps_ports *p, uint32_t host, uint16_t port)
             p->cap = cap;
         }
         b = p->nbuckets++;
-        p->buckets[b].users = NULL;
+        p->buckets[b].more = NULL;
     }
     ps_bucket *bk = &p->buckets[b];
     bk->host = host;
@@ -84,7 +84,7 @@ static uint32_t get_bucket(ps_ports *p, uint32_t host, uint16_t port)
     return b;
 }
 
-/* Frees a bucket nobody holds any more. Its users array is kept for reuse. */
+/* Frees a bucket nobody holds any more. Its `more` array is kept for reuse. */
 static void put_bucket(ps_ports *p, uint32_t b)
 {
     ps_bucket *bk = &p->buckets[b];
@@ -95,6 +95,17 @@ static void put_bucket(ps_ports *p, uint32_t b)
 }
 
 static void mark_dest(ps_ports *p, const ps_socket *sk, bool used);
+
+/* Group i of a bucket's implicit holders. */
+static inline ps_port_user *user_at(ps_bucket *bk, uint32_t i)
+{
+    return i == 0 ? &bk->user0 : &bk->more[i - 1];
+}
+
+static inline const ps_port_user *user_at_c(const ps_bucket *bk, uint32_t i)
+{
+    return i == 0 ? &bk->user0 : &bk->more[i - 1];
+}
 
 static bool overlap(ps_addr a, ps_addr b) { return a == b || a == PS_ADDR_ANY || b == PS_ADDR_ANY; }
 
@@ -111,7 +122,7 @@ ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps
         if (!reuseaddr && !reuseport) return PS_EADDRINUSE;
     }
     for (uint32_t i = 0; i < bk->nusers; i++) {
-        const ps_port_user *u = &bk->users[i]; /* never listening */
+        const ps_port_user *u = user_at_c(bk, i); /* never listening */
         if (overlap(r->addr, u->addr) && !(r->reuseaddr && u->reuse)) return PS_EADDRINUSE;
     }
     return PS_OK;
@@ -153,7 +164,7 @@ bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound)
     ps_bucket *bk = &p->buckets[b];
     uint8_t reuse = (sk->flags & PS_SOCK_REUSEADDR) != 0;
     for (uint32_t i = 0; i < bk->nusers; i++) {
-        ps_port_user *u = &bk->users[i];
+        ps_port_user *u = user_at(bk, i);
         if (u->addr == sk->laddr && u->reuse == reuse && u->bound == bound) {
             u->count++;
             mark_dest(p, sk, true);
@@ -161,13 +172,15 @@ bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound)
         }
     }
     /* A bucket has at most (addresses x 2 x 2) groups: grow one at a time. */
-    ps_port_user *nu = realloc(bk->users, (bk->nusers + 1) * sizeof *nu);
-    if (!nu) {
-        put_bucket(p, b);
-        return false;
+    if (bk->nusers > 0) {
+        ps_port_user *nu = realloc(bk->more, bk->nusers * sizeof *nu);
+        if (!nu) {
+            put_bucket(p, b);
+            return false;
+        }
+        bk->more = nu;
     }
-    bk->users = nu;
-    nu[bk->nusers++] = (ps_port_user){ sk->laddr, reuse, (uint8_t)bound, 1 };
+    *user_at(bk, bk->nusers++) = (ps_port_user){ sk->laddr, reuse, (uint8_t)bound, 1 };
     mark_dest(p, sk, true);
     return true;
 }
@@ -179,9 +192,9 @@ void ps_ports_remove_user(ps_ports *p, const ps_socket *sk, bool bound)
     ps_bucket *bk = &p->buckets[b];
     uint8_t reuse = (sk->flags & PS_SOCK_REUSEADDR) != 0;
     for (uint32_t i = 0; i < bk->nusers; i++) {
-        ps_port_user *u = &bk->users[i];
+        ps_port_user *u = user_at(bk, i);
         if (u->addr == sk->laddr && u->reuse == reuse && u->bound == bound) {
-            if (--u->count == 0) bk->users[i] = bk->users[--bk->nusers];
+            if (--u->count == 0) *u = *user_at(bk, --bk->nusers);
             break;
         }
     }
@@ -324,7 +337,7 @@ static bool bound_here(const ps_ports *p, uint32_t host, uint16_t port)
     const ps_bucket *bk = &p->buckets[b];
     if (bk->owners != PS_NONE) return true;
     for (uint32_t i = 0; i < bk->nusers; i++)
-        if (bk->users[i].bound) return true;
+        if (user_at_c(bk, i)->bound) return true;
     return false;
 }
 

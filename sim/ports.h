@@ -45,12 +45,13 @@ typedef struct ps_port_user {
 } ps_port_user;
 
 typedef struct ps_bucket {
+    ps_port_user *more;   /* groups 1..nusers-1 (kept allocated for reuse) */
     uint32_t host;        /* host index */
-    uint16_t port;
     uint32_t owners;      /* first owner socket, chained by ps_socket.link; PS_NONE */
-    uint32_t nusers;      /* entries in users */
-    ps_port_user *users;  /* implicit holders, grouped */
+    uint32_t nusers;      /* groups of implicit holders: user0, then more[] */
     uint32_t next_free;   /* free-list link while unused */
+    uint16_t port;
+    ps_port_user user0;   /* the first group, inline: almost every bucket has one */
 } ps_bucket;
 
 #define PS_PERTURB_SIZE 256  /* the kernel's table_perturb has 2^8 .. 2^16 slots */
@@ -95,7 +96,7 @@ typedef struct ps_bind_req {
     uint16_t port;
     bool reuseaddr;   /* SO_REUSEADDR */
     bool reuseport;   /* SO_REUSEPORT */
-    uint32_t uid;     /* SO_REUSEPORT only joins sockets of the same user */
+    uint16_t uid;     /* SO_REUSEPORT only joins sockets of the same user */
 } ps_bind_req;
 
 /* PS_OK, or PS_EADDRINUSE if the bind would conflict. */

@@ -20,6 +20,8 @@ enum {
     PS_SOCK_REQUESTER = 1 << 7, /* a client that sends auto_text once and closes on the answer */
 };
 
+/* 64 bytes: a busy server holds two of these per connection, so fields are
+ * packed and two that never coexist share a slot (see `listener`). */
 typedef struct ps_socket {
     ps_addr laddr;        /* local address (0 = all addresses, for a listener) */
     ps_addr raddr;        /* remote address, 0 while unconnected */
@@ -32,16 +34,19 @@ typedef struct ps_socket {
     uint32_t host;        /* owning host index */
     uint32_t proc;        /* owning process index, PS_NONE once orphaned */
     uint32_t fd;          /* file descriptor in that process (>= 3), 0 if none */
-    uint32_t uid;         /* owner's user id (engine-assigned; SO_REUSEPORT compares it) */
     uint32_t name;        /* scenario sock-spec index (`as NAME`), or PS_NONE */
-    uint32_t listener;    /* ACCEPTED: the listening socket it came from */
+    union {
+        uint32_t listener; /* ACCEPTED: the listening socket it came from */
+        uint32_t link;     /* private, any other socket: while live, the next
+                              owner of the same port (ports.c); while free,
+                              the next free slot */
+    };
+    uint16_t uid;         /* owner's user id (0 = root); SO_REUSEPORT compares it */
     uint32_t snd_nxt;     /* next sequence number to send */
     uint32_t rcv_nxt;     /* next sequence number expected from the peer */
     ps_time since;        /* when it entered its current state */
     const char *auto_text; /* LISTENER, ACCEPTED: the reply to every request;
                              REQUESTER: its one request; else NULL */
-    uint32_t link;        /* private: while live, the next owner of the same port
-                             (ports.c); while free, the next free slot */
 } ps_socket;
 
 #endif

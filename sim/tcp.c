@@ -50,7 +50,7 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
         .src_addr = src, .dst_addr = dst, .src_port = sport, .dst_port = dport,
         .flags = flags, .live = 1, .seq = seq, .ack = ack,
         .len = payload ? (uint32_t)strlen(payload) : 0,
-        .from_host = host, .to_host = to, .from_socket = s,
+        .from_host = host, .to_host = to,
         .sent = e->now, .arrives = e->now + latency, .payload = payload,
         .id = e->next_seg_id++,
     };

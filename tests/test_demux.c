@@ -54,7 +54,7 @@ static uint32_t sock_new(fx *f, uint32_t host, ps_addr laddr, uint16_t lport, ps
     uint32_t s = f->n++;
     f->socks[s] = (ps_socket){ .laddr = laddr, .lport = lport, .state = (uint8_t)st,
                                .flags = flags, .live = 1, .host = host, .proc = PS_NONE,
-                               .name = PS_NONE, .listener = PS_NONE, .link = PS_NONE };
+                               .name = PS_NONE, .link = PS_NONE };
     return s;
 }
 

@@ -1,0 +1,12 @@
+/* gui.h — the lecture window: opens it, runs the input loop (keys, mouse,
+ * drag-and-drop), plays the scenario and draws it through view.h. */
+#ifndef PV_GUI_H
+#define PV_GUI_H
+
+#define PV_GUI_NO_WINDOW (-1) /* no window could be opened: run headless instead */
+
+/* Opens the window on file (NULL: the built-in two-tabs lesson). Returns an
+ * exit code, or PV_GUI_NO_WINDOW when there is no usable display. */
+int pv_gui_run(const char *file);
+
+#endif

@@ -1,0 +1,622 @@
+/* layout.c — the geometry of the lecture window (see layout.h). Pure: only
+ * arithmetic on the scene snapshot and measured text widths. */
+#include "layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- small helpers ---- */
+
+bool pv_rect_overlap(pv_rect a, pv_rect b)
+{
+    return a.w > 0 && a.h > 0 && b.w > 0 && b.h > 0 && a.x < b.x + b.w && b.x < a.x + a.w &&
+           a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+bool pv_rect_inside(pv_rect in, pv_rect out)
+{
+    return in.x >= out.x && in.y >= out.y && in.x + in.w <= out.x + out.w &&
+           in.y + in.h <= out.y + out.h;
+}
+
+bool pv_rect_contains(pv_rect r, int x, int y)
+{
+    return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
+}
+
+static int imin(int a, int b) { return a < b ? a : b; }
+static int imax(int a, int b) { return a > b ? a : b; }
+static int sc(const pv_layout *L, double v) { return (int)lround(v * L->s); }
+static int line_h(int px) { return (px * 5 + 3) / 4; }
+
+static pv_rect rect(int x, int y, int w, int h)
+{
+    return (pv_rect){ x, y, imax(w, 0), imax(h, 0) };
+}
+
+static int measure(const pv_layout_in *in, const char *s, int px, pv_face f)
+{
+    return s && *s ? in->measure(in->measure_ctx, s, px, f) : 0;
+}
+
+static void add_label(pv_layout *L, pv_rect r)
+{
+    if (r.w > 0 && r.h > 0 && L->nlabels < PV_MAX_LABELS) L->labels[L->nlabels++] = r;
+}
+
+/* ---- top bar, bands ---- */
+
+static void layout_fonts(pv_layout *L)
+{
+    pv_fonts *f = &L->px;
+    f->title = sc(L, 20);
+    f->clock = sc(L, 18);
+    f->hint = sc(L, 13);
+    f->plate = sc(L, 15);
+    f->name = sc(L, 13);
+    f->floor = sc(L, 11);
+    f->env = sc(L, 11);
+    f->table = sc(L, 12);
+    f->log = sc(L, 12);
+    f->caption = sc(L, 24);
+    f->small = sc(L, 11);
+    f->big = sc(L, 18);
+}
+
+static void layout_top(pv_layout *L, const pv_layout_in *in)
+{
+    int m = sc(L, 16);
+    L->top = rect(0, 0, L->w, imin(sc(L, 40), L->h / 12));
+    int cy = L->top.h / 2;
+    L->px.title = imin(L->px.title, L->top.h * 6 / 10);
+    L->px.clock = imin(L->px.clock, L->top.h * 55 / 100);
+    L->px.hint = imin(L->px.hint, L->top.h * 45 / 100);
+    int cw = measure(in, in->clock, L->px.clock, PV_FACE_MONO);
+    int th = line_h(L->px.title), ch = line_h(L->px.clock), hh = line_h(L->px.hint);
+    L->clock = rect((L->w - cw) / 2, cy - ch / 2, cw, ch);
+    int tw = imin(measure(in, in->title, L->px.title, PV_FACE_BOLD), L->clock.x - 2 * m);
+    L->title = rect(m, cy - th / 2, tw, th);
+    int hw = measure(in, in->hint, L->px.hint, PV_FACE_SANS);
+    L->hint = rect(L->w - m - hw, cy - hh / 2, hw, hh);
+    if (L->hint.x < L->clock.x + L->clock.w + m) L->hint.w = 0; /* no room: drop it */
+    add_label(L, L->title);
+    add_label(L, L->clock);
+    add_label(L, L->hint);
+}
+
+static void layout_bands(pv_layout *L)
+{
+    int tl = imin(sc(L, 40), L->h / 12);
+    int cap = imin(sc(L, 64), L->h / 8);
+    int pan = imin(sc(L, 180), L->h * 27 / 100);
+    L->timeline = rect(0, L->h - tl, L->w, tl);
+    L->caption = rect(0, L->timeline.y - cap, L->w, cap);
+    int py = L->caption.y - pan;
+    L->table = rect(0, py, L->w * 3 / 5, pan);
+    L->log = rect(L->table.w, py, L->w - L->table.w, pan);
+    L->scene = rect(0, L->top.y + L->top.h, L->w, py - (L->top.y + L->top.h));
+    int m = sc(L, 16);
+    L->track = rect(m, L->timeline.y + L->timeline.h / 2 - sc(L, 3), L->w - 2 * m, imax(2, sc(L, 6)));
+    L->banner = rect(m, L->scene.y + sc(L, 6), L->w - 2 * m, imin(sc(L, 58), L->scene.h / 4));
+    int ow = imin(sc(L, 760), L->w - 2 * m), oh = imin(sc(L, 560), L->h - 2 * m);
+    L->overlay = rect((L->w - ow) / 2, (L->h - oh) / 2, ow, oh);
+}
+
+/* ---- panels ---- */
+
+/* The largest px <= want at which `chars` monospace columns fit in width. */
+static int fit_mono(const pv_layout_in *in, int want, int chars, int width)
+{
+    int px = want;
+    while (px > 8 && measure(in, "0", px, PV_FACE_MONO) * chars > width) px--;
+    return px;
+}
+
+static void layout_panel_head(pv_layout *L, pv_rect panel, pv_rect *head)
+{
+    int pad = sc(L, 10);
+    *head = rect(panel.x + pad, panel.y + sc(L, 6), panel.w - 2 * pad, line_h(L->px.small) + sc(L, 4));
+    add_label(L, *head);
+}
+
+static void layout_panels(pv_layout *L, const pv_layout_in *in)
+{
+    int pad = sc(L, 10);
+    L->px.small = imin(L->px.small, imax(8, L->table.h / 8));
+    layout_panel_head(L, L->table, &L->table_head);
+    layout_panel_head(L, L->log, &L->log_head);
+    static const int cols[4] = { 0, 11, 35, 59 }; /* State, Local, Peer, Process */
+    L->px.table = fit_mono(in, L->px.table, 74, L->table.w - 2 * pad);
+    int cw = measure(in, "0", L->px.table, PV_FACE_MONO);
+    for (int i = 0; i < 4; i++) L->col_x[i] = L->table.x + pad + cols[i] * cw;
+    L->table_row_h = line_h(L->px.table) + sc(L, 3);
+    int body = L->table.y + L->table.h - (L->table_head.y + L->table_head.h) - pad / 2;
+    L->table_rows = imax(0, body / L->table_row_h - 1); /* minus the column header */
+    L->px.log = fit_mono(in, L->px.log, 60, L->log.w - 2 * pad);
+    L->log_row_h = line_h(L->px.log) + sc(L, 3);
+    body = L->log.y + L->log.h - (L->log_head.y + L->log_head.h) - pad / 2;
+    L->log_rows = imax(0, body / L->log_row_h);
+}
+
+/* Caption: one line if it fits, else two balanced lines, shrinking the type
+ * until they fit (the renderer trims what still does not). */
+static size_t split_point(const char *s, size_t n)
+{
+    size_t best = 0, mid = n / 2;
+    for (size_t i = 1; i < n; i++)
+        if (s[i] == ' ' && (best == 0 || (i > mid ? i - mid : mid - i) < (best > mid ? best - mid : mid - best)))
+            best = i;
+    return best;
+}
+
+static int measure_n(const pv_layout_in *in, const char *s, size_t n, int px)
+{
+    char buf[512];
+    if (n >= sizeof buf) n = sizeof buf - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return measure(in, buf, px, PV_FACE_SANS);
+}
+
+static void layout_caption(pv_layout *L, const pv_layout_in *in)
+{
+    const char *s = in->caption ? in->caption : "";
+    size_t n = strlen(s), cut = split_point(s, n);
+    int width = L->caption.w - 2 * sc(L, 24);
+    int px = imin(L->px.caption, L->caption.h * 7 / 10);
+    int minpx = imax(10, sc(L, 14));
+    L->caption_split = 0;
+    for (; px > minpx; px--) {
+        if (measure(in, s, px, PV_FACE_SANS) <= width && line_h(px) <= L->caption.h) break;
+        if (cut && 2 * line_h(px) <= L->caption.h - sc(L, 4) &&
+            measure_n(in, s, cut, px) <= width && measure(in, s + cut + 1, px, PV_FACE_SANS) <= width) {
+            L->caption_split = cut + 1;
+            break;
+        }
+    }
+    L->px.caption = px;
+    int lines = L->caption_split ? 2 : 1, lh = line_h(px);
+    int y = L->caption.y + (L->caption.h - lines * lh) / 2;
+    for (int i = 0; i < 2; i++) L->caption_line[i] = rect(0, 0, 0, 0);
+    for (int i = 0; i < lines && n; i++) {
+        int w = i == 0 && lines == 2 ? measure_n(in, s, cut, px)
+                                     : measure(in, s + (i ? L->caption_split : 0), px, PV_FACE_SANS);
+        w = imin(w, width);
+        L->caption_line[i] = rect((L->w - w) / 2, y + i * lh, w, lh);
+        add_label(L, L->caption_line[i]);
+    }
+}
+
+/* ---- buildings ---- */
+
+typedef struct door_class {
+    double w, h;
+    int lines;
+    double title_px, sub_px;
+} door_class;
+
+#define N_CLASSES 4
+static const door_class k_classes[N_CLASSES] = {
+    { 170, 92, 3, 20, 13 },
+    { 132, 72, 3, 16, 11 },
+    { 96, 50, 2, 14, 11 },
+    { 70, 32, 1, 12, 10 },
+};
+
+/* How many door slots each floor needs: listed doors, plus a "+N" tile. */
+typedef struct floor_need {
+    uint32_t upper, priv;
+} floor_need;
+
+static floor_need count_doors(const pv_scene *s, const pv_host *h)
+{
+    floor_need n = { 0, 0 };
+    for (uint32_t i = 0; i < h->ndoors; i++) {
+        if (s->doors[h->first_door + i].privileged) n.priv++;
+        else n.upper++;
+    }
+    if (h->hidden) n.upper++;
+    return n;
+}
+
+typedef struct floor_plan {
+    const door_class *dc;
+    int dw, dh, gap, head_h, cols, rows_u, rows_p;
+} floor_plan;
+
+static uint32_t ceil_div(uint32_t a, uint32_t b) { return b ? (a + b - 1) / b : 0; }
+
+/* Tries a door size (and floor titles or not) for a body of fw x fh. */
+static bool try_plan(const pv_layout *L, const door_class *dc, bool heads, bool has_priv,
+                     floor_need need, int fw, int fh, floor_plan *p)
+{
+    p->dc = dc;
+    p->dw = sc(L, dc->w);
+    p->dh = sc(L, dc->h);
+    p->gap = sc(L, dc->w >= 100 ? 10 : 6);
+    p->head_h = heads ? line_h(L->px.floor) + sc(L, 6) : 0;
+    int lock = has_priv && !heads ? sc(L, 14) : 0;
+    p->cols = imax(1, (fw - 2 * p->gap - lock + p->gap) / (p->dw + p->gap));
+    p->rows_u = (int)imax(1, (int)ceil_div(need.upper, (uint32_t)p->cols));
+    p->rows_p = has_priv ? (int)imax(1, (int)ceil_div(need.priv, (uint32_t)p->cols)) : 0;
+    int floors = has_priv ? 2 : 1;
+    int h = floors * (p->head_h + p->gap) + (p->rows_u + p->rows_p) * (p->dh + p->gap);
+    return h <= fh && p->dw + 2 * p->gap + lock <= fw;
+}
+
+/* The best plan: biggest doors that show everything; failing that the
+ * smallest doors, as many rows as fit, the rest counted in "+N" tiles. */
+static floor_plan choose_plan(const pv_layout *L, bool has_priv, floor_need need, int fw, int fh)
+{
+    floor_plan p;
+    for (int heads = 1; heads >= 0; heads--)
+        for (int c = 0; c < N_CLASSES; c++)
+            if (try_plan(L, &k_classes[c], heads, has_priv, need, fw, fh, &p)) return p;
+    try_plan(L, &k_classes[N_CLASSES - 1], false, has_priv, need, fw, fh, &p);
+    int floors = has_priv ? 2 : 1;
+    int rows = imax(0, (fh - floors * p.gap) / (p.dh + p.gap));
+    p.rows_p = has_priv ? imin(p.rows_p, imax(rows / 2, rows > 1 ? 1 : 0)) : 0;
+    p.rows_u = imin(p.rows_u, rows - p.rows_p);
+    if (has_priv && p.rows_u == 0 && rows == 1) { p.rows_u = 0; p.rows_p = 1; }
+    return p;
+}
+
+static void door_labels(pv_layout *L, const floor_plan *p, pv_door_box *b)
+{
+    int pad = imax(2, sc(L, 4));
+    int tp = sc(L, p->dc->title_px), sp = sc(L, p->dc->sub_px);
+    int lines = p->dc->lines;
+    int total = line_h(tp) + (lines - 1) * line_h(sp);
+    if (total > b->r.h - 2) {
+        lines = 1;
+        total = line_h(tp);
+    }
+    int y = b->r.y + (b->r.h - total) / 2, x = b->r.x + pad, w = b->r.w - 2 * pad;
+    b->title = rect(x, y, w, line_h(tp));
+    b->sub = lines >= 2 ? rect(x, y + line_h(tp), w, line_h(sp)) : rect(0, 0, 0, 0);
+    b->note = lines >= 3 ? rect(x, y + line_h(tp) + line_h(sp), w, line_h(sp)) : rect(0, 0, 0, 0);
+    add_label(L, b->title);
+    add_label(L, b->sub);
+    add_label(L, b->note);
+}
+
+/* Places one floor's doors (those with privileged == priv) in a grid that
+ * stands on the floor's bottom; doors that do not fit go to the "+N" tile. */
+static void place_floor(pv_layout *L, const pv_scene *s, uint32_t hi, const floor_plan *p, int rows,
+                        pv_floor_box *f)
+{
+    const pv_host *h = &s->hosts[hi];
+    int lock = f->priv && p->head_h == 0 ? sc(L, 14) : 0;
+    int x0 = f->r.x + p->gap + lock;
+    int y0 = f->r.y + f->r.h - rows * (p->dh + p->gap);
+    uint32_t slots = (uint32_t)(rows * p->cols), n = 0, listed = 0;
+    for (uint32_t i = 0; i < h->ndoors; i++)
+        if (s->doors[h->first_door + i].privileged == f->priv) n++;
+    uint32_t extra = f->priv ? 0 : h->hidden;
+    bool tile = n + (extra ? 1 : 0) > slots || (extra && slots);
+    uint32_t fit = tile ? (slots ? slots - 1 : 0) : n;
+    for (uint32_t i = 0; i < h->ndoors; i++) {
+        uint32_t di = h->first_door + i;
+        if (s->doors[di].privileged != f->priv) continue;
+        pv_door_box *b = &L->doors[di];
+        memset(b, 0, sizeof *b);
+        if (listed >= fit) continue;
+        int c = (int)(listed % (uint32_t)p->cols), r = (int)(listed / (uint32_t)p->cols);
+        b->r = rect(x0 + c * (p->dw + p->gap), y0 + r * (p->dh + p->gap), p->dw, p->dh);
+        door_labels(L, p, b);
+        listed++;
+    }
+    f->more_count = n - listed + extra;
+    if (!tile || !slots || !f->more_count) return;
+    int c = (int)(fit % (uint32_t)p->cols), r = (int)(fit / (uint32_t)p->cols);
+    pv_door_box t = { .r = rect(x0 + c * (p->dw + p->gap), y0 + r * (p->dh + p->gap), p->dw, p->dh) };
+    door_labels(L, p, &t);
+    f->more = t.r;
+    f->more_title = t.title;
+    f->more_sub = t.sub;
+}
+
+static void layout_floors(pv_layout *L, const pv_scene *s, uint32_t hi, pv_rect area)
+{
+    pv_host_box *hb = &L->hosts[hi];
+    const pv_host *h = &s->hosts[hi];
+    floor_need need = count_doors(s, h);
+    bool has_priv = h->priv_floor;
+    floor_plan p = choose_plan(L, has_priv, need, area.w, area.h);
+    hb->door_title_px = sc(L, p.dc->title_px);
+    hb->door_sub_px = sc(L, p.dc->sub_px);
+    int priv_h = has_priv ? p.head_h + p.gap + p.rows_p * (p.dh + p.gap) : 0;
+    hb->priv = (pv_floor_box){ .priv = true };
+    hb->upper = (pv_floor_box){ .priv = false };
+    if (has_priv) hb->priv.r = rect(area.x, area.y + area.h - priv_h, area.w, priv_h);
+    hb->upper.r = rect(area.x, area.y, area.w, area.h - priv_h);
+    pv_floor_box *fl[2] = { &hb->upper, &hb->priv };
+    int rows[2] = { p.rows_u, p.rows_p };
+    for (int i = 0; i < (has_priv ? 2 : 1); i++) {
+        pv_floor_box *f = fl[i];
+        int pad = sc(L, 6);
+        if (p.head_h) f->head = rect(f->r.x + pad, f->r.y + sc(L, 4), f->r.w - 2 * pad, line_h(L->px.floor));
+        if (f->priv && !p.head_h)
+            f->lock = rect(f->r.x + sc(L, 3), f->r.y + (f->r.h - sc(L, 14)) / 2, sc(L, 10), sc(L, 14));
+        add_label(L, f->head);
+        place_floor(L, s, hi, &p, rows[i], f);
+    }
+}
+
+static void layout_building(pv_layout *L, const pv_layout_in *in, uint32_t hi, pv_rect zone)
+{
+    const pv_host *h = &in->scene->hosts[hi];
+    pv_host_box *hb = &L->hosts[hi];
+    int roof_h = imin(sc(L, 36), zone.h * 16 / 100);
+    pv_rect body = rect(zone.x, zone.y + roof_h, zone.w, zone.h - roof_h);
+    hb->body = body;
+    hb->roof[0] = (pv_point){ body.x - sc(L, 4), body.y };
+    hb->roof[1] = (pv_point){ body.x + body.w / 2, zone.y };
+    hb->roof[2] = (pv_point){ body.x + body.w + sc(L, 4), body.y };
+    int ppx = imin(L->px.plate, imax(8, roof_h * 7 / 10));
+    int pw = imin(measure(in, h->addr, ppx, PV_FACE_BOLD) + sc(L, 16), body.w - sc(L, 8));
+    int ph = imin(line_h(ppx) + sc(L, 4), roof_h + sc(L, 6));
+    hb->plate = rect(body.x + (body.w - pw) / 2, body.y - ph + sc(L, 2), pw, ph);
+    add_label(L, hb->plate);
+    int npx = imin(L->px.name, imax(8, body.h / 7));
+    hb->name = rect(body.x + sc(L, 6), body.y + sc(L, 6), body.w - sc(L, 12), line_h(npx));
+    add_label(L, hb->name);
+    pv_rect area = rect(body.x, hb->name.y + hb->name.h + sc(L, 2), body.w,
+                        body.y + body.h - (hb->name.y + hb->name.h + sc(L, 2)));
+    layout_floors(L, in->scene, hi, area);
+}
+
+/* Columns x rows for n buildings: as close as possible to a comfortable
+ * building of 240 x 200 (at scale 1) in both directions. */
+static uint32_t choose_cols(const pv_layout *L, uint32_t n, int w, int h)
+{
+    uint32_t best = 1;
+    double best_q = -1;
+    for (uint32_t c = 1; c <= n; c++) {
+        uint32_t r = ceil_div(n, c);
+        double q = fmin((double)w / c / (240 * L->s), (double)h / r / (200 * L->s));
+        if (q > best_q + 1e-9) {
+            best_q = q;
+            best = c;
+        }
+    }
+    return best;
+}
+
+static void layout_street(pv_layout *L, const pv_layout_in *in)
+{
+    uint32_t n = in->scene->nhosts;
+    L->nhosts = n;
+    L->nrows = 0;
+    if (n == 0) return;
+    int m = sc(L, 16), gap = sc(L, 24);
+    uint32_t cols = choose_cols(L, n, L->scene.w - 2 * m, L->scene.h);
+    uint32_t rows = ceil_div(n, cols);
+    cols = ceil_div(n, rows);
+    L->nrows = rows;
+    int row_h = L->scene.h / (int)rows;
+    int street_h = imax(sc(L, 12), imin(sc(L, 84), row_h * 26 / 100));
+    int slot_w = (L->scene.w - 2 * m) / (int)cols;
+    int bw = imin(slot_w - gap, sc(L, 470));
+    for (uint32_t r = 0; r < rows; r++) {
+        int ry = L->scene.y + (int)r * row_h;
+        L->streets[r] = rect(0, ry + row_h - street_h, L->w, street_h);
+        uint32_t first = r * cols, count = imin((int)cols, (int)(n - first));
+        for (uint32_t c = 0; c < count; c++) {
+            uint32_t hi = first + c;
+            int cx = m + slot_w * (int)c + slot_w / 2;
+            pv_rect zone = rect(cx - bw / 2, ry + sc(L, 8), bw, row_h - street_h - sc(L, 8));
+            L->hosts[hi].row = (int)r;
+            layout_building(L, in, hi, zone);
+        }
+    }
+    pv_rect st = L->streets[rows - 1];
+    int bh = imin(sc(L, 58), st.h - 4);
+    L->banner = rect(m, st.y + (st.h - bh) / 2, L->w - 2 * m, bh);
+}
+
+/* ---- connections and envelopes ---- */
+
+pv_point pv_layout_anchor(const pv_layout *L, const pv_scene *s, uint32_t h, uint32_t d)
+{
+    if (h >= L->nhosts) return (pv_point){ L->w / 2, L->scene.y + L->scene.h / 2 };
+    const pv_host_box *hb = &L->hosts[h];
+    pv_rect r = rect(0, 0, 0, 0);
+    if (d < s->ndoors) {
+        r = L->doors[d].r;
+        if (r.w == 0) r = s->doors[d].privileged ? hb->priv.more : hb->upper.more;
+    } else if (d == PV_DOOR_MORE) {
+        r = hb->upper.more.w ? hb->upper.more : hb->priv.more;
+    }
+    if (r.w == 0) return (pv_point){ hb->body.x + hb->body.w / 2, hb->body.y + hb->body.h };
+    return (pv_point){ r.x + r.w / 2, r.y + r.h };
+}
+
+static double dist(pv_point a, pv_point b)
+{
+    return hypot((double)(b.x - a.x), (double)(b.y - a.y));
+}
+
+pv_point pv_layout_path(pv_point a, int sy_a, pv_point b, int sy_b, ps_time sent, ps_time arrives,
+                        ps_time now)
+{
+    double f = arrives > sent ? (double)(now > sent ? now - sent : 0) / (double)(arrives - sent) : 1.0;
+    if (f > 1) f = 1;
+    pv_point pts[5] = { a, { a.x, sy_a }, { b.x, sy_a }, { b.x, sy_b }, b };
+    double len = 0;
+    for (int i = 0; i < 4; i++) len += dist(pts[i], pts[i + 1]);
+    double want = f * len;
+    for (int i = 0; i < 4; i++) {
+        double d = dist(pts[i], pts[i + 1]);
+        if (want <= d && d > 0) {
+            double k = want / d;
+            return (pv_point){ (int)lround(pts[i].x + k * (pts[i + 1].x - pts[i].x)),
+                               (int)lround(pts[i].y + k * (pts[i + 1].y - pts[i].y)) };
+        }
+        want -= d;
+    }
+    return b;
+}
+
+static int street_mid(const pv_layout *L, uint32_t h)
+{
+    if (h >= L->nhosts || L->nrows == 0) return L->scene.y + L->scene.h / 2;
+    pv_rect st = L->streets[L->hosts[h].row];
+    return st.y + st.h / 2;
+}
+
+/* Envelopes travel in the street's upper lane going right, the lower one
+ * going left; the line is the lane's top edge. */
+static int street_lane(const pv_layout *L, uint32_t h)
+{
+    if (h >= L->nhosts || L->nrows == 0) return L->scene.y + L->scene.h / 2;
+    return L->streets[L->hosts[h].row].y + sc(L, 2);
+}
+
+static void layout_links(pv_layout *L, const pv_layout_in *in)
+{
+    const pv_scene *s = in->scene;
+    L->nlinks = s->nlinks;
+    for (uint32_t i = 0; i < s->nlinks; i++) {
+        const pv_link *k = &s->links[i];
+        pv_link_box *b = &L->links[i];
+        b->a = pv_layout_anchor(L, s, k->host_a, k->door_a);
+        b->b = pv_layout_anchor(L, s, k->host_b, k->door_b);
+        int sag = street_mid(L, k->host_a) + sc(L, 14 + 4 * (int)(i % 3));
+        b->ctrl = (pv_point){ (b->a.x + b->b.x) / 2, 2 * sag - (b->a.y + b->b.y) / 2 };
+        b->count = rect(0, 0, 0, 0);
+        if (k->count > 1 || k->door_a >= PV_DOOR_MORE) {
+            char buf[32];
+            snprintf(buf, sizeof buf, "%u conns", (unsigned)k->count);
+            int w = measure(in, buf, L->px.small, PV_FACE_MONO) + sc(L, 8), h = line_h(L->px.small);
+            b->count = rect((b->a.x + b->b.x) / 2 - w / 2, sag - h / 2, w, h);
+        }
+    }
+}
+
+static pv_rect clamp_into(pv_rect r, pv_rect box)
+{
+    r.x = imax(box.x, imin(r.x, box.x + box.w - r.w));
+    r.y = imax(box.y, imin(r.y, box.y + box.h - r.h));
+    return r;
+}
+
+/* The oldest few envelopes carry their labels; the rest are small icons. */
+#define LABELLED_ENVELOPES 6
+
+static void layout_envelopes(pv_layout *L, const pv_layout_in *in)
+{
+    const pv_scene *s = in->scene;
+    int px = L->px.env, pad = sc(L, 6), lh = line_h(px);
+    L->nenvs = s->nenvs;
+    uint32_t rank[2] = { 0, 0 }; /* envelopes so far going right, left */
+    for (uint32_t i = 0; i < s->nenvs; i++) {
+        const pv_envelope *v = &s->envs[i];
+        pv_env_box *b = &L->envs[i];
+        pv_point a = pv_layout_anchor(L, s, v->host_from, v->door_from);
+        pv_point z = pv_layout_anchor(L, s, v->host_to, v->door_to);
+        b->at = pv_layout_path(a, street_lane(L, v->host_from), z, street_lane(L, v->host_to), v->sent,
+                               v->arrives, s->now);
+        bool labelled = i < LABELLED_ENVELOPES;
+        int w = sc(L, 26), h = sc(L, 16);
+        if (labelled) {
+            w = imax(measure(in, v->label, px, PV_FACE_MONO), measure(in, v->detail, px, PV_FACE_MONO)) + 2 * pad;
+            h = (v->detail[0] ? 2 : 1) * lh + pad + sc(L, 2);
+        }
+        int left = z.x < a.x;
+        int lane = (int)((rank[left]++ + (uint32_t)left) % 2);
+        int dy = lane ? lh * 2 + pad + sc(L, 5) : 0;
+        b->r = clamp_into(rect(b->at.x - w / 2, b->at.y + dy, w, h), L->scene);
+        b->label = labelled ? rect(b->r.x + pad, b->r.y + pad / 2 + sc(L, 1), w - 2 * pad, lh) : rect(0, 0, 0, 0);
+        b->detail = labelled && v->detail[0] ? rect(b->r.x + pad, b->label.y + lh, w - 2 * pad, lh) : rect(0, 0, 0, 0);
+    }
+    L->env_more = rect(0, 0, 0, 0);
+    if (s->hidden_envs) {
+        int w = measure(in, "+0000000 more envelopes", L->px.small, PV_FACE_SANS);
+        L->env_more = rect(L->w - sc(L, 16) - w, L->scene.y + sc(L, 4), w, line_h(L->px.small));
+    }
+}
+
+void pv_layout_compute(const pv_layout_in *in, pv_layout *L)
+{
+    L->w = imax(in->w, 320);
+    L->h = imax(in->h, 240);
+    double z = in->zoom > 0 ? in->zoom : 1.0;
+    L->s = fmin(L->w / 1280.0, L->h / 720.0) * z;
+    L->nlabels = 0;
+    layout_fonts(L);
+    layout_top(L, in);
+    layout_bands(L);
+    layout_panels(L, in);
+    layout_caption(L, in);
+    layout_street(L, in);
+    layout_links(L, in);
+    layout_envelopes(L, in);
+}
+
+/* ---- time axis ---- */
+
+void pv_axis_init(pv_axis *a)
+{
+    a->n = 1;
+    a->t[0] = 0;
+    a->u[0] = 0;
+    a->end = 0;
+}
+
+void pv_axis_add(pv_axis *a, ps_time t)
+{
+    if (t <= a->end) return;
+    if (t - a->end > PV_AXIS_GAP && a->n + 2 <= PV_AXIS_KNOTS) {
+        double u_end = a->u[a->n - 1] + (double)(a->end - a->t[a->n - 1]);
+        if (a->t[a->n - 1] != a->end) {
+            a->t[a->n] = a->end;
+            a->u[a->n++] = u_end;
+        }
+        a->t[a->n] = t;
+        a->u[a->n++] = u_end + PV_AXIS_GAP;
+    }
+    a->end = t;
+}
+
+static double axis_u(const pv_axis *a, ps_time t)
+{
+    uint32_t k = 0;
+    while (k + 1 < a->n && a->t[k + 1] <= t) k++;
+    if (k + 1 < a->n) {
+        double span = (double)(a->t[k + 1] - a->t[k]);
+        return a->u[k] + (double)(t - a->t[k]) * (a->u[k + 1] - a->u[k]) / span;
+    }
+    return a->u[k] + (double)(t - a->t[k]);
+}
+
+double pv_axis_frac(const pv_axis *a, ps_time t)
+{
+    if (t > a->end) t = a->end;
+    double total = axis_u(a, a->end);
+    return total > 0 ? axis_u(a, t) / total : 0.0;
+}
+
+ps_time pv_axis_time(const pv_axis *a, double frac)
+{
+    if (frac <= 0) return 0;
+    if (frac >= 1) return a->end;
+    double u = frac * axis_u(a, a->end);
+    uint32_t k = 0;
+    while (k + 1 < a->n && a->u[k + 1] <= u) k++;
+    double rate = k + 1 < a->n ? (double)(a->t[k + 1] - a->t[k]) / (a->u[k + 1] - a->u[k]) : 1.0;
+    return a->t[k] + (ps_time)llround((u - a->u[k]) * rate);
+}
+
+bool pv_axis_in_gap(const pv_axis *a, ps_time t, ps_time *gap)
+{
+    for (uint32_t k = 0; k + 1 < a->n; k++) {
+        ps_time span = a->t[k + 1] - a->t[k];
+        if (t >= a->t[k] && t < a->t[k + 1] && (double)span > a->u[k + 1] - a->u[k] + 0.5) {
+            if (gap) *gap = span;
+            return true;
+        }
+    }
+    return false;
+}

@@ -1,0 +1,349 @@
+/* panels.c — everything around the street: the top bar (title, clock, key
+ * hint), the ss-style socket table with the current event's row
+ * highlighted, the event log, the caption in large type, the timeline with
+ * event markers, the error banner with the cause in plain words, the notice
+ * bar, and the help and file-picker overlays. */
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "units.h"
+#include "view.h"
+
+#define BANNER_WINDOW 100000u /* an error stays at least 100 ms of simulated time */
+
+enum { MARK_EVENT, MARK_SAY, MARK_ERROR };
+
+static int th(const pv_layout *L, double v)
+{
+    int n = (int)(v * L->s + 0.5);
+    return n < 1 ? 1 : n;
+}
+
+static void draw_topbar(pv_view *v, const char *title, const char *clock, const char *hint)
+{
+    const pv_layout *L = v->lay;
+    pv_fill(v->ren, L->top, PV_COL_PANEL);
+    pv_text_in(v->text, title, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title, PV_ALIGN_LEFT);
+    pv_text_in(v->text, clock, PV_FACE_MONO, L->px.clock, PV_COL_NOW, L->clock, PV_ALIGN_LEFT);
+    pv_text_in(v->text, hint, PV_FACE_SANS, L->px.hint, PV_COL_TEXT_DIM, L->hint, PV_ALIGN_RIGHT);
+}
+
+/* ---- socket table ---- */
+
+/* Sockets of host h in table order: listeners, then the rest, by slot. */
+typedef struct sock_iter {
+    const ps_engine *e;
+    uint32_t host, slot, slots;
+    int pass;
+} sock_iter;
+
+static const ps_socket *iter_next(sock_iter *it, uint32_t *index)
+{
+    while (it->pass < 2) {
+        while (it->slot < it->slots) {
+            uint32_t i = it->slot++;
+            const ps_socket *k = ps_engine_socket(it->e, i);
+            if (!k->live || k->host != it->host) continue;
+            bool listener = k->state == PS_LISTEN;
+            if (listener == (it->pass == 0)) {
+                *index = i;
+                return k;
+            }
+        }
+        it->pass++;
+        it->slot = 0;
+    }
+    return NULL;
+}
+
+static void socket_row(pv_view *v, const ps_socket *k, int y, bool hot)
+{
+    const pv_layout *L = v->lay;
+    char local[24], peer[24], proc[48];
+    ps_endpoint_str(k->laddr, k->lport, local);
+    if (k->state == PS_LISTEN) snprintf(peer, sizeof peer, "0.0.0.0:*");
+    else ps_endpoint_str(k->raddr, k->rport, peer);
+    const ps_proc *p = k->proc != PS_NONE ? ps_engine_proc(v->pb.eng, k->proc) : NULL;
+    if (p) snprintf(proc, sizeof proc, "%s,%u", p->name, (unsigned)p->pid);
+    else snprintf(proc, sizeof proc, "-");
+    if (hot) pv_fill(v->ren, (pv_rect){ L->table.x + th(L, 4), y, L->table.w - th(L, 8), L->table_row_h }, PV_COL_HILITE);
+    const char *cells[4] = { ps_state_ss((ps_tcp_state)k->state), local, peer, proc };
+    for (int c = 0; c < 4; c++) {
+        int right = c < 3 ? L->col_x[c + 1] : L->table.x + L->table.w;
+        pv_rect cell = { L->col_x[c], y, right - L->col_x[c] - th(L, 4), L->table_row_h };
+        pv_text_in(v->text, cells[c], PV_FACE_MONO, L->px.table, hot ? PV_COL_NOW : PV_COL_TEXT, cell,
+                   PV_ALIGN_LEFT);
+    }
+}
+
+/* The socket of the latest event that names one (captions do not). */
+static uint32_t current_socket(const pv_view *v)
+{
+    size_t n = pv_playback_count(&v->pb);
+    for (size_t i = n, seen = 0; i > 0 && seen < 16; i--, seen++)
+        if (v->pb.ev[i - 1].socket != PS_NONE) return v->pb.ev[i - 1].socket;
+    return PS_NONE;
+}
+
+static void draw_table(pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    uint32_t h = pv_view_table_host(v);
+    pv_fill(v->ren, L->table, PV_COL_PANEL);
+    if (h == PS_NONE || !v->pb.eng) return;
+    uint32_t hot = current_socket(v), total = 0, pos = UINT32_MAX, idx;
+    sock_iter it = { v->pb.eng, h, 0, ps_engine_socket_slots(v->pb.eng), 0 };
+    while (iter_next(&it, &idx)) {
+        if (idx == hot) pos = total;
+        total++;
+    }
+    uint32_t rows = (uint32_t)(L->table_rows > 0 ? L->table_rows : 0);
+    uint32_t start = pos != UINT32_MAX && pos >= rows ? pos - rows + 1 : 0;
+    char head[160], addr[16];
+    snprintf(head, sizeof head, "Sockets on %s (%s) — like: ss -tanp%s", ps_addr_str(v->sc->hosts[h].addrs[0], addr),
+             v->sc->hosts[h].name, v->sc->nhosts > 1 ? "   [Tab: next host]" : "");
+    if (total > rows && rows > 0)
+        snprintf(head + strlen(head), sizeof head - strlen(head), "   rows %u–%u of %u", start + 1,
+                 start + rows < total ? start + rows : total, total);
+    pv_text_in(v->text, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->table_head, PV_ALIGN_LEFT);
+    int y = L->table_head.y + L->table_head.h + th(L, 2);
+    static const char *const titles[4] = { "State", "Local Address:Port", "Peer Address:Port", "Process" };
+    for (int c = 0; c < 4; c++)
+        pv_text_draw(v->text, titles[c], PV_FACE_MONO, L->px.table, PV_COL_TEXT_DIM, L->col_x[c], y, 0, 0);
+    y += L->table_row_h;
+    it = (sock_iter){ v->pb.eng, h, 0, ps_engine_socket_slots(v->pb.eng), 0 };
+    const ps_socket *k;
+    for (uint32_t n = 0; (k = iter_next(&it, &idx)) != NULL && n < start + rows; n++) {
+        if (n < start) continue;
+        socket_row(v, k, y, idx == hot);
+        y += L->table_row_h;
+    }
+}
+
+/* ---- event log ---- */
+
+static void draw_log(pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    pv_fill(v->ren, L->log, PV_COL_PANEL);
+    pv_fill(v->ren, (pv_rect){ L->log.x, L->log.y, th(L, 2), L->log.h }, PV_COL_PANEL_HEAD);
+    size_t n = pv_playback_count(&v->pb);
+    char head[96], line[256];
+    snprintf(head, sizeof head, "Events (%zu of %zu)%s", n, v->pb.nev, v->pb.truncated ? " — recording capped" : "");
+    pv_text_in(v->text, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->log_head, PV_ALIGN_LEFT);
+    size_t rows = (size_t)(L->log_rows > 0 ? L->log_rows : 0);
+    size_t first = n > rows ? n - rows : 0;
+    int y = L->log_head.y + L->log_head.h + th(L, 2);
+    for (size_t i = first; i < n; i++, y += L->log_row_h) {
+        pv_playback_line(&v->pb, i, line, sizeof line);
+        size_t lead = strspn(line, " ");
+        bool cur = i + 1 == n;
+        pv_rect r = { L->log.x + th(L, 10), y, L->log.w - th(L, 20), L->log_row_h };
+        pv_text_in(v->text, line + lead, PV_FACE_MONO, L->px.log, cur ? PV_COL_NOW : PV_COL_TEXT, r, PV_ALIGN_LEFT);
+    }
+}
+
+/* ---- caption ---- */
+
+static void draw_caption(pv_view *v, const char *caption)
+{
+    const pv_layout *L = v->lay;
+    pv_fill(v->ren, L->caption, PV_COL_PANEL_HEAD);
+    if (!caption) return;
+    char first[512];
+    if (L->caption_split) {
+        size_t n = L->caption_split - 1 < sizeof first - 1 ? L->caption_split - 1 : sizeof first - 1;
+        memcpy(first, caption, n);
+        first[n] = '\0';
+        pv_text_in(v->text, first, PV_FACE_SANS, L->px.caption, PV_COL_TEXT, L->caption_line[0], PV_ALIGN_CENTER);
+        pv_text_in(v->text, caption + L->caption_split, PV_FACE_SANS, L->px.caption, PV_COL_TEXT,
+                   L->caption_line[1], PV_ALIGN_CENTER);
+    } else {
+        pv_text_in(v->text, caption, PV_FACE_SANS, L->px.caption, PV_COL_TEXT, L->caption_line[0], PV_ALIGN_CENTER);
+    }
+}
+
+/* ---- timeline ---- */
+
+static void build_marks(pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    if (v->marks_w == L->track.w) return;
+    v->marks_w = L->track.w;
+    v->nmarks = 0;
+    int last_x = -1;
+    for (size_t i = 0; i < v->pb.nev && v->nmarks < PV_MARKS_MAX; i++) {
+        const pv_rec *e = &v->pb.ev[i];
+        uint8_t kind = e->kind == PS_EV_SAY ? MARK_SAY : e->kind == PS_EV_ERROR ? MARK_ERROR : MARK_EVENT;
+        int x = (int)(pv_axis_frac(&v->pb.axis, e->t) * (L->track.w - 1));
+        if (x == last_x && v->nmarks > 0) {
+            if (kind > v->mark_kind[v->nmarks - 1]) v->mark_kind[v->nmarks - 1] = kind;
+            continue;
+        }
+        v->mark_x[v->nmarks] = (int16_t)x;
+        v->mark_kind[v->nmarks++] = kind;
+        last_x = x;
+    }
+}
+
+static void draw_gaps(pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    const pv_axis *a = &v->pb.axis;
+    for (uint32_t k = 0; k + 1 < a->n; k++) {
+        if ((double)(a->t[k + 1] - a->t[k]) <= a->u[k + 1] - a->u[k] + 0.5) continue;
+        int x0 = L->track.x + (int)(pv_axis_frac(a, a->t[k]) * L->track.w);
+        int x1 = L->track.x + (int)(pv_axis_frac(a, a->t[k + 1]) * L->track.w);
+        pv_rect gap = { x0 + th(L, 4), L->track.y - th(L, 2), x1 - x0 - th(L, 8), L->track.h + th(L, 4) };
+        pv_fill(v->ren, gap, PV_COL_TIMELINE_GAP);
+        char buf[48], d[32];
+        snprintf(buf, sizeof buf, "≈ %s quiet", ps_time_str(a->t[k + 1] - a->t[k], d));
+        pv_rect lab = { gap.x, L->timeline.y, gap.w, L->track.y - L->timeline.y };
+        pv_text_in(v->text, buf, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, lab, PV_ALIGN_CENTER);
+    }
+}
+
+static void draw_timeline(pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    pv_fill(v->ren, L->timeline, PV_COL_PANEL);
+    pv_fill(v->ren, L->track, PV_COL_PANEL_HEAD);
+    build_marks(v);
+    int now_x = L->track.x + (int)(pv_axis_frac(&v->pb.axis, v->pb.now) * (L->track.w - 1));
+    pv_fill(v->ren, (pv_rect){ L->track.x, L->track.y, now_x - L->track.x, L->track.h }, PV_COL_NOW);
+    draw_gaps(v);
+    for (int i = 0; i < v->nmarks; i++) {
+        int x = L->track.x + v->mark_x[i], k = v->mark_kind[i];
+        int hh = k == MARK_EVENT ? th(L, 5) : th(L, 9);
+        pv_rgba c = k == MARK_ERROR ? PV_COL_ERROR : k == MARK_SAY ? PV_COL_TEXT : PV_COL_TEXT_DIM;
+        int w = k == MARK_EVENT ? 1 : th(L, 3);
+        pv_fill(v->ren, (pv_rect){ x - w / 2, L->track.y + L->track.h / 2 - hh, w, 2 * hh }, c);
+    }
+    pv_fill(v->ren, (pv_rect){ now_x - th(L, 3), L->track.y - th(L, 9), th(L, 6), L->track.h + th(L, 18) },
+            PV_COL_NOW);
+    char end[48], ms[32];
+    snprintf(end, sizeof end, "end %s ms", ps_time_ms(v->pb.end, 0, ms));
+    pv_rect lab = { L->track.x, L->track.y + L->track.h + th(L, 2), L->track.w,
+                    L->timeline.y + L->timeline.h - (L->track.y + L->track.h + th(L, 2)) };
+    pv_text_in(v->text, "0 ms", PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, lab, PV_ALIGN_LEFT);
+    pv_text_in(v->text, end, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, lab, PV_ALIGN_RIGHT);
+}
+
+/* ---- banner and notice ---- */
+
+static void two_line_box(pv_view *v, pv_rect r, const char *line1, const char *line2, pv_rgba edge)
+{
+    const pv_layout *L = v->lay;
+    pv_fill(v->ren, r, PV_COL_ERROR_BG);
+    pv_outline(v->ren, r, edge, th(L, 3));
+    int pad = th(L, 12), half = (r.h - th(L, 6)) / 2;
+    int px1 = L->px.big < half * 4 / 5 ? L->px.big : half * 4 / 5;
+    int px2 = L->px.name < half * 4 / 5 ? L->px.name : half * 4 / 5;
+    pv_rect a = { r.x + pad, r.y + th(L, 3), r.w - 2 * pad, line2 ? half : r.h - th(L, 6) };
+    pv_rect b = { r.x + pad, r.y + th(L, 3) + half, r.w - 2 * pad, half };
+    pv_text_in(v->text, line1, PV_FACE_BOLD, px1, PV_COL_TEXT, a, PV_ALIGN_LEFT);
+    if (line2) pv_text_in(v->text, line2, PV_FACE_SANS, px2, PV_COL_TEXT, b, PV_ALIGN_LEFT);
+}
+
+static void draw_banner(pv_view *v)
+{
+    const pv_rec *e = pv_playback_error(&v->pb, BANNER_WINDOW);
+    if (!e) return;
+    char line1[300];
+    snprintf(line1, sizeof line1, "⚠ %s", pv_playback_str(&v->pb, e->text) ? pv_playback_str(&v->pb, e->text) : "error");
+    two_line_box(v, v->lay->banner, line1, ps_errno_explain((ps_errno)e->err), PV_COL_ERROR);
+}
+
+static void draw_notice(pv_view *v)
+{
+    if (!v->notice[0]) return;
+    const pv_layout *L = v->lay;
+    int h = th(L, 34);
+    pv_rect r = { L->banner.x, L->scene.y + th(L, 6), L->banner.w, h };
+    if (v->notice_error) {
+        two_line_box(v, r, v->notice, NULL, PV_COL_ERROR);
+    } else {
+        pv_fill(v->ren, r, PV_COL_PANEL_HEAD);
+        pv_outline(v->ren, r, PV_COL_TEMP, th(L, 2));
+        pv_rect in = { r.x + th(L, 12), r.y, r.w - th(L, 24), r.h };
+        pv_text_in(v->text, v->notice, PV_FACE_SANS, L->px.name, PV_COL_TEXT, in, PV_ALIGN_LEFT);
+    }
+}
+
+void pv_draw_panels(pv_view *v, const char *title, const char *clock, const char *hint, const char *caption)
+{
+    draw_topbar(v, title, clock, hint);
+    draw_table(v);
+    draw_log(v);
+    draw_caption(v, caption);
+    draw_timeline(v);
+    draw_banner(v);
+    draw_notice(v);
+}
+
+/* ---- overlays ---- */
+
+static const char *const k_help[][2] = {
+    { "Space", "play / pause" },
+    { "→  /  ←", "step to the next / previous event" },
+    { "+  /  −", "play faster / slower (×1: 1 simulated ms = 40 ms)" },
+    { "R", "restart from 0 ms" },
+    { "Click / drag timeline", "jump to that moment" },
+    { "Click a building, Tab", "choose whose sockets the table lists" },
+    { "O", "open a scenario (picker of scenarios/); or drop a file" },
+    { "S", "save a PNG screenshot" },
+    { "F", "fullscreen" },
+    { "Ctrl +  /  Ctrl −  /  Ctrl 0", "zoom in / out / reset" },
+    { "? or H", "this help;  Esc closes it" },
+    { "Q", "quit" },
+};
+
+static void overlay_box(pv_view *v, const char *title)
+{
+    const pv_layout *L = v->lay;
+    pv_fill(v->ren, (pv_rect){ 0, 0, L->w, L->h }, PV_COL_OVERLAY);
+    pv_fill(v->ren, L->overlay, PV_COL_PANEL_HEAD);
+    pv_outline(v->ren, L->overlay, PV_COL_TEMP, th(L, 2));
+    pv_text_draw(v->text, title, PV_FACE_BOLD, L->px.big, PV_COL_TEXT, L->overlay.x + th(L, 20),
+                 L->overlay.y + th(L, 14), L->overlay.w - th(L, 40), PV_ALIGN_LEFT);
+}
+
+static void draw_help(pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    overlay_box(v, "Keys");
+    int n = (int)(sizeof k_help / sizeof k_help[0]);
+    int row = (L->overlay.h - th(L, 70)) / n, px = row * 6 / 10 < L->px.name + 2 ? row * 6 / 10 : L->px.name + 2;
+    int x = L->overlay.x + th(L, 20), kw = (L->overlay.w - th(L, 40)) * 2 / 5;
+    for (int i = 0; i < n; i++) {
+        int y = L->overlay.y + th(L, 52) + i * row;
+        pv_text_draw(v->text, k_help[i][0], PV_FACE_BOLD, px, PV_COL_NOW, x, y, kw - th(L, 10), PV_ALIGN_LEFT);
+        pv_text_draw(v->text, k_help[i][1], PV_FACE_SANS, px, PV_COL_TEXT, x + kw, y,
+                     L->overlay.w - th(L, 40) - kw, PV_ALIGN_LEFT);
+    }
+}
+
+static void draw_picker(pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    overlay_box(v, "Open a scenario   (↑ ↓ choose · Enter open · Esc cancel)");
+    int row = L->px.name * 7 / 4, x = L->overlay.x + th(L, 20), w = L->overlay.w - th(L, 40);
+    int top = L->overlay.y + th(L, 52), fit = (L->overlay.h - th(L, 64)) / row;
+    if (v->npicks == 0)
+        pv_text_draw(v->text, "No .scn files in scenarios/ — drop a file on the window instead.", PV_FACE_SANS,
+                     L->px.name, PV_COL_TEXT, x, top, w, PV_ALIGN_LEFT);
+    int first = v->pick >= fit ? v->pick - fit + 1 : 0;
+    for (int i = first; i < v->npicks && i < first + fit; i++) {
+        int y = top + (i - first) * row;
+        if (i == v->pick) pv_fill(v->ren, (pv_rect){ x - th(L, 6), y - th(L, 2), w + th(L, 12), row }, PV_COL_HILITE);
+        pv_text_draw(v->text, v->picks[i], PV_FACE_MONO, L->px.name, i == v->pick ? PV_COL_NOW : PV_COL_TEXT, x, y,
+                     w, PV_ALIGN_LEFT);
+    }
+}
+
+void pv_draw_overlays(pv_view *v)
+{
+    if (v->picker) draw_picker(v);
+    else if (v->help) draw_help(v);
+}

@@ -1,0 +1,268 @@
+/* playback.c — recording a run and moving through it (see playback.h). The
+ * trace lines come from the trace writer itself (trace.h), written into a
+ * memory stream, so the log shows exactly what `portsim run` prints. */
+#include "playback.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace.h"
+#include "units.h"
+
+typedef struct recorder {
+    pv_playback *pb;
+    ps_trace trace;
+    FILE *mem;
+    bool nomem;
+} recorder;
+
+static uint32_t store_str(pv_playback *pb, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (pb->strs_len + n > UINT32_MAX - 1) return PV_REC_NONE;
+    if (pb->strs_len + n > pb->strs_cap) {
+        size_t cap = pb->strs_cap ? pb->strs_cap * 2 : 4096;
+        while (cap < pb->strs_len + n) cap *= 2;
+        char *p = realloc(pb->strs, cap);
+        if (!p) return PV_REC_NONE;
+        pb->strs = p;
+        pb->strs_cap = cap;
+    }
+    memcpy(pb->strs + pb->strs_len, s, n);
+    pb->strs_len += n;
+    return (uint32_t)(pb->strs_len - n);
+}
+
+/* "EADDRINUSE: listen on :3000 failed (laptop, next 9001)" */
+static uint32_t store_error(pv_playback *pb, const ps_event *ev)
+{
+    char where[48] = "", buf[256];
+    if (ev->has_dst) {
+        char ep[24];
+        snprintf(where, sizeof where, " to %s", ps_endpoint_str(ev->dst_addr, ev->dst_port, ep));
+    } else if (ev->port) {
+        snprintf(where, sizeof where, " on :%u", (unsigned)ev->port);
+    }
+    char who[64] = "";
+    if (ev->proc) snprintf(who, sizeof who, ", %s %u", ev->proc, (unsigned)ev->pid);
+    snprintf(buf, sizeof buf, "%s: %s%s failed (%s%s)", ps_errno_name(ev->err), ev->op ? ev->op : "operation",
+             where, ev->host_name ? ev->host_name : "?", who);
+    return store_str(pb, buf);
+}
+
+static bool grow(pv_playback *pb)
+{
+    if (pb->nev < pb->cap) return true;
+    size_t cap = pb->cap ? pb->cap * 2 : 1024;
+    pv_rec *p = realloc(pb->ev, cap * sizeof *p);
+    if (!p) return false;
+    pb->ev = p;
+    pb->cap = cap;
+    return true;
+}
+
+static void record(void *ctx, const ps_event *ev)
+{
+    recorder *r = ctx;
+    pv_playback *pb = r->pb;
+    if (pb->nev >= PV_MAX_RECORDED || !grow(pb)) {
+        pb->truncated = true;
+        return;
+    }
+    pv_rec *x = &pb->ev[pb->nev];
+    size_t prev = pb->nev ? pb->nev - 1 : 0;
+    memset(x, 0, sizeof *x);
+    x->t = ev->t;
+    x->kind = (uint8_t)ev->kind;
+    x->host = ev->host;
+    x->socket = ev->socket;
+    x->segment = ev->segment;
+    x->err = (uint8_t)ev->err;
+    x->to = (uint8_t)ev->to;
+    x->text = PV_REC_NONE;
+    x->last_say = pb->nev ? pb->ev[prev].last_say : PV_REC_NONE;
+    x->last_err = pb->nev ? pb->ev[prev].last_err : PV_REC_NONE;
+    if (ev->kind == PS_EV_SAY && ev->text) {
+        x->text = store_str(pb, ev->text);
+        x->last_say = (uint32_t)pb->nev;
+    } else if (ev->kind == PS_EV_ERROR) {
+        x->text = store_error(pb, ev);
+        x->last_err = (uint32_t)pb->nev;
+    }
+    x->line = PV_REC_NONE;
+    if (r->mem) {
+        long at = ftell(r->mem);
+        if (at >= 0 && (unsigned long)at < PV_MAX_LOG_BYTES) {
+            x->line = (uint32_t)at;
+            ps_trace_event(&r->trace, ev);
+        }
+    }
+    pb->nev++;
+}
+
+static ps_engine *fresh_engine(const pv_playback *pb)
+{
+    ps_engine *e = ps_engine_new(pb->sc, pb->sc->seed);
+    if (e) ps_engine_set_max_steps(e, 20000000ull);
+    return e;
+}
+
+bool pv_playback_open(pv_playback *pb, const ps_scenario *sc)
+{
+    memset(pb, 0, sizeof *pb);
+    pb->sc = sc;
+    recorder r = { .pb = pb };
+    char *buf = NULL;
+    size_t len = 0;
+    r.mem = open_memstream(&buf, &len);
+    if (r.mem) ps_trace_init(&r.trace, r.mem, PS_TRACE_TEXT, sc, sc->seed);
+    ps_engine *e = fresh_engine(pb);
+    if (!e) {
+        if (r.mem) fclose(r.mem);
+        free(buf);
+        return false;
+    }
+    ps_engine_set_sink(e, record, &r);
+    ps_engine_run(e);
+    if (ps_engine_status(e) != PS_RUN_OK) pb->truncated = true;
+    ps_engine_free(e);
+    if (r.mem) fclose(r.mem);
+    pb->log = buf;
+    pb->log_len = buf ? len : 0;
+    pv_axis_init(&pb->axis);
+    for (size_t i = 0; i < pb->nev; i++) pv_axis_add(&pb->axis, pb->ev[i].t);
+    pb->end = pb->nev ? pb->ev[pb->nev - 1].t : 0;
+    pb->eng = fresh_engine(pb);
+    return pb->eng != NULL;
+}
+
+void pv_playback_close(pv_playback *pb)
+{
+    ps_engine_free(pb->eng);
+    free(pb->ev);
+    free(pb->log);
+    free(pb->strs);
+    memset(pb, 0, sizeof *pb);
+}
+
+void pv_playback_seek(pv_playback *pb, ps_time t)
+{
+    if (t > pb->end) t = pb->end;
+    if (!pb->eng || t < ps_engine_now(pb->eng)) {
+        ps_engine_free(pb->eng);
+        pb->eng = fresh_engine(pb);
+        if (!pb->eng) return;
+    }
+    ps_engine_run_until(pb->eng, t);
+    pb->now = t;
+}
+
+double pv_playback_rate(const pv_playback *pb)
+{
+    return PV_BASE_RATE * ldexp(1.0, pb->speed);
+}
+
+void pv_playback_set_speed(pv_playback *pb, int speed)
+{
+    pb->speed = speed < -6 ? -6 : speed > 12 ? 12 : speed;
+}
+
+void pv_playback_speed_str(const pv_playback *pb, char *buf, size_t n)
+{
+    if (pb->speed >= 0) snprintf(buf, n, "×%d", 1 << pb->speed);
+    else snprintf(buf, n, "×1/%d", 1 << -pb->speed);
+}
+
+void pv_playback_tick(pv_playback *pb, double real_ms)
+{
+    if (!pb->playing) return;
+    double rate = pv_playback_rate(pb);
+    ps_time gap;
+    if (pv_axis_in_gap(&pb->axis, pb->now, &gap)) rate = fmax(rate, (double)gap / 1200.0);
+    double adv = rate * real_ms + pb->carry;
+    ps_time step = (ps_time)adv;
+    pb->carry = adv - (double)step;
+    ps_time t = pb->now + step;
+    if (t >= pb->end) {
+        t = pb->end;
+        pb->playing = false;
+    }
+    pv_playback_seek(pb, t);
+}
+
+/* First event index with time > t. */
+static size_t upper_bound(const pv_playback *pb, ps_time t)
+{
+    size_t lo = 0, hi = pb->nev;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (pb->ev[mid].t <= t) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+size_t pv_playback_count(const pv_playback *pb)
+{
+    return upper_bound(pb, pb->now);
+}
+
+void pv_playback_step(pv_playback *pb, int dir)
+{
+    pb->playing = false;
+    pb->carry = 0;
+    size_t n = pv_playback_count(pb);
+    if (dir > 0) {
+        if (n < pb->nev) pv_playback_seek(pb, pb->ev[n].t);
+        return;
+    }
+    /* the latest event time strictly before now; 0 if none */
+    size_t i = n;
+    while (i > 0 && pb->ev[i - 1].t >= pb->now) i--;
+    pv_playback_seek(pb, i > 0 ? pb->ev[i - 1].t : 0);
+}
+
+const char *pv_playback_str(const pv_playback *pb, uint32_t off)
+{
+    return off != PV_REC_NONE && off < pb->strs_len ? pb->strs + off : NULL;
+}
+
+const char *pv_playback_caption(const pv_playback *pb)
+{
+    size_t n = pv_playback_count(pb);
+    if (n == 0 || pb->ev[n - 1].last_say == PV_REC_NONE) return NULL;
+    return pv_playback_str(pb, pb->ev[pb->ev[n - 1].last_say].text);
+}
+
+const pv_rec *pv_playback_error(const pv_playback *pb, ps_time window)
+{
+    size_t n = pv_playback_count(pb);
+    if (n == 0 || pb->ev[n - 1].last_err == PV_REC_NONE) return NULL;
+    const pv_rec *e = &pb->ev[pb->ev[n - 1].last_err];
+    uint32_t say = pb->ev[n - 1].last_say;
+    bool newer_caption = say != PV_REC_NONE && pb->ev[say].t > e->t;
+    return pb->now - e->t <= window || !newer_caption ? e : NULL;
+}
+
+const char *pv_playback_line(const pv_playback *pb, size_t i, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (i >= pb->nev || pb->ev[i].line == PV_REC_NONE || pb->ev[i].line >= pb->log_len) return buf;
+    const char *s = pb->log + pb->ev[i].line;
+    const char *nl = memchr(s, '\n', pb->log_len - pb->ev[i].line);
+    size_t len = nl ? (size_t)(nl - s) : strlen(s);
+    if (len >= n) len = n - 1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return buf;
+}
+
+uint8_t pv_playback_demux(void *ctx, uint32_t slot, ps_time arrives)
+{
+    const pv_playback *pb = ctx;
+    for (size_t i = upper_bound(pb, arrives - 1); i < pb->nev && pb->ev[i].t == arrives; i++)
+        if (pb->ev[i].kind == PS_EV_DELIVER && pb->ev[i].segment == slot) return pb->ev[i].to;
+    return PV_TO_UNKNOWN;
+}

@@ -1,0 +1,334 @@
+/* scene.c — builds the picture's plain-data snapshot from an engine's
+ * read-only views (see scene.h). Owns the rules for what becomes a door, a
+ * connection line and an envelope, and how busy scenes are counted. */
+#include "scene.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+
+bool pv_scene_add_host(pv_scene *s, const char *name, const char *addr, uint16_t unpriv)
+{
+    if (s->nhosts >= PV_MAX_HOSTS) return false;
+    pv_host *h = &s->hosts[s->nhosts++];
+    memset(h, 0, sizeof *h);
+    snprintf(h->name, sizeof h->name, "%s", name);
+    snprintf(h->addr, sizeof h->addr, "%s", addr);
+    h->unpriv_start = unpriv;
+    h->first_door = s->ndoors;
+    return true;
+}
+
+bool pv_scene_add_door(pv_scene *s, uint32_t h, const pv_door *d)
+{
+    pv_host *host = &s->hosts[h];
+    if (host->ndoors >= PV_MAX_DOORS || s->ndoors >= PV_MAX_HOSTS * PV_MAX_DOORS) {
+        host->hidden++;
+        return false;
+    }
+    s->doors[s->ndoors] = *d;
+    s->doors[s->ndoors].privileged = d->port < host->unpriv_start;
+    if (s->doors[s->ndoors].privileged) host->priv_floor = true;
+    s->ndoors++;
+    host->ndoors++;
+    return true;
+}
+
+uint32_t pv_scene_door_for(const pv_scene *s, uint32_t h, uint16_t port)
+{
+    if (h >= s->nhosts) return PV_DOOR_FRONT;
+    const pv_host *host = &s->hosts[h];
+    for (uint32_t i = 0; i < host->ndoors; i++)
+        if (s->doors[host->first_door + i].port == port) return host->first_door + i;
+    return host->hidden ? PV_DOOR_MORE : PV_DOOR_FRONT;
+}
+
+/* "nginx 812", or "-" for a socket no process owns any more. */
+static void proc_label(const ps_engine *e, uint32_t proc, char *buf, size_t n)
+{
+    const ps_proc *p = proc != PS_NONE ? ps_engine_proc(e, proc) : NULL;
+    if (p) snprintf(buf, n, "%s %u", p->name, (unsigned)p->pid);
+    else snprintf(buf, n, "-");
+}
+
+static void listen_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv_door *d)
+{
+    memset(d, 0, sizeof *d);
+    d->kind = PV_DOOR_LISTEN;
+    d->port = k->lport;
+    d->state = k->state;
+    d->socket = idx;
+    snprintf(d->title, sizeof d->title, ":%u", (unsigned)k->lport);
+    proc_label(e, k->proc, d->sub, sizeof d->sub);
+}
+
+static void temp_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv_door *d)
+{
+    const ps_scenario *sc = ps_engine_scenario(e);
+    char who[40];
+    memset(d, 0, sizeof *d);
+    d->kind = PV_DOOR_TEMP;
+    d->port = k->lport;
+    d->state = k->state;
+    d->socket = idx;
+    snprintf(d->title, sizeof d->title, "%u", (unsigned)k->lport);
+    proc_label(e, k->proc, who, sizeof who);
+    bool named = k->name != PS_NONE && k->name < sc->nsocks;
+    if (named && k->proc != PS_NONE)
+        snprintf(d->sub, sizeof d->sub, "%s · %s", sc->socks[k->name].name, who);
+    else
+        snprintf(d->sub, sizeof d->sub, "%s", named ? sc->socks[k->name].name : who);
+    snprintf(d->note, sizeof d->note, "%s · %s",
+             (k->flags & PS_SOCK_EPHEMERAL) ? "temporary" : "pinned", ps_state_ss(k->state));
+}
+
+static void empty_door(uint16_t port, pv_door *d)
+{
+    memset(d, 0, sizeof *d);
+    d->kind = PV_DOOR_EMPTY;
+    d->port = port;
+    d->socket = PS_NONE;
+    snprintf(d->title, sizeof d->title, ":%u", (unsigned)port);
+    snprintf(d->sub, sizeof d->sub, "nobody home");
+}
+
+static int door_cmp(const void *a, const void *b)
+{
+    const pv_door *x = a, *y = b;
+    if (x->port != y->port) return x->port < y->port ? -1 : 1;
+    if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+    return x->socket < y->socket ? -1 : x->socket > y->socket;
+}
+
+/* The host that an address belongs to, seen from host h (loopback is h). */
+static uint32_t peer_host(const ps_scenario *sc, uint32_t h, ps_addr a)
+{
+    return (a >> 24) == 127 ? h : ps_scenario_host_by_addr(sc, a);
+}
+
+/* Ports the lesson talks about on host h: a door stays drawn there, empty
+ * when nobody listens, so a refused connection has a door to knock on. */
+static void add_empty_doors(pv_scene *s, const ps_engine *e, uint32_t h)
+{
+    const ps_scenario *sc = ps_engine_scenario(e);
+    for (uint32_t i = 0; i < sc->nactions; i++) {
+        const ps_action *a = &sc->actions[i];
+        uint32_t owner = a->kind == PS_ACT_LISTEN    ? a->host
+                         : a->kind == PS_ACT_CONNECT ? ps_scenario_host_by_addr(sc, a->addr)
+                                                     : PS_NONE;
+        if (owner != h || pv_scene_door_for(s, h, a->port) < PV_DOOR_MORE) continue;
+        pv_door d;
+        empty_door(a->port, &d);
+        pv_scene_add_door(s, h, &d);
+    }
+}
+
+static void add_socket_doors(pv_scene *s, const ps_engine *e, uint32_t h)
+{
+    uint32_t slots = ps_engine_socket_slots(e);
+    for (int pass = 0; pass < 2; pass++) { /* listeners first, then clients */
+        for (uint32_t i = 0; i < slots; i++) {
+            const ps_socket *k = ps_engine_socket(e, i);
+            if (!k->live || k->host != h || k->lport == 0 || (k->flags & PS_SOCK_ACCEPTED)) continue;
+            bool listener = (k->flags & PS_SOCK_LISTENER) != 0;
+            if (listener && k->state != PS_LISTEN) continue; /* a listen that failed */
+            if (listener != (pass == 0)) continue;
+            pv_door d;
+            if (listener) listen_door(e, k, i, &d);
+            else temp_door(e, k, i, &d);
+            pv_scene_add_door(s, h, &d);
+        }
+    }
+}
+
+/* Accepted connections are counted on their listener's door. */
+static void count_accepted(pv_scene *s, const ps_engine *e, uint32_t h)
+{
+    uint32_t slots = ps_engine_socket_slots(e);
+    uint32_t last_port = 0, last_door = PV_DOOR_FRONT;
+    for (uint32_t i = 0; i < slots; i++) {
+        const ps_socket *k = ps_engine_socket(e, i);
+        if (!k->live || k->host != h || !(k->flags & PS_SOCK_ACCEPTED)) continue;
+        if (k->lport != last_port) {
+            last_port = k->lport;
+            last_door = pv_scene_door_for(s, h, k->lport);
+        }
+        if (last_door < PV_DOOR_MORE) s->doors[last_door].conns++;
+    }
+}
+
+static void finish_door_notes(pv_scene *s, uint32_t h)
+{
+    const pv_host *host = &s->hosts[h];
+    for (uint32_t i = 0; i < host->ndoors; i++) {
+        pv_door *d = &s->doors[host->first_door + i];
+        if (d->kind != PV_DOOR_LISTEN) continue;
+        if (d->conns == 1) snprintf(d->note, sizeof d->note, "LISTEN · 1 conn");
+        else if (d->conns) snprintf(d->note, sizeof d->note, "LISTEN · %u conns", (unsigned)d->conns);
+        else snprintf(d->note, sizeof d->note, "LISTEN");
+    }
+}
+
+static void add_hosts(pv_scene *s, const ps_engine *e)
+{
+    const ps_scenario *sc = ps_engine_scenario(e);
+    uint32_t nprocs = ps_engine_proc_count(e);
+    for (uint32_t h = 0; h < sc->nhosts; h++) {
+        char addr[16];
+        const ps_host_spec *hs = &sc->hosts[h];
+        if (!pv_scene_add_host(s, hs->name, ps_addr_str(hs->addrs[0], addr), hs->unpriv_start)) {
+            s->hidden_hosts = sc->nhosts - h;
+            return;
+        }
+        pv_host *host = &s->hosts[s->nhosts - 1];
+        size_t used = 0;
+        for (uint32_t p = 0; p < nprocs; p++) {
+            const ps_proc *pr = ps_engine_proc(e, p);
+            if (pr->host != h || !pr->alive || used + 2 >= sizeof host->procs) continue;
+            int n = snprintf(host->procs + used, sizeof host->procs - used, "%s%s %u",
+                             used ? ", " : "", pr->name, (unsigned)pr->pid);
+            used = n > 0 ? used + (size_t)n : used;
+            if (used >= sizeof host->procs) used = sizeof host->procs - 1;
+        }
+        add_socket_doors(s, e, h);
+        add_empty_doors(s, e, h);
+        qsort(&s->doors[host->first_door], host->ndoors, sizeof(pv_door), door_cmp);
+        count_accepted(s, e, h);
+        finish_door_notes(s, h);
+    }
+}
+
+static bool link_match(const pv_link *l, uint32_t ha, uint32_t da, uint32_t hb, uint32_t db)
+{
+    return l->host_a == ha && l->door_a == da && l->host_b == hb && l->door_b == db;
+}
+
+/* One line per listed client door; connections from unlisted doors share a
+ * bundle per (host, target door) that carries their count. */
+static void add_link(pv_scene *s, uint32_t ha, uint32_t da, uint32_t hb, uint32_t db)
+{
+    s->conns++;
+    if (da == PV_DOOR_MORE || db == PV_DOOR_MORE) {
+        for (uint32_t i = s->nlinks; i-- > 0;)
+            if (link_match(&s->links[i], ha, da, hb, db)) {
+                s->links[i].count++;
+                return;
+            }
+    }
+    if (s->nlinks >= PV_MAX_LINKS) return;
+    s->links[s->nlinks++] = (pv_link){ ha, da, hb, db, 1 };
+}
+
+static void add_links(pv_scene *s, const ps_engine *e)
+{
+    const ps_scenario *sc = ps_engine_scenario(e);
+    uint32_t slots = ps_engine_socket_slots(e);
+    for (uint32_t i = 0; i < slots; i++) {
+        const ps_socket *k = ps_engine_socket(e, i);
+        if (!k->live || k->state != PS_ESTABLISHED || (k->flags & (PS_SOCK_ACCEPTED | PS_SOCK_LISTENER)))
+            continue;
+        uint32_t hb = peer_host(sc, k->host, k->raddr);
+        if (k->host >= s->nhosts || hb >= s->nhosts) continue;
+        uint32_t da = pv_scene_door_for(s, k->host, k->lport);
+        uint32_t db = pv_scene_door_for(s, hb, k->rport);
+        add_link(s, k->host, da, hb, db);
+    }
+}
+
+/* Past a few connections, lines are bundled per (client building, server
+ * door): one thick line with a count instead of one line per connection. */
+#define DETAILED_LINKS 16
+
+static void bundle_links(pv_scene *s)
+{
+    if (s->conns <= DETAILED_LINKS) return;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->nlinks; i++) {
+        pv_link k = s->links[i];
+        k.door_a = PV_DOOR_FRONT;
+        uint32_t j = 0;
+        while (j < n && !link_match(&s->links[j], k.host_a, k.door_a, k.host_b, k.door_b)) j++;
+        if (j < n) s->links[j].count += k.count;
+        else s->links[n++] = k;
+    }
+    s->nlinks = n;
+}
+
+static const char *demux_words(uint8_t to)
+{
+    switch (to) {
+    case PS_TO_LISTENER: return "demux: to the listener";
+    case PS_TO_CONNECTION: return "demux: to its connection";
+    case PS_TO_NONE: return "nobody listens: RST back";
+    default: return "";
+    }
+}
+
+static void describe_envelope(pv_envelope *v, const ps_segment *g)
+{
+    char fl[24], src[24];
+    snprintf(v->label, sizeof v->label, "%s %s → :%u", ps_flags_str(g->flags, fl),
+             ps_endpoint_str(g->src_addr, g->src_port, src), (unsigned)g->dst_port);
+    if (g->payload && g->len) {
+        const char *p = g->payload;
+        size_t n = strlen(p);
+        snprintf(v->detail, sizeof v->detail, "\"%.*s%s\"", (int)(n > 26 ? 24 : n), p,
+                 n > 26 ? "…" : "");
+    } else {
+        snprintf(v->detail, sizeof v->detail, "%s", demux_words(v->to));
+    }
+}
+
+/* Keeps the PV_MAX_ENVELOPES oldest segments (smallest id), sorted. */
+static void keep_envelope(pv_scene *s, const ps_segment *g, uint32_t slot, pv_demux_fn demux,
+                          void *ctx)
+{
+    uint32_t pos = s->nenvs;
+    while (pos > 0 && s->envs[pos - 1].id > g->id) pos--;
+    if (pos >= PV_MAX_ENVELOPES) {
+        s->hidden_envs++;
+        return;
+    }
+    if (s->nenvs == PV_MAX_ENVELOPES) s->hidden_envs++;
+    else s->nenvs++;
+    memmove(&s->envs[pos + 1], &s->envs[pos], (s->nenvs - 1 - pos) * sizeof(pv_envelope));
+    pv_envelope *v = &s->envs[pos];
+    memset(v, 0, sizeof *v);
+    v->host_from = g->from_host;
+    v->host_to = g->to_host;
+    v->door_from = pv_scene_door_for(s, g->from_host, g->src_port);
+    v->door_to = pv_scene_door_for(s, g->to_host, g->dst_port);
+    v->sent = g->sent;
+    v->arrives = g->arrives;
+    v->flags = g->flags;
+    v->id = g->id;
+    v->to = demux ? demux(ctx, slot, g->arrives) : PV_TO_UNKNOWN;
+    describe_envelope(v, g);
+}
+
+static void add_envelopes(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ctx)
+{
+    uint32_t slots = ps_engine_segment_slots(e);
+    for (uint32_t i = 0; i < slots; i++) {
+        const ps_segment *g = ps_engine_segment(e, i);
+        if (!g->live) continue;
+        if (g->from_host >= s->nhosts || g->to_host >= s->nhosts) {
+            s->hidden_envs++;
+            continue;
+        }
+        keep_envelope(s, g, i, demux, ctx);
+    }
+}
+
+void pv_scene_build(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ctx)
+{
+    s->now = ps_engine_now(e);
+    s->nhosts = s->hidden_hosts = s->ndoors = s->nlinks = s->conns = 0;
+    s->nenvs = s->hidden_envs = 0;
+    add_hosts(s, e);
+    add_links(s, e);
+    bundle_links(s);
+    add_envelopes(s, e, demux, ctx);
+}

@@ -1,0 +1,104 @@
+/* scene.h — what the picture shows at one instant, as plain data: hosts
+ * (buildings), their doors (listening, temporary, empty), the established
+ * connections between doors and the envelopes in flight.
+ *
+ * pv_scene_build() reads an engine through its read-only views (it never
+ * changes engine state); tests may fill a pv_scene by hand. Every array is
+ * bounded: extra doors, links and envelopes are counted, not stored, so a
+ * scene of 10,000 connections costs no more to draw than one of 60. No SDL. */
+#ifndef PV_SCENE_H
+#define PV_SCENE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+#define PV_MAX_HOSTS 24      /* buildings drawn; more hosts are counted */
+#define PV_MAX_DOORS 64      /* doors listed per host; more are counted */
+#define PV_MAX_LINKS 2048    /* connection lines (aggregated beyond) */
+#define PV_MAX_ENVELOPES 40  /* envelopes drawn; the rest show as "+N more" */
+
+/* A door reference that is not a door index: */
+#define PV_DOOR_MORE  (PS_NONE - 1) /* the host's "+N more" tile */
+#define PV_DOOR_FRONT PS_NONE       /* the building's front at street level */
+
+typedef enum pv_door_kind {
+    PV_DOOR_LISTEN, /* a listening socket: solid outline */
+    PV_DOOR_TEMP,   /* a client connection's local port: dashed outline */
+    PV_DOOR_EMPTY,  /* a port the lesson uses where nobody listens now */
+} pv_door_kind;
+
+typedef struct pv_door {
+    uint16_t port;
+    uint8_t kind;        /* pv_door_kind */
+    uint8_t state;       /* ps_tcp_state of the socket behind it */
+    bool privileged;     /* port below the host's unprivileged start */
+    uint32_t conns;      /* LISTEN: connections accepted through it, alive now */
+    uint32_t socket;     /* engine socket index, PS_NONE for EMPTY */
+    char title[16];      /* ":443" or "52114" */
+    char sub[48];        /* "nginx 812", "tab1 · firefox", "nobody home" */
+    char note[40];       /* "LISTEN · 2 conns", "temporary · ESTAB" */
+} pv_door;
+
+typedef struct pv_host {
+    char name[32];       /* "laptop" */
+    char addr[16];       /* "192.0.2.10": the street address */
+    char procs[96];      /* "firefox 4242" ... for the name plate */
+    uint16_t unpriv_start;
+    uint32_t first_door; /* into pv_scene.doors */
+    uint32_t ndoors;
+    uint32_t hidden;     /* doors not listed (beyond PV_MAX_DOORS) */
+    bool priv_floor;     /* some listed door is privileged */
+} pv_host;
+
+/* An established connection (or a bundle of them) between two doors. */
+typedef struct pv_link {
+    uint32_t host_a, door_a; /* door: index into doors, or PV_DOOR_MORE */
+    uint32_t host_b, door_b;
+    uint32_t count;
+} pv_link;
+
+#define PV_TO_UNKNOWN 255    /* demux result not known (yet) */
+
+typedef struct pv_envelope {
+    uint32_t host_from, door_from; /* door: index, PV_DOOR_MORE or PV_DOOR_FRONT */
+    uint32_t host_to, door_to;
+    ps_time sent, arrives;
+    uint8_t flags;       /* PS_SYN | ... */
+    uint8_t to;          /* ps_deliver_to on arrival, or PV_TO_UNKNOWN */
+    uint64_t id;
+    char label[64];      /* "SYN 192.0.2.10:52337 → :443" */
+    char detail[64];     /* payload or where demux sends it */
+} pv_envelope;
+
+typedef struct pv_scene {
+    ps_time now;
+    pv_host hosts[PV_MAX_HOSTS];
+    uint32_t nhosts, hidden_hosts;
+    pv_door doors[PV_MAX_HOSTS * PV_MAX_DOORS];
+    uint32_t ndoors;
+    pv_link links[PV_MAX_LINKS];
+    uint32_t nlinks;
+    uint32_t conns;      /* established connections in the scene */
+    pv_envelope envs[PV_MAX_ENVELOPES]; /* oldest first */
+    uint32_t nenvs, hidden_envs;
+} pv_scene;
+
+/* How the scene learns where demux will send an in-flight segment (the
+ * recorded run knows): returns a ps_deliver_to or PV_TO_UNKNOWN. */
+typedef uint8_t (*pv_demux_fn)(void *ctx, uint32_t segment_slot, ps_time arrives);
+
+/* Fills *s from the engine's state at its current time. */
+void pv_scene_build(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ctx);
+
+/* The door of host h that port belongs to, PV_DOOR_MORE when the host has
+ * unlisted doors, else PV_DOOR_FRONT. */
+uint32_t pv_scene_door_for(const pv_scene *s, uint32_t h, uint16_t port);
+
+/* Appends a door to host h (the last host added); false when full. Used by
+ * pv_scene_build and by tests. */
+bool pv_scene_add_door(pv_scene *s, uint32_t h, const pv_door *d);
+bool pv_scene_add_host(pv_scene *s, const char *name, const char *addr, uint16_t unpriv);
+
+#endif

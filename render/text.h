@@ -1,0 +1,42 @@
+/* text.h — fonts and text drawing for the lecture window: finds assets/,
+ * loads the shipped DejaVu fonts once, and keeps a bounded cache of rendered
+ * text textures keyed by (string, face, size, colour, width limit), so a
+ * frame that shows the same words as the last one renders no glyphs. */
+#ifndef PV_TEXT_H
+#define PV_TEXT_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "layout.h"
+#include "palette.h"
+
+typedef struct pv_text pv_text;
+
+/* The assets directory: $PORTSIM_ASSETS, else assets/ next to the
+ * executable, else ./assets. Writes it to buf; false when no font is found. */
+bool pv_assets_dir(char *buf, size_t n);
+
+/* Loads the fonts from the assets directory. NULL (with a message in err) if
+ * a font is missing or SDL_ttf cannot start. */
+pv_text *pv_text_new(SDL_Renderer *ren, char *err, size_t n);
+void pv_text_free(pv_text *t);
+
+/* pv_measure_fn for layout.h: ctx is a pv_text. */
+int pv_text_measure(void *ctx, const char *s, int px, pv_face face);
+
+enum { PV_ALIGN_LEFT, PV_ALIGN_CENTER, PV_ALIGN_RIGHT };
+
+/* Draws s with its top-left at (x, y) (or centred / right-aligned inside
+ * max_w). Text wider than max_w (> 0) ends in "…". Returns the width drawn. */
+int pv_text_draw(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, int x, int y,
+                 int max_w, int align);
+
+/* Draws s vertically centred in r, clipped to r's width. */
+int pv_text_in(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, pv_rect r, int align);
+
+/* How many textures the cache holds now (for tests: it stays bounded). */
+size_t pv_text_cached(const pv_text *t);
+
+#endif

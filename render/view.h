@@ -1,0 +1,66 @@
+/* view.h — the lecture window's state and its one drawing entry point: the
+ * open scenario and its playback, zoom, the host whose sockets the table
+ * shows, overlays (help, file picker), the notice bar. The window (gui.c)
+ * and `portsim render` (render_cmd.c) both draw through pv_view_draw, so a
+ * headless picture is exactly what the window shows. */
+#ifndef PV_VIEW_H
+#define PV_VIEW_H
+
+#include <SDL.h>
+
+#include "layout.h"
+#include "playback.h"
+#include "scene.h"
+#include "text.h"
+
+#define PV_PICK_MAX 64
+#define PV_MARKS_MAX 4096
+
+typedef struct pv_view {
+    SDL_Renderer *ren;
+    pv_text *text;
+    ps_scenario *sc;            /* the open scenario (owned) */
+    char source[512];           /* its path; "" for the built-in lesson */
+    pv_playback pb;
+    pv_scene *scene;
+    pv_layout *lay;
+    double zoom;
+    uint32_t host_sel;          /* host shown in the socket table; PS_NONE = the server */
+    bool help, picker;
+    char picks[PV_PICK_MAX][512];
+    int npicks, pick;
+    char notice[768];           /* one-line message over the street; "" = none */
+    bool notice_error;
+    bool scene_valid;
+    ps_time scene_at;
+    /* timeline markers, cached per track width */
+    int marks_w, nmarks;
+    int16_t mark_x[PV_MARKS_MAX];
+    uint8_t mark_kind[PV_MARKS_MAX];
+} pv_view;
+
+pv_view *pv_view_new(SDL_Renderer *ren, char *err, size_t n);
+void pv_view_free(pv_view *v);
+
+/* Opens a scenario file (NULL: the built-in two-tabs lesson). On failure
+ * writes "file:line:col: error: ..." to err and keeps the open scenario. */
+bool pv_view_load(pv_view *v, const char *path, char *err, size_t n);
+
+/* Draws the whole window at w x h (layout, scene, panels, overlays). */
+void pv_view_draw(pv_view *v, int w, int h);
+
+/* The host the socket table shows. */
+uint32_t pv_view_table_host(const pv_view *v);
+
+/* Fills the picker with the .scn files in dir (sorted) and opens it. */
+void pv_view_picker_open(pv_view *v, const char *dir);
+
+/* Draws the top bar, socket table, event log, caption, timeline, error
+ * banner and overlays (panels.c). */
+void pv_draw_panels(pv_view *v, const char *title, const char *clock, const char *hint,
+                    const char *caption);
+void pv_draw_overlays(pv_view *v);
+
+#define PV_HINT "Space play · ←/→ step · +/− speed · ? help"
+
+#endif
