@@ -3,6 +3,8 @@
  * then sending one request, reading one reply and closing (the `request`
  * connect option). Runs with no trace (no sink), like `portsim run --format
  * none`, and reports engine events per second and memory per connection.
+ * With 10 ms links the first connections close about 40 ms after opening,
+ * after the last of the million has opened (25 ms), so all are live at once.
  * The scenario is generated here rather than committed as a huge file. */
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,7 @@ static char *make_scenario(size_t *len)
     ADD("proc server nginx pid=1 user=root\n");
     for (int h = 0; h < HOSTS; h++) {
         ADD("host c%d 10.0.%d.%d\n", h, h / 200, h % 200 + 1);
-        ADD("link c%d server 50ms\n", h);
+        ADD("link c%d server 10ms\n", h);
         ADD("proc c%d browser pid=%d user=user%d\n", h, h + 2, h);
     }
     ADD("at 0ms server nginx listen 443 reply \"HTTP/1.1 200 OK\"\n");

@@ -9,7 +9,9 @@
 #include "rng.h"
 #include "table.h"
 
-/* The table never holds more than 3/4 of its slots: short probe runs. */
+/* The table never holds more than 3/4 of its slots (short probe runs), and
+ * grows by a quarter rather than doubling, so a million connections do not
+ * leave millions of slots empty. */
 #define MAX_LOAD_NUM 3
 #define MAX_LOAD_DEN 4
 
@@ -35,10 +37,19 @@ void ps_demux_free(ps_demux *d)
     ps_demux_init(d);
 }
 
-static void place(ps_demux_slot *slots, uint32_t mask, ps_demux_slot sl)
+/* The home slot of a tuple: the hash scaled to the table (no power-of-two
+ * size needed). */
+static inline uint32_t home_of(uint32_t cap, ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp)
 {
-    uint32_t i = tuple_hash(sl.la, sl.lp, sl.ra, sl.rp) & mask;
-    while (slots[i].sock1) i = (i + 1) & mask;
+    return (uint32_t)(((uint64_t)tuple_hash(la, lp, ra, rp) * cap) >> 32);
+}
+
+static inline uint32_t next_slot(uint32_t cap, uint32_t i) { return i + 1 == cap ? 0 : i + 1; }
+
+static void place(ps_demux_slot *slots, uint32_t cap, ps_demux_slot sl)
+{
+    uint32_t i = home_of(cap, sl.la, sl.lp, sl.ra, sl.rp);
+    while (slots[i].sock1) i = next_slot(cap, i);
     slots[i] = sl;
 }
 
@@ -61,25 +72,24 @@ static ps_demux_slot *alloc_slots(uint64_t cap)
 
 static bool grow(ps_demux *d)
 {
-    uint64_t cap = d->slots ? ((uint64_t)d->mask + 1) * 2 : 64;
+    uint64_t cap = d->cap ? (uint64_t)d->cap + d->cap / 4 : 64;
     if (cap > (1ull << 31)) return false;
     ps_demux_slot *slots = alloc_slots(cap);
     if (!slots) return false;
-    for (uint64_t i = 0; d->slots && i <= d->mask; i++)
-        if (d->slots[i].sock1) place(slots, (uint32_t)cap - 1, d->slots[i]);
+    for (uint32_t i = 0; i < d->cap; i++)
+        if (d->slots[i].sock1) place(slots, (uint32_t)cap, d->slots[i]);
     free(d->slots);
     d->slots = slots;
-    d->mask = (uint32_t)cap - 1;
+    d->cap = (uint32_t)cap;
     return true;
 }
 
 bool ps_demux_add(ps_demux *d, const ps_socket *socks, uint32_t s)
 {
-    if ((!d->slots || (uint64_t)(d->n + 1) * MAX_LOAD_DEN > ((uint64_t)d->mask + 1) * MAX_LOAD_NUM) &&
-        !grow(d))
+    if ((uint64_t)(d->n + 1) * MAX_LOAD_DEN > (uint64_t)d->cap * MAX_LOAD_NUM && !grow(d))
         return false;
     const ps_socket *sk = &socks[s];
-    place(d->slots, d->mask, (ps_demux_slot){ sk->laddr, sk->raddr, sk->lport, sk->rport, s + 1 });
+    place(d->slots, d->cap, (ps_demux_slot){ sk->laddr, sk->raddr, sk->lport, sk->rport, s + 1 });
     d->n++;
     return true;
 }
@@ -88,17 +98,17 @@ void ps_demux_remove(ps_demux *d, const ps_socket *socks, uint32_t s)
 {
     if (!d->slots) return;
     const ps_socket *sk = &socks[s];
-    uint32_t i = tuple_hash(sk->laddr, sk->lport, sk->raddr, sk->rport) & d->mask;
+    uint32_t i = home_of(d->cap, sk->laddr, sk->lport, sk->raddr, sk->rport);
     while (d->slots[i].sock1 != s + 1) {
         if (!d->slots[i].sock1) return;
-        i = (i + 1) & d->mask;
+        i = next_slot(d->cap, i);
     }
     /* Backward shift: pull later members of the probe run into the hole
      * when their home slot does not lie cyclically in (hole, j]. */
-    for (uint32_t j = (i + 1) & d->mask;; j = (j + 1) & d->mask) {
+    for (uint32_t j = next_slot(d->cap, i);; j = next_slot(d->cap, j)) {
         ps_demux_slot *sl = &d->slots[j];
         if (!sl->sock1) break;
-        uint32_t home = tuple_hash(sl->la, sl->lp, sl->ra, sl->rp) & d->mask;
+        uint32_t home = home_of(d->cap, sl->la, sl->lp, sl->ra, sl->rp);
         bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
         if (!stays) {
             d->slots[i] = *sl;
@@ -113,7 +123,7 @@ uint32_t ps_demux_connection(const ps_demux *d, const ps_socket *socks, uint32_t
                              ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp)
 {
     if (!d->slots) return PS_NONE;
-    for (uint32_t i = tuple_hash(la, lp, ra, rp) & d->mask;; i = (i + 1) & d->mask) {
+    for (uint32_t i = home_of(d->cap, la, lp, ra, rp);; i = next_slot(d->cap, i)) {
         const ps_demux_slot *sl = &d->slots[i];
         if (!sl->sock1) return PS_NONE;
         if (slot_is(sl, la, lp, ra, rp) && ((la >> 24) != 127 || socks[sl->sock1 - 1].host == host))

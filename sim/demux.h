@@ -25,8 +25,8 @@ typedef struct ps_demux_slot {
 } ps_demux_slot;
 
 typedef struct ps_demux {
-    ps_demux_slot *slots; /* capacity is a power of two */
-    uint32_t mask;        /* capacity - 1 */
+    ps_demux_slot *slots; /* cap slots; a hash maps to slot (hash * cap) >> 32 */
+    uint32_t cap;         /* slots allocated (any size: grows by a quarter) */
     uint32_t n;           /* connections stored */
 } ps_demux;
 

@@ -162,7 +162,6 @@ uint32_t ps__sock_new(ps_engine *e, uint32_t host)
     sk->live = 1;
     sk->host = host;
     sk->proc = sk->name = sk->link = PS_NONE;
-    sk->since = e->now;
     e->sock_live++;
     return s;
 }
@@ -194,19 +193,17 @@ void ps__sock_release(ps_engine *e, uint32_t s)
     if (sk->flags & PS_SOCK_BOUND) ps_ports_remove_owner(&e->ports, e->socks, s);
     else if (sk->flags & PS_SOCK_ACCEPTED) ps_ports_remove_user(&e->ports, sk, true);
     else if (sk->flags & PS_SOCK_EPHEMERAL) ps_ports_remove_user(&e->ports, sk, false);
-    ps_event ev = ps__sock_event(e, PS_EV_RELEASE, s);
-    ev.port = sk->lport;
-    ev.port_free = !ps_ports_in_use(&e->ports, sk->host, sk->lport);
-    ps__emit(e, &ev);
+    if (!ps__quiet(e)) {
+        ps_event ev = ps__sock_event(e, PS_EV_RELEASE, s);
+        ev.port = sk->lport;
+        ev.port_free = !ps_ports_in_use(&e->ports, sk->host, sk->lport);
+        ps__emit(e, &ev);
+    }
     remember_named(e, s);
     sock_discard(e, s);
 }
 
-void ps__set_state(ps_engine *e, uint32_t s, ps_tcp_state st)
-{
-    e->socks[s].state = (uint8_t)st;
-    e->socks[s].since = e->now;
-}
+void ps__set_state(ps_engine *e, uint32_t s, ps_tcp_state st) { e->socks[s].state = (uint8_t)st; }
 
 ps_errno ps__fail(ps_engine *e, uint32_t s, ps_event *ev, const char *op, ps_errno err)
 {
@@ -474,9 +471,11 @@ ps_errno ps_engine_close(ps_engine *e, uint32_t s)
     ps_tcp_state next = st == PS_ESTABLISHED ? PS_FIN_WAIT_1
                         : st == PS_CLOSE_WAIT ? PS_LAST_ACK
                                               : PS_CLOSED;
-    ps_event ev = ps__sock_event(e, PS_EV_CLOSE, s);
-    ev.state = next;
-    ps__emit(e, &ev);
+    if (!ps__quiet(e)) {
+        ps_event ev = ps__sock_event(e, PS_EV_CLOSE, s);
+        ev.state = next;
+        ps__emit(e, &ev);
+    }
     if (next == PS_CLOSED) {
         if (st == PS_LISTEN) listen_stop(e, s);
         else if (st == PS_SYN_RECV) ps__tcp_output(e, s, PS_RST, NULL);
@@ -620,6 +619,8 @@ void ps_engine_free(ps_engine *e)
     free(e->socks);
     free(e->segs);
     free(e->seg_free);
+    free(e->tw);
+    free(e->tw_due);
     free(e->named);
     free(e->named_err);
     free(e->named_seen);
@@ -706,7 +707,7 @@ bool ps_engine_step(ps_engine *e)
     switch (EVT_KIND(it.data)) {
     case EVT_ACTION: run_action(e, EVT_INDEX(it.data), EVT_REP(it.data)); break;
     case EVT_ARRIVE: ps__tcp_arrive(e, EVT_INDEX(it.data)); break;
-    case EVT_TIMEWAIT: ps__tcp_timewait_end(e, EVT_INDEX(it.data)); break;
+    case EVT_TIMEWAIT: ps__tcp_timewait_due(e); break;
     }
     return true;
 }

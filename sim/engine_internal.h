@@ -21,7 +21,7 @@
 enum {
     EVT_ACTION = 1,   /* index: scenario action; rep: which repetition */
     EVT_ARRIVE = 2,   /* index: segment slot */
-    EVT_TIMEWAIT = 3, /* index: socket slot whose TIME-WAIT ends */
+    EVT_TIMEWAIT = 3, /* the oldest TIME-WAIT in the queue below is due */
 };
 #define EVT_PACK(kind, rep, idx) (((uint64_t)(kind) << 56) | ((uint64_t)(rep) << 32) | (idx))
 #define EVT_KIND(d) ((unsigned)((d) >> 56))
@@ -69,6 +69,13 @@ struct ps_engine {
     ps_table addr_index;    /* address -> host */
     ps_table link_index;    /* host pair -> link */
 
+    /* Sockets in TIME-WAIT, oldest first. Every TIME-WAIT lasts the same
+     * 60 s, so entering order is expiry order: one timer for the oldest
+     * replaces a queue event per socket (a busy client has a million). */
+    uint32_t *tw;           /* socket indices, tw[tw_head..tw_tail) */
+    ps_time *tw_due;        /* when each one's TIME-WAIT ends */
+    size_t tw_head, tw_tail, tw_cap;
+
     uint32_t *named;        /* per sock-spec: live socket, or PS_NONE */
     uint8_t *named_err;     /* per sock-spec: ps_errno of its creating operation */
     uint8_t *named_seen;    /* per sock-spec: 1 once it has existed or failed */
@@ -77,6 +84,15 @@ struct ps_engine {
 
 /* ---- engine.c services used by tcp.c ---- */
 void ps__emit(ps_engine *e, ps_event *ev);
+/* True when no sink listens: the caller skips building the event, which is
+ * only counted. Hot paths use it, so a run with the trace off does not pay
+ * for events nobody reads. */
+static inline bool ps__quiet(ps_engine *e)
+{
+    if (e->sink) return false;
+    e->nevents++;
+    return true;
+}
 /* An event about socket s with host, process, name and endpoints filled in. */
 ps_event ps__sock_event(const ps_engine *e, ps_event_kind kind, uint32_t s);
 ps_event ps__host_event(const ps_engine *e, ps_event_kind kind, uint32_t host);
@@ -100,7 +116,8 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
 /* Sends from a connected socket with its own sequence numbers. */
 bool ps__tcp_output(ps_engine *e, uint32_t s, uint8_t flags, const char *payload);
 void ps__tcp_arrive(ps_engine *e, uint32_t seg);
-void ps__tcp_timewait_end(ps_engine *e, uint32_t s);
+/* Releases every socket whose TIME-WAIT is over and arms the next timer. */
+void ps__tcp_timewait_due(ps_engine *e);
 /* The host an address leads to from `from` (itself for 127.x and its own
  * addresses), or PS_NONE. */
 uint32_t ps__route(const ps_engine *e, uint32_t from, ps_addr dst, ps_time *latency);

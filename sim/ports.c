@@ -43,6 +43,7 @@ void ps_ports_free(ps_ports *p)
         }
     }
     free(p->dests);
+    free(p->host_dests);
     ps_table_free(&p->dest_index);
     memset(p, 0, sizeof *p);
 }
@@ -94,7 +95,8 @@ static void put_bucket(ps_ports *p, uint32_t b)
     p->free_head = b;
 }
 
-static void mark_dest(ps_ports *p, const ps_socket *sk, bool used);
+static bool mark_dest(ps_ports *p, const ps_socket *sk, bool used);
+static bool dest_holds(const ps_ports *p, uint32_t host, uint16_t port, ps_addr addr, bool any);
 
 /* Group i of a bucket's implicit holders. */
 static inline ps_port_user *user_at(ps_bucket *bk, uint32_t i)
@@ -111,6 +113,8 @@ static bool overlap(ps_addr a, ps_addr b) { return a == b || a == PS_ADDR_ANY ||
 
 ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps_bind_req *r)
 {
+    /* connect() users never set SO_REUSEADDR here: any overlap conflicts. */
+    if (dest_holds(p, r->host, r->port, r->addr, false)) return PS_EADDRINUSE;
     uint32_t b = find_bucket(p, r->host, r->port);
     if (b == PS_NONE) return PS_OK;
     const ps_bucket *bk = &p->buckets[b];
@@ -138,7 +142,6 @@ bool ps_ports_add_owner(ps_ports *p, ps_socket *socks, uint32_t s)
     uint32_t *pp = &p->buckets[b].owners;
     while (*pp != PS_NONE) pp = &socks[*pp].link;
     *pp = s;
-    mark_dest(p, &socks[s], true);
     return true;
 }
 
@@ -153,12 +156,12 @@ void ps_ports_remove_owner(ps_ports *p, ps_socket *socks, uint32_t s)
             break;
         }
     }
-    mark_dest(p, &socks[s], false);
     put_bucket(p, b);
 }
 
 bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound)
 {
+    if (!bound && mark_dest(p, sk, true)) return true;
     uint32_t b = get_bucket(p, sk->host, sk->lport);
     if (b == PS_NONE) return false;
     ps_bucket *bk = &p->buckets[b];
@@ -167,7 +170,6 @@ bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound)
         ps_port_user *u = user_at(bk, i);
         if (u->addr == sk->laddr && u->reuse == reuse && u->bound == bound) {
             u->count++;
-            mark_dest(p, sk, true);
             return true;
         }
     }
@@ -181,12 +183,12 @@ bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound)
         bk->more = nu;
     }
     *user_at(bk, bk->nusers++) = (ps_port_user){ sk->laddr, reuse, (uint8_t)bound, 1 };
-    mark_dest(p, sk, true);
     return true;
 }
 
 void ps_ports_remove_user(ps_ports *p, const ps_socket *sk, bool bound)
 {
+    if (!bound && mark_dest(p, sk, false)) return;
     uint32_t b = find_bucket(p, sk->host, sk->lport);
     if (b == PS_NONE) return;
     ps_bucket *bk = &p->buckets[b];
@@ -198,7 +200,6 @@ void ps_ports_remove_user(ps_ports *p, const ps_socket *sk, bool bound)
             break;
         }
     }
-    mark_dest(p, sk, false);
     put_bucket(p, b);
 }
 
@@ -210,7 +211,7 @@ uint32_t ps_ports_owners(const ps_ports *p, uint32_t host, uint16_t port)
 
 bool ps_ports_in_use(const ps_ports *p, uint32_t host, uint16_t port)
 {
-    return find_bucket(p, host, port) != PS_NONE;
+    return find_bucket(p, host, port) != PS_NONE || dest_holds(p, host, port, 0, true);
 }
 
 /* ---- destination port maps ---- */
@@ -263,6 +264,11 @@ static void portmap_set(ps_portmap *m, uint32_t j, bool used)
     else m->full[w / 64] &= ~(1ull << (w % 64));
 }
 
+static bool portmap_get(const ps_portmap *m, uint32_t j)
+{
+    return (m->words[j / 64] >> (j % 64)) & 1;
+}
+
 /* The first clear bit at index >= j, or nbits if none. Full words are
  * skipped 64 at a time through the summary level. */
 static uint32_t portmap_next_free(const ps_portmap *m, uint32_t j)
@@ -303,10 +309,21 @@ static uint32_t get_dest(ps_ports *p, uint32_t host, ps_addr saddr, ps_addr dadd
     ps_dest *dp = &p->dests[p->ndests];
     memset(dp, 0, sizeof *dp);
     *dp = (ps_dest){ .host = host, .saddr = saddr, .daddr = daddr, .dport = dport, .lo = lo, .hi = hi };
+    if (host >= p->nhost_dests) {
+        uint32_t n = host + 1 > p->nhost_dests * 2 ? host + 1 : p->nhost_dests * 2;
+        uint32_t *hd = realloc(p->host_dests, n * sizeof *hd);
+        if (!hd) return PS_NONE;
+        for (uint32_t i = p->nhost_dests; i < n; i++) hd[i] = PS_NONE;
+        p->host_dests = hd;
+        p->nhost_dests = n;
+    }
     uint32_t n = (uint32_t)hi - lo + 1;
     bool ok = portmap_init(&dp->cls[0], (n + 1) / 2) && portmap_init(&dp->cls[1], n / 2) &&
               ps_table_insert(&p->dest_index, dest_hash(host, saddr, daddr, dport), p->ndests);
-    if (!ok) {
+    if (ok) {
+        dp->next_of_host = p->host_dests[host];
+        p->host_dests[host] = p->ndests;
+    } else {
         for (int c = 0; c < 2; c++) {
             free(dp->cls[c].words);
             free(dp->cls[c].full);
@@ -316,16 +333,35 @@ static uint32_t get_dest(ps_ports *p, uint32_t host, ps_addr saddr, ps_addr dadd
     return p->ndests++;
 }
 
-/* Marks a client socket's source port in its destination's map, if any. */
-static void mark_dest(ps_ports *p, const ps_socket *sk, bool used)
+/* Marks (or clears) a connect() user's port in its destination's map.
+ * Returns false when there is no map for it (the caller uses a bucket). */
+static bool mark_dest(ps_ports *p, const ps_socket *sk, bool used)
 {
-    if (!sk->raddr || (sk->flags & PS_SOCK_ACCEPTED)) return;
+    if (!sk->raddr) return false;
     uint32_t d = find_dest(p, sk->host, sk->laddr, sk->raddr, sk->rport);
-    if (d == PS_NONE) return;
+    if (d == PS_NONE) return false;
     ps_dest *dp = &p->dests[d];
-    if (sk->lport < dp->lo || sk->lport > dp->hi) return;
+    if (sk->lport < dp->lo || sk->lport > dp->hi) return false;
     uint32_t off = sk->lport - dp->lo;
-    portmap_set(&dp->cls[off & 1], off / 2, used);
+    ps_portmap *m = &dp->cls[off & 1];
+    if (!used && !portmap_get(m, off / 2)) return false; /* it was counted in a bucket */
+    portmap_set(m, off / 2, used);
+    return true;
+}
+
+/* Does a connect() user on host hold port, from an address overlapping
+ * addr (or from any address, when `any`)? Walks the host's destinations:
+ * few for a client, and none for a server. */
+static bool dest_holds(const ps_ports *p, uint32_t host, uint16_t port, ps_addr addr, bool any)
+{
+    if (host >= p->nhost_dests) return false;
+    for (uint32_t d = p->host_dests[host]; d != PS_NONE; d = p->dests[d].next_of_host) {
+        const ps_dest *dp = &p->dests[d];
+        if (port < dp->lo || port > dp->hi || !(any || overlap(addr, dp->saddr))) continue;
+        uint32_t off = port - dp->lo;
+        if (portmap_get(&dp->cls[off & 1], off / 2)) return true;
+    }
+    return false;
 }
 
 /* Do bound holders (a listener, a pinned port, accepted connections) keep
@@ -364,10 +400,10 @@ ps_errno ps_ports_pick(ps_ports *p, const ps_socket *socks, const ps_demux *dm, 
             for (j = portmap_next_free(m, j); j < end; j = portmap_next_free(m, j + 1)) {
                 uint16_t port = (uint16_t)(lo + c + 2 * j);
                 if (bound_here(p, host, port)) continue;
-                if (ps_demux_connection(dm, socks, host, saddr, port, daddr, dport) != PS_NONE) {
-                    portmap_set(m, j, true); /* a tuple made before this map existed */
+                /* A tuple counted in a bucket (made before this map existed)
+                 * is skipped, not marked: its removal goes to the bucket. */
+                if (ps_demux_connection(dm, socks, host, saddr, port, daddr, dport) != PS_NONE)
                     continue;
-                }
                 /* Drift the next search for this destination past this port,
                  * with a little randomness when contention is low (the
                  * kernel's table_perturb update). */

@@ -1,13 +1,16 @@
 /* ports.h — who holds which port on each host: the bind rules that say
  * EADDRINUSE, and the ephemeral allocator that picks a client's source port.
  *
- * Like the kernel's bind hash, each (host, port) in use has a bucket. A bucket
- * knows two kinds of holder:
+ * Three kinds of holder keep a port busy:
  *   - owners: sockets bound on purpose (listeners, a client's pinned port),
- *     kept as a list so the listener lookup can see their addresses;
- *   - users: sockets that hold the port implicitly (connections accepted by a
- *     listener, and clients given the port by connect()), kept only as counts
- *     per (address, SO_REUSEADDR, kind), since a busy server has a million.
+ *     kept in a bucket per (host, port) as a list, so the listener lookup can
+ *     see their addresses (like the kernel's bind hash);
+ *   - accepted connections, counted in the bucket of their listener's port
+ *     per (address, SO_REUSEADDR), since a busy server has a million;
+ *   - clients given their port by connect(): a bit in their destination's
+ *     port map (below), so a million client ports cost a bit each rather
+ *     than a bucket each. Questions about a port ("in use?", "conflict?")
+ *     look at the bucket and at the host's destination maps.
  *
  * Bind conflict (linux-ports.md, from inet_csk_bind_conflict): a new socket
  * on (addr, port) conflicts with a holder whose address overlaps (equal, or
@@ -67,6 +70,7 @@ typedef struct ps_portmap {
 /* One destination (host, source address, destination address and port). */
 typedef struct ps_dest {
     uint32_t host;
+    uint32_t next_of_host; /* the host's next destination, PS_NONE */
     ps_addr saddr, daddr;
     uint16_t dport;
     uint16_t lo, hi;      /* the host's ephemeral range when it was made */
@@ -81,6 +85,8 @@ typedef struct ps_ports {
     ps_dest *dests;           /* destinations that connect() has picked ports for */
     uint32_t ndests, destcap;
     ps_table dest_index;      /* (host, saddr, daddr, dport) -> dest */
+    uint32_t *host_dests;     /* per host index: its first destination, PS_NONE */
+    uint32_t nhost_dests;     /* length of host_dests */
     uint64_t key;             /* seeded secret of the start-offset hash */
     uint32_t perturb[PS_PERTURB_SIZE]; /* per-destination drift, as in the kernel */
     bool nomem;               /* ps_ports_pick failed for lack of memory, not of ports */
@@ -106,8 +112,9 @@ ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps
 bool ps_ports_add_owner(ps_ports *p, ps_socket *socks, uint32_t s);
 void ps_ports_remove_owner(ps_ports *p, ps_socket *socks, uint32_t s);
 /* Counts socks[s] as an implicit holder: `bound` for an accepted connection,
- * not for a connect() user. Owners and users with a remote end (clients)
- * are also marked in their destination's port map. */
+ * not for a connect() user. A connect() user whose port came from
+ * ps_ports_pick is kept in its destination's port map; any other is counted
+ * in the port's bucket. */
 bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound);
 void ps_ports_remove_user(ps_ports *p, const ps_socket *sk, bool bound);
 

@@ -20,8 +20,9 @@ enum {
     PS_SOCK_REQUESTER = 1 << 7, /* a client that sends auto_text once and closes on the answer */
 };
 
-/* 64 bytes: a busy server holds two of these per connection, so fields are
- * packed and two that never coexist share a slot (see `listener`). */
+/* 56 bytes: a simulation of a busy server holds two of these per
+ * connection, so fields are packed and two that never coexist share a slot
+ * (see `listener`). */
 typedef struct ps_socket {
     ps_addr laddr;        /* local address (0 = all addresses, for a listener) */
     ps_addr raddr;        /* remote address, 0 while unconnected */
@@ -44,7 +45,6 @@ typedef struct ps_socket {
     uint16_t uid;         /* owner's user id (0 = root); SO_REUSEPORT compares it */
     uint32_t snd_nxt;     /* next sequence number to send */
     uint32_t rcv_nxt;     /* next sequence number expected from the peer */
-    ps_time since;        /* when it entered its current state */
     const char *auto_text; /* LISTENER, ACCEPTED: the reply to every request;
                              REQUESTER: its one request; else NULL */
 } ps_socket;

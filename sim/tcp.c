@@ -54,6 +54,7 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
         .sent = e->now, .arrives = e->now + latency, .payload = payload,
         .id = e->next_seg_id++,
     };
+    if (ps__quiet(e)) return true;
     ps_event ev = s != PS_NONE ? ps__sock_event(e, PS_EV_SEGMENT, s)
                                : ps__host_event(e, PS_EV_SEGMENT, host);
     ev.has_src = ev.has_dst = true;
@@ -149,6 +150,7 @@ static void syn_recv(ps_engine *e, uint32_t l, const ps_segment *sg)
 static void establish(ps_engine *e, uint32_t s)
 {
     ps__set_state(e, s, PS_ESTABLISHED);
+    if (ps__quiet(e)) return;
     ps_event ev = ps__sock_event(e, PS_EV_ESTABLISHED, s);
     ps__emit(e, &ev);
 }
@@ -166,20 +168,56 @@ static void accept_conn(ps_engine *e, uint32_t s)
         return;
     }
     establish(e, s);
+    if (ps__quiet(e)) return;
     ps_event ev = ps__sock_event(e, PS_EV_ACCEPT, s);
     if (lk->name != PS_NONE) ev.sock = e->sc->socks[lk->name].name; /* the listener's name */
     ps__emit(e, &ev);
 }
 
-static void enter_time_wait(ps_engine *e, uint32_t s)
+static bool arm_timewait(ps_engine *e, ps_time due)
 {
-    ps__set_state(e, s, PS_TIME_WAIT);
-    if (!ps_evq_push(&e->q, e->now + PS_TIME_WAIT_US, EVT_PACK(EVT_TIMEWAIT, 0, s))) ps__nomem(e);
+    if (ps_evq_push(&e->q, due, EVT_PACK(EVT_TIMEWAIT, 0, 0))) return true;
+    ps__nomem(e);
+    return false;
 }
 
-void ps__tcp_timewait_end(ps_engine *e, uint32_t s)
+static void enter_time_wait(ps_engine *e, uint32_t s)
 {
-    if (e->socks[s].live && e->socks[s].state == PS_TIME_WAIT) ps__sock_release(e, s);
+    if (e->tw_tail == e->tw_cap) {
+        size_t live = e->tw_tail - e->tw_head;
+        if (e->tw_head > e->tw_cap / 2) { /* reuse the consumed front */
+            memmove(e->tw, e->tw + e->tw_head, live * sizeof *e->tw);
+            memmove(e->tw_due, e->tw_due + e->tw_head, live * sizeof *e->tw_due);
+        } else {
+            size_t cap = e->tw_cap ? e->tw_cap * 2 : 64;
+            uint32_t *nt = realloc(e->tw, cap * sizeof *nt);
+            if (nt) e->tw = nt;
+            ps_time *nd = nt ? realloc(e->tw_due, cap * sizeof *nd) : NULL;
+            if (!nd) {
+                ps__nomem(e);
+                return;
+            }
+            e->tw_due = nd;
+            e->tw_cap = cap;
+        }
+        e->tw_tail = live;
+        e->tw_head = 0;
+    }
+    ps__set_state(e, s, PS_TIME_WAIT);
+    bool was_empty = e->tw_head == e->tw_tail;
+    e->tw[e->tw_tail] = s;
+    e->tw_due[e->tw_tail++] = e->now + PS_TIME_WAIT_US;
+    if (was_empty) arm_timewait(e, e->now + PS_TIME_WAIT_US);
+}
+
+void ps__tcp_timewait_due(ps_engine *e)
+{
+    while (e->tw_head < e->tw_tail) {
+        if (e->tw_due[e->tw_head] > e->now) break;
+        ps__sock_release(e, e->tw[e->tw_head++]); /* nothing else ends a TIME-WAIT */
+    }
+    if (e->tw_head == e->tw_tail) e->tw_head = e->tw_tail = 0;
+    else arm_timewait(e, e->tw_due[e->tw_head]);
 }
 
 /* A segment for connection s (found by its 4-tuple). */
@@ -230,9 +268,11 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
         } else if (st == PS_ESTABLISHED) {
             /* The peer is done; our program reads EOF and closes too. */
             ps__set_state(e, s, PS_CLOSE_WAIT);
-            ps_event ev = ps__sock_event(e, PS_EV_CLOSE, s);
-            ev.state = PS_LAST_ACK;
-            ps__emit(e, &ev);
+            if (!ps__quiet(e)) {
+                ps_event ev = ps__sock_event(e, PS_EV_CLOSE, s);
+                ev.state = PS_LAST_ACK;
+                ps__emit(e, &ev);
+            }
             ps__set_state(e, s, PS_LAST_ACK);
             ps__tcp_output(e, s, PS_FIN | PS_ACK, NULL);
         }
@@ -256,8 +296,10 @@ void ps__tcp_arrive(ps_engine *e, uint32_t g)
     uint32_t s = ps_demux_connection(&e->demux, e->socks, h, sg.dst_addr, sg.dst_port, sg.src_addr,
                                      sg.src_port);
     if (s != PS_NONE) {
-        ps_event ev = deliver_event(e, &sg, g, s, PS_TO_CONNECTION);
-        ps__emit(e, &ev);
+        if (!ps__quiet(e)) {
+            ps_event ev = deliver_event(e, &sg, g, s, PS_TO_CONNECTION);
+            ps__emit(e, &ev);
+        }
         tcp_input(e, s, &sg);
         return;
     }
@@ -265,8 +307,10 @@ void ps__tcp_arrive(ps_engine *e, uint32_t g)
     if ((sg.flags & (PS_SYN | PS_ACK | PS_RST)) == PS_SYN)
         l = ps_demux_listener(&e->ports, e->socks, h, sg.dst_addr, sg.dst_port, sg.src_addr,
                               sg.src_port);
-    ps_event ev = deliver_event(e, &sg, g, l, l != PS_NONE ? PS_TO_LISTENER : PS_TO_NONE);
-    ps__emit(e, &ev);
+    if (!ps__quiet(e)) {
+        ps_event ev = deliver_event(e, &sg, g, l, l != PS_NONE ? PS_TO_LISTENER : PS_TO_NONE);
+        ps__emit(e, &ev);
+    }
     if (l != PS_NONE) syn_recv(e, l, &sg);
     else send_reset(e, &sg);
 }

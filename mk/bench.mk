@@ -1,0 +1,23 @@
+# bench.mk — `make bench`: performance figures, one line each (name, value,
+# unit), from an optimised build in build-bench/. Not part of `make check`:
+# timings belong in reports, not in pass/fail tests.
+
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+
+.PHONY: bench bench-run
+bench:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build-bench OPT="-O2 -DNDEBUG" bench-run
+
+bench-run: $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%) $(BUILD)/portsim
+	@for b in $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%); do $$b || exit 1; done
+	@for s in two-tabs busy-server; do \
+	  SDL_VIDEODRIVER=dummy $(BUILD)/portsim render scenarios/$$s.scn --at 150ms --frames 600 | \
+	    awk -v n="render_fps_$$s" '{ for (i = 2; i < NF; i++) if ($$i == "frames" && $$(i+1) == "per") \
+	      printf "%-40s %14.2f %s\n", n, $$(i-1), "frames/s" }'; \
+	done
+
+$(BUILD)/bench/%: bench/%.c bench/bench_common.h $(BUILD)/libportsim.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	@$(CC) $(CFLAGS_) $(PKG_CFLAGS) -Ibench -o $@ $< $(BUILD)/libportsim.a $(LDFLAGS_) $(PKG_LIBS) $(LDLIBS_)
