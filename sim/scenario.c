@@ -519,7 +519,7 @@ static bool resolve_host(parser *p, span sp, uint32_t *out)
 /* Consumes a host name defined earlier. */
 static bool want_host(parser *p, uint32_t *out)
 {
-    span sp;
+    span sp = { NULL, 0, 0 };
     return want_word(p, "a host name", &sp) && resolve_host(p, sp, out);
 }
 
@@ -558,7 +558,7 @@ static bool claim_name(parser *p, span sp)
 /* Consumes `NAME` after `as`: defines a socket created by action `act`. */
 static bool define_sock(parser *p, uint32_t act)
 {
-    span sp;
+    span sp = { NULL, 0, 0 };
     if (!want_name(p, "socket name", false, &sp) || !claim_name(p, sp)) return false;
     ps_sock_spec *s = PUSH(p, socks);
     if (s == NULL) return false;
@@ -575,7 +575,7 @@ static bool want_proc(parser *p, uint32_t h, uint32_t *out)
     const ps_scenario *sc = p->sc;
     const char *hname = sc->hosts[h].name;
     char b[64];
-    span sp;
+    span sp = { NULL, 0, 0 };
     if (!want_word(p, "a process name or pid", &sp)) return false;
     if (is_digit(sp.s[0])) {
         uint64_t pid;
@@ -680,8 +680,8 @@ static bool host_options(parser *p, ps_host_spec *h)
     uint64_t unpriv = 0;
     uint32_t seen = 0;
     while (p->tok.kind != PS_TOK_END) {
-        size_t k, os;
-        span v;
+        size_t k = 0, os = 0;
+        span v = { NULL, 0, 0 };
         if (!want_kv_option(p, opts, COUNT_OF(opts), "host option", &seen, &k, &v)) return false;
         if (k == 0 && !choose(p, v, os_names, PS_OS_COUNT, "os", &os)) return false;
         if (k == 0) h->os = (ps_os)os;
@@ -696,7 +696,7 @@ static bool host_options(parser *p, ps_host_spec *h)
 
 static bool st_host(parser *p, uint32_t col)
 {
-    span name;
+    span name = { NULL, 0, 0 };
     if (!want_name(p, "host name", false, &name) || !claim_name(p, name)) return false;
     ps_host_spec *h = PUSH(p, hosts);
     if (h == NULL || !dup_text(p, name.s, name.len, &h->name)) return false;
@@ -749,8 +749,8 @@ static bool st_proc(parser *p, uint32_t col)
     char b[64];
     if (!want_host(p, &h) || !want_name(p, "program name", true, &name)) return false;
     while (p->tok.kind != PS_TOK_END) {
-        size_t k;
-        span v;
+        size_t k = 0;
+        span v = { NULL, 0, 0 };
         if (!want_kv_option(p, opts, COUNT_OF(opts), "process option", &seen, &k, &v)) return false;
         if (k == 0 && !parse_uint(p, v, "pid", 1, UINT32_MAX, &pid)) return false;
         if (k == 0) {
@@ -812,7 +812,7 @@ static ps_action *new_action(parser *p, ps_action_kind kind, ps_time t, uint32_t
 static bool act_listen(parser *p, ps_action *a)
 {
     static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport" };
-    span ep;
+    span ep = { NULL, 0, 0 };
     if (!want_word(p, "a port to listen on, like 443 or 10.0.0.1:8080", &ep)) return false;
     const char *colon = memchr(ep.s, ':', ep.len);
     span port = ep;
@@ -824,7 +824,7 @@ static bool act_listen(parser *p, ps_action *a)
     if (!parse_port(p, port, "port", &a->port)) return false;
     uint32_t seen = 0;
     while (p->tok.kind != PS_TOK_END) {
-        size_t k;
+        size_t k = 0;
         if (!want_option(p, opts, COUNT_OF(opts), "listen option", &seen, &k)) return false;
         if (k == 0 && !define_sock(p, p->sc->nactions - 1)) return false;
         if (k == 1 && !want_string(p, "the reply text in double quotes", &a->text)) return false;
@@ -885,13 +885,13 @@ static bool parse_target(parser *p, span t, ps_action *a)
 static bool act_connect(parser *p, ps_action *a)
 {
     static const char *const opts[] = { "from", "as", "repeat", "request" };
-    span target;
+    span target = { NULL, 0, 0 };
     if (!want_word(p, "a target like 93.184.216.34:443, server:80 or https://server", &target) ||
         !parse_target(p, target, a))
         return false;
     uint32_t seen = 0, as_col = 0;
     while (p->tok.kind != PS_TOK_END) {
-        size_t k;
+        size_t k = 0;
         uint32_t col = p->tok.col;
         uint64_t n;
         if (!want_option(p, opts, COUNT_OF(opts), "connect option", &seen, &k)) return false;
@@ -965,7 +965,7 @@ static bool st_at(parser *p, uint32_t col)
 {
     ps_time t;
     uint32_t tcol = p->tok.col;
-    span x;
+    span x = { NULL, 0, 0 };
     if (!want_time(p, &t) || !check_time(p, t, tcol) || !want_word(p, "a host or socket name", &x))
         return false;
     uint32_t h = find_host(p->sc, x.s, x.len);
@@ -981,7 +981,7 @@ static bool st_at_sock(parser *p)
     ps_action *a = &sc->actions[p->next_action];
     if (a->kind != PS_ACT_SEND && a->kind != PS_ACT_CLOSE) return true;
     ps_time t;
-    span x;
+    span x = { NULL, 0, 0 };
     if (!want_time(p, &t) || !want_word(p, "a socket name", &x) ||
         !resolve_sock(p, x, false, &a->sock))
         return false;
@@ -1019,7 +1019,7 @@ static bool exp_host(parser *p, ps_expect *e, uint32_t h)
 {
     static const char *const extra[] = { "port" };
     static const char *const port_states[] = { "free", "listening", "used" };
-    size_t k;
+    size_t k = 0;
     e->host = h;
     if (!want_state(p, extra, 1, &k)) return false;
     if (k == PS_STATE_COUNT) {
@@ -1051,7 +1051,7 @@ static bool parse_field_ref(parser *p, span sp, uint32_t *sock, ps_field *field)
 static bool exp_compare(parser *p, ps_expect *e)
 {
     static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
-    size_t k;
+    size_t k = 0;
     e->kind = PS_EXP_COMPARE;
     if (!parse_field_ref(p, tspan(&p->tok), &e->sock, &e->field) || !advance(p)) return false;
     uint32_t op_col = p->tok.col;
@@ -1078,7 +1078,7 @@ static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
 {
     static const char *const extra[] = { "errno", "ok" };
     const char *errnos[PS_ERRNO_COUNT];
-    size_t k;
+    size_t k = 0;
     for (int i = 1; i < PS_ERRNO_COUNT; i++) errnos[i - 1] = ps_errno_name((ps_errno)i);
     if (!want_state(p, extra, COUNT_OF(extra), &k)) return false;
     if (k < PS_STATE_COUNT) {
@@ -1149,7 +1149,7 @@ static bool parse_line(parser *p, const char *s, size_t len, uint32_t line)
         if (is_word(p, "at")) return advance(p) && st_at_sock(p);
         return true;
     }
-    size_t k;
+    size_t k = 0;
     if (!keyword(p, names, COUNT_OF(names), "statement", &k)) return false;
     return fns[k] == NULL || fns[k](p, col);
 }
