@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "gui.h"
 #include "render_cmd.h"
+#include "verify.h"
 
 #ifndef PS_VERSION
 #define PS_VERSION "dev"
@@ -33,6 +34,9 @@ static void usage(FILE *out)
           "                                 draw the window at time T without a display\n"
           "                                 (default size 1280x720); --frames N draws N frames\n"
           "                                 playing from T and prints frames per second\n"
+          "  portsim verify FILE | --self-test\n"
+          "                                 replay FILE's socket operations on the real kernel,\n"
+          "                                 hosts as network namespaces (root; exit 3: cannot here)\n"
           "  portsim --help | --version\n"
           "\n"
           "Window keys: Space play/pause, Right/Left next/previous event, + / - speed,\n"
@@ -76,6 +80,7 @@ int main(int argc, char **argv)
         if (strcmp(cmd, "run") == 0) return ps_cmd_run(argc - 1, argv + 1);
         if (strcmp(cmd, "check") == 0) return ps_cmd_check(argc - 1, argv + 1);
         if (strcmp(cmd, "render") == 0) return pv_cmd_render(argc - 1, argv + 1);
+        if (strcmp(cmd, "verify") == 0) return ps_cmd_verify(argc - 1, argv + 1);
         if (cmd[0] == '-') {
             fprintf(stderr, "portsim: unknown option '%s'\nTry 'portsim --help'.\n", cmd);
             return PS_EXIT_USAGE;

@@ -284,8 +284,9 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
     ev.src_port = port;
     ev.port = port;
     if (!p->alive) return fail_early(e, &ev, name, "listen", PS_ESRCH);
-    /* The kernel's order in bind(): address, then privilege, then conflicts. */
-    if (addr != PS_ADDR_ANY && addr != PS_ADDR_LOOPBACK && !host_owns(h, addr))
+    /* The kernel's order in bind(): address, then privilege, then conflicts.
+     * Every host's lo owns all of 127.0.0.0/8. */
+    if (addr != PS_ADDR_ANY && !is_loopback(addr) && !host_owns(h, addr))
         return fail_early(e, &ev, name, "listen", PS_EADDRNOTAVAIL);
     if (port < h->unpriv_start && !p->root) return fail_early(e, &ev, name, "listen", PS_EACCES);
     sockopts &= PS_SOCK_REUSEADDR | PS_SOCK_REUSEPORT;

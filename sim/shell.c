@@ -330,7 +330,8 @@ static void launch(ps_sh *sh, prog kind, const char *name, uint16_t port)
 {
     uint32_t proc = spawn(sh, name);
     if (proc == PS_NONE) return;
-    ps_errno err = ps_engine_listen(sh->e, proc, PS_ADDR_ANY, port, true, NULL, PS_NONE, NULL);
+    ps_errno err =
+        ps_engine_listen(sh->e, proc, PS_ADDR_ANY, port, PS_SOCK_REUSEADDR, NULL, PS_NONE, NULL);
     if (err != PS_OK) {
         listen_error(sh, kind, port, err);
         exit_proc(sh, proc);
