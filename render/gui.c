@@ -1,6 +1,7 @@
 /* gui.c — the window and its input loop (see gui.h): keys, timeline
  * scrubbing, building selection, the file picker, drag-and-drop,
- * screenshots, fullscreen and zoom. Everything it shows comes from
+ * screenshots, fullscreen and zoom, the live terminal's keyboard focus,
+ * saving the typed session and the pcap. Everything it shows comes from
  * pv_view_draw. */
 #include "gui.h"
 
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "session.h"
 #include "view.h"
 
 typedef struct gui {
@@ -18,6 +20,7 @@ typedef struct gui {
     SDL_Renderer *ren;
     pv_view *view;
     bool quit, scrubbing, shot;
+    bool skip_text;             /* drop the text of the key that opened the terminal */
     Uint32 notice_until;
     int shots;
 } gui;
@@ -93,6 +96,92 @@ static void speed_or_zoom(gui *g, int dir, bool ctrl)
     else pv_playback_set_speed(&v->pb, v->pb.speed + dir);
 }
 
+/* Ctrl+S: the typed commands as scenario lines in <name>-session.scn. */
+static void save_session(gui *g)
+{
+    pv_view *v = g->view;
+    char path[600], msg[768];
+    pv_session_path(v->source, "-session.scn", path, sizeof path);
+    pv_save_status st = pv_session_save(&v->pb, v->source, path, msg, sizeof msg);
+    notice(g, msg, st != PV_SAVE_OK);
+    if (v->term.open) pv_term_print(&v->term, msg, st == PV_SAVE_OK ? PV_TERM_NOTE : PV_TERM_ERR);
+}
+
+/* P: the session's capture (the scenario and any typed commands). */
+static void write_pcap(gui *g)
+{
+    pv_view *v = g->view;
+    char path[600], err[512], msg[768];
+    pv_session_path(v->source, ".pcap", path, sizeof path);
+    bool ok = pv_session_pcap(&v->pb, path, err, sizeof err);
+    if (!ok) snprintf(msg, sizeof msg, "Could not write the capture: %s", err);
+    else if (v->pb.ninj)
+        snprintf(msg, sizeof msg, "Wrote %s (with the %zu typed command%s) — open it in Wireshark", path,
+                 v->pb.ninj, v->pb.ninj == 1 ? "" : "s");
+    else snprintf(msg, sizeof msg, "Wrote %s — open it in Wireshark", path);
+    notice(g, msg, !ok);
+}
+
+static void terminal_open(gui *g, bool open)
+{
+    g->view->term.open = open;
+    if (open) {
+        SDL_StartTextInput();
+        g->skip_text = true;
+    } else {
+        SDL_StopTextInput();
+    }
+}
+
+static void cycle_host(pv_view *v);
+
+/* Keys while the terminal has the keyboard: editing, history, scrolling;
+ * text arrives as SDL_TEXTINPUT. Only Alt+Left/Right move the playback. */
+static void terminal_key(gui *g, const SDL_KeyboardEvent *e)
+{
+    pv_view *v = g->view;
+    pv_term *t = &v->term;
+    bool ctrl = (e->keysym.mod & KMOD_CTRL) != 0, alt = (e->keysym.mod & KMOD_ALT) != 0;
+    int page = v->lay->term_rows > 2 ? v->lay->term_rows - 2 : 1;
+    switch (e->keysym.sym) {
+    case SDLK_ESCAPE: terminal_open(g, false); break;
+    case SDLK_RETURN: case SDLK_KP_ENTER:
+        if (pv_view_term_enter(v) == PV_INJECT_FULL) {
+            char msg[160];
+            snprintf(msg, sizeof msg,
+                     "The terminal's session is full (%u commands): save it with Ctrl+S and open the saved file",
+                     PV_MAX_INJECTED);
+            notice(g, msg, true);
+        }
+        break;
+    case SDLK_BACKSPACE: pv_term_backspace(t); break;
+    case SDLK_DELETE: pv_term_delete(t); break;
+    case SDLK_LEFT: if (alt) pv_playback_step(&v->pb, -1); else pv_term_move(t, -1); break;
+    case SDLK_RIGHT: if (alt) pv_playback_step(&v->pb, +1); else pv_term_move(t, +1); break;
+    case SDLK_HOME: pv_term_home(t); break;
+    case SDLK_END: pv_term_end(t); break;
+    case SDLK_UP: pv_term_history(t, -1); break;
+    case SDLK_DOWN: pv_term_history(t, +1); break;
+    case SDLK_PAGEUP: pv_term_scroll(t, page, v->lay->term_rows - 1); break;
+    case SDLK_PAGEDOWN: pv_term_scroll(t, -page, v->lay->term_rows - 1); break;
+    case SDLK_TAB: cycle_host(v); break;
+    case SDLK_a: if (ctrl) pv_term_home(t); break;
+    case SDLK_e: if (ctrl) pv_term_end(t); break;
+    case SDLK_u: if (ctrl) pv_term_kill_line(t); break;
+    case SDLK_c:
+        if (ctrl) { /* like bash: abandon the line */
+            char line[PV_TERM_INPUT_MAX + 4];
+            snprintf(line, sizeof line, "%s^C", t->input);
+            pv_term_print(t, line, PV_TERM_NOTE);
+            pv_term_kill_line(t);
+        }
+        break;
+    case SDLK_l: if (ctrl) pv_term_clear(t); break;
+    case SDLK_s: if (ctrl) save_session(g); break;
+    default: break;
+    }
+}
+
 static void on_key(gui *g, const SDL_KeyboardEvent *e)
 {
     pv_view *v = g->view;
@@ -100,6 +189,10 @@ static void on_key(gui *g, const SDL_KeyboardEvent *e)
     bool ctrl = (e->keysym.mod & KMOD_CTRL) != 0;
     if (v->picker) {
         picker_key(g, k);
+        return;
+    }
+    if (v->term.open && !v->help) {
+        terminal_key(g, e);
         return;
     }
     switch (k) {
@@ -116,7 +209,9 @@ static void on_key(gui *g, const SDL_KeyboardEvent *e)
         SDL_SetWindowFullscreen(g->win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
         break;
     }
-    case SDLK_s: g->shot = true; break;
+    case SDLK_s: if (ctrl) save_session(g); else g->shot = true; break;
+    case SDLK_t: case SDLK_BACKQUOTE: terminal_open(g, true); break;
+    case SDLK_p: write_pcap(g); break;
     case SDLK_o: pv_view_picker_open(v, "scenarios"); break;
     case SDLK_h: case SDLK_QUESTION: case SDLK_SLASH: v->help = !v->help; break;
     case SDLK_TAB: cycle_host(v); break;
@@ -155,6 +250,10 @@ static void on_event(gui *g, const SDL_Event *e)
     switch (e->type) {
     case SDL_QUIT: g->quit = true; break;
     case SDL_KEYDOWN: on_key(g, &e->key); break;
+    case SDL_TEXTINPUT:
+        if (g->skip_text) g->skip_text = false; /* the T that opened the terminal */
+        else if (g->view->term.open && !g->view->picker && !g->view->help) pv_term_insert(&g->view->term, e->text.text);
+        break;
     case SDL_MOUSEBUTTONDOWN:
         if (e->button.button == SDL_BUTTON_LEFT) on_click(g, e->button.x, e->button.y);
         break;
@@ -238,10 +337,12 @@ int pv_gui_run(const char *file)
         return PS_EXIT_USAGE;
     }
     SDL_SetWindowTitle(g.win, g.view->sc->title ? g.view->sc->title : "portsim");
+    SDL_StopTextInput(); /* text events only while the terminal is open */
     Uint64 last = SDL_GetPerformanceCounter();
     while (!g.quit) {
         SDL_Event e;
         while (SDL_PollEvent(&e)) on_event(&g, &e);
+        g.skip_text = false;
         frame(&g, &last);
     }
     close_window(&g);

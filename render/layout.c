@@ -137,6 +137,14 @@ static void layout_panels(pv_layout *L, const pv_layout_in *in)
     L->log_row_h = line_h(L->px.log) + sc(L, 3);
     body = L->log.y + L->log.h - (L->log_head.y + L->log_head.h) - pad / 2;
     L->log_rows = imax(0, body / L->log_row_h);
+    /* The terminal covers the table and log band when open (drawn over
+     * them, not a label of its own: the street stays visible above). */
+    L->term = rect(0, L->table.y, L->w, L->table.h);
+    L->term_head = rect(L->term.x + pad, L->term.y + sc(L, 6), L->term.w - 2 * pad, line_h(L->px.small) + sc(L, 4));
+    L->px.term = fit_mono(in, sc(L, 13), 120, L->term.w - 2 * pad);
+    L->term_row_h = line_h(L->px.term) + sc(L, 2);
+    body = L->term.y + L->term.h - (L->term_head.y + L->term_head.h) - pad / 2;
+    L->term_rows = imax(1, body / imax(1, L->term_row_h));
 }
 
 /* Caption: one line if it fits, else two balanced lines, shrinking the type

@@ -66,7 +66,7 @@ typedef struct pv_link_box {
 #define PV_MAX_LABELS 4096
 
 typedef struct pv_fonts {
-    int title, clock, hint, plate, name, floor, env, table, log, caption, small, big;
+    int title, clock, hint, plate, name, floor, env, table, log, caption, small, big, term;
 } pv_fonts;
 
 typedef struct pv_layout_in {
@@ -102,6 +102,8 @@ typedef struct pv_layout {
     int table_row_h, table_rows, col_x[4];
     pv_rect log, log_head;
     int log_row_h, log_rows;
+    pv_rect term, term_head;   /* the live terminal: over the table and log band */
+    int term_row_h, term_rows; /* rows below the head, the input line included */
     pv_rect caption;
     pv_rect caption_line[2];
     size_t caption_split;      /* byte where line 2 starts; 0 = one line */

@@ -43,6 +43,11 @@ static void usage(FILE *out)
           "  R restart, F fullscreen, Ctrl+ / Ctrl- zoom, O open a scenario (or drop a\n"
           "  file on the window), S save a PNG screenshot, Tab next host's sockets,\n"
           "  click or drag the timeline to jump, ? or H help, Q quit.\n"
+          "  T (or `) opens a terminal on the selected building: commands run at the\n"
+          "  current time and the picture follows (Enter run, Up/Down history,\n"
+          "  Alt+Left/Right step, Esc close). Ctrl+S saves what was typed as scenario\n"
+          "  lines in NAME-session.scn next to the file; P writes the session's\n"
+          "  packets, typed commands included, to NAME.pcap.\n"
           "\n"
           "Exit status: 0 ok, 1 a check failed, 2 usage or scenario error.\n"
           "Scenario language: scenarios/README.md\n",

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shell.h"
 #include "trace.h"
 #include "units.h"
 
@@ -16,6 +17,9 @@ typedef struct recorder {
     ps_trace trace;
     FILE *mem;
     bool nomem;
+    size_t typing;      /* 1 + index of the typed command running now, 0: none */
+    size_t capture;     /* the typed command whose output to keep, SIZE_MAX: none */
+    char *output;       /* its output (owned until handed over) */
 } recorder;
 
 static uint32_t store_str(pv_playback *pb, const char *s)
@@ -91,6 +95,17 @@ static void record(void *ctx, const ps_event *ev)
         x->text = store_error(pb, ev);
         x->last_err = (uint32_t)pb->nev;
     }
+    const ps_scenario *sc = pb->sc;
+    if (r->typing) x->src = PV_SRC_TYPED;
+    else if (ev->action != PS_NONE && ev->action < sc->nactions && sc->actions[ev->action].t == ev->t)
+        x->src = PV_SRC_ACTION;
+    else x->src = PV_SRC_RUN;
+    if (r->typing && r->typing - 1 == r->capture && ev->kind == PS_EV_SHELL && !r->output) {
+        /* "$ COMMAND\nOUTPUT": keep what follows the first line */
+        const char *nl = ev->text ? strchr(ev->text, '\n') : NULL;
+        r->output = strdup(nl ? nl + 1 : "");
+        if (!r->output) r->nomem = true;
+    }
     x->line = PV_REC_NONE;
     if (r->mem) {
         long at = ftell(r->mem);
@@ -105,15 +120,59 @@ static void record(void *ctx, const ps_event *ev)
 static ps_engine *fresh_engine(const pv_playback *pb)
 {
     ps_engine *e = ps_engine_new(pb->sc, pb->sc->seed);
-    if (e) ps_engine_set_max_steps(e, 20000000ull);
+    if (e) ps_engine_set_max_steps(e, PV_MAX_STEPS);
     return e;
 }
 
-bool pv_playback_open(pv_playback *pb, const ps_scenario *sc)
+static void advance(const pv_playback *pb, ps_engine *e, ps_time t, size_t *applied, recorder *r)
 {
-    memset(pb, 0, sizeof *pb);
-    pb->sc = sc;
-    recorder r = { .pb = pb };
+    while (*applied < pb->ninj && pb->inj[*applied].t <= t) {
+        const pv_inject *in = &pb->inj[*applied];
+        ps_engine_run_until(e, in->t);
+        if (ps_engine_status(e) != PS_RUN_OK) return;
+        if (r) r->typing = *applied + 1;
+        ps_shell_run(e, in->host, in->line);
+        if (r) r->typing = 0;
+        ++*applied;
+    }
+    if (t == PS_TIME_NEVER) ps_engine_run(e);
+    else ps_engine_run_until(e, t);
+}
+
+void pv_playback_advance(const pv_playback *pb, ps_engine *e, ps_time t, size_t *applied)
+{
+    advance(pb, e, t, applied, NULL);
+}
+
+ps_run_status pv_playback_replay(const pv_playback *pb, ps_event_fn fn, void *ctx)
+{
+    ps_engine *e = fresh_engine(pb);
+    if (!e) return PS_RUN_NOMEM;
+    ps_engine_set_sink(e, fn, ctx);
+    size_t applied = 0;
+    advance(pb, e, PS_TIME_NEVER, &applied, NULL);
+    ps_run_status st = ps_engine_status(e);
+    ps_engine_free(e);
+    return st;
+}
+
+/* (Re-)records the whole run: the scenario and the typed commands. Keeps
+ * the output of typed command `capture` in *output. The engine for seeking
+ * starts afresh at 0. False if memory ran out. */
+static bool record_run(pv_playback *pb, size_t capture, char **output)
+{
+    ps_engine_free(pb->eng);
+    pb->eng = NULL;
+    pb->eng_applied = 0;
+    free(pb->ev);
+    free(pb->log);
+    free(pb->strs);
+    pb->ev = NULL;
+    pb->log = pb->strs = NULL;
+    pb->nev = pb->cap = pb->log_len = pb->strs_len = pb->strs_cap = 0;
+    pb->truncated = false;
+    const ps_scenario *sc = pb->sc;
+    recorder r = { .pb = pb, .capture = capture };
     char *buf = NULL;
     size_t len = 0;
     r.mem = open_memstream(&buf, &len);
@@ -125,7 +184,8 @@ bool pv_playback_open(pv_playback *pb, const ps_scenario *sc)
         return false;
     }
     ps_engine_set_sink(e, record, &r);
-    ps_engine_run(e);
+    size_t applied = 0;
+    advance(pb, e, PS_TIME_NEVER, &applied, &r);
     if (ps_engine_status(e) != PS_RUN_OK) pb->truncated = true;
     ps_engine_free(e);
     if (r.mem) fclose(r.mem);
@@ -135,7 +195,16 @@ bool pv_playback_open(pv_playback *pb, const ps_scenario *sc)
     for (size_t i = 0; i < pb->nev; i++) pv_axis_add(&pb->axis, pb->ev[i].t);
     pb->end = pb->nev ? pb->ev[pb->nev - 1].t : 0;
     pb->eng = fresh_engine(pb);
-    return pb->eng != NULL;
+    if (output) *output = r.output;
+    else free(r.output);
+    return pb->eng != NULL && !r.nomem;
+}
+
+bool pv_playback_open(pv_playback *pb, const ps_scenario *sc)
+{
+    memset(pb, 0, sizeof *pb);
+    pb->sc = sc;
+    return record_run(pb, SIZE_MAX, NULL);
 }
 
 void pv_playback_close(pv_playback *pb)
@@ -144,6 +213,7 @@ void pv_playback_close(pv_playback *pb)
     free(pb->ev);
     free(pb->log);
     free(pb->strs);
+    free(pb->inj);
     memset(pb, 0, sizeof *pb);
 }
 
@@ -153,9 +223,10 @@ void pv_playback_seek(pv_playback *pb, ps_time t)
     if (!pb->eng || t < ps_engine_now(pb->eng)) {
         ps_engine_free(pb->eng);
         pb->eng = fresh_engine(pb);
+        pb->eng_applied = 0;
         if (!pb->eng) return;
     }
-    ps_engine_run_until(pb->eng, t);
+    advance(pb, pb->eng, t, &pb->eng_applied, NULL);
     pb->now = t;
 }
 
@@ -265,4 +336,70 @@ uint8_t pv_playback_demux(void *ctx, uint32_t slot, ps_time arrives)
     for (size_t i = upper_bound(pb, arrives - 1); i < pb->nev && pb->ev[i].t == arrives; i++)
         if (pb->ev[i].kind == PS_EV_DELIVER && pb->ev[i].segment == slot) return pb->ev[i].to;
     return PV_TO_UNKNOWN;
+}
+
+/* ---- commands typed live ---- */
+
+/* First event index with time >= t. */
+static size_t lower_bound(const pv_playback *pb, ps_time t)
+{
+    return t == 0 ? 0 : upper_bound(pb, t - 1);
+}
+
+ps_time pv_playback_inject_time(const pv_playback *pb, ps_time t)
+{
+    for (size_t i = lower_bound(pb, t); i < pb->nev && pb->ev[i].t <= t; i++) {
+        if (pb->ev[i].t < t) continue; /* t moved on past this one */
+        if (pb->ev[i].src == PV_SRC_RUN) t++;
+    }
+    return t;
+}
+
+static bool blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t') return false;
+    return true;
+}
+
+pv_inject_status pv_playback_inject(pv_playback *pb, uint32_t host, const char *line, char **output)
+{
+    if (output) *output = NULL;
+    if (!line || blank(line)) return PV_INJECT_EMPTY;
+    if (strlen(line) >= PV_INJECT_LINE_MAX) return PV_INJECT_TOO_LONG;
+    if (!pb->sc || host >= pb->sc->nhosts) return PV_INJECT_BAD_HOST;
+    if (pb->ninj >= PV_MAX_INJECTED) return PV_INJECT_FULL;
+    if (!pb->inj && !(pb->inj = calloc(PV_MAX_INJECTED, sizeof *pb->inj))) return PV_INJECT_NOMEM;
+    ps_time t = pv_playback_inject_time(pb, pb->now);
+    size_t at = pb->ninj;
+    while (at > 0 && pb->inj[at - 1].t > t) at--;
+    memmove(&pb->inj[at + 1], &pb->inj[at], (pb->ninj - at) * sizeof *pb->inj);
+    pv_inject *in = &pb->inj[at];
+    in->t = t;
+    in->host = host;
+    snprintf(in->line, sizeof in->line, "%s", line);
+    pb->ninj++;
+    char *out = NULL;
+    if (!record_run(pb, at, &out)) {
+        free(out);
+        memmove(&pb->inj[at], &pb->inj[at + 1], (pb->ninj - at - 1) * sizeof *pb->inj);
+        pb->ninj--;
+        record_run(pb, SIZE_MAX, NULL);
+        pv_playback_seek(pb, pb->now);
+        return PV_INJECT_NOMEM;
+    }
+    pb->playing = false;
+    pb->carry = 0;
+    pv_playback_seek(pb, t);
+    if (output) *output = out ? out : strdup("");
+    else free(out);
+    return PV_INJECT_OK;
+}
+
+bool pv_playback_clear_injected(pv_playback *pb)
+{
+    pb->ninj = 0;
+    bool ok = record_run(pb, SIZE_MAX, NULL);
+    pv_playback_seek(pb, pb->now);
+    return ok;
 }

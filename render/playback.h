@@ -4,7 +4,15 @@
  * engine positioned at the current time for the picture.
  *
  * The engine only runs forward; going back re-runs a fresh engine from the
- * same scenario and seed (runs are deterministic). No SDL here. */
+ * same scenario and seed (runs are deterministic). No SDL here.
+ *
+ * Commands typed live in the GUI terminal are "injected": the playback keeps
+ * its own bounded list of (time, host, command line), never touching the
+ * scenario, and every run it makes (the recording, each re-run to a time,
+ * pv_playback_replay) applies them the same way: run the engine to the
+ * command's time, then ps_shell_run() it, in time order (typed order at
+ * equal times). So stepping back before a command undoes it, and stepping
+ * forward again redoes it, deterministically. */
 #ifndef PV_PLAYBACK_H
 #define PV_PLAYBACK_H
 
@@ -17,7 +25,16 @@
 #define PV_REC_NONE UINT32_MAX
 #define PV_MAX_RECORDED 4000000u          /* events kept from one run */
 #define PV_MAX_LOG_BYTES (96u << 20)      /* trace text kept for the log */
+#define PV_MAX_STEPS 20000000ull         /* queue steps one run may take */
 #define PV_BASE_RATE 25.0                 /* sim us per real ms at x1: 1 ms = 40 ms */
+
+#define PV_MAX_INJECTED 256u            /* commands typed live in one session */
+#define PV_INJECT_LINE_MAX 256u         /* bytes of one typed command, NUL included */
+
+/* Where a recorded event came from: decides whether a command typed at its
+ * time can be saved as an `at` line that replays the same (see
+ * pv_playback_inject_time). */
+enum { PV_SRC_ACTION, PV_SRC_RUN, PV_SRC_TYPED };
 
 /* One recorded event (the parts the panels need). */
 typedef struct pv_rec {
@@ -28,7 +45,27 @@ typedef struct pv_rec {
     uint32_t last_say;  /* index of the latest SAY at or before this event */
     uint32_t last_err;  /* index of the latest ERROR at or before this event */
     uint8_t kind, err, to;
+    uint8_t src;        /* PV_SRC_ACTION: a scenario line's first run; PV_SRC_RUN:
+                           scheduled by the run (arrivals, timers, repeats);
+                           PV_SRC_TYPED: caused by an injected command */
 } pv_rec;
+
+/* A command typed in the GUI terminal: `line` runs on `host` at `t`, after
+ * every event at or before t. */
+typedef struct pv_inject {
+    ps_time t;
+    uint32_t host;
+    char line[PV_INJECT_LINE_MAX];
+} pv_inject;
+
+typedef enum pv_inject_status {
+    PV_INJECT_OK,
+    PV_INJECT_EMPTY,    /* nothing but blanks: nothing recorded */
+    PV_INJECT_TOO_LONG, /* PV_INJECT_LINE_MAX or more bytes */
+    PV_INJECT_BAD_HOST,
+    PV_INJECT_FULL,     /* PV_MAX_INJECTED commands already */
+    PV_INJECT_NOMEM,    /* the re-run ran out of memory: the command was dropped */
+} pv_inject_status;
 
 typedef struct pv_playback {
     const ps_scenario *sc;  /* not owned; must outlive the playback */
@@ -46,6 +83,9 @@ typedef struct pv_playback {
     int speed;              /* rate = PV_BASE_RATE * 2^speed */
     bool truncated;         /* the recording hit a limit */
     ps_engine *eng;         /* positioned at now (NULL if memory ran out) */
+    size_t eng_applied;     /* injected commands eng has run */
+    pv_inject *inj;         /* typed commands by time, then typed order (owned) */
+    size_t ninj;            /* <= PV_MAX_INJECTED */
 } pv_playback;
 
 /* Records a full run of sc. False if memory runs out. */
@@ -75,5 +115,34 @@ const char *pv_playback_line(const pv_playback *pb, size_t i, char *buf, size_t 
 const char *pv_playback_str(const pv_playback *pb, uint32_t off);
 /* pv_demux_fn: where demux sends segment `slot` arriving at `arrives`. */
 uint8_t pv_playback_demux(void *pb, uint32_t slot, ps_time arrives);
+
+/* ---- commands typed live ---- */
+
+/* The time a command typed at t runs at: t itself, unless the run has
+ * events at t that the run itself scheduled (an arrival, a timer). A
+ * scenario `at t` line runs before those, so the command moves on by 1 us
+ * at a time until it would not: then saving it as an `at` line replays
+ * exactly what the terminal showed. */
+ps_time pv_playback_inject_time(const pv_playback *pb, ps_time t);
+
+/* Records `line` typed on host at the current time (moved on as
+ * pv_playback_inject_time says), re-records the whole run with it, and
+ * moves to its time, paused. *output (if output is not NULL and the status
+ * is OK) receives what the command printed, "" for nothing; the caller
+ * frees it. Any other status leaves the session as it was. */
+pv_inject_status pv_playback_inject(pv_playback *pb, uint32_t host, const char *line, char **output);
+
+/* Drops every typed command and re-records the scenario alone. */
+bool pv_playback_clear_injected(pv_playback *pb);
+
+/* Runs e, a fresh engine for pb->sc (or one advanced by this function
+ * only), to time t, running the typed commands due on the way; *applied
+ * counts the commands e has run (start at 0). t = PS_TIME_NEVER: to the end. */
+void pv_playback_advance(const pv_playback *pb, ps_engine *e, ps_time t, size_t *applied);
+
+/* Runs the whole session (the scenario and the typed commands) on a fresh
+ * engine, every event to fn(ctx, ev): e.g. a trace writer or the pcap
+ * writer. Returns the run's end status (PS_RUN_NOMEM if no engine). */
+ps_run_status pv_playback_replay(const pv_playback *pb, ps_event_fn fn, void *ctx);
 
 #endif

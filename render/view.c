@@ -22,6 +22,7 @@ pv_view *pv_view_new(SDL_Renderer *ren, char *err, size_t n)
     v->ren = ren;
     v->zoom = 1.0;
     v->host_sel = PS_NONE;
+    pv_term_reset(&v->term);
     v->scene = calloc(1, sizeof *v->scene);
     v->lay = calloc(1, sizeof *v->lay);
     if (!v->scene || !v->lay) snprintf(err, n, "out of memory");
@@ -71,6 +72,9 @@ bool pv_view_load(pv_view *v, const char *path, char *err, size_t n)
     v->host_sel = PS_NONE;
     v->scene_valid = false;
     v->marks_w = 0;
+    if (v->term.nlines > 0)
+        pv_term_print(&v->term, "--- another scenario was opened: the commands typed before are gone ---",
+                      PV_TERM_NOTE);
     pv_playback_seek(&v->pb, 0);
     return true;
 }
@@ -91,6 +95,15 @@ uint32_t pv_view_table_host(const pv_view *v)
     }
     free(count);
     return best;
+}
+
+pv_inject_status pv_view_term_enter(pv_view *v)
+{
+    if (!v->sc) return PV_INJECT_BAD_HOST;
+    pv_inject_status st = pv_term_enter(&v->term, &v->pb, pv_view_table_host(v));
+    v->scene_valid = false;
+    v->marks_w = 0;
+    return st;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -140,5 +153,6 @@ void pv_view_draw(pv_view *v, int w, int h)
     SDL_RenderClear(v->ren);
     pv_draw_scene(v->ren, v->text, v->lay, v->scene);
     pv_draw_panels(v, title, clock, PV_HINT, in.caption);
+    pv_draw_terminal(v);
     pv_draw_overlays(v);
 }

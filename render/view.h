@@ -11,6 +11,7 @@
 #include "layout.h"
 #include "playback.h"
 #include "scene.h"
+#include "terminal.h"
 #include "text.h"
 
 #define PV_PICK_MAX 64
@@ -31,6 +32,7 @@ typedef struct pv_view {
     int npicks, pick;
     char notice[768];           /* one-line message over the street; "" = none */
     bool notice_error;
+    pv_term term;               /* the live terminal on the selected building (terminal.h) */
     bool scene_valid;
     ps_time scene_at;
     /* timeline markers, cached per track width */
@@ -52,6 +54,10 @@ void pv_view_draw(pv_view *v, int w, int h);
 /* The host the socket table shows. */
 uint32_t pv_view_table_host(const pv_view *v);
 
+/* Runs the terminal's line on the table's host (pv_term_enter) and
+ * refreshes what depends on the recording (scene, timeline marks). */
+pv_inject_status pv_view_term_enter(pv_view *v);
+
 /* Fills the picker with the .scn files in dir (sorted) and opens it. */
 void pv_view_picker_open(pv_view *v, const char *dir);
 
@@ -60,7 +66,9 @@ void pv_view_picker_open(pv_view *v, const char *dir);
 void pv_draw_panels(pv_view *v, const char *title, const char *clock, const char *hint,
                     const char *caption);
 void pv_draw_overlays(pv_view *v);
+/* Draws the terminal over the table and log when it is open (term_panel.c). */
+void pv_draw_terminal(pv_view *v);
 
-#define PV_HINT "Space play · ←/→ step · +/− speed · ? help"
+#define PV_HINT "Space play · ←/→ step · +/− speed · T terminal · ? help"
 
 #endif

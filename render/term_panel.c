@@ -1,0 +1,102 @@
+/* term_panel.c — draws the live terminal (terminal.h) over the socket
+ * table and event log: a head line naming the host and the keys, the
+ * scrollback, and the prompt line with its cursor. Positions come from the
+ * layout (L->term, L->term_head, L->term_rows). */
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "shell.h"
+#include "units.h"
+#include "view.h"
+
+#define TERM_BG PV_RGB(0x0A, 0x0D, 0x13)
+
+static int th(const pv_layout *L, double v)
+{
+    int n = (int)(v * L->s + 0.5);
+    return n < 1 ? 1 : n;
+}
+
+static pv_rgba kind_colour(int kind)
+{
+    switch (kind) {
+    case PV_TERM_CMD: return PV_COL_TEMP;
+    case PV_TERM_NOTE: return PV_COL_TEXT_DIM;
+    case PV_TERM_ERR: return PV_COL_ERROR;
+    default: return PV_COL_TEXT;
+    }
+}
+
+static void draw_input(pv_view *v, uint32_t host, int y, int x, int w)
+{
+    const pv_layout *L = v->lay;
+    const pv_term *t = &v->term;
+    char prompt[160], line[PV_TERM_INPUT_MAX + 160], before[PV_TERM_INPUT_MAX + 160];
+    pv_term_prompt(prompt, sizeof prompt, v->pb.eng ? ps_shell_user(v->pb.eng, host) : NULL,
+                   v->sc->hosts[host].name);
+    snprintf(line, sizeof line, "%s%s", prompt, t->input);
+    snprintf(before, sizeof before, "%s%.*s", prompt, (int)t->cur, t->input);
+    int pw = pv_text_measure(v->text, prompt, L->px.term, PV_FACE_MONO);
+    int cx = x + pv_text_measure(v->text, before, L->px.term, PV_FACE_MONO);
+    /* keep the cursor in view: long lines scroll left past the prompt */
+    int shift = cx + th(L, 12) > x + w ? cx + th(L, 12) - (x + w) : 0;
+    SDL_Rect clip = { x, y, w, L->term_row_h };
+    SDL_RenderSetClipRect(v->ren, &clip);
+    pv_text_draw(v->text, prompt, PV_FACE_MONO, L->px.term, PV_COL_LISTEN, x - shift, y, 0, PV_ALIGN_LEFT);
+    if (t->len) pv_text_draw(v->text, t->input, PV_FACE_MONO, L->px.term, PV_COL_TEXT, x + pw - shift, y, 0, PV_ALIGN_LEFT);
+    int cw = pv_text_measure(v->text, "0", L->px.term, PV_FACE_MONO);
+    pv_fill(v->ren, (pv_rect){ cx - shift, y + th(L, 1), cw, L->term_row_h - th(L, 2) }, PV_COL_NOW);
+    if (t->cur < t->len) { /* the character under the block cursor, dark on yellow */
+        char ch[8];
+        size_t n = 1;
+        while (t->cur + n < t->len && ((unsigned char)t->input[t->cur + n] & 0xC0) == 0x80 && n < 4) n++;
+        memcpy(ch, t->input + t->cur, n);
+        ch[n] = '\0';
+        pv_text_draw(v->text, ch, PV_FACE_MONO, L->px.term, PV_COL_TEXT_DARK, cx - shift, y, 0, PV_ALIGN_LEFT);
+    }
+    SDL_RenderSetClipRect(v->ren, NULL);
+}
+
+void pv_draw_terminal(pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    const pv_term *t = &v->term;
+    if (!t->open || !v->sc) return;
+    uint32_t host = pv_view_table_host(v);
+    if (host == PS_NONE) return;
+    pv_fill(v->ren, L->term, TERM_BG);
+    pv_fill(v->ren, (pv_rect){ L->term.x, L->term.y, L->term.w, th(L, 2) }, PV_COL_TEMP);
+    char head[400], addr[16], ms[32];
+    snprintf(head, sizeof head,
+             "Terminal on %s (%s) at t = %s ms  ·  Enter run  ·  ↑↓ history  ·  Alt+←/→ step time  ·  "
+             "Tab other host  ·  Ctrl+S save as scenario lines  ·  Esc close%s",
+             v->sc->hosts[host].name, ps_addr_str(v->sc->hosts[host].addrs[0], addr),
+             ps_time_ms(v->pb.now, 0, ms), v->pb.ninj >= PV_MAX_INJECTED ? "  ·  SESSION FULL" : "");
+    pv_text_in(v->text, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->term_head, PV_ALIGN_LEFT);
+    if (v->pb.ninj) {
+        char count[64];
+        snprintf(count, sizeof count, "%zu typed", v->pb.ninj);
+        pv_text_in(v->text, count, PV_FACE_SANS, L->px.small, PV_COL_NOW, L->term_head, PV_ALIGN_RIGHT);
+    }
+    int x = L->term.x + th(L, 12), w = L->term.w - th(L, 24);
+    int y0 = L->term_head.y + L->term_head.h + th(L, 2);
+    int rows = L->term_rows; /* the last one is the prompt */
+    int back = rows - 1, last = t->nlines - t->scroll, first = last - back < 0 ? 0 : last - back;
+    int y = y0 + (back - (last - first)) * L->term_row_h; /* few lines: they sit just above the prompt */
+    for (int i = first; i < last; i++, y += L->term_row_h) {
+        int kind;
+        const char *s = pv_term_line(t, i, &kind);
+        if (s && s[0])
+            pv_text_in(v->text, s, PV_FACE_MONO, L->px.term, kind_colour(kind), (pv_rect){ x, y, w, L->term_row_h },
+                       PV_ALIGN_LEFT);
+    }
+    int py = y0 + back * L->term_row_h;
+    if (t->scroll > 0) {
+        char more[64];
+        snprintf(more, sizeof more, "↓ %d more lines (PgDn)", t->scroll);
+        pv_text_in(v->text, more, PV_FACE_SANS, L->px.small, PV_COL_NOW, (pv_rect){ x, py, w, L->term_row_h },
+                   PV_ALIGN_RIGHT);
+    }
+    draw_input(v, host, py, x, w);
+}
