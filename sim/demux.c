@@ -61,7 +61,8 @@ static ps_demux_slot *alloc_slots(uint64_t cap)
     size_t bytes = cap * sizeof(ps_demux_slot);
     enum { HUGE = 2u << 20 };
     if (bytes < HUGE) return calloc(cap, sizeof(ps_demux_slot));
-    void *p = aligned_alloc(HUGE, bytes);
+    /* C11 wants the size a multiple of the alignment (ASan enforces it). */
+    void *p = aligned_alloc(HUGE, (bytes + HUGE - 1) / HUGE * HUGE);
     if (!p) return NULL;
 #ifdef MADV_HUGEPAGE
     madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, plain pages */

@@ -95,7 +95,7 @@ bool ps_evq_push(ps_evq *q, ps_time t, uint64_t data)
     if (t < q->last) t = q->last;
     unsigned k = bucket_of(t, q->last);
     ps_evq_bucket *b = &q->b[k];
-    if (k == 0 && b->n == b->cap && q->head >= b->n / 2) {
+    if (k == 0 && b->n == b->cap && q->head > 0 && q->head >= b->n / 2) {
         /* Reuse the popped front of b[0]: events that keep scheduling more
          * at the current time would otherwise grow it without end. */
         memmove(b->v, b->v + q->head, (size_t)(b->n - q->head) * sizeof *b->v);
