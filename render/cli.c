@@ -83,13 +83,9 @@ int ps_cli_trace(const char *file, const ps_run_opts *o)
     if (o->until != PS_TIME_NEVER) ps_engine_run_until(e, o->until);
     else ps_engine_run(e);
     int rc = PS_EXIT_OK;
-    if (ps_engine_status(e) == PS_RUN_LIMIT) {
-        fprintf(stderr, "%s: error: stopped after %llu events (the limit; raise it with --max-events)\n",
-                sc->file, (unsigned long long)ps_engine_steps(e));
-        rc = PS_EXIT_FAILED;
-    } else if (ps_engine_status(e) == PS_RUN_NOMEM) {
-        fprintf(stderr, "%s: error: out of memory after %llu events\n", sc->file,
-                (unsigned long long)ps_engine_steps(e));
+    if (ps_engine_status(e) != PS_RUN_OK) {
+        fprintf(stderr, "%s: error: stopped after %llu events: %s\n", sc->file,
+                (unsigned long long)ps_engine_steps(e), ps_run_status_message(ps_engine_status(e)));
         rc = PS_EXIT_FAILED;
     }
     ps_engine_free(e);
@@ -178,7 +174,7 @@ static char *read_all(const char *path, size_t *len)
 }
 
 /* Checks one file; adds to counts. Returns false on a scenario error. */
-static bool check_file(const char *file, bool update, ps_check_counts *total)
+static bool check_file(const char *file, bool update, uint64_t max_events, ps_check_counts *total)
 {
     ps_scenario *sc = ps_cli_load(file);
     if (!sc) {
@@ -187,16 +183,15 @@ static bool check_file(const char *file, bool update, ps_check_counts *total)
         return false;
     }
     ps_check_counts c = { 0, 0 };
-    char *trace;
-    size_t tlen;
-    ps_check_run(sc, sc->seed, stdout, &c, &trace, &tlen);
+    ps_trace_capture cap;
+    ps_check_run(sc, sc->seed, max_events, stdout, &c, &cap);
     char *gpath = golden_path(file);
     const char *golden_note = "no golden trace";
-    if (trace && gpath) {
+    if (cap.text && gpath) {
         size_t glen;
         char *golden = update ? NULL : read_all(gpath, &glen);
         if (update) {
-            char *content = ps_golden_for(trace, tlen);
+            char *content = ps_golden_for(&cap);
             FILE *f = content ? fopen(gpath, "wb") : NULL;
             if (f && fputs(content, f) >= 0 && fclose(f) == 0) {
                 golden_note = "golden trace written";
@@ -209,7 +204,7 @@ static bool check_file(const char *file, bool update, ps_check_counts *total)
             free(content);
         } else if (golden) {
             char want[512], got[512];
-            size_t line = ps_golden_compare(golden, glen, trace, tlen, want, got, sizeof want);
+            size_t line = ps_golden_compare(golden, glen, &cap, want, got, sizeof want);
             if (line == 0) {
                 golden_note = "golden trace matches";
                 c.passed++;
@@ -227,7 +222,7 @@ static bool check_file(const char *file, bool update, ps_check_counts *total)
     total->passed += c.passed;
     total->failed += c.failed;
     free(gpath);
-    free(trace);
+    ps_trace_capture_free(&cap);
     ps_scenario_free(sc);
     return true;
 }
@@ -235,17 +230,37 @@ static bool check_file(const char *file, bool update, ps_check_counts *total)
 int ps_cmd_check(int argc, char **argv)
 {
     bool update = false;
+    uint64_t max_events = PS_DEFAULT_MAX_STEPS;
+    const char **files = malloc((size_t)argc * sizeof *files);
     int nfiles = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--update") == 0) update = true;
-        else if (argv[i][0] == '-' && argv[i][1]) return usage_error("check", "unknown option '%s'", argv[i]);
-        else nfiles++;
+    if (!files) {
+        fprintf(stderr, "portsim: out of memory\n");
+        return PS_EXIT_FAILED;
     }
-    if (nfiles == 0) return usage_error("check", "%s", "missing scenario files");
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (strcmp(argv[i], "--update") == 0) {
+            update = true;
+        } else if ((v = opt_value(argc, argv, &i, "--max-events"))) {
+            if (!parse_u64(v, &max_events) || max_events == 0) {
+                free(files);
+                return usage_error("check", "bad --max-events '%s' (expected a positive number)", v);
+            }
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            free(files);
+            return usage_error("check", "unknown option '%s'", argv[i]);
+        } else {
+            files[nfiles++] = argv[i];
+        }
+    }
+    if (nfiles == 0) {
+        free(files);
+        return usage_error("check", "%s", "missing scenario files");
+    }
     ps_check_counts total = { 0, 0 };
     bool loaded_all = true;
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] != '-' || !argv[i][1]) loaded_all &= check_file(argv[i], update, &total);
+    for (int i = 0; i < nfiles; i++) loaded_all &= check_file(files[i], update, max_events, &total);
+    free(files);
     printf("%u passed, %u failed\n", total.passed, total.failed);
     if (!loaded_all) return PS_EXIT_USAGE;
     return total.failed ? PS_EXIT_FAILED : PS_EXIT_OK;

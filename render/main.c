@@ -27,7 +27,7 @@ static void usage(FILE *out)
           "      --until T                  stop at simulated time T (e.g. 300ms, 1.5s)\n"
           "      --max-events N             stop after N events (default 50000000)\n"
           "      --pcap OUT.pcap            also write every segment as a packet (for Wireshark)\n"
-          "  portsim check [--update] FILE...\n"
+          "  portsim check [--update] [--max-events N] FILE...\n"
           "                                 check every `expect` and the golden FILE.trace;\n"
           "                                 --update rewrites the golden traces\n"
           "  portsim render [FILE] --at T -o OUT.png [--size WxH] [--zoom Z] [--frames N]\n"

@@ -294,6 +294,6 @@ bool pv_session_pcap(const pv_playback *pb, const char *path, char *err, size_t 
     if (!ps_pcap_close(&w, err, n)) return false;
     if (st == PS_RUN_OK) return true;
     snprintf(err, n, "%s: the run stopped early (%s); the capture is incomplete", path,
-             st == PS_RUN_LIMIT ? "step limit" : "out of memory");
+             ps_run_status_message(st));
     return false;
 }

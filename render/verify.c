@@ -1340,9 +1340,8 @@ static int verify_scenario(ps_scenario *sc, const char *file)
         fprintf(stderr, "portsim verify: %s\nportsim verify: nothing conclusive was compared.\n", c.fatal);
         rc = PS_EXIT_UNAVAILABLE;
     } else if (!ok) {
-        fprintf(stderr, "portsim verify: %s\n", c.nomem ? "out of memory"
-                        : ps_engine_status(c.e) == PS_RUN_LIMIT ? "the simulation hit its step limit"
-                                                               : "the simulation stopped");
+        fprintf(stderr, "portsim verify: the simulation stopped: %s\n",
+                c.nomem ? "out of memory" : ps_run_status_message(ps_engine_status(c.e)));
         rc = PS_EXIT_FAILED;
     } else {
         finish_rows(&c);

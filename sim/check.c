@@ -1,5 +1,5 @@
 /* check.c — expectations and golden-trace comparison (see check.h). */
-#define _POSIX_C_SOURCE 200809L /* open_memstream */
+#define _GNU_SOURCE /* fopencookie: a FILE that feeds the capture */
 #include "check.h"
 
 #include <stdlib.h>
@@ -183,22 +183,69 @@ static void report_expect(FILE *report, const ps_scenario *sc, const ps_expect *
             got);
 }
 
-void ps_check_run(const ps_scenario *sc, uint64_t seed, FILE *report, ps_check_counts *counts,
-                  char **trace, size_t *trace_len)
+/* ---- capturing the trace ---- */
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+#define KEEP_MAX (PS_GOLDEN_DIGEST_OVER + 1)
+
+static uint64_t fnv1a64_more(uint64_t h, const char *s, size_t n)
 {
-    *trace = NULL;
-    *trace_len = 0;
-    FILE *mem = open_memstream(trace, trace_len);
-    ps_engine *e = mem ? ps_engine_new(sc, seed) : NULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+    return h;
+}
+
+static ssize_t capture_write(void *cookie, const char *data, size_t n)
+{
+    ps_trace_capture *c = cookie;
+    c->digest = fnv1a64_more(c->digest, data, n);
+    c->bytes += n;
+    for (size_t i = 0; i < n; i++) c->lines += data[i] == '\n';
+    size_t room = KEEP_MAX - c->kept, take = n < room ? n : room;
+    if (take && !c->nomem) {
+        memcpy(c->text + c->kept, data, take);
+        c->kept += take;
+        c->text[c->kept] = '\0';
+    }
+    return (ssize_t)n;
+}
+
+FILE *ps_trace_capture_open(ps_trace_capture *c)
+{
+    memset(c, 0, sizeof *c);
+    c->digest = FNV_OFFSET;
+    c->text = malloc(KEEP_MAX + 1);
+    FILE *out = NULL;
+    if (c->text) {
+        c->text[0] = '\0';
+        cookie_io_functions_t io = { NULL, capture_write, NULL, NULL };
+        out = fopencookie(c, "w", io);
+    }
+    if (!out) c->nomem = true;
+    return out;
+}
+
+void ps_trace_capture_free(ps_trace_capture *c)
+{
+    free(c->text);
+    memset(c, 0, sizeof *c);
+}
+
+void ps_check_run(const ps_scenario *sc, uint64_t seed, uint64_t max_steps, FILE *report,
+                  ps_check_counts *counts, ps_trace_capture *cap)
+{
+    FILE *out = ps_trace_capture_open(cap);
+    ps_engine *e = out ? ps_engine_new(sc, seed) : NULL;
     const ps_expect **order = malloc((sc->nexpects ? sc->nexpects : 1) * sizeof *order);
-    if (!mem || !e || !order) {
+    if (!out || !e || !order) {
         fprintf(report, "%s: error: out of memory\n", sc->file);
         counts->failed++;
         goto done;
     }
     ps_trace tr;
-    ps_trace_init(&tr, mem, PS_TRACE_TEXT, sc, seed);
+    ps_trace_init(&tr, out, PS_TRACE_TEXT, sc, seed);
     ps_engine_set_sink(e, ps_trace_event, &tr);
+    ps_engine_set_max_steps(e, max_steps);
     for (uint32_t i = 0; i < sc->nexpects; i++) order[i] = &sc->expects[i];
     qsort(order, sc->nexpects, sizeof *order, expect_order);
     for (uint32_t i = 0; i < sc->nexpects; i++) {
@@ -216,49 +263,38 @@ void ps_check_run(const ps_scenario *sc, uint64_t seed, FILE *report, ps_check_c
     ps_engine_run(e);
     if (ps_engine_status(e) != PS_RUN_OK) {
         fprintf(report, "%s: error: the run stopped early: %s\n", sc->file,
-                ps_engine_status(e) == PS_RUN_LIMIT ? "too many events (see --max-events)"
-                                                    : "out of memory");
+                ps_run_status_message(ps_engine_status(e)));
         counts->failed++;
     }
 done:
     free(order);
     ps_engine_free(e);
-    if (mem) fclose(mem);
+    if (out) fclose(out);
+    if (cap->nomem) {
+        ps_trace_capture_free(cap);
+        cap->nomem = true;
+    }
 }
 
 /* ---- golden traces ---- */
 
-static uint64_t fnv1a64(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-    return h;
-}
-
-static size_t count_lines(const char *s, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++) c += s[i] == '\n';
-    return c;
-}
-
 #define DIGEST_PREFIX "# portsim trace digest "
 
-char *ps_golden_for(const char *trace, size_t len)
+static char *digest_line(uint64_t digest, size_t lines, size_t bytes)
 {
-    if (len <= PS_GOLDEN_DIGEST_OVER) {
-        char *copy = malloc(len + 1);
-        if (copy) {
-            memcpy(copy, trace, len);
-            copy[len] = '\0';
-        }
-        return copy;
-    }
     char *line = malloc(128);
     if (line)
         snprintf(line, 128, DIGEST_PREFIX "fnv1a64=%016llx lines=%zu bytes=%zu\n",
-                 (unsigned long long)fnv1a64(trace, len), count_lines(trace, len), len);
+                 (unsigned long long)digest, lines, bytes);
     return line;
+}
+
+char *ps_golden_for(const ps_trace_capture *cap)
+{
+    if (cap->bytes > PS_GOLDEN_DIGEST_OVER) return digest_line(cap->digest, cap->lines, cap->bytes);
+    char *copy = malloc(cap->kept + 1);
+    if (copy) memcpy(copy, cap->text, cap->kept + 1);
+    return copy;
 }
 
 /* Copies line `s` (up to its newline) into buf. */
@@ -271,11 +307,18 @@ static void copy_line(const char *s, const char *end, char *buf, size_t n)
     buf[len] = '\0';
 }
 
-size_t ps_golden_compare(const char *golden, size_t glen, const char *trace, size_t tlen,
+static size_t count_lines(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) c += s[i] == '\n';
+    return c;
+}
+
+size_t ps_golden_compare(const char *golden, size_t glen, const ps_trace_capture *cap,
                          char *want_line, char *got_line, size_t line_size)
 {
     if (glen >= sizeof DIGEST_PREFIX - 1 && memcmp(golden, DIGEST_PREFIX, sizeof DIGEST_PREFIX - 1) == 0) {
-        char *mine = ps_golden_for(trace, tlen);
+        char *mine = ps_golden_for(cap);
         size_t differs = !mine || strlen(mine) != glen || memcmp(mine, golden, glen) != 0;
         if (differs) {
             copy_line(golden, golden + glen, want_line, line_size);
@@ -284,11 +327,19 @@ size_t ps_golden_compare(const char *golden, size_t glen, const char *trace, siz
         free(mine);
         return differs;
     }
-    const char *g = golden, *t = trace, *gend = golden + glen, *tend = trace + tlen;
+    const char *g = golden, *t = cap->text, *gend = golden + glen, *tend = cap->text + cap->kept;
+    bool whole = cap->kept == cap->bytes; /* else only the first bytes were kept */
     for (size_t line = 1;; line++) {
-        if (g >= gend && t >= tend) return 0;
         const char *gn = memchr(g, '\n', (size_t)(gend - g));
         const char *tn = memchr(t, '\n', (size_t)(tend - t));
+        if (!whole && !tn) {
+            /* Past what was kept: the rest can only be judged by digest. */
+            if (fnv1a64_more(FNV_OFFSET, golden, glen) == cap->digest && glen == cap->bytes) return 0;
+            snprintf(want_line, line_size, "%zu more lines", count_lines(g, (size_t)(gend - g)));
+            snprintf(got_line, line_size, "%zu more lines, not the same", cap->lines - line + 1);
+            return line;
+        }
+        if (g >= gend && t >= tend) return 0;
         size_t gl = g < gend ? (size_t)((gn ? gn : gend) - g) : 0;
         size_t tl = t < tend ? (size_t)((tn ? tn : tend) - t) : 0;
         if (g >= gend || t >= tend || gl != tl || memcmp(g, t, gl) != 0) {

@@ -21,28 +21,46 @@ typedef struct ps_check_counts {
     uint32_t failed;
 } ps_check_counts;
 
-/* Runs sc with seed to the end, evaluating every expectation at its time
- * (untimed ones at the end) and capturing the text trace. Each failed
- * expectation is reported on `report` as "file:line:col: expect failed: ...".
- * A run stopped by the step limit or by lack of memory counts as one more
- * failure. *trace receives the malloc'd trace (NUL-terminated), or NULL if
- * memory ran out. */
-void ps_check_run(const ps_scenario *sc, uint64_t seed, FILE *report, ps_check_counts *counts,
-                  char **trace, size_t *trace_len);
-
 /* Golden traces longer than this are stored as a digest line instead. */
 #define PS_GOLDEN_DIGEST_OVER (256u * 1024u)
 
-/* The golden file's contents for a trace: the trace itself, or for a long
- * one a single line "# portsim trace digest fnv1a64=HEX lines=N bytes=N".
- * Returns a malloc'd string, or NULL if memory runs out. */
-char *ps_golden_for(const char *trace, size_t len);
+/* A run's text trace as a check keeps it: the first bytes (enough for any
+ * golden trace kept as text) and a running digest of all of it, so memory
+ * stays bounded however long the run is. */
+typedef struct ps_trace_capture {
+    char *text;       /* the first `kept` bytes, NUL-terminated; malloc'd */
+    size_t kept;      /* at most PS_GOLDEN_DIGEST_OVER + 1 */
+    size_t bytes;     /* bytes written in all */
+    size_t lines;     /* lines written in all */
+    uint64_t digest;  /* FNV-1a (64-bit) of every byte */
+    bool nomem;       /* memory ran out while keeping the text */
+} ps_trace_capture;
 
-/* Compares a run's trace with a golden file's contents. Returns 0 if they
- * agree, else the 1-based number of the first differing line, with both
- * lines copied (truncated) into want_line / got_line ("<end of file>" when
- * one side is shorter). A digest golden is compared by digest. */
-size_t ps_golden_compare(const char *golden, size_t glen, const char *trace, size_t tlen,
+/* Starts a capture: returns a FILE whose bytes go into *cap (close it with
+ * fclose before reading *cap), or NULL if memory runs out. */
+FILE *ps_trace_capture_open(ps_trace_capture *cap);
+void ps_trace_capture_free(ps_trace_capture *c);
+
+/* Runs sc with seed to the end (at most max_steps queue steps), evaluating
+ * every expectation at its time (untimed ones at the end) and capturing the
+ * text trace into *cap. Each failed expectation is reported on `report` as
+ * "file:line:col: expect failed: ...". A run that stops early (step limit,
+ * memory, socket limit) counts as one more failure. */
+void ps_check_run(const ps_scenario *sc, uint64_t seed, uint64_t max_steps, FILE *report,
+                  ps_check_counts *counts, ps_trace_capture *cap);
+
+/* The golden file's contents for a captured trace: the trace itself, or for
+ * a long one a single line "# portsim trace digest fnv1a64=HEX lines=N
+ * bytes=N". Returns a malloc'd string, or NULL if memory runs out. */
+char *ps_golden_for(const ps_trace_capture *cap);
+
+/* Compares a captured trace with a golden file's contents. Returns 0 if
+ * they agree, else the 1-based number of the first differing line, with
+ * both lines copied (truncated) into want_line / got_line ("<end of file>"
+ * when one side is shorter). A digest golden is compared by digest; a long
+ * trace against a long text golden, line by line as far as it was kept and
+ * by digest after that. */
+size_t ps_golden_compare(const char *golden, size_t glen, const ps_trace_capture *cap,
                          char *want_line, char *got_line, size_t line_size);
 
 #endif

@@ -141,6 +141,10 @@ static void fd_free(ps_engine *e, uint32_t proc, uint32_t fd)
 
 uint32_t ps__sock_new(ps_engine *e, uint32_t host)
 {
+    if (e->sock_live >= PS_MAX_LIVE_SOCKETS) {
+        if (e->status == PS_RUN_OK) e->status = PS_RUN_SOCKETS;
+        return PS_NONE;
+    }
     uint32_t s = e->sock_free;
     if (s != PS_NONE) {
         e->sock_free = e->socks[s].link;
@@ -727,6 +731,17 @@ void ps_engine_run(ps_engine *e)
 /* ---- views ---- */
 
 ps_run_status ps_engine_status(const ps_engine *e) { return e->status; }
+
+const char *ps_run_status_message(ps_run_status st)
+{
+    switch (st) {
+    case PS_RUN_OK: return "";
+    case PS_RUN_LIMIT: return "too many events (the step limit; see --max-events)";
+    case PS_RUN_NOMEM: return "out of memory";
+    case PS_RUN_SOCKETS: return "too many sockets alive at once (the limit is 4194304)";
+    }
+    return "stopped";
+}
 ps_time ps_engine_now(const ps_engine *e) { return e->now; }
 ps_time ps_engine_next_time(const ps_engine *e)
 {

@@ -78,7 +78,16 @@ typedef enum ps_run_status {
     PS_RUN_OK,      /* nothing wrong (the queue may or may not be empty) */
     PS_RUN_LIMIT,   /* stopped at the step limit */
     PS_RUN_NOMEM,   /* memory ran out: the run stopped, state is consistent */
+    PS_RUN_SOCKETS, /* stopped at PS_MAX_LIVE_SOCKETS sockets alive at once */
 } ps_run_status;
+
+/* At most this many sockets alive at once (two per connection): room for
+ * two million connections, and a bound on a runaway scenario's memory. */
+#define PS_MAX_LIVE_SOCKETS (1u << 22)
+
+/* Why a run stopped, in words for a message: "too many events (the step
+ * limit)", "out of memory", ... ("" for PS_RUN_OK). */
+const char *ps_run_status_message(ps_run_status st);
 
 /* Runs the earliest queued event. Returns false when the queue is empty or the
  * run has stopped (see ps_engine_status). */

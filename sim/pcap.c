@@ -218,7 +218,7 @@ bool ps_pcap_write_scenario(const ps_scenario *sc, uint64_t seed, uint64_t max_s
     if (!ps_pcap_close(&w, err, n)) return false;
     if (st == PS_RUN_OK) return true;
     set_error(err, n, "%s: the run stopped early (%s); the capture is incomplete", path,
-              st == PS_RUN_LIMIT ? "step limit" : "out of memory");
+              ps_run_status_message(st));
     return false;
 }
 

@@ -229,9 +229,15 @@ static bool dup_text(parser *p, const char *s, size_t len, char **out)
     return true;
 }
 
-/* Appends a zeroed item to a growable array; NULL (diag set) when out of memory. */
-static void *push_item(parser *p, void **arr, uint32_t *n, uint32_t *cap, size_t size)
+/* Appends a zeroed item to a growable array; NULL (diag set) when out of
+ * memory or when the array already holds `limit` items. */
+static void *push_item(parser *p, void **arr, uint32_t *n, uint32_t *cap, size_t size,
+                       uint32_t limit, const char *what)
 {
+    if (*n >= limit) {
+        fail_at(p, 1, "too many %s: a scenario may have at most %u", what, (unsigned)limit);
+        return NULL;
+    }
     if (*n == *cap) {
         uint32_t ncap = *cap ? *cap * 2 : 8;
         void *grown = realloc(*arr, (size_t)ncap * size);
@@ -246,9 +252,9 @@ static void *push_item(parser *p, void **arr, uint32_t *n, uint32_t *cap, size_t
     memset(item, 0, size);
     return item;
 }
-#define PUSH(p, field)                                                                             \
+#define PUSH(p, field, limit, what)                                                                 \
     push_item((p), (void **)&(p)->sc->field, &(p)->sc->n##field, &(p)->cap_##field,                \
-              sizeof *(p)->sc->field)
+              sizeof *(p)->sc->field, (limit), (what))
 
 /* ---- reading tokens ---- */
 
@@ -560,7 +566,7 @@ static bool define_sock(parser *p, uint32_t act)
 {
     span sp = { NULL, 0, 0 };
     if (!want_name(p, "socket name", false, &sp) || !claim_name(p, sp)) return false;
-    ps_sock_spec *s = PUSH(p, socks);
+    ps_sock_spec *s = PUSH(p, socks, PS_MAX_SOCK_NAMES, "socket names");
     if (s == NULL) return false;
     s->action = act;
     s->pos = (ps_pos){ p->line, sp.col };
@@ -698,7 +704,7 @@ static bool st_host(parser *p, uint32_t col)
 {
     span name = { NULL, 0, 0 };
     if (!want_name(p, "host name", false, &name) || !claim_name(p, name)) return false;
-    ps_host_spec *h = PUSH(p, hosts);
+    ps_host_spec *h = PUSH(p, hosts, PS_MAX_HOSTS, "hosts");
     if (h == NULL || !dup_text(p, name.s, name.len, &h->name)) return false;
     h->pos = (ps_pos){ p->line, col };
     /* Addresses start with a digit; the options after them are key=value. */
@@ -734,7 +740,7 @@ static bool st_link(parser *p, uint32_t col)
     }
     ps_time latency;
     if (!want_time(p, &latency) || !want_end(p)) return false;
-    ps_link_spec *l = PUSH(p, links);
+    ps_link_spec *l = PUSH(p, links, PS_MAX_LINKS, "links");
     if (l == NULL) return false;
     *l = (ps_link_spec){ a, b, latency, { p->line, col } };
     return true;
@@ -773,7 +779,7 @@ static bool st_proc(parser *p, uint32_t col)
         if (!(seen & (1u << k)))
             return fail_at(p, tok_col(p), "missing '%s%s' for process '%s'", opts[k],
                            k == 0 ? "N" : "NAME", show(name.s, name.len, b));
-    ps_proc_spec *q = PUSH(p, procs);
+    ps_proc_spec *q = PUSH(p, procs, PS_MAX_PROCS, "processes");
     if (q == NULL) return false;
     q->host = h;
     q->pid = (uint32_t)pid;
@@ -798,7 +804,7 @@ static bool check_time(parser *p, ps_time t, uint32_t col)
 /* Appends an action of `kind` at time t, with no host, process or socket. */
 static ps_action *new_action(parser *p, ps_action_kind kind, ps_time t, uint32_t col)
 {
-    ps_action *a = PUSH(p, actions);
+    ps_action *a = PUSH(p, actions, PS_MAX_ACTIONS, "timed lines ('at' and 'say')");
     if (a == NULL) return NULL;
     a->kind = kind;
     a->t = t;
@@ -1100,7 +1106,7 @@ static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
 
 static bool st_expect(parser *p, uint32_t col)
 {
-    ps_expect *e = PUSH(p, expects);
+    ps_expect *e = PUSH(p, expects, PS_MAX_EXPECTS, "'expect' lines");
     if (e == NULL) return false;
     e->sock = e->rsock = e->host = PS_NONE;
     e->pos = (ps_pos){ p->line, col };

@@ -15,6 +15,15 @@
 
 #define PS_MAX_HOST_ADDRS 8       /* addresses a host may list (127.0.0.1 comes free) */
 #define PS_MAX_REPEAT 2000000u    /* upper bound of `repeat N` on one line */
+/* How many of each a scenario may declare. Lessons use a handful; the caps
+ * keep the parser's name checks (linear scans) well under a second and the
+ * memory of a hostile file bounded. Large crowds come from `repeat`. */
+#define PS_MAX_HOSTS 4096u
+#define PS_MAX_LINKS 8192u
+#define PS_MAX_PROCS 8192u
+#define PS_MAX_SOCK_NAMES 8192u
+#define PS_MAX_ACTIONS 262144u
+#define PS_MAX_EXPECTS 65536u
 
 typedef enum ps_os {
     PS_OS_LINUX,   /* ephemeral 32768-60999 */

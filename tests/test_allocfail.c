@@ -219,20 +219,19 @@ static outcome attempt(const char *path, unsigned long n, unsigned long *allocs)
     if (out == OUT_COMPLETE) {
         bool before = failed_one;
         ps_check_counts c = { 0, 0 };
-        char *trace = NULL;
-        size_t tlen = 0;
-        ps_check_run(sc, sc->seed, report, &c, &trace, &tlen);
+        ps_trace_capture cap;
+        ps_check_run(sc, sc->seed, PS_DEFAULT_MAX_STEPS, report, &c, &cap);
         fflush(report);
         bool said = contains(rep, replen, "out of memory");
         if (failed_one && !before) {
             /* The failure came during the check: it must show. */
             out = said && c.failed > 0 ? OUT_CHECK_NOMEM : OUT_SILENT;
         } else if (!failed_one) {
-            if (c.failed != 0 || trace == NULL)
+            if (c.failed != 0 || cap.text == NULL)
                 fail_msg("%s: the check failed without any allocation failing:\n%.*s", path,
                          (int)replen, rep ? rep : "");
         }
-        free(trace); /* open_memstream's: libc's, untracked */
+        ps_trace_capture_free(&cap);
     } else if (out != OUT_SILENT && !failed_one) {
         fail_msg("an error without an injected failure");
     }

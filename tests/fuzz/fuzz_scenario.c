@@ -56,9 +56,8 @@ static void packet_sink(void *ctx, const ps_event *ev)
 static void run_scenario(const ps_scenario *sc)
 {
     FILE *null = devnull();
-    char *text = NULL;
-    size_t text_len = 0;
-    FILE *mem = open_memstream(&text, &text_len);
+    ps_trace_capture cap;
+    FILE *mem = ps_trace_capture_open(&cap);
     ps_engine *e = ps_engine_new(sc, sc->seed);
     const ps_expect **order = malloc((sc->nexpects ? sc->nexpects : 1) * sizeof *order);
     if (!null || !mem || !e || !order) goto done;
@@ -85,11 +84,13 @@ static void run_scenario(const ps_scenario *sc)
     if (ps_engine_status(e) == PS_RUN_OK && ps_engine_steps(e) > FUZZ_MAX_STEPS) abort();
 
     /* The golden form of a trace must compare equal to the trace. */
-    if (fflush(mem) == 0 && text) {
-        char *golden = ps_golden_for(text, text_len);
+    fclose(mem);
+    mem = NULL;
+    if (!cap.nomem) {
+        char *golden = ps_golden_for(&cap);
         if (golden) {
             char want[128], got[128];
-            if (ps_golden_compare(golden, strlen(golden), text, text_len, want, got, sizeof want) != 0)
+            if (ps_golden_compare(golden, strlen(golden), &cap, want, got, sizeof want) != 0)
                 abort();
             free(golden);
         }
@@ -98,7 +99,7 @@ done:
     free(order);
     ps_engine_free(e);
     if (mem) fclose(mem);
-    free(text);
+    ps_trace_capture_free(&cap);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
