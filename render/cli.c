@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "engine.h"
@@ -55,6 +57,26 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
     return NULL;
 }
 
+/* Runs e to `until` (PS_TIME_NEVER: to the end). On a terminal, a run that
+ * takes more than a second shows how far it has come, on stderr so traces
+ * stay clean; wall-clock time is read here only, never by the engine. */
+static void run_with_progress(ps_engine *e, ps_time until)
+{
+    bool tty = isatty(STDERR_FILENO);
+    time_t start = time(NULL);
+    bool shown = false;
+    while (ps_engine_next_time(e) <= until && ps_engine_step(e)) {
+        if (tty && (ps_engine_steps(e) & 0xfffff) == 0 && time(NULL) - start >= 1) {
+            char tb[32];
+            fprintf(stderr, "\rportsim: %llu events, simulated time %s ms ...",
+                    (unsigned long long)ps_engine_steps(e), ps_time_ms(ps_engine_now(e), 0, tb));
+            shown = true;
+        }
+    }
+    if (until != PS_TIME_NEVER) ps_engine_run_until(e, until); /* sets the clock to `until` */
+    if (shown) fputs("\r\033[K", stderr);
+}
+
 int ps_cli_trace(const char *file, const ps_run_opts *o)
 {
     ps_scenario *sc = ps_cli_load(file);
@@ -80,8 +102,7 @@ int ps_cli_trace(const char *file, const ps_run_opts *o)
     ps_sink_tee tee = { { ps_trace_event, o->pcap ? ps_pcap_event : NULL }, { &tr, &pc } };
     ps_engine_set_sink(e, ps_sink_tee_event, &tee);
     ps_engine_set_max_steps(e, o->max_events);
-    if (o->until != PS_TIME_NEVER) ps_engine_run_until(e, o->until);
-    else ps_engine_run(e);
+    run_with_progress(e, o->until);
     int rc = PS_EXIT_OK;
     if (ps_engine_status(e) != PS_RUN_OK) {
         fprintf(stderr, "%s: error: stopped after %llu events: %s\n", sc->file,
