@@ -3,11 +3,11 @@
 # only those that are missing, without asking questions. Used by `make deps`
 # (and so by `make run` and `make check`) and by .ci/run.
 #   tools/deps.sh          what building and running needs
-#   tools/deps.sh --test   also what the tests need (cmocka, tshark)
+#   tools/deps.sh --test   also what the tests need (cmocka, tshark, iproute2)
 set -eu
 PKGS="gcc libc6-dev make pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libpcap-dev"
 case "${1:-}" in
-  --test) PKGS="$PKGS libcmocka-dev tshark" ;;
+  --test) PKGS="$PKGS libcmocka-dev tshark iproute2" ;;
 esac
 missing=""
 for p in $PKGS; do
