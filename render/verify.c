@@ -24,99 +24,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "engine.h"
-#include "netns.h"
-#include "table.h"
 #include "units.h"
-#include "vproc.h"
-
-#define UID_BASE 64000u         /* the k-th user who is not root runs as uid 64000+k */
-#define NOBODY 65534u
-#define TIME_WAIT_US 60000000ull /* TCP_TIMEWAIT_LEN */
-#define CMD_WAIT_MS 2000         /* a command's answer (a connect's handshake) */
-#define ACCEPT_WAIT_MS 1000      /* the listener's helper reporting the accept */
-#define QUIET_MS 20              /* after send/close/kill: replies and FINs cross */
-#define SNAP_TRIES 40            /* socket tables re-read up to 40 x 25 ms */
-
-typedef enum { ST_AGREE, ST_DIFFER, ST_SKIP, ST_SIMPLE } row_status;
-typedef enum { RK_INST, RK_SIMPLE, RK_TABLE } row_kind;
-
-typedef struct row {
-    ps_time t;
-    uint32_t host;        /* the host it happens on */
-    uint32_t action;      /* scenario action, PS_NONE for a socket-table row */
-    row_kind kind;        /* listen/connect instances, one answer, or a socket table */
-    char op[200];         /* "" until filled from the action */
-    char *eng, *ker;      /* the two cells (malloc'd) */
-    row_status st;
-    char skip[120];       /* why it was not replayed ("" if it was) */
-    char *detail;         /* socket-table rows: what differs (malloc'd) */
-    /* send, close, kill: one answer each */
-    bool k_known;
-    ps_errno e_err;
-    int k_err;
-} row;
-
-/* One listen or one connect (one repetition of a `repeat`). */
-typedef struct inst {
-    uint32_t row;
-    uint32_t host, proc;   /* proc: the engine's process index */
-    uint32_t sock;         /* its scenario name (`as`), or PS_NONE */
-    bool listen, reuseaddr, reuseport;
-    ps_addr dst;           /* connect: destination; listen: local address */
-    uint16_t dport;        /* connect: destination port; listen: local port */
-    uint16_t from_port;    /* connect: pinned source port or 0 */
-    uint32_t dst_host;     /* connect: the host the destination is on, or PS_NONE */
-    const char *reply;     /* listen: the reply text (scenario-owned), or NULL */
-    uint32_t e_slot;       /* connect: the engine's socket, while it lives */
-    /* the engine's answer */
-    bool e_known, e_hashed;
-    ps_errno e_err;
-    ps_addr e_saddr;
-    uint16_t e_sport;
-    uint32_t e_acc;        /* the listen inst that accepted it, or PS_NONE */
-    /* the kernel's */
-    bool k_known;
-    int k_err;             /* 0 or errno; -1: no answer */
-    ps_addr k_saddr;
-    uint16_t k_sport;
-    uint32_t k_acc;
-} inst;
-
-/* A socket operation a shell command did, to be done again on the kernel. */
-typedef struct subop {
-    ps_action_kind kind;   /* LISTEN, CONNECT (ref: inst) or KILL (ref: row) */
-    uint32_t ref, host, pid;
-} subop;
-
-typedef struct vctx {
-    const ps_scenario *sc;
-    ps_engine *e;
-    row *rows;
-    uint32_t nrows, caprows;
-    inst *insts;
-    uint32_t ninsts, capinsts;
-    uint32_t *act_row;     /* per action: its row, or PS_NONE */
-    uint32_t *sock_inst;   /* per sock spec: the inst that made it, or PS_NONE */
-    uint32_t *slot_inst;   /* per engine socket slot: listen/connect inst */
-    uint32_t nslots;
-    ps_table conns;        /* engine client 4-tuple -> connect inst */
-    /* per engine process: its helper, and whether the kernel side has it */
-    ps_vproc *vp;
-    uint8_t *alive;        /* 1 while the process exists on the kernel side */
-    uint32_t nvp;
-    const char **users;    /* users other than root, in order of appearance */
-    uint32_t nusers;
-    ps_vbox box;
-    subop *sub;            /* what the current shell step did */
-    uint32_t nsub, capsub;
-    uint32_t step_action, step_inst; /* the action the current step ran */
-    ps_time tw_first;      /* first TIME-WAIT in the engine, PS_TIME_NEVER */
-    bool horizon;          /* replay stopped (TIME-WAIT would have to expire) */
-    bool quiet;            /* wait QUIET_MS before the next kernel step */
-    bool nomem;
-    char fatal[512];       /* a helper could not be started: stop */
-} vctx;
+#include "verify_internal.h"
 
 /* ---- small helpers ---- */
 
@@ -134,7 +43,7 @@ static uint32_t host_of(const ps_scenario *sc, ps_addr a, uint32_t from)
     return is_loopback(a) ? from : ps_scenario_host_by_addr(sc, a);
 }
 
-static const char *errname(int err)
+const char *ps_verify_errname(int err)
 {
     static const struct { int e; const char *n; } names[] = {
         { EADDRINUSE, "EADDRINUSE" },     { EACCES, "EACCES" },
@@ -153,14 +62,14 @@ static const char *errname(int err)
     return buf;
 }
 
-static char *xstrdup(vctx *c, const char *s)
+char *ps_verify_strdup(vctx *c, const char *s)
 {
     char *d = strdup(s);
     if (!d) c->nomem = true;
     return d;
 }
 
-static void time_cell(ps_time t, char *buf)
+void ps_verify_time_cell(ps_time t, char *buf)
 {
     if (t == 0) strcpy(buf, "0ms");
     else ps_time_str(t, buf);
@@ -578,7 +487,7 @@ static int helper(vctx *c, uint32_t p)
 
 /* Sends a command to helper p and waits for its answer: 0, an errno, or -1
  * (no answer in time). */
-static int command(vctx *c, uint32_t p, const ps_vcmd *cmd, ps_vmsg *out)
+int ps_verify_command(vctx *c, uint32_t p, const ps_vcmd *cmd, ps_vmsg *out)
 {
     if (!ps_vproc_send(&c->vp[p], cmd)) return ESRCH;
     want w = { PS_VMSG_DONE, cmd->id, p, 0, 0, 0, 0, c, PS_NONE };
@@ -605,7 +514,7 @@ static void kernel_listen(vctx *c, inst *in, uint32_t id)
     cmd.reuseport = in->reuseport;
     copy_text(cmd.text, in->reply);
     in->k_err = helper(c, in->proc);
-    if (in->k_err == 0) in->k_err = command(c, in->proc, &cmd, NULL);
+    if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, NULL);
     in->k_known = true;
 }
 
@@ -624,7 +533,7 @@ static void kernel_connect(vctx *c, inst *in, uint32_t id)
     if (sk && sk->live && (sk->flags & PS_SOCK_REQUESTER)) copy_text(cmd.text, sk->auto_text);
     ps_vmsg m;
     in->k_err = helper(c, in->proc);
-    if (in->k_err == 0) in->k_err = command(c, in->proc, &cmd, &m);
+    if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, &m);
     in->k_known = true;
     if (in->k_err != 0) return;
     in->k_saddr = m.laddr;
@@ -656,7 +565,7 @@ static void kernel_sockop(vctx *c, row *r, const ps_action *a)
     cmd.op = a->kind == PS_ACT_SEND ? PS_VOP_SEND : PS_VOP_CLOSE;
     cmd.id = si;
     copy_text(cmd.text, a->text);
-    r->k_err = command(c, p, &cmd, NULL);
+    r->k_err = ps_verify_command(c, p, &cmd, NULL);
     c->quiet = true;
 }
 
@@ -683,7 +592,7 @@ static void kernel_kill(vctx *c, row *r, uint32_t host, uint32_t pid)
 static void not_replayed(vctx *c, row *r)
 {
     char t[32];
-    time_cell(ps_engine_now(c->e), t);
+    ps_verify_time_cell(ps_engine_now(c->e), t);
     snprintf(r->skip, sizeof r->skip, "not replayed (at %s: needs TIME-WAIT's 60 s to pass)", t);
 }
 
@@ -960,8 +869,8 @@ static void snapshot(vctx *c)
                 size_t l = strlen(kb);
                 snprintf(kb + l, sizeof kb - l, "; other 4-tuples");
             }
-            r->eng = xstrdup(c, eb);
-            r->ker = xstrdup(c, kb);
+            r->eng = ps_verify_strdup(c, eb);
+            r->ker = ps_verify_strdup(c, kb);
             r->st = same ? ST_AGREE : ST_DIFFER;
             if (!same && read_ok) r->detail = diff_detail(c->sc->hosts[h].name, &et, &kt);
         }
@@ -993,269 +902,6 @@ static bool replay(vctx *c)
     }
     if (!c->horizon) snapshot(c);
     return !c->nomem && !c->fatal[0] && ps_engine_status(c->e) == PS_RUN_OK;
-}
-
-/* ---- the table ---- */
-
-static const char *listener_label(const vctx *c, uint32_t li, char *buf, size_t n)
-{
-    const inst *l = &c->insts[li];
-    char ep[24];
-    if (l->dst) ps_endpoint_str(l->dst, l->dport, ep);
-    else snprintf(ep, sizeof ep, "*:%u", l->dport);
-    /* Which member of a SO_REUSEPORT group gets a connection is a keyed hash
-     * in the kernel: only the group is compared. */
-    if (l->reuseport) snprintf(buf, n, "a reuseport listener on %s", ep);
-    else if (l->sock != PS_NONE) snprintf(buf, n, "%s", c->sc->socks[l->sock].name);
-    else snprintf(buf, n, "%s %s", ps_engine_proc(c->e, l->proc)->name, ep);
-    return buf;
-}
-
-/* One listen's or connect's answer, as a cell. */
-static void inst_cell(const vctx *c, const inst *in, bool kernel, char *buf, size_t n)
-{
-    bool known = kernel ? in->k_known : in->e_known;
-    int kerr = in->k_err;
-    if (!known) {
-        snprintf(buf, n, "%s", kernel ? "not done" : "no answer (still SYN-SENT)");
-        return;
-    }
-    if (kernel ? kerr != 0 : in->e_err != PS_OK) {
-        if (kernel && kerr < 0) snprintf(buf, n, "no answer within %d ms", CMD_WAIT_MS);
-        else snprintf(buf, n, "%s", kernel ? errname(kerr) : ps_errno_name(in->e_err));
-        return;
-    }
-    if (in->listen) {
-        snprintf(buf, n, "ok");
-        return;
-    }
-    const ps_host_spec *h = &c->sc->hosts[in->host];
-    uint16_t sport = kernel ? in->k_sport : in->e_sport;
-    uint32_t acc = kernel ? in->k_acc : in->e_acc;
-    char who[96], port[64];
-    if (acc != PS_NONE) {
-        char lb[80];
-        snprintf(who, sizeof who, ", accepted by %s", listener_label(c, acc, lb, sizeof lb));
-    } else {
-        snprintf(who, sizeof who, ", not accepted");
-    }
-    if (in->from_port) {
-        if (sport == in->from_port) snprintf(port, sizeof port, ", from %u", sport);
-        else snprintf(port, sizeof port, ", from %u (asked for %u)", sport, in->from_port);
-    } else if (sport >= h->eph_lo && sport <= h->eph_hi) {
-        snprintf(port, sizeof port, ", port in %u-%u", h->eph_lo, h->eph_hi);
-    } else {
-        snprintf(port, sizeof port, ", port %u outside %u-%u", sport, h->eph_lo, h->eph_hi);
-    }
-    snprintf(buf, n, "established%s%s", who, port);
-}
-
-typedef struct agg {
-    char s[200];
-    uint32_t n;
-} agg;
-
-/* The cell of a row of several instances: "2500x established, ...". */
-static char *agg_cell(vctx *c, const uint32_t *ids, uint32_t nids, bool kernel)
-{
-    agg *a = calloc(nids ? nids : 1, sizeof *a);
-    if (!a) {
-        c->nomem = true;
-        return NULL;
-    }
-    uint32_t na = 0;
-    for (uint32_t k = 0; k < nids; k++) {
-        char s[200];
-        inst_cell(c, &c->insts[ids[k]], kernel, s, sizeof s);
-        uint32_t j = 0;
-        while (j < na && strcmp(a[j].s, s) != 0) j++;
-        if (j == na) snprintf(a[na++].s, sizeof a->s, "%s", s);
-        a[j].n++;
-    }
-    size_t cap = na * 216 + 1, len = 0;
-    char *out = malloc(cap);
-    if (out) {
-        out[0] = '\0';
-        for (uint32_t j = 0; j < na; j++) {
-            if (nids > 1)
-                len += (size_t)snprintf(out + len, cap - len, "%s%ux %s", j ? "; " : "", a[j].n, a[j].s);
-            else
-                len += (size_t)snprintf(out + len, cap - len, "%s", a[j].s);
-        }
-    } else {
-        c->nomem = true;
-    }
-    free(a);
-    return out;
-}
-
-/* s with every `from` replaced by `to` (malloc'd). */
-static char *replace_all(const char *s, const char *from, const char *to)
-{
-    size_t fl = strlen(from), tl = strlen(to), count = 0;
-    for (const char *p = strstr(s, from); p; p = strstr(p + fl, from)) count++;
-    char *out = malloc(strlen(s) + count * (tl > fl ? tl - fl : 0) + 1);
-    if (!out) return NULL;
-    char *o = out;
-    for (const char *p = s;;) {
-        const char *q = strstr(p, from);
-        if (!q) {
-            strcpy(o, p);
-            break;
-        }
-        memcpy(o, p, (size_t)(q - p));
-        o += q - p;
-        memcpy(o, to, tl);
-        o += tl;
-        p = q + fl;
-    }
-    return out;
-}
-
-static void op_text(const vctx *c, const ps_action *a, char *buf, size_t n)
-{
-    char ep[24];
-    switch (a->kind) {
-    case PS_ACT_LISTEN: {
-        if (a->addr) ps_endpoint_str(a->addr, a->port, ep);
-        else snprintf(ep, sizeof ep, "%u", a->port);
-        snprintf(buf, n, "%s listen %s%s%s%s%s", c->sc->procs[a->proc].name, ep,
-                 a->sock != PS_NONE ? " as " : "", a->sock != PS_NONE ? c->sc->socks[a->sock].name : "",
-                 a->reuseaddr ? " reuseaddr" : "", a->reuseport ? " reuseport" : "");
-        break;
-    }
-    case PS_ACT_CONNECT: {
-        char from[16] = "", rep[24] = "";
-        if (a->target) snprintf(ep, sizeof ep, "%.23s", a->target);
-        else ps_endpoint_str(a->addr, a->port, ep);
-        if (a->from_port) snprintf(from, sizeof from, " from %u", a->from_port);
-        if (a->repeat > 1) snprintf(rep, sizeof rep, " x%u", a->repeat);
-        snprintf(buf, n, "%s connect %s%s%s%s%s", c->sc->procs[a->proc].name,
-                 a->target ? a->target : ep, from,
-                 a->sock != PS_NONE ? " as " : "", a->sock != PS_NONE ? c->sc->socks[a->sock].name : "",
-                 rep);
-        break;
-    }
-    case PS_ACT_SEND:
-        snprintf(buf, n, "%s send \"%.24s%s\"", c->sc->socks[a->sock].name, a->text,
-                 strlen(a->text) > 24 ? "..." : "");
-        break;
-    case PS_ACT_CLOSE: snprintf(buf, n, "%s close", c->sc->socks[a->sock].name); break;
-    case PS_ACT_KILL: snprintf(buf, n, "kill %u", a->pid); break;
-    case PS_ACT_SHELL: snprintf(buf, n, "shell \"%.30s\"", a->text); break;
-    default: snprintf(buf, n, "?"); break;
-    }
-}
-
-/* Fills every action row's cells and status. */
-static void finish_rows(vctx *c)
-{
-    /* Instances grouped by row (counting sort). */
-    uint32_t *start = calloc(c->nrows + 1, sizeof *start);
-    uint32_t *ids = malloc((c->ninsts ? c->ninsts : 1) * sizeof *ids);
-    if (!start || !ids) {
-        free(start);
-        free(ids);
-        c->nomem = true;
-        return;
-    }
-    for (uint32_t i = 0; i < c->ninsts; i++) start[c->insts[i].row + 1]++;
-    for (uint32_t r = 0; r < c->nrows; r++) start[r + 1] += start[r];
-    uint32_t *fill = calloc(c->nrows + 1, sizeof *fill);
-    if (!fill) {
-        free(start);
-        free(ids);
-        c->nomem = true;
-        return;
-    }
-    for (uint32_t i = 0; i < c->ninsts; i++) {
-        uint32_t r = c->insts[i].row;
-        ids[start[r] + fill[r]++] = i;
-    }
-    free(fill);
-    for (uint32_t ri = 0; ri < c->nrows; ri++) {
-        row *r = &c->rows[ri];
-        if (r->kind == RK_TABLE) continue; /* a socket-table row: already done */
-        if (!r->op[0]) op_text(c, &c->sc->actions[r->action], r->op, sizeof r->op);
-        uint32_t n = start[ri + 1] - start[ri];
-        if (r->kind == RK_INST) {
-            r->eng = agg_cell(c, ids + start[ri], n, false);
-            r->ker = r->skip[0] ? xstrdup(c, r->skip) : agg_cell(c, ids + start[ri], n, true);
-        } else {
-            r->eng = xstrdup(c, r->e_err == PS_OK ? "ok" : ps_errno_name(r->e_err));
-            if (r->skip[0]) r->ker = xstrdup(c, r->skip);
-            else if (!r->k_known) r->ker = xstrdup(c, "not done");
-            else if (r->k_err < 0) r->ker = xstrdup(c, "no answer");
-            else r->ker = xstrdup(c, r->k_err == 0 ? "ok" : errname(r->k_err));
-        }
-        if (!r->eng || !r->ker) {
-            c->nomem = true;
-            break;
-        }
-        if (r->skip[0]) {
-            r->st = ST_SKIP;
-        } else if (strcmp(r->eng, r->ker) == 0) {
-            r->st = ST_AGREE;
-        } else {
-            /* portsim says EHOSTUNREACH for every address it cannot reach;
-             * a kernel without any route says ENETUNREACH (docs/verify.md). */
-            char *k2 = replace_all(r->ker, "ENETUNREACH", "EHOSTUNREACH");
-            r->st = k2 && strcmp(k2, r->eng) == 0 && strcmp(k2, r->ker) != 0 ? ST_SIMPLE : ST_DIFFER;
-            free(k2);
-        }
-    }
-    free(start);
-    free(ids);
-}
-
-static int print_table(const vctx *c)
-{
-    static const char *heads[6] = { "time", "host", "operation", "portsim", "kernel", "agree" };
-    static const char *agree[] = { "yes", "NO", "skipped", "simplified" };
-    size_t w[6];
-    for (int k = 0; k < 6; k++) w[k] = strlen(heads[k]);
-    char t[32];
-    for (uint32_t i = 0; i < c->nrows; i++) {
-        const row *r = &c->rows[i];
-        time_cell(r->t, t);
-        const char *cells[6] = { t, r->host != PS_NONE ? c->sc->hosts[r->host].name : "-", r->op,
-                                 r->eng ? r->eng : "", r->ker ? r->ker : "", agree[r->st] };
-        for (int k = 0; k < 6; k++)
-            if (strlen(cells[k]) > w[k]) w[k] = strlen(cells[k]);
-    }
-    printf("%-*s | %-*s | %-*s | %-*s | %-*s | %s\n", (int)w[0], heads[0], (int)w[1], heads[1],
-           (int)w[2], heads[2], (int)w[3], heads[3], (int)w[4], heads[4], heads[5]);
-    for (int k = 0; k < 6; k++) {
-        for (size_t j = 0; j < w[k] + (k ? 2 : 1) - (k == 5); j++) putchar('-');
-        if (k < 5) putchar('|');
-    }
-    putchar('\n');
-    unsigned n_agree = 0, n_differ = 0, n_skip = 0;
-    for (uint32_t i = 0; i < c->nrows; i++) {
-        const row *r = &c->rows[i];
-        time_cell(r->t, t);
-        printf("%-*s | %-*s | %-*s | %-*s | %-*s | %s\n", (int)w[0], t, (int)w[1],
-               r->host != PS_NONE ? c->sc->hosts[r->host].name : "-", (int)w[2], r->op, (int)w[3],
-               r->eng ? r->eng : "", (int)w[4], r->ker ? r->ker : "", agree[r->st]);
-        if (r->st == ST_AGREE) n_agree++;
-        else if (r->st == ST_DIFFER) n_differ++;
-        else n_skip++;
-    }
-    bool notes = false;
-    for (uint32_t i = 0; i < c->nrows; i++) {
-        const row *r = &c->rows[i];
-        if (r->st == ST_SIMPLE && !notes) {
-            notes = true;
-            printf("\nsimplified: portsim reports EHOSTUNREACH for any address it has no link to; "
-                   "the kernel, with no route at all, ENETUNREACH.\n");
-        }
-    }
-    for (uint32_t i = 0; i < c->nrows; i++)
-        if (c->rows[i].detail && c->rows[i].detail[0]) {
-            printf("\nsockets that differ at %s:\n%s", (time_cell(c->rows[i].t, t), t), c->rows[i].detail);
-        }
-    printf("\n%u agree, %u differ, %u skipped\n", n_agree, n_differ, n_skip);
-    return n_differ ? PS_EXIT_FAILED : PS_EXIT_OK;
 }
 
 /* ---- helpers for every simulated process ---- */
@@ -1344,8 +990,8 @@ static int verify_scenario(ps_scenario *sc, const char *file)
                 c.nomem ? "out of memory" : ps_run_status_message(ps_engine_status(c.e)));
         rc = PS_EXIT_FAILED;
     } else {
-        finish_rows(&c);
-        rc = c.nomem ? PS_EXIT_FAILED : print_table(&c);
+        ps_verify_finish_rows(&c);
+        rc = c.nomem ? PS_EXIT_FAILED : ps_verify_print_table(&c);
     }
     if (left) {
         fprintf(stderr, "portsim verify: %u namespace(s) could not be removed\n", left);
@@ -1353,191 +999,6 @@ static int verify_scenario(ps_scenario *sc, const char *file)
     }
     free_ctx(&c);
     return rc;
-}
-
-/* ---- the containment self-test ---- */
-
-/* How many of this process's descriptors are sockets (the parent must have
- * none: it never opens a socket, let alone in its own namespace). */
-static unsigned own_sockets(void)
-{
-    unsigned n = 0;
-    for (int fd = 0; fd < 4096; fd++) {
-        char path[64], target[64];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-        ssize_t l = readlink(path, target, sizeof target - 1);
-        if (l <= 0) continue;
-        target[l] = '\0';
-        if (strncmp(target, "socket:", 7) == 0) n++;
-    }
-    return n;
-}
-
-static unsigned st_fail, st_pass;
-
-static void st_check(bool ok, const char *what, const char *got)
-{
-    printf("%s %s%s%s\n", ok ? "ok  " : "FAIL", what, got && *got ? ": " : "", got ? got : "");
-    if (ok) st_pass++;
-    else st_fail++;
-}
-
-static const char self_test_scn[] =
-    "host inside 192.0.2.10\n"
-    "host peer 198.51.100.7\n"
-    "link inside peer 1ms\n"
-    "proc inside probe pid=100 user=nobody\n"
-    "proc peer daemon pid=200 user=root\n";
-
-/* A connect from helper p to a:port; returns the kernel's answer. */
-static int st_connect(vctx *c, uint32_t p, const char *addr, uint16_t port, uint32_t id)
-{
-    ps_vcmd cmd;
-    memset(&cmd, 0, sizeof cmd);
-    cmd.op = PS_VOP_CONNECT;
-    cmd.id = id;
-    ps_addr_parse(addr, strlen(addr), &cmd.addr);
-    cmd.port = port;
-    return command(c, p, &cmd, NULL);
-}
-
-static int st_listen(vctx *c, uint32_t p, uint16_t port, uint32_t id)
-{
-    ps_vcmd cmd;
-    memset(&cmd, 0, sizeof cmd);
-    cmd.op = PS_VOP_LISTEN;
-    cmd.id = id;
-    cmd.port = port;
-    return command(c, p, &cmd, NULL);
-}
-
-/* Routes in the main table of the namespace: only /32s to the peer, no
- * default, no gateway. */
-static void st_routes(void)
-{
-    char *t = ps_netns_read(0, "/proc/self/net/route", NULL);
-    if (!t) {
-        st_check(false, "read the routes of the namespace", "cannot read /proc/net/route");
-        return;
-    }
-    ps_addr peer;
-    ps_addr_parse("198.51.100.7", 12, &peer);
-    unsigned routes = 0, bad = 0;
-    char got[256] = "";
-    for (char *line = strchr(t, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
-        char ifname[32];
-        unsigned dst, gw, flags, refcnt, use, metric, mask;
-        if (sscanf(line + 1, "%31s %X %X %X %u %u %u %X", ifname, &dst, &gw, &flags, &refcnt, &use,
-                   &metric, &mask) != 8)
-            continue;
-        routes++;
-        if (ntohl(dst) != peer || gw != 0 || mask != 0xffffffffu) {
-            bad++;
-            size_t l = strlen(got);
-            snprintf(got + l, sizeof got - l, "%s%s dst %08X gw %08X mask %08X", l ? "; " : "",
-                     ifname, ntohl(dst), ntohl(gw), ntohl(mask));
-        }
-    }
-    free(t);
-    st_check(routes == 1 && bad == 0,
-             "inside's only route is 198.51.100.7/32 over its link (no default route, no gateway)",
-             bad ? got : routes == 1 ? "" : "not exactly one route");
-}
-
-/* Interfaces: lo and the one veth, nothing leading out. */
-static void st_links(void)
-{
-    char *t = ps_netns_read(0, "/proc/self/net/dev", NULL);
-    char got[256] = "";
-    bool ok = t != NULL;
-    unsigned n = 0;
-    for (char *line = t ? strchr(strchr(t, '\n') + 1, '\n') : NULL; line && line[1];
-         line = strchr(line + 1, '\n')) {
-        char name[32];
-        if (sscanf(line + 1, " %31[^:]:", name) != 1) continue;
-        n++;
-        size_t l = strlen(got);
-        snprintf(got + l, sizeof got - l, "%s%s", l ? " " : "", name);
-        if (strcmp(name, "lo") != 0 && strcmp(name, "psl0") != 0) ok = false;
-    }
-    free(t);
-    st_check(ok && n == 2, "inside has only the interfaces lo and psl0 (the link to peer)", got);
-    /* The veth pair never shows up where portsim runs. */
-    FILE *f = fopen("/proc/net/dev", "r");
-    bool here = false;
-    char line[256];
-    while (f && fgets(line, sizeof line, f)) here |= strstr(line, "psl0:") != NULL;
-    if (f) fclose(f);
-    st_check(!here, "no verify interface exists in the namespace portsim runs in", here ? "psl0 found" : "");
-}
-
-static int self_test(void)
-{
-    char why[512];
-    if (!ps_netns_supported(why, sizeof why)) {
-        fprintf(stderr, "portsim verify --self-test: cannot run here: %s\n", why);
-        return PS_EXIT_UNAVAILABLE;
-    }
-    ps_diag d;
-    ps_scenario *sc = ps_scenario_parse(self_test_scn, strlen(self_test_scn), "<self-test>", &d);
-    if (!sc) return PS_EXIT_FAILED;
-    vctx c;
-    memset(&c, 0, sizeof c);
-    c.sc = sc;
-    char err[512];
-    if (!ps_netns_create(sc, err, sizeof err)) {
-        fprintf(stderr, "portsim verify --self-test: cannot set up the namespaces: %s\n", err);
-        ps_scenario_free(sc);
-        return PS_EXIT_UNAVAILABLE;
-    }
-    printf("containment self-test: namespaces %s (192.0.2.10) and %s (198.51.100.7), one link\n",
-           ps_netns_name(0), ps_netns_name(1));
-    c.nvp = 2;
-    c.vp = calloc(2, sizeof *c.vp);
-    bool started = c.vp && ps_vproc_start(&c.vp[0], 0, NOBODY, err, sizeof err) &&
-                   ps_vproc_start(&c.vp[1], 1, 0, err, sizeof err);
-    st_check(started, "helpers start inside the namespaces (probe as uid 65534, daemon as root)",
-             started ? "" : err);
-    if (started) {
-        st_routes();
-        st_links();
-        static const char *outside[] = { "93.184.216.34", "192.0.2.1", "8.8.8.8", "10.0.0.1" };
-        uint32_t id = 1;
-        for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
-            for (uint32_t p = 0; p < 2; p++) {
-                char what[160];
-                int r = st_connect(&c, p, outside[i], 443, id++);
-                snprintf(what, sizeof what, "%s: connect to %s:443 (not in the scenario) fails at once with ENETUNREACH",
-                         p ? "peer (root)" : "inside (nobody)", outside[i]);
-                st_check(r == ENETUNREACH, what, r == ENETUNREACH ? "" : r < 0 ? "no answer" : r == 0 ? "CONNECTED" : errname(r));
-            }
-        }
-        int r = st_connect(&c, 0, "198.51.100.7", 9, id++);
-        st_check(r == ECONNREFUSED, "inside: connect to peer 198.51.100.7:9 (nobody listens) is refused by peer's kernel",
-                 r == ECONNREFUSED ? "" : r == 0 ? "connected" : r < 0 ? "no answer" : errname(r));
-        r = st_listen(&c, 0, 80, id++);
-        st_check(r == EACCES, "inside: uid 65534 cannot listen on 80 (privileges really dropped)",
-                 r == EACCES ? "" : r == 0 ? "ok" : r < 0 ? "no answer" : errname(r));
-        r = st_listen(&c, 1, 80, id++);
-        st_check(r == 0, "peer: root can listen on 80", r == 0 ? "" : r < 0 ? "no answer" : errname(r));
-        r = st_connect(&c, 0, "198.51.100.7", 80, id++);
-        st_check(r == 0, "inside: connect to peer 198.51.100.7:80 is established over the link",
-                 r == 0 ? "" : r < 0 ? "no answer" : errname(r));
-    }
-    unsigned socks = own_sockets();
-    st_check(socks == 0, "portsim itself holds no socket (only its helpers inside the namespaces do)",
-             socks ? "it holds one" : "");
-    for (uint32_t p = 0; c.vp && p < c.nvp; p++) ps_vproc_kill(&c.vp[p]);
-    ps_netns_destroy();
-    unsigned left = ps_netns_leftovers();
-    char lb[32];
-    snprintf(lb, sizeof lb, "%u left", left);
-    st_check(left == 0, "after the teardown no portsim namespace of this run is left", left ? lb : "");
-    free(c.vp);
-    ps_vbox_free(&c.box);
-    ps_scenario_free(sc);
-    printf("\n%u checks passed, %u failed\n", st_pass, st_fail);
-    return st_fail ? PS_EXIT_FAILED : PS_EXIT_OK;
 }
 
 /* ---- the command ---- */
@@ -1559,7 +1020,7 @@ int ps_cmd_verify(int argc, char **argv)
             file = argv[i];
         }
     }
-    if (self && !file) return self_test();
+    if (self && !file) return ps_verify_self_test();
     if (!file || self) {
         fprintf(stderr, "portsim verify: %s\nTry 'portsim --help'.\n",
                 self ? "--self-test takes no scenario" : "missing scenario file");
