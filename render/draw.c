@@ -152,7 +152,11 @@ static void floor_heads(pv_text *t, const pv_layout *L, const pv_host_box *hb, u
         pv_text_in(t, head, PV_FACE_SANS, L->px.floor, PV_COL_TEXT_DIM, hb->upper.head, PV_ALIGN_LEFT);
     }
     if (hb->priv.head.h > 0) {
+        /* The long title where it fits, else a short one that keeps the
+         * number (a narrow building would cut the long one to "below 10…"). */
         snprintf(head, sizeof head, "PRIVILEGED FLOOR: below %u (root only)", (unsigned)unpriv);
+        if (pv_text_measure(t, head, L->px.floor, PV_FACE_BOLD) > hb->priv.head.w)
+            snprintf(head, sizeof head, "PRIVILEGED: < %u, root", (unsigned)unpriv);
         pv_text_in(t, head, PV_FACE_BOLD, L->px.floor, PV_COL_PRIV, hb->priv.head, PV_ALIGN_LEFT);
     }
 }
