@@ -20,26 +20,33 @@ static const char *LESSON =
     "at 1ms a cli connect 10.0.0.2:81 as refused\n"
     "at 50ms c1 close\n";
 
-/* Runs LESSON with extra expect lines; returns the counts. */
-static ps_check_counts check_with(const char *expects, char **report_out)
+/* Checks a scenario text with a step limit; returns the counts, and the
+ * report's text in *report_out (freed by the caller) unless it is NULL. */
+static ps_check_counts check_text(const char *text, uint64_t max_steps, char **report_out)
 {
-    char text[4096];
-    snprintf(text, sizeof text, "%s%s", LESSON, expects);
     ps_scenario *sc = fixture_parse(text);
     ps_check_counts c = { 0, 0 };
     ps_trace_capture cap;
     char *rep = NULL;
     size_t replen = 0;
     FILE *report = open_memstream(&rep, &replen);
-    ps_check_run(sc, sc->seed, PS_DEFAULT_MAX_STEPS, report, &c, &cap);
+    ps_check_run(sc, sc->seed, max_steps, report, &c, &cap);
     fclose(report);
     assert_non_null(cap.text);
-    assert_int_equal(cap.kept, cap.bytes);
+    assert_int_equal(cap.kept, cap.bytes); /* a lesson's trace is kept whole */
     ps_trace_capture_free(&cap);
     ps_scenario_free(sc);
     if (report_out) *report_out = rep;
     else free(rep);
     return c;
+}
+
+/* Checks LESSON with extra expect lines. */
+static ps_check_counts check_with(const char *expects, char **report_out)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "%s%s", LESSON, expects);
+    return check_text(text, PS_DEFAULT_MAX_STEPS, report_out);
 }
 
 static void test_every_kind_passes_when_true(void **state)
@@ -88,19 +95,11 @@ static void test_false_expectations_fail_with_what_was_found(void **state)
 static void test_a_run_stopped_early_fails(void **state)
 {
     (void)state;
-    ps_scenario *sc = fixture_parse(LESSON);
-    ps_check_counts c = { 0, 0 };
-    ps_trace_capture cap;
-    char *rep = NULL;
-    size_t replen = 0;
-    FILE *report = open_memstream(&rep, &replen);
-    ps_check_run(sc, sc->seed, 3, report, &c, &cap);
-    fclose(report);
+    char *rep;
+    ps_check_counts c = check_text(LESSON, 3, &rep);
     assert_int_equal(c.failed, 1);
     assert_non_null(strstr(rep, "the run stopped early: too many events"));
     free(rep);
-    ps_trace_capture_free(&cap);
-    ps_scenario_free(sc);
 }
 
 /* A busy run: far more trace than a capture keeps. */

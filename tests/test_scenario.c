@@ -538,6 +538,19 @@ static void test_line_length_limit(void **state)
     free(text);
 }
 
+/* Loads the temporary file at path (removing it) and checks that loading
+ * fails with want_fmt, whose one %s is the path. */
+static void load_fails(const char *path, const char *want_fmt)
+{
+    ps_diag d;
+    char got[1024], want[1024];
+    ps_scenario *sc = ps_scenario_load(path, &d);
+    unlink(path);
+    assert_null(sc);
+    snprintf(want, sizeof want, want_fmt, path);
+    assert_string_equal(ps_diag_format(&d, got, sizeof got), want);
+}
+
 static void test_huge_line_file(void **state)
 {
     (void)state;
@@ -552,14 +565,7 @@ static void test_huge_line_file(void **state)
         fputs("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", f);
     fputs("\"\n", f);
     fclose(f);
-    ps_diag d;
-    char got[1024], want[1024];
-    ps_scenario *sc = ps_scenario_load(path, &d);
-    unlink(path);
-    assert_null(sc);
-    snprintf(want, sizeof want,
-             "%s:2:4097: error: line is too long (10000010 bytes; the limit is 4096)", path);
-    assert_string_equal(ps_diag_format(&d, got, sizeof got), want);
+    load_fails(path, "%s:2:4097: error: line is too long (10000010 bytes; the limit is 4096)");
 }
 
 static void test_file_too_large(void **state)
@@ -570,14 +576,7 @@ static void test_file_too_large(void **state)
     assert_true(fd >= 0);
     assert_int_equal(ftruncate(fd, PS_MAX_FILE_BYTES + 1), 0); /* sparse: no real 16 MiB */
     close(fd);
-    ps_diag d;
-    char got[1024], want[1024];
-    ps_scenario *sc = ps_scenario_load(path, &d);
-    unlink(path);
-    assert_null(sc);
-    snprintf(want, sizeof want,
-             "%s: error: file is too large (16777217 bytes; the limit is 16 MiB)", path);
-    assert_string_equal(ps_diag_format(&d, got, sizeof got), want);
+    load_fails(path, "%s: error: file is too large (16777217 bytes; the limit is 16 MiB)");
 }
 
 static void test_missing_file_and_directory(void **state)
