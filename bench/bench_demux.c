@@ -6,6 +6,7 @@
 
 #include "bench_common.h"
 #include "demux.h"
+#include "platform.h"
 #include "rng.h"
 
 #define LOOKUPS 20000000u
@@ -55,6 +56,7 @@ static double lookup_ns(uint32_t n)
 
 int main(void)
 {
+    ps_platform_init();
     double small = lookup_ns(1000), big = lookup_ns(1000000);
     bench_figure("demux_lookup_1k_conns", small, "ns/lookup");
     bench_figure("demux_lookup_1M_conns", big, "ns/lookup");

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "bench_common.h"
-#include "engine.h"
+#include "engine_ops.h"
+#include "parse.h"
+#include "platform.h"
 
 #define HOSTS 40
 #define PER_HOST 25000u
@@ -39,6 +41,7 @@ static char *make_scenario(size_t *len)
 
 int main(void)
 {
+    ps_platform_init();
     size_t len;
     char *text = make_scenario(&len);
     ps_diag d;

@@ -9,7 +9,7 @@ BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 .PHONY: bench bench-run
 bench:
 	@sh tools/deps.sh
-	@$(MAKE) --no-print-directory BUILD=build-bench OPT="-O3 -march=native -DNDEBUG" bench-run
+	@$(MAKE) --no-print-directory BUILD=build-bench RELEASE=1 OPT="-O3 -march=native -DNDEBUG" bench-run
 
 bench-run: $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%) $(BUILD)/portsim
 	@for b in $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%); do $$b || exit 1; done
@@ -19,7 +19,9 @@ bench-run: $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%) $(BUILD)/portsim
 	      printf "%-40s %14.2f %s\n", n, $$(i-1), "frames/s" }'; \
 	done
 
-$(BUILD)/bench/%: bench/%.c bench/bench_common.h $(BUILD)/libportsim.a
+# The benches measure the kernel model and parse their scenarios: sim, io, lang.
+$(BUILD)/bench/%: bench/%.c bench/bench_common.h $(call lib,lang) $(call lib,io) $(call lib,sim)
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	@$(CC) $(CFLAGS_) $(PKG_CFLAGS) -Ibench -o $@ $< $(BUILD)/libportsim.a $(LDFLAGS_) $(PKG_LIBS) $(LDLIBS_)
+	@$(CC) $(STD_DEFAULT) $(COMMON) -Isim -Iio -Ilang -Ibench -o $@ $< $(call lib,lang) $(call lib,io) \
+	  $(call lib,sim) $(LDFLAGS_) $(LDLIBS_)

@@ -8,7 +8,7 @@
 #   make determinism              gcc/clang x -O0/-O2 give byte-identical traces
 #   make robust-deps              installs clang + compiler-rt (valgrind, afl++: see below)
 # `make check` needs none of this: it runs tests/test_fuzz_replay.c (the corpus
-# replayed through the harness), tests/test_allocfail.c and tests/limits.sh.
+# replayed through the harness), tests/trace/test_allocfail.c and tests/limits.sh.
 
 .PHONY: memcheck fuzz fuzz-replay fuzz-afl-build fuzz-afl determinism robust-deps \
         memcheck-deps afl-deps
@@ -64,8 +64,10 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build-fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_SRC     := $(SIM_SRC) tests/fuzz/fuzz_scenario.c
-FUZZ_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -g -O1 -Isim $(shell pkg-config --cflags libpcap)
+FUZZ_LAYERS  := sim io lang userland trace
+FUZZ_SRC     := $(foreach l,$(FUZZ_LAYERS),$(call src_of,$(l))) tests/fuzz/fuzz_scenario.c
+FUZZ_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -g -O1 -DPS_CHECKS $(foreach l,$(FUZZ_LAYERS),-I$(DIR_$(l))) \
+                $(shell pkg-config --cflags libpcap)
 FUZZ_LIBS     = $(shell pkg-config --libs libpcap) -lm
 # libFuzzer options: one process, one core (no -jobs); inputs up to 16 KiB;
 # a slow input (> 5 s) or > 1 GiB of memory is a bug too.
@@ -73,10 +75,10 @@ FUZZ_OPTS    := -max_len=16384 -timeout=5 -rss_limit_mb=1024 \
                 -dict=tests/fuzz/scenario.dict -print_final_stats=1 \
                 -artifact_prefix=$(FUZZ_BUILD)/crash-
 
-$(FUZZ_BUILD)/fuzz_scenario: $(FUZZ_SRC) $(wildcard sim/*.h) | robust-deps
+$(FUZZ_BUILD)/fuzz_scenario: $(FUZZ_SRC) $(BUILD)/gen/builtin.c | robust-deps
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $(FUZZ_SRC) $(FUZZ_LIBS)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $(FUZZ_SRC) $(BUILD)/gen/builtin.c $(FUZZ_LIBS)
 
 # New inputs go to $(FUZZ_BUILD)/corpus; the committed corpus is only read.
 # A crash leaves $(FUZZ_BUILD)/crash-*: copy it to tests/fuzz/regressions/.
@@ -90,11 +92,11 @@ fuzz-replay: $(FUZZ_BUILD)/fuzz_scenario
 
 # AFL++: afl-clang-fast links its own driver for LLVMFuzzerTestOneInput.
 AFL_BUILD := build-afl
-$(AFL_BUILD)/fuzz_scenario: $(FUZZ_SRC) $(wildcard sim/*.h) | afl-deps
+$(AFL_BUILD)/fuzz_scenario: $(FUZZ_SRC) $(BUILD)/gen/builtin.c | afl-deps
 	@mkdir -p $(dir $@)
 	@echo "  AFL     $@"
 	@AFL_USE_ASAN=1 AFL_USE_UBSAN=1 AFL_QUIET=1 afl-clang-fast $(FUZZ_CFLAGS) -fsanitize=fuzzer \
-	  -o $@ $(FUZZ_SRC) $(FUZZ_LIBS)
+	  -o $@ $(FUZZ_SRC) $(BUILD)/gen/builtin.c $(FUZZ_LIBS)
 
 fuzz-afl-build: $(AFL_BUILD)/fuzz_scenario
 

@@ -1,6 +1,6 @@
 /* playback.c — recording a run and moving through it (see playback.h). The
- * trace lines come from the trace writer itself (trace.h), written into a
- * memory stream, so the log shows exactly what `portsim run` prints. */
+ * trace lines come from the trace formatter itself (trace.h), collected in
+ * a growing string, so the log shows exactly what `portsim run` prints. */
 #include "playback.h"
 
 #include <math.h>
@@ -15,7 +15,7 @@
 typedef struct recorder {
     pv_playback *pb;
     ps_trace trace;
-    FILE *mem;
+    ps_sbuf log;        /* the text trace so far */
     bool nomem;
     size_t typing;      /* 1 + index of the typed command running now, 0: none */
     size_t capture;     /* the typed command whose output to keep, SIZE_MAX: none */
@@ -107,12 +107,9 @@ static void record(void *ctx, const ps_event *ev)
         if (!r->output) r->nomem = true;
     }
     x->line = PV_REC_NONE;
-    if (r->mem) {
-        long at = ftell(r->mem);
-        if (at >= 0 && (unsigned long)at < PV_MAX_LOG_BYTES) {
-            x->line = (uint32_t)at;
-            ps_trace_event(&r->trace, ev);
-        }
+    if (r->log.len < PV_MAX_LOG_BYTES) {
+        x->line = (uint32_t)r->log.len;
+        ps_trace_event(&r->trace, ev);
     }
     pb->nev++;
 }
@@ -120,7 +117,10 @@ static void record(void *ctx, const ps_event *ev)
 static ps_engine *fresh_engine(const pv_playback *pb)
 {
     ps_engine *e = ps_engine_new(pb->sc, pb->sc->seed);
-    if (e) ps_engine_set_max_steps(e, PV_MAX_STEPS);
+    if (e) {
+        ps_engine_set_max_steps(e, PV_MAX_STEPS);
+        ps_shell_attach(e);
+    }
     return e;
 }
 
@@ -131,8 +131,12 @@ static void advance(const pv_playback *pb, ps_engine *e, ps_time t, size_t *appl
         ps_engine_run_until(e, in->t);
         if (ps_engine_status(e) != PS_RUN_OK) return;
         if (r) r->typing = *applied + 1;
-        ps_shell_run(e, in->host, in->line);
+        bool ran = ps_shell_run(e, in->host, in->line);
         if (r) r->typing = 0;
+        if (!ran) {
+            if (r) r->nomem = true;
+            return;
+        }
         ++*applied;
     }
     if (t == PS_TIME_NEVER) ps_engine_run(e);
@@ -173,14 +177,11 @@ static bool record_run(pv_playback *pb, size_t capture, char **output)
     pb->truncated = false;
     const ps_scenario *sc = pb->sc;
     recorder r = { .pb = pb, .capture = capture };
-    char *buf = NULL;
-    size_t len = 0;
-    r.mem = open_memstream(&buf, &len);
-    if (r.mem) ps_trace_init(&r.trace, r.mem, PS_TRACE_TEXT, sc, sc->seed);
+    ps_trace_init(&r.trace, PS_TRACE_TEXT, sc, sc->seed, ps_trace_to_sbuf, &r.log);
     ps_engine *e = fresh_engine(pb);
     if (!e) {
-        if (r.mem) fclose(r.mem);
-        free(buf);
+        ps_trace_free(&r.trace);
+        ps_sbuf_free(&r.log);
         return false;
     }
     ps_engine_set_sink(e, record, &r);
@@ -188,9 +189,10 @@ static bool record_run(pv_playback *pb, size_t capture, char **output)
     advance(pb, e, PS_TIME_NEVER, &applied, &r);
     if (ps_engine_status(e) != PS_RUN_OK) pb->truncated = true;
     ps_engine_free(e);
-    if (r.mem) fclose(r.mem);
-    pb->log = buf;
-    pb->log_len = buf ? len : 0;
+    ps_trace_free(&r.trace);
+    if (r.log.failed || r.trace.nomem) r.nomem = true;
+    pb->log = r.log.s;
+    pb->log_len = r.log.s ? r.log.len : 0;
     pv_axis_init(&pb->axis);
     for (size_t i = 0; i < pb->nev; i++) pv_axis_add(&pb->axis, pb->ev[i].t);
     pb->end = pb->nev ? pb->ev[pb->nev - 1].t : 0;

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "engine.h"
+#include "engine_ops.h"
 #include "layout.h"
 
 #define PV_REC_NONE UINT32_MAX

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "engine_ops.h"
 
 #define PV_MAX_HOSTS 24      /* buildings drawn; more hosts are counted */
 #define PV_MAX_DOORS 64      /* doors listed per host; more are counted */

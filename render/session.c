@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "file.h"
+#include "load.h"
 #include "pcap.h"
+#include "shell.h"
 #include "trace.h"
 #include "units.h"
 
@@ -75,60 +77,48 @@ static uint32_t insert_after(const ps_scenario *sc, ps_time t)
 char *pv_session_merge(const ps_scenario *sc, const char *text, size_t len, const pv_inject *inj,
                        size_t ninj)
 {
-    char *out = NULL;
-    size_t out_len = 0;
-    FILE *f = open_memstream(&out, &out_len);
-    if (!f) return NULL;
+    ps_sbuf out = { 0 };
     uint32_t *where = malloc((ninj ? ninj : 1) * sizeof *where);
-    if (!where) {
-        fclose(f);
-        free(out);
-        return NULL;
-    }
+    if (!where) return NULL;
     for (size_t i = 0; i < ninj; i++) where[i] = insert_after(sc, inj[i].t);
     char line[3 * PV_INJECT_LINE_MAX + 128];
     size_t next = 0; /* next command to place */
     /* commands that go before line 1 */
     for (; next < ninj && where[next] == 0; next++) {
         pv_session_line(sc, &inj[next], line, sizeof line);
-        fprintf(f, "%s\n", line);
+        ps_sbuf_printf(&out, "%s\n", line);
     }
     size_t pos = 0;
     for (uint32_t ln = 1; pos < len; ln++) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - text) + 1 : len;
-        fwrite(text + pos, 1, end - pos, f);
-        if (!nl) fputc('\n', f);
+        ps_sbuf_putn(&out, text + pos, end - pos);
+        if (!nl) ps_sbuf_putc(&out, '\n');
         pos = end;
         for (; next < ninj && where[next] == ln; next++) {
             pv_session_line(sc, &inj[next], line, sizeof line);
-            fprintf(f, "%s\n", line);
+            ps_sbuf_printf(&out, "%s\n", line);
         }
     }
     for (; next < ninj; next++) { /* after the last line */
         pv_session_line(sc, &inj[next], line, sizeof line);
-        fprintf(f, "%s\n", line);
+        ps_sbuf_printf(&out, "%s\n", line);
     }
     free(where);
-    bool ok = !ferror(f);
-    if (fclose(f) != 0) ok = false;
-    if (!ok) {
-        free(out);
+    if (out.failed || !out.s) {
+        ps_sbuf_free(&out);
         return NULL;
     }
-    return out;
+    return out.s;
 }
 
 /* ---- traces for comparison ---- */
 
 static char *trace_of(const ps_scenario *sc, const pv_playback *pb)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) return NULL;
+    ps_sbuf out = { 0 };
     ps_trace tr;
-    ps_trace_init(&tr, f, PS_TRACE_TEXT, sc, sc->seed);
+    ps_trace_init(&tr, PS_TRACE_TEXT, sc, sc->seed, ps_trace_to_sbuf, &out);
     ps_run_status st;
     if (pb) {
         st = pv_playback_replay(pb, ps_trace_event, &tr);
@@ -138,15 +128,19 @@ static char *trace_of(const ps_scenario *sc, const pv_playback *pb)
         if (e) {
             ps_engine_set_max_steps(e, PV_MAX_STEPS);
             ps_engine_set_sink(e, ps_trace_event, &tr);
+            ps_shell_attach(e);
             ps_engine_run(e);
             st = ps_engine_status(e);
             ps_engine_free(e);
         }
     }
-    if (fclose(f) != 0 || st == PS_RUN_NOMEM || !buf) {
-        free(buf);
+    bool lost = tr.nomem || out.failed || !out.s;
+    ps_trace_free(&tr);
+    if (lost || st == PS_RUN_NOMEM) {
+        ps_sbuf_free(&out);
         return NULL;
     }
+    char *buf = out.s;
     char *nl = strchr(buf, '\n'); /* drop the header: it names the file */
     if (nl) memmove(buf, nl + 1, strlen(nl + 1) + 1);
     return buf;
@@ -159,46 +153,10 @@ char *pv_scenario_trace(const ps_scenario *sc) { return trace_of(sc, NULL); }
 
 static char *read_source(const char *source, size_t *len, char *msg, size_t n)
 {
-    if (!source[0]) {
-        *len = strlen(ps_builtin_two_tabs);
-        char *s = malloc(*len + 1);
-        if (s) memcpy(s, ps_builtin_two_tabs, *len + 1);
-        else snprintf(msg, n, "Could not save the session: out of memory");
-        return s;
-    }
-    FILE *f = fopen(source, "rb");
-    if (!f) {
-        snprintf(msg, n, "Could not save the session: cannot read %s again", source);
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t cap = 0, got = 0;
-    for (;;) {
-        if (got + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *p = cap <= PS_MAX_FILE_BYTES + 8192 ? realloc(buf, cap) : NULL;
-            if (!p) {
-                free(buf);
-                fclose(f);
-                snprintf(msg, n, "Could not save the session: %s is too large or memory ran out", source);
-                return NULL;
-            }
-            buf = p;
-        }
-        size_t k = fread(buf + got, 1, cap - got - 1, f);
-        got += k;
-        if (k == 0) break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(msg, n, "Could not save the session: error reading %s", source);
-        return NULL;
-    }
-    buf[got] = '\0';
-    *len = got;
-    return buf;
+    ps_diag d;
+    char *text = ps_scenario_source(source[0] ? source : NULL, len, &d);
+    if (!text) snprintf(msg, n, "Could not save the session: %s: %s", d.file, d.message);
+    return text;
 }
 
 /* The text still parses to the actions the session runs (the file may have
@@ -234,7 +192,7 @@ pv_save_status pv_session_save(const pv_playback *pb, const char *source, const 
     if (!text) return PV_SAVE_FAILED;
     ps_diag d;
     memset(&d, 0, sizeof d);
-    ps_scenario *orig = ps_scenario_parse(text, len, source[0] ? source : "<built-in two-tabs>", &d);
+    ps_scenario *orig = ps_scenario_parse(text, len, source[0] ? source : PS_BUILTIN_NAME, &d);
     if (!orig || !same_actions(orig, pb->sc)) {
         snprintf(msg, n, "Could not save the session: %s changed since it was opened; open it again (O)",
                  source[0] ? source : "the built-in lesson");
@@ -249,12 +207,10 @@ pv_save_status pv_session_save(const pv_playback *pb, const char *source, const 
         snprintf(msg, n, "Could not save the session: out of memory");
         return PV_SAVE_FAILED;
     }
-    FILE *f = fopen(path, "wb");
-    bool ok = f && fputs(merged, f) >= 0;
-    if (f && fclose(f) != 0) ok = false;
+    int err = ps_file_write(path, merged, strlen(merged));
     free(merged);
-    if (!ok) {
-        snprintf(msg, n, "Could not write %s", path);
+    if (err) {
+        snprintf(msg, n, "Could not write %s: %s", path, ps_file_strerror(err));
         return PV_SAVE_FAILED;
     }
     /* load it back: it must parse, and replay what the session showed */

@@ -9,6 +9,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Invariants. PS_ASSERT(c) checks c in test and sanitizer builds (PS_CHECKS
+ * defined: `make`, `make check`, SANITIZE=1) and costs nothing in release
+ * builds (`make bench`, `make install`). A failed check aborts with the
+ * expression and its place: a broken invariant is a bug, never an input
+ * error. */
+#ifdef PS_CHECKS
+#include <assert.h>
+#define PS_ASSERT(c) assert(c)
+#else
+#define PS_ASSERT(c) ((void)0)
+#endif
+
+/* printf-style argument checks where the compiler offers them. */
+#ifdef __GNUC__
+#define PS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define PS_PRINTF(fmt, args)
+#endif
+
 /* Simulated time: integer microseconds since the start of the run. Nothing in
  * sim/ reads a wall clock, so a run is a pure function of scenario and seed. */
 typedef uint64_t ps_time;

@@ -3,9 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
-#include "ports.h"
+#include "mem.h"
 #include "rng.h"
 #include "table.h"
 
@@ -53,29 +52,11 @@ static void place(ps_demux_slot *slots, uint32_t cap, ps_demux_slot sl)
     slots[i] = sl;
 }
 
-/* Zeroed slots. A big table is aligned to 2 MiB and offered to the kernel
- * for huge pages: random probes into tens of megabytes otherwise miss the
- * TLB on almost every lookup. */
-static ps_demux_slot *alloc_slots(uint64_t cap)
-{
-    size_t bytes = cap * sizeof(ps_demux_slot);
-    enum { HUGE = 2u << 20 };
-    if (bytes < HUGE) return calloc(cap, sizeof(ps_demux_slot));
-    /* C11 wants the size a multiple of the alignment (ASan enforces it). */
-    void *p = aligned_alloc(HUGE, (bytes + HUGE - 1) / HUGE * HUGE);
-    if (!p) return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, plain pages */
-#endif
-    memset(p, 0, bytes);
-    return p;
-}
-
 static bool grow(ps_demux *d)
 {
     uint64_t cap = d->cap ? (uint64_t)d->cap + d->cap / 4 : 64;
     if (cap > (1ull << 31)) return false;
-    ps_demux_slot *slots = alloc_slots(cap);
+    ps_demux_slot *slots = ps_big_calloc(cap * sizeof(ps_demux_slot));
     if (!slots) return false;
     for (uint32_t i = 0; i < d->cap; i++)
         if (d->slots[i].sock1) place(slots, (uint32_t)cap, d->slots[i]);
@@ -140,10 +121,10 @@ static uint32_t nth_listener(const ps_socket *socks, uint32_t first, ps_addr add
     return PS_NONE;
 }
 
-uint32_t ps_demux_listener(const ps_ports *p, const ps_socket *socks, uint32_t host, ps_addr la,
+uint32_t ps_demux_listener(const ps_socket *socks, uint32_t first, uint32_t host, ps_addr la,
                            uint16_t lp, ps_addr ra, uint16_t rp)
 {
-    uint32_t first = ps_ports_owners(p, host, lp), exact = 0, wild = 0;
+    uint32_t exact = 0, wild = 0;
     for (uint32_t s = first; s != PS_NONE; s = socks[s].link) {
         if (socks[s].state != PS_LISTEN) continue;
         exact += socks[s].laddr == la;

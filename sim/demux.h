@@ -30,7 +30,6 @@ typedef struct ps_demux {
     uint32_t n;           /* connections stored */
 } ps_demux;
 
-struct ps_ports;
 
 void ps_demux_init(ps_demux *d);
 void ps_demux_free(ps_demux *d);
@@ -43,9 +42,11 @@ void ps_demux_remove(ps_demux *d, const ps_socket *socks, uint32_t s);
 uint32_t ps_demux_connection(const ps_demux *d, const ps_socket *socks, uint32_t host,
                              ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp);
 /* The listening socket that takes a SYN for la:lp from ra:rp on host, or
- * PS_NONE. When several SO_REUSEPORT listeners match equally well, a hash of
- * the 4-tuple picks one, as the kernel's reuseport group does. */
-uint32_t ps_demux_listener(const struct ps_ports *p, const ps_socket *socks, uint32_t host,
-                           ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp);
+ * PS_NONE. `owners` is the first socket on host's port lp, chained by
+ * socks[].link (ps_ports_owners() in ports.h). When several SO_REUSEPORT
+ * listeners match equally well, a hash of the 4-tuple picks one, as the
+ * kernel's reuseport group does. */
+uint32_t ps_demux_listener(const ps_socket *socks, uint32_t owners, uint32_t host, ps_addr la,
+                           uint16_t lp, ps_addr ra, uint16_t rp);
 
 #endif

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shell.h"
 
 /* ---- small helpers ---- */
 
@@ -564,6 +563,26 @@ void ps_engine_note(ps_engine *e, ps_event_kind kind, uint32_t host, const char 
     ps__emit(e, &ev);
 }
 
+void ps__command_echo(ps_engine *e, uint32_t host, const char *cmdline)
+{
+    size_t n = strlen(cmdline);
+    char *text = malloc(n + 3);
+    if (text == NULL) {
+        ps__nomem(e);
+        return;
+    }
+    memcpy(text, "$ ", 2);
+    memcpy(text + 2, cmdline, n + 1);
+    ps_engine_note(e, PS_EV_SHELL, host, text);
+    free(text);
+}
+
+void ps_engine_set_command_hook(ps_engine *e, ps_command_fn fn, void *ctx)
+{
+    e->command_fn = fn;
+    e->command_ctx = ctx;
+}
+
 /* ---- life cycle ---- */
 
 ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
@@ -689,7 +708,10 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
         ps_engine_note(e, PS_EV_SAY, PS_NONE, act->text);
         break;
     case PS_ACT_SHELL:
-        ps_shell_run(e, act->host, act->text);
+        /* The engine knows no tools: a command goes to whoever registered
+         * (the userland does). Without one, the command is echoed alone. */
+        if (e->command_fn == NULL) ps__command_echo(e, act->host, act->text);
+        else if (!e->command_fn(e->command_ctx, e, act->host, act->text)) ps__nomem(e);
         break;
     case PS_ACT_COUNT:
         break;

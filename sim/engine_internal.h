@@ -5,7 +5,7 @@
 #define PS_ENGINE_INTERNAL_H
 
 #include "demux.h"
-#include "engine.h"
+#include "engine_ops.h"
 #include "evq.h"
 #include "ports.h"
 #include "rng.h"
@@ -48,6 +48,8 @@ struct ps_engine {
     uint32_t cur_action;    /* action being run, for event attribution */
     ps_event_fn sink;
     void *sink_ctx;
+    ps_command_fn command_fn; /* runs `shell` actions (the userland), or NULL */
+    void *command_ctx;
 
     ps_socket *socks;       /* socket slots */
     uint32_t nsocks, sockcap; /* slots used, allocated */
@@ -82,6 +84,10 @@ struct ps_engine {
     ps_socket *named_last;  /* per sock-spec: its last state once released */
 };
 
+/* ---- operations only scenario actions use ---- */
+ps_errno ps_engine_send(ps_engine *e, uint32_t sock, const char *text);
+ps_errno ps_engine_close(ps_engine *e, uint32_t sock);
+
 /* ---- engine.c services used by tcp.c ---- */
 void ps__emit(ps_engine *e, ps_event *ev);
 /* True when no sink listens: the caller skips building the event, which is
@@ -101,6 +107,8 @@ void ps__sock_release(ps_engine *e, uint32_t s);
 void ps__set_state(ps_engine *e, uint32_t s, ps_tcp_state st);
 bool ps__fd_alloc(ps_engine *e, uint32_t proc, uint32_t *fd);
 void ps__nomem(ps_engine *e);
+/* A `shell` action with no command hook: emits "$ CMDLINE" alone. */
+void ps__command_echo(ps_engine *e, uint32_t host, const char *cmdline);
 /* Socket s failed with err (a refused connect, a reset): reports it, records
  * the error under its name, and releases the socket. */
 void ps__sock_error(ps_engine *e, uint32_t s, const char *op, ps_errno err);

@@ -1,9 +1,10 @@
 /* scenario.h — a scenario as plain data: hosts, links, processes, timed
  * actions and expectations, exactly as a file spelled them, with every name
  * already resolved to an index and every item keeping its source position.
+ * This is the engine's input; it knows nothing of text.
  *
- * ps_scenario_parse() turns text into this; ps_engine_new() (engine.h) runs
- * it. The parser checks everything that can be known without running: names
+ * ps_scenario_parse() (lang/parse.h) turns text into this; ps_engine_new()
+ * (engine.h) runs it. The parser checks everything that can be known without running: names
  * exist, pids are unique, ports are in range, times do not go backwards, a
  * socket name is defined once. What only a run can tell (EADDRINUSE, ...) is
  * the engine's job. The scenario owns all its strings; free it with
@@ -12,6 +13,7 @@
 #define PS_SCENARIO_H
 
 #include "base.h"
+#include "socket.h"
 
 #define PS_MAX_HOST_ADDRS 8       /* addresses a host may list (127.0.0.1 comes free) */
 #define PS_MAX_REPEAT 2000000u    /* upper bound of `repeat N` on one line */
@@ -118,12 +120,6 @@ typedef enum ps_field {
 
 typedef enum ps_cmp { PS_CMP_EQ, PS_CMP_NE, PS_CMP_LT, PS_CMP_LE, PS_CMP_GT, PS_CMP_GE } ps_cmp;
 
-typedef enum ps_port_state {
-    PS_PORT_FREE,      /* nothing on the host holds the port */
-    PS_PORT_LISTENING, /* some socket listens on it */
-    PS_PORT_USED,      /* held, but not by a listener (a connection, TIME_WAIT) */
-} ps_port_state;
-
 typedef struct ps_expect {
     ps_expect_kind kind;
     bool has_time;       /* false: checked when the run has ended */
@@ -155,32 +151,16 @@ typedef struct ps_scenario {
     ps_expect *expects;    uint32_t nexpects;   /* in file order */
 } ps_scenario;
 
-/* One diagnostic, GCC style. The message names what was expected and, for an
- * unknown name, suggests the nearest known one. */
-typedef struct ps_diag {
-    char file[256];
-    ps_pos pos;
-    char message[512];
-} ps_diag;
-
-/* Formats "file:line:col: error: message" into buf. Returns buf. */
-char *ps_diag_format(const ps_diag *d, char *buf, size_t size);
-
-/* Parses `len` bytes of scenario text; `file` names it in messages. On success
- * returns a scenario the caller frees; on the first error returns NULL and
- * fills *diag. Accepts CRLF line ends and a UTF-8 byte-order mark. */
-ps_scenario *ps_scenario_parse(const char *text, size_t len, const char *file, ps_diag *diag);
-
-/* Reads and parses a file (at most PS_MAX_FILE_BYTES). Errors reading the file
- * are reported through *diag too, with line 0. */
-#define PS_MAX_FILE_BYTES (16u * 1024u * 1024u)
-ps_scenario *ps_scenario_load(const char *path, ps_diag *diag);
-
 void ps_scenario_free(ps_scenario *sc);
 
-/* Lookups by name; PS_NONE when absent. */
+/* Lookups by name; PS_NONE when absent. The _n forms take a name that is
+ * not NUL-terminated (len bytes of s). */
 uint32_t ps_scenario_host(const ps_scenario *sc, const char *name);
 uint32_t ps_scenario_sock(const ps_scenario *sc, const char *name);
+uint32_t ps_scenario_host_n(const ps_scenario *sc, const char *s, size_t len);
+uint32_t ps_scenario_sock_n(const ps_scenario *sc, const char *s, size_t len);
+/* True if the NUL-terminated name (may be NULL) equals s[0..len). */
+bool ps_name_equals(const char *name, const char *s, size_t len);
 /* The host that owns addr (loopback excluded), or PS_NONE. */
 uint32_t ps_scenario_host_by_addr(const ps_scenario *sc, ps_addr addr);
 

@@ -49,4 +49,11 @@ typedef struct ps_socket {
                              REQUESTER: its one request; else NULL */
 } ps_socket;
 
+/* What holds a host's port right now (ps_engine_port_state, expect ... port). */
+typedef enum ps_port_state {
+    PS_PORT_FREE,      /* nothing on the host holds the port */
+    PS_PORT_LISTENING, /* some socket listens on it */
+    PS_PORT_USED,      /* held, but not by a listener (a connection, TIME_WAIT) */
+} ps_port_state;
+
 #endif

@@ -305,8 +305,8 @@ void ps__tcp_arrive(ps_engine *e, uint32_t g)
     }
     uint32_t l = PS_NONE;
     if ((sg.flags & (PS_SYN | PS_ACK | PS_RST)) == PS_SYN)
-        l = ps_demux_listener(&e->ports, e->socks, h, sg.dst_addr, sg.dst_port, sg.src_addr,
-                              sg.src_port);
+        l = ps_demux_listener(e->socks, ps_ports_owners(&e->ports, h, sg.dst_port), h,
+                              sg.dst_addr, sg.dst_port, sg.src_addr, sg.src_port);
     if (!ps__quiet(e)) {
         ps_event ev = deliver_event(e, &sg, g, l, l != PS_NONE ? PS_TO_LISTENER : PS_TO_NONE);
         ps__emit(e, &ev);

@@ -1,7 +1,7 @@
 /* fuzz_scenario.c — the fuzz target: any bytes, as a scenario file.
  *
  * Each input is parsed; what parses is run by the engine with a small step
- * limit, with a JSON Lines trace (to /dev/null), a text trace (to memory) and
+ * limit, with a JSON Lines trace (formatted, then dropped), a text trace (captured) and
  * the pcap packet builder attached, and every `expect` evaluated at its time as `portsim check`
  * does. The golden-trace functions then must agree that the trace equals its
  * own golden form. Nothing may crash, leak, hang or read out of bounds.
@@ -9,18 +9,18 @@
  * Built three ways (mk/robust.mk):
  *   make fuzz             libFuzzer + ASan + UBSan (clang)
  *   make fuzz-afl-build   AFL++ (afl-clang-fast), same source
- *   tests/test_fuzz_replay.c links this file and feeds it every input under
+ *   tests/trace/test_fuzz_replay.c links this file and feeds it every input under
  *   tests/fuzz/corpus and tests/fuzz/regressions in `make check`. */
-#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
-#include "engine.h"
+#include "shell.h"
+#include "engine_ops.h"
 #include "pcap.h"
-#include "scenario.h"
+#include "load.h"
 #include "trace.h"
 
 /* Steps per input: enough for every shipped lesson but busy-server to run to
@@ -37,11 +37,12 @@ static int cmp_expect_time(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static FILE *devnull(void)
+/* A writer that drops the bytes: the JSONL trace is formatted, not kept. */
+static void discard(void *ctx, const char *bytes, size_t n)
 {
-    static FILE *f;
-    if (!f) f = fopen("/dev/null", "w");
-    return f;
+    (void)ctx;
+    (void)bytes;
+    (void)n;
 }
 
 /* The pcap packet builder, without libpcap: every SEGMENT becomes a packet in
@@ -55,16 +56,15 @@ static void packet_sink(void *ctx, const ps_event *ev)
 
 static void run_scenario(const ps_scenario *sc)
 {
-    FILE *null = devnull();
     ps_trace_capture cap;
-    FILE *mem = ps_trace_capture_open(&cap);
+    bool captured = ps_trace_capture_open(&cap);
     ps_engine *e = ps_engine_new(sc, sc->seed);
     const ps_expect **order = malloc((sc->nexpects ? sc->nexpects : 1) * sizeof *order);
-    if (!null || !mem || !e || !order) goto done;
-
     ps_trace jsonl, txt;
-    ps_trace_init(&jsonl, null, PS_TRACE_JSONL, sc, sc->seed);
-    ps_trace_init(&txt, mem, PS_TRACE_TEXT, sc, sc->seed);
+    ps_trace_init(&jsonl, PS_TRACE_JSONL, sc, sc->seed, discard, NULL);
+    ps_trace_init(&txt, PS_TRACE_TEXT, sc, sc->seed, ps_trace_capture_write, &cap);
+    if (!captured || !e || !order) goto done;
+    ps_shell_attach(e);
     uint16_t ip_id = 1;
     ps_sink_tee inner = { { ps_trace_event, packet_sink }, { &txt, &ip_id } };
     ps_sink_tee tee = { { ps_trace_event, ps_sink_tee_event }, { &jsonl, &inner } };
@@ -84,9 +84,7 @@ static void run_scenario(const ps_scenario *sc)
     if (ps_engine_status(e) == PS_RUN_OK && ps_engine_steps(e) > FUZZ_MAX_STEPS) abort();
 
     /* The golden form of a trace must compare equal to the trace. */
-    fclose(mem);
-    mem = NULL;
-    if (!cap.nomem) {
+    if (!cap.nomem && !txt.nomem) {
         char *golden = ps_golden_for(&cap);
         if (golden) {
             char want[128], got[128];
@@ -98,7 +96,8 @@ static void run_scenario(const ps_scenario *sc)
 done:
     free(order);
     ps_engine_free(e);
-    if (mem) fclose(mem);
+    ps_trace_free(&jsonl);
+    ps_trace_free(&txt);
     ps_trace_capture_free(&cap);
 }
 

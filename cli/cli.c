@@ -1,0 +1,284 @@
+/* cli.c — `portsim run` and `portsim check` (see cli.h). */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "file.h"
+#include "pcap.h"
+#include "shell.h"
+#include "trace.h"
+#include "units.h"
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    if (!*s) return false;
+    uint64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10) return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+int ps_cli_stdout_done(int rc, const char *what)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "portsim: cannot write %s: %s\n", what, strerror(errno ? errno : EIO));
+        return PS_EXIT_OUTPUT;
+    }
+    return rc;
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "portsim %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'portsim --help'.\n");
+    return PS_EXIT_USAGE;
+}
+
+/* The option's value: "--opt=V" or "--opt V". NULL if missing. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0) return NULL;
+    if (argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (argv[*i][n] == '\0' && *i + 1 < argc) return argv[++*i];
+    return NULL;
+}
+
+/* Runs e to `until` (PS_TIME_NEVER: to the end). On a terminal, a run that
+ * takes more than a second shows how far it has come, on stderr so traces
+ * stay clean; wall-clock time is read here only, never by the engine. */
+static void run_with_progress(ps_engine *e, ps_time until)
+{
+    bool tty = isatty(STDERR_FILENO);
+    time_t start = time(NULL);
+    bool shown = false;
+    while (ps_engine_next_time(e) <= until && ps_engine_step(e)) {
+        if (tty && (ps_engine_steps(e) & 0xfffff) == 0 && time(NULL) - start >= 1) {
+            char tb[32];
+            fprintf(stderr, "\rportsim: %llu events, simulated time %s ms ...",
+                    (unsigned long long)ps_engine_steps(e), ps_time_ms(ps_engine_now(e), 0, tb));
+            shown = true;
+        }
+    }
+    if (until != PS_TIME_NEVER) ps_engine_run_until(e, until); /* sets the clock to `until` */
+    if (shown) fputs("\r\033[K", stderr);
+}
+
+int ps_cli_trace(const char *file, const ps_run_opts *o)
+{
+    ps_scenario *sc = ps_scenario_load_or_report(file);
+    if (!sc) return PS_EXIT_USAGE;
+    char perr[512];
+    ps_pcap pc;
+    if (o->pcap && !ps_pcap_open(&pc, o->pcap, perr, sizeof perr)) {
+        fprintf(stderr, "portsim: %s\n", perr);
+        ps_scenario_free(sc);
+        return PS_EXIT_FAILED;
+    }
+    uint64_t seed = o->seed_set ? o->seed : sc->seed;
+    ps_engine *e = ps_engine_new(sc, seed);
+    if (!e) {
+        fprintf(stderr, "portsim: out of memory\n");
+        if (o->pcap) ps_pcap_close(&pc, NULL, 0);
+        ps_scenario_free(sc);
+        return PS_EXIT_FAILED;
+    }
+    ps_shell_attach(e);
+    ps_trace tr;
+    ps_trace_init(&tr, o->format, sc, seed, ps_trace_to_file, stdout);
+    /* The text or JSON trace, and the capture when --pcap asks for one. */
+    ps_sink_tee tee = { { ps_trace_event, o->pcap ? ps_pcap_event : NULL }, { &tr, &pc } };
+    ps_engine_set_sink(e, ps_sink_tee_event, &tee);
+    ps_engine_set_max_steps(e, o->max_events);
+    run_with_progress(e, o->until);
+    int rc = PS_EXIT_OK;
+    if (ps_engine_status(e) != PS_RUN_OK) {
+        fprintf(stderr, "%s: error: stopped after %llu events: %s\n", sc->file,
+                (unsigned long long)ps_engine_steps(e), ps_run_status_message(ps_engine_status(e)));
+        rc = PS_EXIT_FAILED;
+    }
+    if (tr.nomem) {
+        fprintf(stderr, "%s: error: out of memory while writing the trace\n", sc->file);
+        rc = PS_EXIT_FAILED;
+    }
+    ps_trace_free(&tr);
+    ps_engine_free(e);
+    if (o->pcap && !ps_pcap_close(&pc, perr, sizeof perr)) {
+        fprintf(stderr, "portsim: %s\n", perr);
+        rc = PS_EXIT_OUTPUT;
+    }
+    ps_scenario_free(sc);
+    return ps_cli_stdout_done(rc, "the trace");
+}
+
+int ps_cmd_run(int argc, char **argv)
+{
+    const char *file = NULL;
+    ps_run_opts o = { PS_TRACE_TEXT, 0, false, PS_TIME_NEVER, PS_DEFAULT_MAX_STEPS, NULL };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if ((v = opt_value(argc, argv, &i, "--format"))) {
+            if (!ps_trace_format_parse(v, &o.format))
+                return usage_error("run", "unknown format '%s' (expected text, jsonl or none)", v);
+        } else if ((v = opt_value(argc, argv, &i, "--seed"))) {
+            if (!parse_u64(v, &o.seed)) return usage_error("run", "bad seed '%s' (expected a number)", v);
+            o.seed_set = true;
+        } else if ((v = opt_value(argc, argv, &i, "--until"))) {
+            if (!ps_time_parse(v, strlen(v), &o.until))
+                return usage_error("run", "bad time '%s' (expected e.g. 300ms or 1.5s)", v);
+        } else if ((v = opt_value(argc, argv, &i, "--max-events"))) {
+            if (!parse_u64(v, &o.max_events) || o.max_events == 0)
+                return usage_error("run", "bad --max-events '%s' (expected a positive number)", v);
+        } else if ((v = opt_value(argc, argv, &i, "--pcap"))) {
+            if (!*v) return usage_error("run", "%s", "--pcap needs a file name");
+            o.pcap = v;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("run", "unknown or incomplete option '%s'", a);
+        } else if (file) {
+            return usage_error("run", "one scenario at a time (got '%s' too)", a);
+        } else {
+            file = a;
+        }
+    }
+    if (!file) return usage_error("run", "%s", "missing scenario file");
+    return ps_cli_trace(file, &o);
+}
+
+/* "dir/name.scn" -> "dir/name.trace" (malloc'd). */
+static char *golden_path(const char *file)
+{
+    size_t n = strlen(file);
+    if (n > 4 && strcmp(file + n - 4, ".scn") == 0) n -= 4;
+    char *p = malloc(n + 7);
+    if (p) {
+        memcpy(p, file, n);
+        strcpy(p + n, ".trace");
+    }
+    return p;
+}
+
+/* Checks one file; adds to counts. Returns the file's exit status: OK (its
+ * checks may still have failed: they are counted), USAGE when it does not
+ * load or its golden trace cannot be read, OUTPUT when --update could not
+ * write. */
+static int check_file(const char *file, bool update, uint64_t max_steps, ps_check_counts *total)
+{
+    ps_scenario *sc = ps_scenario_load_or_report(file);
+    if (!sc) {
+        total->failed++;
+        printf("FAIL %s: does not load\n", file);
+        return PS_EXIT_USAGE;
+    }
+    int rc = PS_EXIT_OK;
+    ps_check_counts c = { 0, 0 };
+    ps_trace_capture cap;
+    ps_sbuf report = { 0 };
+    ps_check_run(sc, sc->seed, max_steps, &report, &c, &cap);
+    if (report.len) fputs(report.s, stdout);
+    bool stopped_early = cap.incomplete;
+    ps_sbuf_free(&report);
+    char *gpath = golden_path(file);
+    const char *golden_note = "no golden trace";
+    if (cap.text && gpath && update && stopped_early) {
+        /* A trace cut short is not a lesson's trace: keep the good one. */
+        printf("%s: error: not rewriting %s: the run stopped early\n", file, gpath);
+        golden_note = "golden trace kept";
+        c.failed++;
+    } else if (cap.text && gpath && update) {
+        char *content = ps_golden_for(&cap);
+        int err = content ? ps_file_write(gpath, content, strlen(content)) : ENOMEM;
+        if (err == 0) {
+            golden_note = "golden trace written";
+            c.passed++;
+        } else {
+            printf("%s: error: cannot write %s: %s\n", file, gpath, ps_file_strerror(err));
+            c.failed++;
+            rc = PS_EXIT_OUTPUT;
+        }
+        free(content);
+    } else if (cap.text && gpath) {
+        size_t glen = 0;
+        char *golden = NULL;
+        int err = ps_file_read(gpath, PS_MAX_FILE_BYTES, &golden, &glen);
+        if (err == 0) {
+            char want[512], got[512];
+            size_t line = ps_golden_compare(golden, glen, &cap, want, got, sizeof want);
+            if (line == 0) {
+                golden_note = "golden trace matches";
+                c.passed++;
+            } else {
+                golden_note = "golden trace differs";
+                printf("%s:%zu: trace differs from the golden trace\n  golden: %s\n  run:    %s\n",
+                       gpath, line, want, got);
+                c.failed++;
+            }
+            free(golden);
+        } else if (err != ENOENT) {
+            /* There is one, and it cannot be read: never a pass. */
+            printf("%s: error: cannot read the golden trace %s: %s\n", file, gpath, ps_file_strerror(err));
+            golden_note = "golden trace unreadable";
+            c.failed++;
+            rc = PS_EXIT_USAGE;
+        }
+    }
+    printf("%s %s: %u expect%s, %s\n", c.failed ? "FAIL" : "ok  ", file,
+           sc->nexpects, sc->nexpects == 1 ? "" : "s", golden_note);
+    total->passed += c.passed;
+    total->failed += c.failed;
+    free(gpath);
+    ps_trace_capture_free(&cap);
+    ps_scenario_free(sc);
+    return rc;
+}
+
+int ps_cmd_check(int argc, char **argv)
+{
+    bool update = false;
+    uint64_t max_events = PS_DEFAULT_MAX_STEPS;
+    const char **files = malloc((size_t)argc * sizeof *files);
+    int nfiles = 0;
+    if (!files) {
+        fprintf(stderr, "portsim: out of memory\n");
+        return PS_EXIT_FAILED;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (strcmp(argv[i], "--update") == 0) {
+            update = true;
+        } else if ((v = opt_value(argc, argv, &i, "--max-events"))) {
+            if (!parse_u64(v, &max_events) || max_events == 0) {
+                free(files);
+                return usage_error("check", "bad --max-events '%s' (expected a positive number)", v);
+            }
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            free(files);
+            return usage_error("check", "unknown option '%s'", argv[i]);
+        } else {
+            files[nfiles++] = argv[i];
+        }
+    }
+    if (nfiles == 0) {
+        free(files);
+        return usage_error("check", "%s", "missing scenario files");
+    }
+    ps_check_counts total = { 0, 0 };
+    int worst = PS_EXIT_OK;
+    for (int i = 0; i < nfiles; i++) {
+        int rc = check_file(files[i], update, max_events, &total);
+        if (rc == PS_EXIT_OUTPUT || (rc == PS_EXIT_USAGE && worst != PS_EXIT_OUTPUT)) worst = rc;
+    }
+    free(files);
+    printf("%u passed, %u failed\n", total.passed, total.failed);
+    int rc = worst != PS_EXIT_OK ? worst : total.failed ? PS_EXIT_FAILED : PS_EXIT_OK;
+    return ps_cli_stdout_done(rc, "the report");
+}

@@ -1,0 +1,37 @@
+/* cli.h — the headless subcommands of portsim (run, check) and the helpers
+ * the command line shares. None of this initialises SDL: course CI runs
+ * these on machines without a display. Exit statuses are io/exit.h's. */
+#ifndef PS_CLI_H
+#define PS_CLI_H
+
+#include "engine.h"
+#include "exit.h"
+#include "load.h"
+#include "trace.h"
+
+
+/* `portsim run FILE [options]`: prints the trace. Returns an exit code. */
+int ps_cmd_run(int argc, char **argv);
+/* `portsim check [--update] FILE...`: expectations and golden traces. */
+int ps_cmd_check(int argc, char **argv);
+
+typedef struct ps_run_opts {
+    ps_trace_format format;  /* text, jsonl or none */
+    uint64_t seed;           /* used when seed_set; else the file's seed */
+    bool seed_set;
+    ps_time until;           /* stop time, PS_TIME_NEVER to run to the end */
+    uint64_t max_events;     /* step limit */
+    const char *pcap;        /* --pcap: also write the segments to this file, or NULL */
+} ps_run_opts;
+
+/* Runs a scenario file (NULL: the built-in lesson) headless and prints its
+ * trace to stdout (and, with o->pcap, writes the capture). Returns an exit
+ * code. */
+int ps_cli_trace(const char *file, const ps_run_opts *o);
+
+
+/* Flushes standard output at the end of a command: rc, or PS_EXIT_OUTPUT
+ * with "portsim: cannot write WHAT: REASON" when the output was lost. */
+int ps_cli_stdout_done(int rc, const char *what);
+
+#endif

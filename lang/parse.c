@@ -1,0 +1,1108 @@
+/* parse.c — the scenario language's parser: diagnostics and the passes that
+ * turn scenario text into a ps_scenario (parse.h; the data is scenario.h;
+ * the language is documented in scenarios/README.md). Lines and tokens come
+ * from lexer.c, "did you mean" suggestions from suggest.c.
+ *
+ * The parser reads the file twice. Pass 1 handles every statement except
+ * `expect`, and leaves the socket of `at T SOCK send|close` unresolved. Pass 2
+ * resolves those sockets and parses the `expect` lines; by then every socket
+ * name in the file is known, so both may name sockets defined further down. */
+#include "parse.h"
+
+#include "lexer.h"
+#include "suggest.h"
+#include "units.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- diagnostics ---- */
+
+char *ps_diag_format(const ps_diag *d, char *buf, size_t size)
+{
+    if (d->pos.line == 0)
+        snprintf(buf, size, "%s: error: %s", d->file, d->message);
+    else
+        snprintf(buf, size, "%s:%u:%u: error: %s", d->file, (unsigned)d->pos.line,
+                 (unsigned)d->pos.col, d->message);
+    return buf;
+}
+
+/* ---- the parser's state and its error helpers ---- */
+
+/* A piece of the current line: a token, or part of one (key=value). */
+typedef struct span {
+    const char *s;
+    size_t len;
+    uint32_t col;
+} span;
+
+typedef struct parser {
+    ps_scenario *sc;
+    ps_diag *diag;
+    int pass;      /* 1 or 2, see the top of this file */
+    ps_cursor cur; /* tokens of the current line */
+    ps_token tok;  /* the next token */
+    ps_token prev; /* the token last consumed */
+    uint32_t line;
+    uint32_t cap_hosts, cap_links, cap_procs, cap_socks, cap_actions, cap_expects;
+    ps_time last_t;       /* time of the latest `at`/`say` line ... */
+    uint32_t last_t_line; /* ... and its line (0: none yet) */
+    uint32_t title_line, seed_line;
+    uint32_t next_action; /* pass 2: actions before this one belong to earlier lines */
+} parser;
+
+static span tspan(const ps_token *t)
+{
+    return (span){ t->s, t->len, t->col };
+}
+
+/* Copies s[0..len) into buf for a message, shortened to fit in 64 bytes. */
+static const char *show(const char *s, size_t len, char buf[64])
+{
+    if (len <= 60) {
+        snprintf(buf, 64, "%.*s", (int)len, s);
+        return buf;
+    }
+    size_t cut = 56;
+    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80) cut--; /* keep UTF-8 whole */
+    snprintf(buf, 64, "%.*s...", (int)cut, s);
+    return buf;
+}
+
+/* "'word'" or "end of line", for "found ..." in messages. */
+static const char *found(const ps_token *t, char buf[72])
+{
+    char tmp[64];
+    if (t->kind == PS_TOK_END) return "end of line";
+    snprintf(buf, 72, "'%s'", show(t->s, t->len, tmp));
+    return buf;
+}
+
+static bool vfail(parser *p, uint32_t col, const char *hint, const char *fmt, va_list ap)
+{
+    char *m = p->diag->message;
+    size_t size = sizeof p->diag->message;
+    p->diag->pos = (ps_pos){ p->line, col };
+    vsnprintf(m, size, fmt, ap);
+    if (hint != NULL) {
+        size_t n = strlen(m);
+        snprintf(m + n, size - n, " (did you mean '%s'?)", hint);
+    }
+    return false;
+}
+
+/* Reports an error at column col of the current line; returns false. */
+static bool fail_at(parser *p, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail_at(parser *p, uint32_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(p, col, NULL, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* Like fail_at(), adding " (did you mean 'hint'?)" when hint is not NULL. */
+static bool fail_hint(parser *p, uint32_t col, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static bool fail_hint(parser *p, uint32_t col, const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(p, col, hint, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool oom(parser *p)
+{
+    p->diag->pos = (ps_pos){ 0, 0 };
+    snprintf(p->diag->message, sizeof p->diag->message, "out of memory");
+    return false;
+}
+
+/* A NUL-terminated copy of s[0..len) in *out. */
+static bool dup_text(parser *p, const char *s, size_t len, char **out)
+{
+    char *c = malloc(len + 1);
+    if (c == NULL) return oom(p);
+    memcpy(c, s, len);
+    c[len] = '\0';
+    *out = c;
+    return true;
+}
+
+/* Appends a zeroed item to a growable array; NULL (diag set) when out of
+ * memory or when the array already holds `limit` items. */
+static void *push_item(parser *p, void **arr, uint32_t *n, uint32_t *cap, size_t size,
+                       uint32_t limit, const char *what)
+{
+    if (*n >= limit) {
+        fail_at(p, 1, "too many %s: a scenario may have at most %u", what, (unsigned)limit);
+        return NULL;
+    }
+    if (*n == *cap) {
+        uint32_t ncap = *cap ? *cap * 2 : 8;
+        void *grown = realloc(*arr, (size_t)ncap * size);
+        if (grown == NULL) {
+            oom(p);
+            return NULL;
+        }
+        *arr = grown;
+        *cap = ncap;
+    }
+    void *item = (char *)*arr + (size_t)(*n)++ * size;
+    memset(item, 0, size);
+    return item;
+}
+#define PUSH(p, field, limit, what)                                                                 \
+    push_item((p), (void **)&(p)->sc->field, &(p)->sc->n##field, &(p)->cap_##field,                \
+              sizeof *(p)->sc->field, (limit), (what))
+
+/* ---- reading tokens ---- */
+
+static bool advance(parser *p)
+{
+    p->prev = p->tok;
+    return ps_cursor_next(&p->cur, &p->tok, p->diag);
+}
+
+/* Where an error about the next token points: at it, or just after the last
+ * token when the line has ended. */
+static uint32_t tok_col(const parser *p)
+{
+    return p->tok.kind == PS_TOK_END ? p->prev.col + (uint32_t)p->prev.len : p->tok.col;
+}
+
+static bool is_word(const parser *p, const char *w)
+{
+    return p->tok.kind == PS_TOK_WORD && ps_name_equals(w, p->tok.s, p->tok.len);
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool expected(parser *p, const char *what)
+{
+    char buf[72];
+    return fail_at(p, tok_col(p), "expected %s, found %s", what, found(&p->tok, buf));
+}
+
+/* Consumes the next token, which must be a word. */
+static bool want_word(parser *p, const char *what, span *out)
+{
+    *out = tspan(&p->tok); /* set even on failure, so no caller sees garbage */
+    return p->tok.kind == PS_TOK_WORD ? advance(p) : expected(p, what);
+}
+
+/* Consumes the next token if it is `word`; else reports "expected <what>". */
+static bool want_literal(parser *p, const char *word, const char *what)
+{
+    return is_word(p, word) ? advance(p) : expected(p, what);
+}
+
+/* Consumes a "string" token into a new NUL-terminated *out. */
+static bool want_string(parser *p, const char *what, char **out)
+{
+    if (p->tok.kind != PS_TOK_STRING) return expected(p, what);
+    char *s = malloc(p->tok.len);
+    if (s == NULL) return oom(p);
+    ps_token_string(&p->tok, s);
+    *out = s;
+    return advance(p);
+}
+
+static bool want_end(parser *p)
+{
+    if (p->tok.kind == PS_TOK_END) return true;
+    char a[64], b[64];
+    return fail_at(p, p->tok.col, "unexpected '%s' after '%s'", show(p->tok.s, p->tok.len, a),
+                   show(p->prev.s, p->prev.len, b));
+}
+
+/* Writes "a, b or c" into buf. */
+static const char *join_words(const char *const *words, size_t n, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", sep, words[i]);
+    }
+    return buf;
+}
+
+/* Matches sp against words; an unknown word is an error naming `what`, the
+ * choices and the nearest one. */
+static bool choose(parser *p, span sp, const char *const *words, size_t n, const char *what,
+                   size_t *idx)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ps_name_equals(words[i], sp.s, sp.len)) {
+            *idx = i;
+            return true;
+        }
+    }
+    char list[320], b[64];
+    ps_suggest sg;
+    ps_suggest_init(&sg, sp.s, sp.len);
+    for (size_t i = 0; i < n; i++) ps_suggest_add(&sg, words[i]);
+    return fail_hint(p, sp.col, ps_suggest_best(&sg), "unknown %s '%s'; expected %s", what,
+                     show(sp.s, sp.len, b), join_words(words, n, list, sizeof list));
+}
+
+/* Consumes the next token, one of `words`. */
+static bool keyword(parser *p, const char *const *words, size_t n, const char *what, size_t *idx)
+{
+    if (p->tok.kind != PS_TOK_WORD) {
+        char list[320], b[72];
+        return fail_at(p, tok_col(p), "expected %s (%s), found %s", what,
+                       join_words(words, n, list, sizeof list), found(&p->tok, b));
+    }
+    return choose(p, tspan(&p->tok), words, n, what, idx) && advance(p);
+}
+
+/* Marks option idx as given; giving it twice is an error. */
+static bool once(parser *p, uint32_t *seen, size_t idx, const char *word, uint32_t col)
+{
+    if (*seen & (1u << idx)) return fail_at(p, col, "'%s' is given twice", word);
+    *seen |= 1u << idx;
+    return true;
+}
+
+/* Consumes one option, a word from `words`, each at most once. */
+static bool want_option(parser *p, const char *const *words, size_t n, const char *what,
+                        uint32_t *seen, size_t *idx)
+{
+    uint32_t col = p->tok.col;
+    return keyword(p, words, n, what, idx) && once(p, seen, *idx, words[*idx], col);
+}
+
+/* Consumes one key=value option (words end with '='), each at most once. */
+static bool want_kv_option(parser *p, const char *const *words, size_t n, const char *what,
+                           uint32_t *seen, size_t *idx, span *val)
+{
+    if (p->tok.kind != PS_TOK_WORD) return want_end(p);
+    span key = tspan(&p->tok);
+    const char *eq = memchr(key.s, '=', key.len);
+    if (eq != NULL) key.len = (size_t)(eq - key.s) + 1;
+    if (!choose(p, key, words, n, what, idx) || !once(p, seen, *idx, words[*idx], key.col))
+        return false;
+    *val = (span){ key.s + key.len, p->tok.len - key.len, key.col + (uint32_t)key.len };
+    if (val->len == 0) return fail_at(p, val->col, "expected a value after '%s'", words[*idx]);
+    return advance(p);
+}
+
+/* ---- values ---- */
+
+/* Parses a decimal number in lo..hi; `what` names it in messages. */
+static bool parse_uint(parser *p, span sp, const char *what, uint64_t lo, uint64_t hi,
+                       uint64_t *out)
+{
+    char b[64];
+    if (sp.len == 0) return fail_at(p, sp.col, "expected a number for the %s", what);
+    uint64_t v = 0;
+    bool overflow = false;
+    for (size_t i = 0; i < sp.len; i++) {
+        if (!is_digit(sp.s[i]))
+            return fail_at(p, sp.col, "expected a number for the %s, found '%s'", what,
+                           show(sp.s, sp.len, b));
+        unsigned d = (unsigned)(sp.s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) overflow = true;
+        v = v * 10 + d;
+    }
+    if (overflow || v < lo || v > hi)
+        return fail_at(p, sp.col, "%s %s is out of range (%llu to %llu)", what,
+                       show(sp.s, sp.len, b), (unsigned long long)lo, (unsigned long long)hi);
+    *out = v;
+    return true;
+}
+
+/* Consumes a number token in lo..hi. */
+static bool want_uint(parser *p, const char *what, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (p->tok.kind != PS_TOK_WORD) {
+        char b[72];
+        return fail_at(p, tok_col(p), "expected a number for the %s, found %s", what,
+                       found(&p->tok, b));
+    }
+    return parse_uint(p, tspan(&p->tok), what, lo, hi, out) && advance(p);
+}
+
+static bool parse_port(parser *p, span sp, const char *what, uint16_t *out)
+{
+    uint64_t v;
+    if (!parse_uint(p, sp, what, 1, 65535, &v)) return false;
+    *out = (uint16_t)v;
+    return true;
+}
+
+static bool want_port(parser *p, const char *what, uint16_t *out)
+{
+    uint64_t v;
+    if (!want_uint(p, what, 1, 65535, &v)) return false;
+    *out = (uint16_t)v;
+    return true;
+}
+
+static bool want_time(parser *p, ps_time *out)
+{
+    char b[64];
+    if (p->tok.kind != PS_TOK_WORD) return expected(p, "a time like 150ms");
+    if (!ps_time_parse(p->tok.s, p->tok.len, out))
+        return fail_at(
+            p, p->tok.col,
+            "bad time '%s': expected a number and a unit (us, ms, s or min), like 150ms or 1.5s",
+            show(p->tok.s, p->tok.len, b));
+    return advance(p);
+}
+
+static bool parse_addr(parser *p, span sp, ps_addr *out)
+{
+    char b[64];
+    if (ps_addr_parse(sp.s, sp.len, out)) return true;
+    return fail_at(
+        p, sp.col,
+        "bad address '%s': expected four numbers from 0 to 255 separated by dots, like 192.0.2.10",
+        show(sp.s, sp.len, b));
+}
+
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* True if sp is [A-Za-z_] followed by letters, digits, '_', '-' or `extra`. */
+static bool name_ok(span sp, const char *extra)
+{
+    if (sp.len == 0 || !(is_alpha(sp.s[0]) || sp.s[0] == '_')) return false;
+    for (size_t i = 1; i < sp.len; i++) {
+        char c = sp.s[i];
+        bool plain = is_alpha(c) || is_digit(c) || c == '_' || c == '-';
+        if (!plain && (c == '\0' || strchr(extra, c) == NULL)) return false;
+    }
+    return true;
+}
+
+/* Consumes a name: `what` is "host name", "socket name", "program name" ...;
+ * programs and users may also use '.' and '+'. */
+static bool want_name(parser *p, const char *what, bool program, span *out)
+{
+    char msg[80], b[64];
+    snprintf(msg, sizeof msg, "a %s", what);
+    *out = tspan(&p->tok);
+    if (p->tok.kind != PS_TOK_WORD) return expected(p, msg);
+    if (!name_ok(*out, program ? ".+" : ""))
+        return fail_at(
+            p, out->col,
+            "bad %s '%s': a name starts with a letter or '_' and goes on with letters, digits, '_' or '-'%s",
+            what, show(out->s, out->len, b), program ? " (or '.' and '+')" : "");
+    return advance(p);
+}
+
+/* ---- names: hosts, processes, sockets ---- */
+
+static void suggest_hosts(ps_suggest *sg, const ps_scenario *sc)
+{
+    for (uint32_t i = 0; i < sc->nhosts; i++) ps_suggest_add(sg, sc->hosts[i].name);
+}
+
+static void suggest_socks(ps_suggest *sg, const ps_scenario *sc)
+{
+    for (uint32_t i = 0; i < sc->nsocks; i++) ps_suggest_add(sg, sc->socks[i].name);
+}
+
+static bool resolve_host(parser *p, span sp, uint32_t *out)
+{
+    *out = ps_scenario_host_n(p->sc, sp.s, sp.len);
+    if (*out != PS_NONE) return true;
+    char b[64];
+    ps_suggest sg;
+    ps_suggest_init(&sg, sp.s, sp.len);
+    suggest_hosts(&sg, p->sc);
+    return fail_hint(p, sp.col, ps_suggest_best(&sg), "unknown host '%s'", show(sp.s, sp.len, b));
+}
+
+/* Consumes a host name defined earlier. */
+static bool want_host(parser *p, uint32_t *out)
+{
+    span sp = { NULL, 0, 0 };
+    return want_word(p, "a host name", &sp) && resolve_host(p, sp, out);
+}
+
+/* Resolves a socket name; `what` says what else was possible there. */
+static bool resolve_sock(parser *p, span sp, bool or_host, uint32_t *out)
+{
+    *out = ps_scenario_sock_n(p->sc, sp.s, sp.len);
+    if (*out != PS_NONE) return true;
+    char b[64];
+    ps_suggest sg;
+    ps_suggest_init(&sg, sp.s, sp.len);
+    suggest_socks(&sg, p->sc);
+    if (or_host) suggest_hosts(&sg, p->sc);
+    return fail_hint(p, sp.col, ps_suggest_best(&sg), "unknown %s '%s'",
+                     or_host ? "socket or host" : "socket", show(sp.s, sp.len, b));
+}
+
+/* A new host or socket name must not be taken by either. */
+static bool claim_name(parser *p, span sp)
+{
+    char b[64];
+    const char *name = show(sp.s, sp.len, b);
+    uint32_t h = ps_scenario_host_n(p->sc, sp.s, sp.len), s = ps_scenario_sock_n(p->sc, sp.s, sp.len);
+    if (ps_name_equals("tuples", sp.s, sp.len))
+        return fail_at(p, sp.col,
+                       "'tuples' is a reserved word (expect tuples distinct); choose another name");
+    if (h != PS_NONE)
+        return fail_at(p, sp.col, "name '%s' is already used by a host (line %u)", name,
+                       (unsigned)p->sc->hosts[h].pos.line);
+    if (s != PS_NONE)
+        return fail_at(p, sp.col, "name '%s' is already used by a socket (line %u)", name,
+                       (unsigned)p->sc->socks[s].pos.line);
+    return true;
+}
+
+/* Consumes `NAME` after `as`: defines a socket created by action `act`. */
+static bool define_sock(parser *p, uint32_t act)
+{
+    span sp = { NULL, 0, 0 };
+    if (!want_name(p, "socket name", false, &sp) || !claim_name(p, sp)) return false;
+    ps_sock_spec *s = PUSH(p, socks, PS_MAX_SOCK_NAMES, "socket names");
+    if (s == NULL) return false;
+    s->action = act;
+    s->pos = (ps_pos){ p->line, sp.col };
+    p->sc->actions[act].sock = p->sc->nsocks - 1;
+    return dup_text(p, sp.s, sp.len, &s->name);
+}
+
+/* Consumes a process on host h: a pid, or a name that only one of its
+ * processes has. */
+static bool want_proc(parser *p, uint32_t h, uint32_t *out)
+{
+    const ps_scenario *sc = p->sc;
+    const char *hname = sc->hosts[h].name;
+    char b[64];
+    span sp = { NULL, 0, 0 };
+    if (!want_word(p, "a process name or pid", &sp)) return false;
+    if (is_digit(sp.s[0])) {
+        uint64_t pid;
+        if (!parse_uint(p, sp, "pid", 1, UINT32_MAX, &pid)) return false;
+        for (uint32_t i = 0; i < sc->nprocs; i++)
+            if (sc->procs[i].host == h && sc->procs[i].pid == pid) return *out = i, true;
+        return fail_at(p, sp.col, "no process with pid %llu on host '%s'", (unsigned long long)pid,
+                       hname);
+    }
+    uint32_t n = 0, pids[2] = { 0, 0 };
+    ps_suggest sg;
+    ps_suggest_init(&sg, sp.s, sp.len);
+    for (uint32_t i = 0; i < sc->nprocs; i++) {
+        if (sc->procs[i].host != h) continue;
+        ps_suggest_add(&sg, sc->procs[i].name);
+        if (!ps_name_equals(sc->procs[i].name, sp.s, sp.len)) continue;
+        if (n < 2) pids[n] = sc->procs[i].pid;
+        n++;
+        *out = i;
+    }
+    ps_suggest_add(&sg, "kill");
+    ps_suggest_add(&sg, "shell");
+    if (n == 0)
+        return fail_hint(p, sp.col, ps_suggest_best(&sg), "unknown process '%s' on host '%s'",
+                         show(sp.s, sp.len, b), hname);
+    if (n > 1) {
+        char count[16];
+        snprintf(count, sizeof count, n == 2 ? "two" : "%u", (unsigned)n);
+        return fail_at(
+            p, sp.col,
+            "ambiguous: %s processes named '%s' on host '%s' (pids %u and %u%s); write the pid instead",
+            count, show(sp.s, sp.len, b), hname, (unsigned)pids[0], (unsigned)pids[1],
+            n > 2 ? ", ..." : "");
+    }
+    return true;
+}
+
+/* ---- statements: title, seed, host, link, proc ---- */
+
+/* A statement that may appear once: *line remembers where it was. */
+static bool only_once(parser *p, const char *what, uint32_t *line, uint32_t col)
+{
+    if (*line != 0)
+        return fail_at(p, col, "%s is given twice (first on line %u)", what, (unsigned)*line);
+    *line = p->line;
+    return true;
+}
+
+static bool st_title(parser *p, uint32_t col)
+{
+    return only_once(p, "title", &p->title_line, col) &&
+           want_string(p, "a title in double quotes", &p->sc->title) && want_end(p);
+}
+
+static bool st_seed(parser *p, uint32_t col)
+{
+    return only_once(p, "seed", &p->seed_line, col) &&
+           want_uint(p, "seed", 0, UINT64_MAX, &p->sc->seed) && want_end(p);
+}
+
+static bool check_host_addr(parser *p, ps_addr a, uint32_t col)
+{
+    char b[16];
+    ps_addr_str(a, b);
+    if (a == PS_ADDR_ANY)
+        return fail_at(p, col, "0.0.0.0 is the wildcard address, not an address a host can have");
+    if ((a >> 24) == 127)
+        return fail_at(
+            p, col,
+            "%s is a loopback address; every host has 127.0.0.1 already, so list only its other addresses",
+            b);
+    uint32_t owner = ps_scenario_host_by_addr(p->sc, a);
+    if (owner != PS_NONE)
+        return fail_at(p, col, "address %s already belongs to host '%s' (line %u)", b,
+                       p->sc->hosts[owner].name, (unsigned)p->sc->hosts[owner].pos.line);
+    return true;
+}
+
+/* ports=LO-HI */
+static bool parse_range(parser *p, span v, uint16_t *lo, uint16_t *hi)
+{
+    char b[64];
+    const char *dash = memchr(v.s, '-', v.len);
+    if (dash == NULL)
+        return fail_at(p, v.col, "bad port range '%s': expected LO-HI, like ports=32768-60999",
+                       show(v.s, v.len, b));
+    size_t n = (size_t)(dash - v.s);
+    span l = { v.s, n, v.col }, h = { dash + 1, v.len - n - 1, v.col + (uint32_t)n + 1 };
+    if (!parse_port(p, l, "port", lo) || !parse_port(p, h, "port", hi)) return false;
+    if (*lo > *hi)
+        return fail_at(p, v.col, "bad port range '%s': the first port is above the last",
+                       show(v.s, v.len, b));
+    return true;
+}
+
+static bool host_options(parser *p, ps_host_spec *h)
+{
+    static const char *const opts[] = { "os=", "ports=", "unpriv=" };
+    const char *os_names[PS_OS_COUNT];
+    for (int i = 0; i < PS_OS_COUNT; i++) os_names[i] = ps_os_name((ps_os)i);
+    uint16_t lo = 0, hi = 0;
+    uint64_t unpriv = 0;
+    uint32_t seen = 0;
+    while (p->tok.kind != PS_TOK_END) {
+        size_t k = 0, os = 0;
+        span v = { NULL, 0, 0 };
+        if (!want_kv_option(p, opts, COUNT_OF(opts), "host option", &seen, &k, &v)) return false;
+        if (k == 0 && !choose(p, v, os_names, PS_OS_COUNT, "os", &os)) return false;
+        if (k == 0) h->os = (ps_os)os;
+        if (k == 1 && !parse_range(p, v, &lo, &hi)) return false;
+        if (k == 2 && !parse_uint(p, v, "unprivileged port start", 0, 65535, &unpriv)) return false;
+    }
+    ps_os_defaults(h->os, &h->eph_lo, &h->eph_hi, &h->unpriv_start);
+    if (seen & 2u) h->eph_lo = lo, h->eph_hi = hi;
+    if (seen & 4u) h->unpriv_start = (uint16_t)unpriv;
+    return true;
+}
+
+static bool st_host(parser *p, uint32_t col)
+{
+    span name = { NULL, 0, 0 };
+    if (!want_name(p, "host name", false, &name) || !claim_name(p, name)) return false;
+    ps_host_spec *h = PUSH(p, hosts, PS_MAX_HOSTS, "hosts");
+    if (h == NULL || !dup_text(p, name.s, name.len, &h->name)) return false;
+    h->pos = (ps_pos){ p->line, col };
+    /* Addresses start with a digit; the options after them are key=value. */
+    while (p->tok.kind == PS_TOK_WORD && is_digit(p->tok.s[0]) &&
+           !memchr(p->tok.s, '=', p->tok.len)) {
+        ps_addr a;
+        if (h->naddrs == PS_MAX_HOST_ADDRS)
+            return fail_at(p, p->tok.col, "too many addresses for host '%s' (the limit is %d)",
+                           h->name, PS_MAX_HOST_ADDRS);
+        if (!parse_addr(p, tspan(&p->tok), &a) || !check_host_addr(p, a, p->tok.col)) return false;
+        h->addrs[h->naddrs++] = a;
+        if (!advance(p)) return false;
+    }
+    if (h->naddrs == 0) return expected(p, "an IPv4 address (like 192.0.2.10) after the host name");
+    return host_options(p, h);
+}
+
+static bool st_link(parser *p, uint32_t col)
+{
+    uint32_t a, b;
+    uint32_t acol = p->tok.col;
+    if (!want_host(p, &a)) return false;
+    uint32_t bcol = p->tok.col;
+    if (!want_host(p, &b)) return false;
+    const ps_scenario *sc = p->sc;
+    if (a == b)
+        return fail_at(p, bcol, "a host cannot be linked to itself ('%s')", sc->hosts[a].name);
+    for (uint32_t i = 0; i < sc->nlinks; i++) {
+        const ps_link_spec *l = &sc->links[i];
+        if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
+            return fail_at(p, acol, "hosts '%s' and '%s' are already linked (line %u)",
+                           sc->hosts[a].name, sc->hosts[b].name, (unsigned)l->pos.line);
+    }
+    ps_time latency;
+    if (!want_time(p, &latency) || !want_end(p)) return false;
+    ps_link_spec *l = PUSH(p, links, PS_MAX_LINKS, "links");
+    if (l == NULL) return false;
+    *l = (ps_link_spec){ a, b, latency, { p->line, col } };
+    return true;
+}
+
+static bool st_proc(parser *p, uint32_t col)
+{
+    static const char *const opts[] = { "pid=", "user=" };
+    uint32_t h, seen = 0;
+    span name, user = { NULL, 0, 0 };
+    uint64_t pid = 0;
+    char b[64];
+    if (!want_host(p, &h) || !want_name(p, "program name", true, &name)) return false;
+    while (p->tok.kind != PS_TOK_END) {
+        size_t k = 0;
+        span v = { NULL, 0, 0 };
+        if (!want_kv_option(p, opts, COUNT_OF(opts), "process option", &seen, &k, &v)) return false;
+        if (k == 0 && !parse_uint(p, v, "pid", 1, UINT32_MAX, &pid)) return false;
+        if (k == 0) {
+            for (uint32_t i = 0; i < p->sc->nprocs; i++) {
+                const ps_proc_spec *q = &p->sc->procs[i];
+                if (q->host == h && q->pid == pid)
+                    return fail_at(
+                        p, v.col, "pid %u is already used on host '%s' by '%s' (line %u)",
+                        (unsigned)pid, p->sc->hosts[h].name, q->name, (unsigned)q->pos.line);
+            }
+        }
+        if (k == 1 && !name_ok(v, "."))
+            return fail_at(
+                p, v.col,
+                "bad user name '%s': a name starts with a letter or '_' and goes on with letters, digits, '_', '-' or '.'",
+                show(v.s, v.len, b));
+        if (k == 1) user = v;
+    }
+    for (size_t k = 0; k < COUNT_OF(opts); k++)
+        if (!(seen & (1u << k)))
+            return fail_at(p, tok_col(p), "missing '%s%s' for process '%s'", opts[k],
+                           k == 0 ? "N" : "NAME", show(name.s, name.len, b));
+    ps_proc_spec *q = PUSH(p, procs, PS_MAX_PROCS, "processes");
+    if (q == NULL) return false;
+    q->host = h;
+    q->pid = (uint32_t)pid;
+    q->pos = (ps_pos){ p->line, col };
+    return dup_text(p, name.s, name.len, &q->name) && dup_text(p, user.s, user.len, &q->user);
+}
+
+/* ---- statements: at, say ---- */
+
+/* `at` and `say` lines may not go back in time. */
+static bool check_time(parser *p, ps_time t, uint32_t col)
+{
+    char a[32], b[32];
+    if (p->last_t_line != 0 && t < p->last_t)
+        return fail_at(p, col, "time goes backwards: %s comes after %s (line %u)",
+                       ps_time_str(t, a), ps_time_str(p->last_t, b), (unsigned)p->last_t_line);
+    p->last_t = t;
+    p->last_t_line = p->line;
+    return true;
+}
+
+/* Appends an action of `kind` at time t, with no host, process or socket. */
+static ps_action *new_action(parser *p, ps_action_kind kind, ps_time t, uint32_t col)
+{
+    ps_action *a = PUSH(p, actions, PS_MAX_ACTIONS, "timed lines ('at' and 'say')");
+    if (a == NULL) return NULL;
+    a->kind = kind;
+    a->t = t;
+    a->host = a->proc = a->sock = PS_NONE;
+    a->repeat = 1;
+    a->pos = (ps_pos){ p->line, col };
+    return a;
+}
+
+/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport] */
+static bool act_listen(parser *p, ps_action *a)
+{
+    static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport" };
+    span ep = { NULL, 0, 0 };
+    if (!want_word(p, "a port to listen on, like 443 or 10.0.0.1:8080", &ep)) return false;
+    const char *colon = memchr(ep.s, ':', ep.len);
+    span port = ep;
+    if (colon != NULL) {
+        size_t n = (size_t)(colon - ep.s);
+        port = (span){ colon + 1, ep.len - n - 1, ep.col + (uint32_t)n + 1 };
+        if (!parse_addr(p, (span){ ep.s, n, ep.col }, &a->addr)) return false;
+    }
+    if (!parse_port(p, port, "port", &a->port)) return false;
+    uint32_t seen = 0;
+    while (p->tok.kind != PS_TOK_END) {
+        size_t k = 0;
+        if (!want_option(p, opts, COUNT_OF(opts), "listen option", &seen, &k)) return false;
+        if (k == 0 && !define_sock(p, p->sc->nactions - 1)) return false;
+        if (k == 1 && !want_string(p, "the reply text in double quotes", &a->text)) return false;
+        if (k == 2) a->reuseaddr = true;
+        if (k == 3) a->reuseport = true;
+    }
+    return true;
+}
+
+/* Parses a connect target into a->addr/port (see README: ADDR:PORT,
+ * HOST:PORT, http://H[:PORT][/...], https://H[:PORT][/...]). */
+static bool parse_target(parser *p, span t, ps_action *a)
+{
+    static const struct {
+        const char *scheme;
+        uint16_t port;
+    } schemes[] = {
+        { "http://", 80 },
+        { "https://", 443 },
+    };
+    char b[64];
+    size_t skip = 0;
+    uint16_t default_port = 0;
+    for (size_t i = 0; i < COUNT_OF(schemes); i++) {
+        size_t n = strlen(schemes[i].scheme);
+        if (t.len >= n && memcmp(t.s, schemes[i].scheme, n) == 0)
+            skip = n, default_port = schemes[i].port;
+    }
+    size_t end = skip;
+    while (end < t.len && t.s[end] != ':' && (default_port == 0 || t.s[end] != '/')) end++;
+    span host = { t.s + skip, end - skip, t.col + (uint32_t)skip };
+    if (host.len == 0)
+        return fail_at(p, host.col, "expected an address or a host name in the target '%s'",
+                       show(t.s, t.len, b));
+    if (end == t.len && default_port == 0)
+        return fail_at(
+            p, t.col,
+            "expected ':PORT' after '%s' (or write http:// or https:// for the default port)",
+            show(t.s, t.len, b));
+    if (is_digit(host.s[0])) {
+        if (!parse_addr(p, host, &a->addr)) return false;
+    } else {
+        uint32_t h;
+        if (!resolve_host(p, host, &h)) return false;
+        a->addr = p->sc->hosts[h].addrs[0];
+    }
+    a->port = default_port;
+    if (end < t.len && t.s[end] == ':') {
+        size_t pend = end + 1;
+        while (pend < t.len && (default_port == 0 || t.s[pend] != '/')) pend++;
+        span port = { t.s + end + 1, pend - end - 1, t.col + (uint32_t)end + 1 };
+        if (!parse_port(p, port, "port", &a->port)) return false;
+    }
+    return dup_text(p, t.s, t.len, &a->target);
+}
+
+/* connect TARGET [from PORT] [as SOCK] [request "TEXT"] [repeat N every TIME] */
+static bool act_connect(parser *p, ps_action *a)
+{
+    static const char *const opts[] = { "from", "as", "repeat", "request" };
+    span target = { NULL, 0, 0 };
+    if (!want_word(p, "a target like 93.184.216.34:443, server:80 or https://server", &target) ||
+        !parse_target(p, target, a))
+        return false;
+    uint32_t seen = 0, as_col = 0;
+    while (p->tok.kind != PS_TOK_END) {
+        size_t k = 0;
+        uint32_t col = p->tok.col;
+        uint64_t n;
+        if (!want_option(p, opts, COUNT_OF(opts), "connect option", &seen, &k)) return false;
+        if (k == 0 && !want_port(p, "source port", &a->from_port)) return false;
+        if (k == 1 && !define_sock(p, p->sc->nactions - 1)) return false;
+        if (k == 1) as_col = col;
+        if (k == 2) {
+            char what[64];
+            if (!want_uint(p, "repeat count", 1, PS_MAX_REPEAT, &n)) return false;
+            snprintf(what, sizeof what, "'every TIME' after 'repeat %llu'", (unsigned long long)n);
+            a->repeat = (uint32_t)n;
+            if (!want_literal(p, "every", what) || !want_time(p, &a->every)) return false;
+        }
+        if (k == 3 && !want_string(p, "the request text in double quotes", &a->text)) return false;
+    }
+    if (as_col != 0 && (seen & 4u))
+        return fail_at(p, as_col, "a repeated connect cannot be named with 'as'");
+    return true;
+}
+
+/* at TIME HOST kill PID | shell "CMD" | PROC listen ... | PROC connect ... */
+static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
+{
+    static const char *const verbs[] = { "listen", "connect" };
+    bool kill = is_word(p, "kill"), shell = is_word(p, "shell");
+    uint32_t proc = PS_NONE;
+    size_t verb = 0;
+    if (kill || shell) {
+        if (!advance(p)) return false;
+    } else if (!want_proc(p, h, &proc) || !keyword(p, verbs, COUNT_OF(verbs), "action", &verb)) {
+        return false;
+    }
+    ps_action_kind kind = kill        ? PS_ACT_KILL
+                          : shell     ? PS_ACT_SHELL
+                          : verb == 0 ? PS_ACT_LISTEN
+                                      : PS_ACT_CONNECT;
+    ps_action *a = new_action(p, kind, t, col);
+    if (a == NULL) return false;
+    a->host = h;
+    a->proc = proc;
+    uint64_t pid;
+    switch (kind) {
+    case PS_ACT_KILL:
+        if (!want_uint(p, "pid", 1, UINT32_MAX, &pid)) return false;
+        a->pid = (uint32_t)pid;
+        return want_end(p);
+    case PS_ACT_SHELL: return want_string(p, "a command in double quotes", &a->text) && want_end(p);
+    case PS_ACT_LISTEN: return act_listen(p, a);
+    default: return act_connect(p, a);
+    }
+}
+
+/* at TIME SOCK send "TEXT" | close — the socket is resolved in pass 2. */
+static bool at_sock(parser *p, ps_time t, span x, uint32_t col)
+{
+    static const char *const verbs[] = { "send", "close" };
+    size_t verb;
+    bool is_sock = ps_scenario_sock_n(p->sc, x.s, x.len) != PS_NONE;
+    if (!is_word(p, "send") && !is_word(p, "close") && !is_sock) {
+        uint32_t h;
+        return resolve_host(p, x, &h);
+    }
+    if (!keyword(p, verbs, COUNT_OF(verbs), "socket action", &verb)) return false;
+    ps_action *a = new_action(p, verb == 0 ? PS_ACT_SEND : PS_ACT_CLOSE, t, col);
+    if (a == NULL) return false;
+    if (verb == 0 && !want_string(p, "the text to send in double quotes", &a->text)) return false;
+    return want_end(p);
+}
+
+static bool st_at(parser *p, uint32_t col)
+{
+    ps_time t;
+    uint32_t tcol = p->tok.col;
+    span x = { NULL, 0, 0 };
+    if (!want_time(p, &t) || !check_time(p, t, tcol) || !want_word(p, "a host or socket name", &x))
+        return false;
+    uint32_t h = ps_scenario_host_n(p->sc, x.s, x.len);
+    return h != PS_NONE ? at_host(p, t, h, col) : at_sock(p, t, x, col);
+}
+
+/* Pass 2 of an `at` line: resolves the socket of send and close. Pass 1
+ * made exactly one action for every `at` line. */
+static bool st_at_sock(parser *p)
+{
+    ps_scenario *sc = p->sc;
+    while (sc->actions[p->next_action].pos.line < p->line) p->next_action++;
+    ps_action *a = &sc->actions[p->next_action];
+    if (a->kind != PS_ACT_SEND && a->kind != PS_ACT_CLOSE) return true;
+    ps_time t;
+    span x = { NULL, 0, 0 };
+    if (!want_time(p, &t) || !want_word(p, "a socket name", &x) ||
+        !resolve_sock(p, x, false, &a->sock))
+        return false;
+    const ps_action *made = &sc->actions[sc->socks[a->sock].action];
+    char b[64], t1[32], t2[32];
+    if (made->t > a->t)
+        return fail_at(p, x.col, "'%s' is created at %s, so it cannot %s at %s",
+                       show(x.s, x.len, b), ps_time_str(made->t, t1),
+                       a->kind == PS_ACT_SEND ? "send" : "close", ps_time_str(a->t, t2));
+    return true;
+}
+
+static bool st_say(parser *p, uint32_t col)
+{
+    ps_time t;
+    uint32_t tcol = p->tok.col;
+    if (!want_time(p, &t) || !check_time(p, t, tcol)) return false;
+    ps_action *a = new_action(p, PS_ACT_SAY, t, col);
+    return a != NULL && want_string(p, "a caption in double quotes", &a->text) && want_end(p);
+}
+
+/* ---- statement: expect ---- */
+
+/* A state name, or one of `extra` (given index PS_STATE_COUNT + i). */
+static bool want_state(parser *p, const char *const *extra, size_t nextra, size_t *out)
+{
+    const char *words[PS_STATE_COUNT + 4];
+    for (int i = 0; i < PS_STATE_COUNT; i++) words[i] = ps_state_name((ps_tcp_state)i);
+    for (size_t i = 0; i < nextra; i++) words[PS_STATE_COUNT + i] = extra[i];
+    return keyword(p, words, PS_STATE_COUNT + nextra, "state", out);
+}
+
+/* HOST port N free|listening|used  |  HOST STATE count N */
+static bool exp_host(parser *p, ps_expect *e, uint32_t h)
+{
+    static const char *const extra[] = { "port" };
+    static const char *const port_states[] = { "free", "listening", "used" };
+    size_t k = 0;
+    e->host = h;
+    if (!want_state(p, extra, 1, &k)) return false;
+    if (k == PS_STATE_COUNT) {
+        e->kind = PS_EXP_PORT;
+        return want_port(p, "port", &e->port) &&
+               keyword(p, port_states, COUNT_OF(port_states), "port state", &k) &&
+               (e->port_state = (ps_port_state)k, true);
+    }
+    e->kind = PS_EXP_COUNT;
+    e->state = (ps_tcp_state)k;
+    return want_literal(p, "count", "'count N' after the state") &&
+           want_uint(p, "count", 0, UINT64_MAX, &e->value);
+}
+
+/* SOCK.FIELD in one token. */
+static bool parse_field_ref(parser *p, span sp, uint32_t *sock, ps_field *field)
+{
+    static const char *const fields[] = { "sport", "dport", "tuple" };
+    const char *dot = memchr(sp.s, '.', sp.len);
+    size_t n = (size_t)(dot - sp.s), k;
+    span name = { sp.s, n, sp.col }, f = { dot + 1, sp.len - n - 1, sp.col + (uint32_t)n + 1 };
+    if (!resolve_sock(p, name, false, sock) || !choose(p, f, fields, COUNT_OF(fields), "field", &k))
+        return false;
+    *field = (ps_field)k;
+    return true;
+}
+
+/* SOCK.FIELD OP (SOCK.FIELD | NUMBER) */
+static bool exp_compare(parser *p, ps_expect *e)
+{
+    static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
+    size_t k = 0;
+    e->kind = PS_EXP_COMPARE;
+    if (!parse_field_ref(p, tspan(&p->tok), &e->sock, &e->field) || !advance(p)) return false;
+    uint32_t op_col = p->tok.col;
+    if (!keyword(p, ops, COUNT_OF(ops), "comparison", &k)) return false;
+    e->cmp = (ps_cmp)k;
+    span r = tspan(&p->tok);
+    if (p->tok.kind != PS_TOK_WORD || (!is_digit(r.s[0]) && !memchr(r.s, '.', r.len)))
+        return expected(p, "SOCKET.FIELD or a number");
+    if (is_digit(r.s[0])) {
+        if (e->field == PS_FIELD_TUPLE)
+            return fail_at(p, r.col, "a tuple can only be compared with another socket's tuple");
+        return want_uint(p, "value", 0, 65535, &e->value);
+    }
+    if (!parse_field_ref(p, r, &e->rsock, &e->rfield)) return false;
+    if ((e->field == PS_FIELD_TUPLE) != (e->rfield == PS_FIELD_TUPLE))
+        return fail_at(p, r.col, "a tuple can only be compared with another tuple");
+    if (e->field == PS_FIELD_TUPLE && e->cmp != PS_CMP_EQ && e->cmp != PS_CMP_NE)
+        return fail_at(p, op_col, "tuples can only be compared with == or !=");
+    return advance(p);
+}
+
+/* SOCK STATE  |  SOCK errno ENAME  |  SOCK ok */
+static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
+{
+    static const char *const extra[] = { "errno", "ok" };
+    const char *errnos[PS_ERRNO_COUNT];
+    size_t k = 0;
+    for (int i = 1; i < PS_ERRNO_COUNT; i++) errnos[i - 1] = ps_errno_name((ps_errno)i);
+    if (!want_state(p, extra, COUNT_OF(extra), &k)) return false;
+    if (k < PS_STATE_COUNT) {
+        e->kind = PS_EXP_STATE;
+        e->state = (ps_tcp_state)k;
+        return true;
+    }
+    e->kind = PS_EXP_ERRNO;
+    if (e->has_time)
+        return fail_at(
+            p, time_col,
+            "'%s' takes no time: it checks the result of the operation that created the socket",
+            extra[k - PS_STATE_COUNT]);
+    if (k == PS_STATE_COUNT + 1) return true; /* ok: e->err stays PS_OK */
+    if (!keyword(p, errnos, PS_ERRNO_COUNT - 1, "error name", &k)) return false;
+    e->err = (ps_errno)(k + 1);
+    return true;
+}
+
+static bool st_expect(parser *p, uint32_t col)
+{
+    ps_expect *e = PUSH(p, expects, PS_MAX_EXPECTS, "'expect' lines");
+    if (e == NULL) return false;
+    e->sock = e->rsock = e->host = PS_NONE;
+    e->pos = (ps_pos){ p->line, col };
+    const char *text = p->tok.s;
+    uint32_t time_col = p->tok.col;
+    if (p->tok.kind == PS_TOK_WORD && is_digit(p->tok.s[0])) {
+        e->has_time = true;
+        if (!want_time(p, &e->t)) return false;
+    }
+    span first = tspan(&p->tok);
+    uint32_t h;
+    bool ok;
+    if (p->tok.kind != PS_TOK_WORD) return expected(p, "a socket, a host or 'tuples'");
+    if (ps_name_equals("tuples", first.s, first.len)) {
+        e->kind = PS_EXP_DISTINCT;
+        ok = advance(p) && want_literal(p, "distinct", "'distinct' after 'tuples'");
+    } else if ((h = ps_scenario_host_n(p->sc, first.s, first.len)) != PS_NONE) {
+        ok = advance(p) && exp_host(p, e, h);
+    } else if (memchr(first.s, '.', first.len)) {
+        ok = exp_compare(p, e);
+    } else {
+        ok = resolve_sock(p, first, true, &e->sock) && advance(p) && exp_sock(p, e, time_col);
+    }
+    return ok && want_end(p) &&
+           dup_text(p, text, (size_t)(p->prev.s + p->prev.len - text), &e->text);
+}
+
+/* ---- driving the passes ---- */
+
+typedef bool (*statement_fn)(parser *p, uint32_t col);
+
+static bool parse_line(parser *p, const char *s, size_t len, uint32_t line)
+{
+    static const char *const names[] = { "title", "seed", "host", "link",
+                                         "proc",  "at",   "say",  "expect" };
+    static const statement_fn fns[] = { st_title, st_seed, st_host, st_link,
+                                        st_proc,  st_at,   st_say,  NULL };
+    ps_cursor_init(&p->cur, s, len, line);
+    p->line = line;
+    if (!ps_cursor_next(&p->cur, &p->tok, p->diag)) return false;
+    p->prev = p->tok;
+    uint32_t col = p->tok.col;
+    if (p->tok.kind == PS_TOK_END) return true;
+    if (p->pass == 2) {
+        if (is_word(p, "expect")) return advance(p) && st_expect(p, col);
+        if (is_word(p, "at")) return advance(p) && st_at_sock(p);
+        return true;
+    }
+    size_t k = 0;
+    if (!keyword(p, names, COUNT_OF(names), "statement", &k)) return false;
+    return fns[k] == NULL || fns[k](p, col);
+}
+
+static bool run_pass(parser *p, const ps_lexer *start, int pass)
+{
+    ps_lexer lx = *start;
+    const char *s;
+    size_t len;
+    p->pass = pass;
+    while (ps_lexer_line(&lx, &s, &len))
+        if (!parse_line(p, s, len, lx.line)) return false;
+    return true;
+}
+
+ps_scenario *ps_scenario_parse(const char *text, size_t len, const char *file, ps_diag *diag)
+{
+    parser p;
+    ps_lexer lx;
+    memset(&p, 0, sizeof p);
+    p.diag = diag;
+    snprintf(diag->file, sizeof diag->file, "%s", file ? file : "<input>");
+    diag->pos = (ps_pos){ 0, 0 };
+    diag->message[0] = '\0';
+    ps_lexer_init(&lx, text ? text : "", text ? len : 0);
+    if (!ps_lexer_check(&lx, diag)) return NULL;
+    p.sc = calloc(1, sizeof *p.sc);
+    if (p.sc == NULL) return oom(&p), NULL;
+    p.sc->seed = 1;
+    bool ok = dup_text(&p, diag->file, strlen(diag->file), &p.sc->file) && run_pass(&p, &lx, 1);
+    if (ok && p.sc->nhosts == 0) {
+        p.line = 1;
+        ok = fail_at(&p, 1, "empty scenario: expected at least one 'host' line");
+    }
+    if (!ok || !run_pass(&p, &lx, 2)) {
+        ps_scenario_free(p.sc);
+        return NULL;
+    }
+    return p.sc;
+}

@@ -1,0 +1,165 @@
+/* render_cmd.c — `portsim render` and the headless drawing it shares with
+ * the render tests (see render_cmd.h). */
+#include "render_cmd.h"
+
+#include <SDL_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exit.h"
+#include "load.h"
+#include "units.h"
+
+bool pv_headless_open(pv_headless *hl, int w, int h, char *err, size_t n)
+{
+    memset(hl, 0, sizeof *hl);
+    SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        snprintf(err, n, "SDL: %s", SDL_GetError());
+        return false;
+    }
+    hl->surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+    hl->ren = hl->surf ? SDL_CreateSoftwareRenderer(hl->surf) : NULL;
+    if (!hl->ren) {
+        snprintf(err, n, "SDL software renderer: %s", SDL_GetError());
+        pv_headless_close(hl);
+        return false;
+    }
+    hl->view = pv_view_new(hl->ren, err, n);
+    if (!hl->view) {
+        pv_headless_close(hl);
+        return false;
+    }
+    return true;
+}
+
+void pv_headless_close(pv_headless *hl)
+{
+    pv_view_free(hl->view);
+    if (hl->ren) SDL_DestroyRenderer(hl->ren);
+    if (hl->surf) SDL_FreeSurface(hl->surf);
+    memset(hl, 0, sizeof *hl);
+    SDL_Quit();
+}
+
+pv_rgba pv_headless_pixel(const pv_headless *hl, int x, int y)
+{
+    pv_rgba c = { 0, 0, 0, 0 };
+    if (!hl->surf || x < 0 || y < 0 || x >= hl->surf->w || y >= hl->surf->h) return c;
+    const uint8_t *row = (const uint8_t *)hl->surf->pixels + (size_t)y * (size_t)hl->surf->pitch;
+    uint32_t px;
+    memcpy(&px, row + (size_t)x * 4, 4);
+    SDL_GetRGB(px, hl->surf->format, &c.r, &c.g, &c.b);
+    c.a = 255;
+    return c;
+}
+
+typedef struct render_opts {
+    const char *file, *out;
+    ps_time at;
+    int w, h;
+    double zoom;
+    long frames;
+} render_opts;
+
+static int fail_usage(const char *msg, const char *arg)
+{
+    fprintf(stderr, "portsim render: %s%s%s\nTry 'portsim --help'.\n", msg, arg ? ": " : "", arg ? arg : "");
+    return PS_EXIT_USAGE;
+}
+
+static const char *value(int argc, char **argv, int *i)
+{
+    return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
+static int parse_opts(int argc, char **argv, render_opts *o)
+{
+    *o = (render_opts){ NULL, NULL, 0, 1280, 720, 1.0, 0 };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "--at") == 0) {
+            if (!(v = value(argc, argv, &i)) || !ps_time_parse(v, strlen(v), &o->at))
+                return fail_usage("--at needs a time like 150ms or 1.5s", v);
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (!(o->out = value(argc, argv, &i))) return fail_usage("-o needs a file name", NULL);
+        } else if (strcmp(a, "--size") == 0) {
+            if (!(v = value(argc, argv, &i)) || sscanf(v, "%dx%d", &o->w, &o->h) != 2 || o->w < 320 ||
+                o->h < 240 || o->w > 8192 || o->h > 8192)
+                return fail_usage("--size needs WxH between 320x240 and 8192x8192", v);
+        } else if (strcmp(a, "--zoom") == 0) {
+            if (!(v = value(argc, argv, &i)) || (o->zoom = atof(v)) < 0.5 || o->zoom > 3)
+                return fail_usage("--zoom needs a factor between 0.5 and 3", v);
+        } else if (strcmp(a, "--frames") == 0) {
+            if (!(v = value(argc, argv, &i)) || (o->frames = atol(v)) < 1 || o->frames > 1000000)
+                return fail_usage("--frames needs a count from 1 to 1000000", v);
+        } else if (a[0] == '-' && a[1]) {
+            return fail_usage("unknown option", a);
+        } else if (!o->file) {
+            o->file = a;
+        } else {
+            return fail_usage("more than one scenario file", a);
+        }
+    }
+    if (!o->out && !o->frames) return fail_usage("say where the picture goes with -o out.png", NULL);
+    return PS_EXIT_OK;
+}
+
+/* Draws frames playing forward at x1 and 60 frames per second of lecture
+ * time, and reports how many frames per second the machine drew. */
+static void benchmark(pv_headless *hl, const render_opts *o)
+{
+    pv_view *v = hl->view;
+    Uint64 t0 = SDL_GetPerformanceCounter();
+    for (long i = 0; i < o->frames; i++) {
+        pv_playback_seek(&v->pb, o->at + (ps_time)(i * PV_BASE_RATE * 1000.0 / 60.0));
+        pv_view_draw(v, o->w, o->h);
+    }
+    double secs = (double)(SDL_GetPerformanceCounter() - t0) / (double)SDL_GetPerformanceFrequency();
+    printf("%ld frames at %dx%d in %.3f s: %.1f frames per second (software renderer, from %s ms at ×1)\n",
+           o->frames, o->w, o->h, secs, secs > 0 ? (double)o->frames / secs : 0.0,
+           ps_time_ms(o->at, 0, (char[32]){ 0 }));
+}
+
+static int render_with(const render_opts *o)
+{
+    pv_headless hl;
+    char err[1024];
+    if (!pv_headless_open(&hl, o->w, o->h, err, sizeof err)) {
+        fprintf(stderr, "portsim render: %s\n", err);
+        return PS_EXIT_FAILED;
+    }
+    if (!pv_view_load(hl.view, o->file, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        pv_headless_close(&hl);
+        return PS_EXIT_USAGE;
+    }
+    hl.view->zoom = o->zoom;
+    int rc = PS_EXIT_OK;
+    if (o->frames) {
+        benchmark(&hl, o);
+    } else {
+        pv_playback_seek(&hl.view->pb, o->at);
+        pv_view_draw(hl.view, o->w, o->h);
+    }
+    if (o->out && IMG_SavePNG(hl.surf, o->out) != 0) {
+        fprintf(stderr, "portsim render: cannot write %s: %s\n", o->out, IMG_GetError());
+        rc = PS_EXIT_FAILED;
+    }
+    pv_headless_close(&hl);
+    return rc;
+}
+
+int pv_render_png(const char *file, ps_time at, int w, int h, const char *out_png)
+{
+    render_opts o = { file, out_png, at, w, h, 1.0, 0 };
+    return render_with(&o);
+}
+
+int pv_cmd_render(int argc, char **argv)
+{
+    render_opts o;
+    int rc = parse_opts(argc, argv, &o);
+    return rc != PS_EXIT_OK ? rc : render_with(&o);
+}

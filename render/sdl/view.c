@@ -1,0 +1,157 @@
+/* view.c — owns the lecture window's state: loading scenarios (keeping the
+ * old one when a new one fails), the scene snapshot cache, and drawing one
+ * frame through layout, draw and panels (see view.h). */
+#include "view.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exit.h"
+#include "load.h"
+#include "draw.h"
+#include "units.h"
+
+pv_view *pv_view_new(SDL_Renderer *ren, char *err, size_t n)
+{
+    pv_view *v = calloc(1, sizeof *v);
+    if (!v) {
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
+    v->ren = ren;
+    v->zoom = 1.0;
+    v->host_sel = PS_NONE;
+    pv_term_reset(&v->term);
+    v->scene = calloc(1, sizeof *v->scene);
+    v->lay = calloc(1, sizeof *v->lay);
+    if (!v->scene || !v->lay) snprintf(err, n, "out of memory");
+    else v->text = pv_text_new(ren, err, n);
+    if (!v->text) {
+        pv_view_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void pv_view_free(pv_view *v)
+{
+    if (!v) return;
+    if (v->sc) pv_playback_close(&v->pb);
+    ps_scenario_free(v->sc);
+    pv_text_free(v->text);
+    free(v->scene);
+    free(v->lay);
+    free(v);
+}
+
+bool pv_view_load(pv_view *v, const char *path, char *err, size_t n)
+{
+    ps_diag d;
+    memset(&d, 0, sizeof d);
+    ps_scenario *sc = ps_scenario_load(path, &d);
+    if (!sc) {
+        ps_diag_format(&d, err, n);
+        return false;
+    }
+    pv_playback pb;
+    if (!pv_playback_open(&pb, sc)) {
+        pv_playback_close(&pb);
+        ps_scenario_free(sc);
+        snprintf(err, n, "%s: error: out of memory while running the scenario", path ? path : "built-in");
+        return false;
+    }
+    if (v->sc) pv_playback_close(&v->pb);
+    ps_scenario_free(v->sc);
+    v->sc = sc;
+    v->pb = pb;
+    v->pb.sc = sc;
+    snprintf(v->source, sizeof v->source, "%s", path ? path : "");
+    v->host_sel = PS_NONE;
+    v->scene_valid = false;
+    v->marks_w = 0;
+    if (v->term.nlines > 0)
+        pv_term_print(&v->term, "--- another scenario was opened: the commands typed before are gone ---",
+                      PV_TERM_NOTE);
+    pv_playback_seek(&v->pb, 0);
+    return true;
+}
+
+uint32_t pv_view_table_host(const pv_view *v)
+{
+    if (!v->sc || v->sc->nhosts == 0) return PS_NONE;
+    if (v->host_sel < v->sc->nhosts) return v->host_sel;
+    uint32_t best = 0, best_n = 0;
+    uint32_t *count = calloc(v->sc->nhosts, sizeof *count);
+    if (!count) return 0;
+    for (uint32_t i = 0; i < v->sc->nactions; i++) {
+        const ps_action *a = &v->sc->actions[i];
+        if (a->kind == PS_ACT_LISTEN && a->host < v->sc->nhosts && ++count[a->host] > best_n) {
+            best_n = count[a->host];
+            best = a->host;
+        }
+    }
+    free(count);
+    return best;
+}
+
+pv_inject_status pv_view_term_enter(pv_view *v)
+{
+    if (!v->sc) return PV_INJECT_BAD_HOST;
+    pv_inject_status st = pv_term_enter(&v->term, &v->pb, pv_view_table_host(v));
+    v->scene_valid = false;
+    v->marks_w = 0;
+    return st;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+void pv_view_picker_open(pv_view *v, const char *dir)
+{
+    v->npicks = 0;
+    v->pick = 0;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL && v->npicks < PV_PICK_MAX) {
+            size_t len = strlen(e->d_name);
+            if (len > 4 && len < 255 && strcmp(e->d_name + len - 4, ".scn") == 0)
+                snprintf(v->picks[v->npicks++], sizeof v->picks[0], "%s/%s", dir, e->d_name);
+        }
+        closedir(d);
+    }
+    qsort(v->picks, (size_t)v->npicks, sizeof v->picks[0], name_cmp);
+    v->picker = true;
+}
+
+static void refresh_scene(pv_view *v)
+{
+    if (v->scene_valid && v->scene_at == v->pb.now) return;
+    if (v->pb.eng) pv_scene_build(v->scene, v->pb.eng, pv_playback_demux, &v->pb);
+    v->scene_valid = true;
+    v->scene_at = v->pb.now;
+}
+
+void pv_view_draw(pv_view *v, int w, int h)
+{
+    char clock[96], ms[32], speed[16];
+    refresh_scene(v);
+    pv_playback_speed_str(&v->pb, speed, sizeof speed);
+    snprintf(clock, sizeof clock, "t = %s ms  %s %s", ps_time_ms(v->pb.now, 0, ms),
+             v->pb.playing ? "▶ playing" : "‖ paused", speed);
+    const char *title = v->sc && v->sc->title ? v->sc->title : v->source[0] ? v->source : "portsim";
+    const char *caption = v->sc ? pv_playback_caption(&v->pb) : NULL;
+    pv_layout_in in = { v->scene, w, h, v->zoom, pv_text_measure, v->text, title, clock, PV_HINT,
+                        caption ? caption : "Press space to play, or → to step through the events." };
+    pv_layout_compute(&in, v->lay);
+    SDL_SetRenderDrawColor(v->ren, 0x16, 0x1B, 0x2A, 255);
+    SDL_RenderClear(v->ren);
+    pv_draw_scene(v->ren, v->text, v->lay, v->scene);
+    pv_draw_panels(v, title, clock, PV_HINT, in.caption);
+    pv_draw_terminal(v);
+    pv_draw_overlays(v);
+}

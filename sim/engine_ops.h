@@ -1,0 +1,34 @@
+/* engine_ops.h — the operations through which code outside the engine
+ * (scenario actions inside it, the userland and the window outside) changes
+ * engine state. */
+#ifndef PS_ENGINE_OPS_H
+#define PS_ENGINE_OPS_H
+
+#include "engine_view.h"
+
+/* Each acts at the current time, emits its events and returns PS_OK or the
+ * errno it failed with (also emitted as a PS_EV_ERROR event). `name` is a
+ * sock-spec index or PS_NONE; `*out` (may be NULL) receives the socket index,
+ * or PS_NONE when none was created. */
+
+/* `sockopts`: 0, or PS_SOCK_REUSEADDR and/or PS_SOCK_REUSEPORT (socket.h).
+ * `reply` (may be NULL) is the text each accepted connection answers a
+ * request with; it must outlive the engine. */
+ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t port,
+                          unsigned sockopts, const char *reply, uint32_t name, uint32_t *out);
+ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dport,
+                           uint16_t from_port, uint32_t name, uint32_t *out);
+/* Makes a connecting socket a simple web client: once established it sends
+ * `text` (which must outlive the engine), and it closes when the answer
+ * arrives. */
+ps_errno ps_engine_request(ps_engine *e, uint32_t sock, const char *text);
+ps_errno ps_engine_kill(ps_engine *e, uint32_t host, uint32_t pid);
+/* Starts a new process on host (for shell launchers). Returns its index, or
+ * PS_NONE if memory ran out or the pid is taken. The engine copies name and
+ * user. */
+uint32_t ps_engine_spawn(ps_engine *e, uint32_t host, const char *name, const char *user,
+                         uint32_t pid);
+/* Emits a SHELL or SAY event carrying text (for the shell module and GUI). */
+void ps_engine_note(ps_engine *e, ps_event_kind kind, uint32_t host, const char *text);
+
+#endif

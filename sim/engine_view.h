@@ -1,0 +1,71 @@
+/* engine_view.h — read-only views of an engine's state at its current time:
+ * processes, sockets (socket.h), segments in flight, names and ports. What a
+ * trace writer, checker, shell or picture reads; nothing here changes state. */
+#ifndef PS_ENGINE_VIEW_H
+#define PS_ENGINE_VIEW_H
+
+#include "engine.h"
+#include "socket.h"
+
+/* ---- read-only views of engine state ---- */
+
+/* ps_socket (one endpoint) lives in socket.h. */
+
+
+typedef struct ps_segment {
+    ps_addr src_addr, dst_addr;
+    uint16_t src_port, dst_port;
+    uint8_t flags;        /* PS_SYN | PS_ACK ... */
+    uint8_t live;         /* 1 while in flight */
+    uint32_t seq, ack;    /* TCP sequence and acknowledgement numbers */
+    uint32_t len;         /* payload bytes */
+    uint32_t from_host;   /* sender host index */
+    uint32_t to_host;     /* receiver host index */
+    uint32_t id;          /* unique, increasing: a stable order for drawing */
+    ps_time sent;         /* when it left */
+    ps_time arrives;      /* when it will be delivered */
+    const char *payload;  /* the bytes (scenario-owned text), or NULL */
+} ps_segment;
+
+typedef struct ps_proc {
+    uint32_t host;        /* host index */
+    uint32_t pid;
+    const char *name;     /* "nginx" */
+    const char *user;     /* "root" or another name */
+    bool alive;           /* false once killed */
+    bool root;            /* user is root: may bind below the unprivileged start */
+    uint16_t uid;         /* 0 for root, else 1000, 1001... in order of first appearance */
+} ps_proc;
+
+/* ---- state at the current time ---- */
+
+const ps_scenario *ps_engine_scenario(const ps_engine *e);
+
+uint32_t ps_engine_proc_count(const ps_engine *e);
+const ps_proc *ps_engine_proc(const ps_engine *e, uint32_t i);
+/* The live process with this pid on host, or PS_NONE. */
+uint32_t ps_engine_find_pid(const ps_engine *e, uint32_t host, uint32_t pid);
+
+/* Socket slots: 0..count-1; skip slots whose `live` is 0. Slots are reused in
+ * a deterministic order, so indices are stable for a given run. */
+uint32_t ps_engine_socket_slots(const ps_engine *e);
+const ps_socket *ps_engine_socket(const ps_engine *e, uint32_t i);
+uint32_t ps_engine_socket_live(const ps_engine *e); /* live sockets right now */
+/* The socket a scenario name currently refers to, or PS_NONE (not created
+ * yet, or released). */
+uint32_t ps_engine_named_socket(const ps_engine *e, uint32_t sock_spec);
+/* The error the named socket's creating operation ended with, PS_OK if none;
+ * stays readable after the socket is gone. */
+ps_errno ps_engine_named_error(const ps_engine *e, uint32_t sock_spec);
+/* The 4-tuple and state a named socket had most recently (kept after release,
+ * so expectations can compare tuples of connections that have ended). */
+const ps_socket *ps_engine_named_last(const ps_engine *e, uint32_t sock_spec);
+
+/* Segments in flight: slots 0..count-1, skip those whose `live` is 0. */
+uint32_t ps_engine_segment_slots(const ps_engine *e);
+const ps_segment *ps_engine_segment(const ps_engine *e, uint32_t i);
+
+/* What holds host:port right now (ps_port_state in scenario.h). */
+ps_port_state ps_engine_port_state(const ps_engine *e, uint32_t host, uint16_t port);
+
+#endif

@@ -1,0 +1,361 @@
+/* check.c — expectations and golden-trace comparison (see check.h). */
+#include "check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell.h"
+#include "trace.h"
+#include "units.h"
+
+static uint32_t count_state(const ps_engine *e, uint32_t host, ps_tcp_state st)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ps_engine_socket_slots(e); i++) {
+        const ps_socket *s = ps_engine_socket(e, i);
+        if (s->live && s->host == host && s->state == st) n++;
+    }
+    return n;
+}
+
+typedef struct tuple {
+    uint32_t host, la, ra;
+    uint16_t lp, rp;
+} tuple;
+
+static int tuple_cmp(const void *a, const void *b)
+{
+    const tuple *x = a, *y = b;
+    if (x->host != y->host) return x->host < y->host ? -1 : 1;
+    if (x->la != y->la) return x->la < y->la ? -1 : 1;
+    if (x->lp != y->lp) return x->lp < y->lp ? -1 : 1;
+    if (x->ra != y->ra) return x->ra < y->ra ? -1 : 1;
+    if (x->rp != y->rp) return x->rp < y->rp ? -1 : 1;
+    return 0;
+}
+
+/* Are all live connection 4-tuples different? Sorting makes the answer
+ * independent of table order. */
+static bool tuples_distinct(const ps_engine *e, char *got, size_t n)
+{
+    uint32_t slots = ps_engine_socket_slots(e), cnt = 0;
+    tuple *t = malloc((slots ? slots : 1) * sizeof *t);
+    if (!t) {
+        snprintf(got, n, "out of memory");
+        return false;
+    }
+    for (uint32_t i = 0; i < slots; i++) {
+        const ps_socket *s = ps_engine_socket(e, i);
+        if (s->live && s->raddr) t[cnt++] = (tuple){ s->host, s->laddr, s->raddr, s->lport, s->rport };
+    }
+    qsort(t, cnt, sizeof *t, tuple_cmp);
+    bool ok = true;
+    for (uint32_t i = 1; i < cnt && ok; i++) ok = tuple_cmp(&t[i - 1], &t[i]) != 0;
+    snprintf(got, n, ok ? "%u connection endpoints, every 4-tuple distinct"
+                        : "%u connection endpoints, a 4-tuple appears twice", cnt);
+    free(t);
+    return ok;
+}
+
+static const char *field_name(ps_field f)
+{
+    return f == PS_FIELD_SPORT ? "sport" : f == PS_FIELD_DPORT ? "dport" : "tuple";
+}
+
+static uint64_t field_value(const ps_socket *s, ps_field f)
+{
+    if (f == PS_FIELD_SPORT) return s->lport;
+    if (f == PS_FIELD_DPORT) return s->rport;
+    return ((uint64_t)s->laddr ^ ((uint64_t)s->raddr << 32)) * 1000003u ^
+           ((uint64_t)s->lport << 16 | s->rport);
+}
+
+static bool same_tuple(const ps_socket *a, const ps_socket *b)
+{
+    return a->laddr == b->laddr && a->lport == b->lport && a->raddr == b->raddr &&
+           a->rport == b->rport;
+}
+
+static bool compare(uint64_t a, ps_cmp op, uint64_t b)
+{
+    switch (op) {
+    case PS_CMP_EQ: return a == b;
+    case PS_CMP_NE: return a != b;
+    case PS_CMP_LT: return a < b;
+    case PS_CMP_LE: return a <= b;
+    case PS_CMP_GT: return a > b;
+    case PS_CMP_GE: return a >= b;
+    }
+    return false;
+}
+
+static void describe_field(const ps_socket *s, ps_field f, char *buf, size_t n)
+{
+    char a[22], b[22];
+    if (f == PS_FIELD_TUPLE)
+        snprintf(buf, n, "%s -> %s", ps_endpoint_str(s->laddr, s->lport, a),
+                 ps_endpoint_str(s->raddr, s->rport, b));
+    else
+        snprintf(buf, n, "%llu", (unsigned long long)field_value(s, f));
+}
+
+bool ps_expect_eval(const ps_engine *e, const ps_expect *x, char *got, size_t n)
+{
+    const ps_scenario *sc = ps_engine_scenario(e);
+    const char *sname = x->sock != PS_NONE ? sc->socks[x->sock].name : NULL;
+    const ps_socket *s = x->sock != PS_NONE ? ps_engine_named_last(e, x->sock) : NULL;
+    switch (x->kind) {
+    case PS_EXP_STATE: {
+        bool live = ps_engine_named_socket(e, x->sock) != PS_NONE;
+        ps_tcp_state st = live ? (ps_tcp_state)s->state : PS_CLOSED;
+        snprintf(got, n, "%s is %s%s", sname, ps_state_name(st),
+                 s ? "" : " (not created yet)");
+        return st == x->state;
+    }
+    case PS_EXP_ERRNO: {
+        if (!s) {
+            snprintf(got, n, "%s was never created", sname);
+            return false;
+        }
+        ps_errno err = ps_engine_named_error(e, x->sock);
+        snprintf(got, n, "%s %s", sname, err == PS_OK ? "succeeded" : ps_errno_name(err));
+        return err == x->err;
+    }
+    case PS_EXP_COMPARE: {
+        const ps_socket *r = x->rsock != PS_NONE ? ps_engine_named_last(e, x->rsock) : NULL;
+        if (!s || (x->rsock != PS_NONE && !r)) {
+            snprintf(got, n, "%s was never created",
+                     !s ? sname : sc->socks[x->rsock].name);
+            return false;
+        }
+        char lv[64], rv[64];
+        describe_field(s, x->field, lv, sizeof lv);
+        bool ok;
+        if (r) {
+            describe_field(r, x->rfield, rv, sizeof rv);
+            if (x->field == PS_FIELD_TUPLE)
+                ok = (x->cmp == PS_CMP_EQ) == same_tuple(s, r);
+            else
+                ok = compare(field_value(s, x->field), x->cmp, field_value(r, x->rfield));
+            snprintf(got, n, "%s.%s is %s, %s.%s is %s", sname, field_name(x->field), lv,
+                     sc->socks[x->rsock].name, field_name(x->rfield), rv);
+        } else {
+            ok = compare(field_value(s, x->field), x->cmp, x->value);
+            snprintf(got, n, "%s.%s is %s", sname, field_name(x->field), lv);
+        }
+        return ok;
+    }
+    case PS_EXP_PORT: {
+        static const char *names[] = { "free", "listening", "used" };
+        ps_port_state ps = ps_engine_port_state(e, x->host, x->port);
+        snprintf(got, n, "port %u on %s is %s", x->port, sc->hosts[x->host].name, names[ps]);
+        return ps == x->port_state;
+    }
+    case PS_EXP_COUNT: {
+        uint32_t c = count_state(e, x->host, x->state);
+        snprintf(got, n, "%s has %u sockets in %s", sc->hosts[x->host].name, c,
+                 ps_state_name(x->state));
+        return c == x->value;
+    }
+    case PS_EXP_DISTINCT:
+        return tuples_distinct(e, got, n);
+    case PS_EXP_KIND_COUNT:
+        break;
+    }
+    snprintf(got, n, "unknown expectation");
+    return false;
+}
+
+/* Orders expectations by time, untimed last, file order within a time. */
+static int expect_order(const void *a, const void *b)
+{
+    const ps_expect *x = *(ps_expect *const *)a, *y = *(ps_expect *const *)b;
+    ps_time tx = x->has_time ? x->t : PS_TIME_NEVER, ty = y->has_time ? y->t : PS_TIME_NEVER;
+    if (tx != ty) return tx < ty ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static void report_expect(ps_sbuf *report, const ps_scenario *sc, const ps_expect *x, const char *got)
+{
+    char tb[32];
+    ps_sbuf_printf(report, "%s:%u:%u: expect failed: %s (%s%s: %s)\n", sc->file, x->pos.line, x->pos.col,
+            x->text, x->has_time ? "at " : "at the end", x->has_time ? ps_time_str(x->t, tb) : "",
+            got);
+}
+
+/* ---- capturing the trace ---- */
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+#define KEEP_MAX (PS_GOLDEN_DIGEST_OVER + 1)
+
+static uint64_t fnv1a64_more(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
+    return h;
+}
+
+void ps_trace_capture_write(void *cookie, const char *data, size_t n)
+{
+    ps_trace_capture *c = cookie;
+    c->digest = fnv1a64_more(c->digest, data, n);
+    c->bytes += n;
+    for (size_t i = 0; i < n; i++) c->lines += data[i] == '\n';
+    size_t room = KEEP_MAX - c->kept, take = n < room ? n : room;
+    if (take && !c->nomem) {
+        memcpy(c->text + c->kept, data, take);
+        c->kept += take;
+        c->text[c->kept] = '\0';
+    }
+}
+
+bool ps_trace_capture_open(ps_trace_capture *c)
+{
+    memset(c, 0, sizeof *c);
+    c->digest = FNV_OFFSET;
+    c->text = malloc(KEEP_MAX + 1);
+    if (c->text) c->text[0] = '\0';
+    else c->nomem = true;
+    return c->text != NULL;
+}
+
+void ps_trace_capture_free(ps_trace_capture *c)
+{
+    free(c->text);
+    memset(c, 0, sizeof *c);
+}
+
+void ps_check_run(const ps_scenario *sc, uint64_t seed, uint64_t max_steps, ps_sbuf *report,
+                  ps_check_counts *counts, ps_trace_capture *cap)
+{
+    bool captured = ps_trace_capture_open(cap);
+    ps_engine *e = captured ? ps_engine_new(sc, seed) : NULL;
+    const ps_expect **order = malloc((sc->nexpects ? sc->nexpects : 1) * sizeof *order);
+    ps_trace tr;
+    ps_trace_init(&tr, PS_TRACE_TEXT, sc, seed, ps_trace_capture_write, cap);
+    if (!captured || !e || !order) {
+        ps_sbuf_printf(report, "%s: error: out of memory\n", sc->file);
+        cap->incomplete = true;
+        counts->failed++;
+        goto done;
+    }
+    ps_engine_set_sink(e, ps_trace_event, &tr);
+    ps_shell_attach(e);
+    ps_engine_set_max_steps(e, max_steps);
+    for (uint32_t i = 0; i < sc->nexpects; i++) order[i] = &sc->expects[i];
+    qsort(order, sc->nexpects, sizeof *order, expect_order);
+    for (uint32_t i = 0; i < sc->nexpects; i++) {
+        const ps_expect *x = order[i];
+        if (x->has_time) ps_engine_run_until(e, x->t);
+        else ps_engine_run(e);
+        char got[256];
+        if (ps_expect_eval(e, x, got, sizeof got)) {
+            counts->passed++;
+        } else {
+            counts->failed++;
+            report_expect(report, sc, x, got);
+        }
+    }
+    ps_engine_run(e);
+    if (ps_engine_status(e) != PS_RUN_OK) {
+        cap->incomplete = true;
+        ps_sbuf_printf(report, "%s: error: the run stopped early: %s\n", sc->file,
+                ps_run_status_message(ps_engine_status(e)));
+        counts->failed++;
+    }
+done:
+    free(order);
+    if (tr.nomem) {
+        /* A line of the trace was lost: the golden comparison cannot hold. */
+        ps_sbuf_printf(report, "%s: error: out of memory while capturing the trace\n", sc->file);
+        counts->failed++;
+        cap->nomem = cap->incomplete = true;
+    }
+    ps_engine_free(e);
+    ps_trace_free(&tr);
+    if (cap->nomem) {
+        bool incomplete = cap->incomplete;
+        ps_trace_capture_free(cap);
+        cap->nomem = true;
+        cap->incomplete = incomplete;
+    }
+}
+
+/* ---- golden traces ---- */
+
+#define DIGEST_PREFIX "# portsim trace digest "
+
+static char *digest_line(uint64_t digest, size_t lines, size_t bytes)
+{
+    char *line = malloc(128);
+    if (line)
+        snprintf(line, 128, DIGEST_PREFIX "fnv1a64=%016llx lines=%zu bytes=%zu\n",
+                 (unsigned long long)digest, lines, bytes);
+    return line;
+}
+
+char *ps_golden_for(const ps_trace_capture *cap)
+{
+    if (cap->bytes > PS_GOLDEN_DIGEST_OVER) return digest_line(cap->digest, cap->lines, cap->bytes);
+    char *copy = malloc(cap->kept + 1);
+    if (copy) memcpy(copy, cap->text, cap->kept + 1);
+    return copy;
+}
+
+/* Copies line `s` (up to its newline) into buf. */
+static void copy_line(const char *s, const char *end, char *buf, size_t n)
+{
+    size_t len = 0;
+    while (s + len < end && s[len] != '\n') len++;
+    if (len >= n) len = n - 1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+}
+
+static size_t count_lines(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) c += s[i] == '\n';
+    return c;
+}
+
+size_t ps_golden_compare(const char *golden, size_t glen, const ps_trace_capture *cap,
+                         char *want_line, char *got_line, size_t line_size)
+{
+    if (glen >= sizeof DIGEST_PREFIX - 1 && memcmp(golden, DIGEST_PREFIX, sizeof DIGEST_PREFIX - 1) == 0) {
+        char *mine = ps_golden_for(cap);
+        size_t differs = !mine || strlen(mine) != glen || memcmp(mine, golden, glen) != 0;
+        if (differs) {
+            copy_line(golden, golden + glen, want_line, line_size);
+            copy_line(mine ? mine : "", mine ? mine + strlen(mine) : "", got_line, line_size);
+        }
+        free(mine);
+        return differs;
+    }
+    const char *g = golden, *t = cap->text, *gend = golden + glen, *tend = cap->text + cap->kept;
+    bool whole = cap->kept == cap->bytes; /* else only the first bytes were kept */
+    for (size_t line = 1;; line++) {
+        const char *gn = memchr(g, '\n', (size_t)(gend - g));
+        const char *tn = memchr(t, '\n', (size_t)(tend - t));
+        if (!whole && !tn) {
+            /* Past what was kept: the rest can only be judged by digest. */
+            if (fnv1a64_more(FNV_OFFSET, golden, glen) == cap->digest && glen == cap->bytes) return 0;
+            snprintf(want_line, line_size, "%zu more lines", count_lines(g, (size_t)(gend - g)));
+            snprintf(got_line, line_size, "%zu more lines, not the same", cap->lines - line + 1);
+            return line;
+        }
+        if (g >= gend && t >= tend) return 0;
+        size_t gl = g < gend ? (size_t)((gn ? gn : gend) - g) : 0;
+        size_t tl = t < tend ? (size_t)((tn ? tn : tend) - t) : 0;
+        if (g >= gend || t >= tend || gl != tl || memcmp(g, t, gl) != 0) {
+            if (g < gend) copy_line(g, gend, want_line, line_size);
+            else snprintf(want_line, line_size, "<end of file>");
+            if (t < tend) copy_line(t, tend, got_line, line_size);
+            else snprintf(got_line, line_size, "<end of trace>");
+            return line;
+        }
+        g = gn ? gn + 1 : gend;
+        t = tn ? tn + 1 : tend;
+    }
+}

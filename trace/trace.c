@@ -1,0 +1,282 @@
+/* trace.c — the text and JSON Lines trace writers (see trace.h). */
+#include "trace.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "units.h"
+
+/* Hands the formatted line to the writer and empties the buffer. */
+static void flush(ps_trace *t)
+{
+    if (t->buf.failed) t->nomem = true;
+    else if (t->write) t->write(t->ctx, t->buf.s, t->buf.len);
+    ps_sbuf_clear(&t->buf);
+    t->buf.failed = false;
+}
+
+bool ps_trace_format_parse(const char *s, ps_trace_format *out)
+{
+    static const char *names[] = { "text", "jsonl", "none" };
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (ps_trace_format)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+void ps_trace_init(ps_trace *t, ps_trace_format format, const ps_scenario *sc, uint64_t seed,
+                   ps_trace_write_fn write, void *ctx)
+{
+    memset(t, 0, sizeof *t);
+    t->write = write;
+    t->ctx = ctx;
+    t->format = format;
+    t->host_width = 1;
+    for (uint32_t h = 0; h < sc->nhosts; h++) {
+        int w = (int)strlen(sc->hosts[h].name);
+        if (w > t->host_width) t->host_width = w;
+    }
+    if (format == PS_TRACE_TEXT) {
+        ps_sbuf_printf(&t->buf, "# portsim trace: %s (seed %llu)\n", sc->title ? sc->title : sc->file,
+                       (unsigned long long)seed);
+        flush(t);
+    }
+}
+
+void ps_trace_free(ps_trace *t) { ps_sbuf_free(&t->buf); }
+
+void ps_trace_to_file(void *file, const char *bytes, size_t n)
+{
+    if (n) fwrite(bytes, 1, n, file);
+}
+
+void ps_trace_to_sbuf(void *sbuf, const char *bytes, size_t n) { ps_sbuf_putn(sbuf, bytes, n); }
+
+void ps_json_string(ps_sbuf *out, const char *s)
+{
+    ps_sbuf_putc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': ps_sbuf_puts(out, "\\\""); break;
+        case '\\': ps_sbuf_puts(out, "\\\\"); break;
+        case '\n': ps_sbuf_puts(out, "\\n"); break;
+        case '\r': ps_sbuf_puts(out, "\\r"); break;
+        case '\t': ps_sbuf_puts(out, "\\t"); break;
+        default:
+            if (*p < 0x20) ps_sbuf_printf(out, "\\u%04x", *p);
+            else ps_sbuf_putc(out, *p);
+        }
+    }
+    ps_sbuf_putc(out, '"');
+}
+
+/* ---- text ----
+ * A line is: time, host, kind, then items separated by one space. Each item
+ * writer starts with sep(), so no line ends in a space. */
+
+typedef struct line {
+    ps_sbuf *out;
+    bool first; /* no item written yet */
+} line;
+
+static ps_sbuf *sep(line *l)
+{
+    if (!l->first) ps_sbuf_putc(l->out, ' ');
+    l->first = false;
+    return l->out;
+}
+
+static void text_tuple(line *l, const ps_event *ev)
+{
+    char a[22], b[22];
+    if (!ev->has_src && !ev->has_dst) return;
+    ps_sbuf *out = sep(l);
+    if (ev->has_src) ps_sbuf_puts(out, ps_endpoint_str(ev->src_addr, ev->src_port, a));
+    if (ev->has_src && ev->has_dst) ps_sbuf_puts(out, " -> ");
+    if (ev->has_dst) ps_sbuf_puts(out, ps_endpoint_str(ev->dst_addr, ev->dst_port, b));
+}
+
+static void text_who(line *l, const ps_event *ev)
+{
+    if (ev->proc) ps_sbuf_printf(sep(l), "%s[%u]", ev->proc, ev->pid);
+    else if (ev->pid) ps_sbuf_printf(sep(l), "pid %u", ev->pid);
+    if (ev->sock) ps_sbuf_puts(sep(l), ev->sock);
+}
+
+/* Quotes a payload or caption on one line (newlines shown as \n). */
+static void text_quoted(line *l, const char *s)
+{
+    ps_sbuf *out = sep(l);
+    ps_sbuf_putc(out, '"');
+    for (; *s; s++) {
+        if (*s == '\n') ps_sbuf_puts(out, "\\n");
+        else if (*s == '"') ps_sbuf_puts(out, "\\\"");
+        else ps_sbuf_putc(out, *s);
+    }
+    ps_sbuf_putc(out, '"');
+}
+
+/* Shell output: the command on the event's line, the output indented below. */
+static void text_shell(line *l, const char *text)
+{
+    const char *nl = strchr(text, '\n');
+    ps_sbuf_printf(sep(l), "%.*s", nl ? (int)(nl - text) : (int)strlen(text), text);
+    while (nl && nl[1]) {
+        const char *q = strchr(nl + 1, '\n');
+        int n = q ? (int)(q - nl - 1) : (int)strlen(nl + 1);
+        ps_sbuf_printf(l->out, n ? "\n    | %.*s" : "\n    |", n, nl + 1);
+        nl = q;
+    }
+}
+
+static void text_event(ps_trace *t, const ps_event *ev)
+{
+    char tb[32], fl[24];
+    ps_sbuf_printf((&t->buf), "%s ms  %-*s  %-11s", ps_time_ms(ev->t, 10, tb), t->host_width,
+            ev->host_name ? ev->host_name : "-", ps_event_kind_name(ev->kind));
+    line l = { (&t->buf), false };
+    switch (ev->kind) {
+    case PS_EV_LISTEN:
+    case PS_EV_ESTABLISHED:
+    case PS_EV_KILL:
+        text_who(&l, ev);
+        text_tuple(&l, ev);
+        break;
+    case PS_EV_CONNECT:
+        text_who(&l, ev);
+        text_tuple(&l, ev);
+        ps_sbuf_puts((&t->buf), ev->ephemeral ? " (source port picked by the OS)" : " (source port pinned)");
+        break;
+    case PS_EV_ACCEPT:
+        text_who(&l, ev);
+        ps_sbuf_puts(sep(&l), "new connection");
+        text_tuple(&l, ev);
+        break;
+    case PS_EV_SEGMENT:
+    case PS_EV_DELIVER:
+        text_tuple(&l, ev);
+        ps_sbuf_puts(sep(&l), ps_flags_str(ev->flags, fl));
+        if (ev->len) ps_sbuf_printf(sep(&l), "len=%u", ev->len);
+        if (ev->kind == PS_EV_DELIVER) {
+            ps_sbuf_printf(sep(&l), "to %s", ps_deliver_to_name(ev->to));
+            if (ev->to != PS_TO_NONE) text_who(&l, ev);
+            else ps_sbuf_puts(sep(&l), "(nobody listens: RST)");
+        }
+        if (ev->text) text_quoted(&l, ev->text);
+        break;
+    case PS_EV_CLOSE:
+        text_who(&l, ev);
+        text_tuple(&l, ev);
+        ps_sbuf_printf(sep(&l), "now %s", ps_state_name(ev->state));
+        break;
+    case PS_EV_RELEASE:
+        text_who(&l, ev);
+        text_tuple(&l, ev);
+        ps_sbuf_printf(sep(&l), ev->port_free ? "(port %u free)" : "(port %u still in use)", ev->port);
+        break;
+    case PS_EV_ERROR:
+        text_who(&l, ev);
+        ps_sbuf_puts(sep(&l), ev->op);
+        text_tuple(&l, ev);
+        ps_sbuf_printf((&t->buf), ": %s (%s)", ps_errno_name(ev->err), ps_errno_message(ev->err));
+        break;
+    case PS_EV_SAY:
+        text_quoted(&l, ev->text);
+        break;
+    case PS_EV_SHELL:
+        text_shell(&l, ev->text);
+        break;
+    case PS_EV_KIND_COUNT:
+        break;
+    }
+    ps_sbuf_putc((&t->buf), '\n');
+}
+
+/* ---- JSON Lines ---- */
+
+static void json_key(ps_sbuf *out, const char *k) { ps_sbuf_printf(out, ",\"%s\":", k); }
+
+static void json_str_field(ps_sbuf *out, const char *k, const char *v)
+{
+    json_key(out, k);
+    ps_json_string(out, v);
+}
+
+static void json_endpoint(ps_sbuf *out, const char *k, ps_addr a, uint16_t p)
+{
+    char b[22];
+    json_str_field(out, k, ps_endpoint_str(a, p, b));
+}
+
+static void json_event(ps_trace *t, const ps_event *ev)
+{
+    ps_sbuf *out = (&t->buf);
+    char fl[24];
+    ps_sbuf_printf(out, "{\"t_us\":%llu,\"kind\":\"%s\"", (unsigned long long)ev->t,
+            ps_event_kind_name(ev->kind));
+    if (ev->host_name) json_str_field(out, "host", ev->host_name);
+    if (ev->proc) {
+        ps_sbuf_printf(out, ",\"pid\":%u", ev->pid);
+        json_str_field(out, "proc", ev->proc);
+    } else if (ev->pid) {
+        ps_sbuf_printf(out, ",\"pid\":%u", ev->pid);
+    }
+    if (ev->sock) json_str_field(out, "sock", ev->sock);
+    if (ev->has_src) json_endpoint(out, "src", ev->src_addr, ev->src_port);
+    if (ev->has_dst) json_endpoint(out, "dst", ev->dst_addr, ev->dst_port);
+    switch (ev->kind) {
+    case PS_EV_SEGMENT:
+    case PS_EV_DELIVER:
+        json_str_field(out, "flags", ps_flags_str(ev->flags, fl));
+        ps_sbuf_printf(out, ",\"len\":%u,\"seq\":%u,\"ack\":%u", ev->len, ev->tcp_seq, ev->tcp_ack);
+        if (ev->kind == PS_EV_DELIVER) json_str_field(out, "to", ps_deliver_to_name(ev->to));
+        break;
+    case PS_EV_CONNECT:
+        ps_sbuf_printf(out, ",\"ephemeral\":%s", ev->ephemeral ? "true" : "false");
+        break;
+    case PS_EV_LISTEN:
+        ps_sbuf_printf(out, ",\"port\":%u", ev->port);
+        break;
+    case PS_EV_ERROR:
+        json_str_field(out, "op", ev->op);
+        json_str_field(out, "errno", ps_errno_name(ev->err));
+        break;
+    case PS_EV_CLOSE:
+        json_str_field(out, "state", ps_state_name(ev->state));
+        break;
+    case PS_EV_RELEASE:
+        ps_sbuf_printf(out, ",\"port\":%u,\"port_free\":%s", ev->port, ev->port_free ? "true" : "false");
+        break;
+    default:
+        break;
+    }
+    if (ev->text) json_str_field(out, "text", ev->text);
+    ps_sbuf_puts(out, "}\n");
+}
+
+void ps_trace_event(void *trace, const ps_event *ev)
+{
+    ps_trace *t = trace;
+    if (t->format == PS_TRACE_TEXT) text_event(t, ev);
+    else if (t->format == PS_TRACE_JSONL) json_event(t, ev);
+    else return;
+    flush(t);
+}
+
+const char *ps_event_kind_name(ps_event_kind k)
+{
+    static const char *names[PS_EV_KIND_COUNT] = {
+        "listen", "connect", "segment", "deliver", "accept", "established",
+        "close", "release", "error", "kill", "say", "shell",
+    };
+    return k < PS_EV_KIND_COUNT ? names[k] : "?";
+}
+
+const char *ps_deliver_to_name(ps_deliver_to to)
+{
+    static const char *names[] = { "none", "listener", "connection" };
+    return to <= PS_TO_CONNECTION ? names[to] : "?";
+}

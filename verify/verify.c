@@ -1,0 +1,1045 @@
+/* verify.c — `portsim verify FILE`: the simulation and the real kernel, side
+ * by side (verify.h, docs/verify.md).
+ *
+ * The engine runs step by step. Whenever a step runs one of the scenario's
+ * listen / connect / send / close / kill actions, or a shell command that
+ * listens, connects or kills (launchers, curl, nc, kill), the same socket
+ * operation is done on a real socket by that process's helper (vproc.h) in
+ * its host's network namespace (netns.h), and the parent waits for the
+ * kernel's answer (a connect: established or refused, then which listener
+ * accepted it). The engine's answers come from its event stream. When the
+ * engine reaches the point where a TIME-WAIT would have to run out (60 s of
+ * simulated time) the replay stops: both sides' sockets are compared there,
+ * and any later operation is listed as not replayed. At the end one table
+ * row per operation and per host compares the two. */
+#define _GNU_SOURCE
+#include "verify.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exit.h"
+#include "shell.h"
+#include "load.h"
+#include "units.h"
+#include "verify_internal.h"
+
+/* ---- small helpers ---- */
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
+}
+
+static bool is_loopback(ps_addr a) { return (a >> 24) == 127; }
+
+/* The host an address leads to from `from` (itself for 127.x), or PS_NONE. */
+static uint32_t host_of(const ps_scenario *sc, ps_addr a, uint32_t from)
+{
+    return is_loopback(a) ? from : ps_scenario_host_by_addr(sc, a);
+}
+
+const char *ps_verify_errname(int err)
+{
+    static const struct { int e; const char *n; } names[] = {
+        { EADDRINUSE, "EADDRINUSE" },     { EACCES, "EACCES" },
+        { ECONNREFUSED, "ECONNREFUSED" }, { ECONNRESET, "ECONNRESET" },
+        { EADDRNOTAVAIL, "EADDRNOTAVAIL" }, { EHOSTUNREACH, "EHOSTUNREACH" },
+        { ENETUNREACH, "ENETUNREACH" },   { ENOTCONN, "ENOTCONN" },
+        { EBADF, "EBADF" },               { EISCONN, "EISCONN" },
+        { ESRCH, "ESRCH" },               { EPIPE, "EPIPE" },
+        { ETIMEDOUT, "ETIMEDOUT" },       { EINVAL, "EINVAL" },
+        { EPERM, "EPERM" },               { EMFILE, "EMFILE" },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].e == err) return names[i].n;
+    static char buf[32];
+    snprintf(buf, sizeof buf, "errno %d", err);
+    return buf;
+}
+
+char *ps_verify_strdup(vctx *c, const char *s)
+{
+    char *d = strdup(s);
+    if (!d) c->nomem = true;
+    return d;
+}
+
+void ps_verify_time_cell(ps_time t, char *buf)
+{
+    if (t == 0) strcpy(buf, "0ms");
+    else ps_time_str(t, buf);
+}
+
+static void *grow(vctx *c, void *p, uint32_t *cap, uint32_t need, size_t size)
+{
+    if (need <= *cap) return p;
+    uint32_t n = *cap ? *cap : 16;
+    while (n < need) n *= 2;
+    void *np = realloc(p, (size_t)n * size);
+    if (!np) {
+        c->nomem = true;
+        return NULL;
+    }
+    *cap = n;
+    return np;
+}
+
+/* ---- rows and instances ---- */
+
+static uint32_t new_row(vctx *c, ps_time t, uint32_t host, uint32_t action, row_kind kind)
+{
+    row *nr = grow(c, c->rows, &c->caprows, c->nrows + 1, sizeof *nr);
+    if (!nr) return PS_NONE;
+    c->rows = nr;
+    row *r = &c->rows[c->nrows];
+    memset(r, 0, sizeof *r);
+    r->t = t;
+    r->host = host;
+    r->action = action;
+    r->kind = kind;
+    return c->nrows++;
+}
+
+static uint32_t new_inst(vctx *c, uint32_t rowi, uint32_t host, uint32_t proc, bool listen)
+{
+    inst *ni = grow(c, c->insts, &c->capinsts, c->ninsts + 1, sizeof *ni);
+    if (!ni) return PS_NONE;
+    c->insts = ni;
+    inst *in = &c->insts[c->ninsts];
+    memset(in, 0, sizeof *in);
+    in->row = rowi;
+    in->host = host;
+    in->proc = proc;
+    in->listen = listen;
+    in->sock = PS_NONE;
+    in->dst_host = PS_NONE;
+    in->e_acc = in->k_acc = PS_NONE;
+    in->e_slot = PS_NONE;
+    in->e_err = PS_OK;
+    return c->ninsts++;
+}
+
+/* A listen or connect instance for scenario action a. */
+static uint32_t action_inst(vctx *c, uint32_t rowi, uint32_t a)
+{
+    const ps_action *act = &c->sc->actions[a];
+    uint32_t i = new_inst(c, rowi, act->host, act->proc, act->kind == PS_ACT_LISTEN);
+    if (i == PS_NONE) return i;
+    inst *in = &c->insts[i];
+    in->sock = act->sock;
+    in->reuseaddr = act->reuseaddr;
+    in->reuseport = act->reuseport;
+    in->dst = act->addr;
+    in->dport = act->port;
+    in->from_port = act->from_port;
+    in->reply = act->kind == PS_ACT_LISTEN ? act->text : NULL;
+    if (!in->listen) in->dst_host = host_of(c->sc, act->addr, act->host);
+    if (act->sock != PS_NONE) c->sock_inst[act->sock] = i;
+    return i;
+}
+
+static bool set_slot(vctx *c, uint32_t s, uint32_t in)
+{
+    if (s >= c->nslots) {
+        uint32_t old = c->nslots;
+        uint32_t *ns = grow(c, c->slot_inst, &c->nslots, s + 1, sizeof *ns);
+        if (!ns) return false;
+        for (uint32_t k = old; k < c->nslots; k++) ns[k] = PS_NONE;
+        c->slot_inst = ns;
+    }
+    c->slot_inst[s] = in;
+    return true;
+}
+
+static uint32_t slot(const vctx *c, uint32_t s) { return s < c->nslots ? c->slot_inst[s] : PS_NONE; }
+
+/* Per engine process: room for its helper and its kernel-side state. */
+static bool ensure_proc(vctx *c, uint32_t p)
+{
+    if (p < c->nvp) return true;
+    uint32_t n = p + 8;
+    ps_vproc *nv = realloc(c->vp, n * sizeof *nv);
+    if (!nv) {
+        c->nomem = true;
+        return false;
+    }
+    c->vp = nv;
+    uint8_t *na = realloc(c->alive, n);
+    if (!na) {
+        c->nomem = true;
+        return false;
+    }
+    c->alive = na;
+    for (uint32_t k = c->nvp; k < n; k++) {
+        c->vp[k] = (ps_vproc){ 0, -1, -1 };
+        c->alive[k] = 0;
+    }
+    c->nvp = n;
+    return true;
+}
+
+/* The engine's client 4-tuple index. */
+typedef struct conn_key {
+    uint32_t host;
+    ps_addr saddr, daddr;
+    uint16_t sport, dport;
+} conn_key;
+
+static bool conn_eq(const void *ctx, uint32_t v, const void *key)
+{
+    const vctx *c = ctx;
+    const inst *in = &c->insts[v];
+    const conn_key *k = key;
+    return in->host == k->host && in->e_saddr == k->saddr && in->e_sport == k->sport &&
+           in->dst == k->daddr && in->dport == k->dport;
+}
+
+static uint32_t conn_hash(const conn_key *k)
+{
+    return ps_hash_tuple(k->host, k->saddr, k->sport, k->daddr, k->dport);
+}
+
+static conn_key inst_key(const inst *in)
+{
+    return (conn_key){ in->host, in->e_saddr, in->dst, in->e_sport, in->dport };
+}
+
+/* ---- the engine side: its event stream ---- */
+
+static void push_sub(vctx *c, ps_action_kind kind, uint32_t ref, uint32_t host, uint32_t pid)
+{
+    subop *ns = grow(c, c->sub, &c->capsub, c->nsub + 1, sizeof *ns);
+    if (!ns) return;
+    c->sub = ns;
+    c->sub[c->nsub++] = (subop){ kind, ref, host, pid };
+}
+
+/* The first event of a step that runs an action: a row (one per action, also
+ * for `repeat`) and, for listen and connect, a new instance. A shell command
+ * gets rows only for the socket operations it does (shell_event). */
+static void action_started(vctx *c, const ps_event *ev)
+{
+    uint32_t a = ev->action;
+    const ps_action *act = &c->sc->actions[a];
+    c->step_action = a;
+    c->step_inst = PS_NONE;
+    if (act->kind == PS_ACT_SAY || act->kind == PS_ACT_SHELL) return;
+    uint32_t host = act->host;
+    if (host == PS_NONE && act->sock != PS_NONE)
+        host = c->sc->actions[c->sc->socks[act->sock].action].host;
+    bool two = act->kind == PS_ACT_LISTEN || act->kind == PS_ACT_CONNECT;
+    if (c->act_row[a] == PS_NONE) c->act_row[a] = new_row(c, act->t, host, a, two ? RK_INST : RK_SIMPLE);
+    uint32_t r = c->act_row[a];
+    if (r == PS_NONE) return;
+    if (two) c->step_inst = action_inst(c, r, a);
+    else c->rows[r].e_err = PS_OK;
+}
+
+/* The engine's process index of a pid acting in an event (alive then). */
+static uint32_t event_proc(vctx *c, const ps_event *ev)
+{
+    uint32_t p = ps_engine_find_pid(c->e, ev->host, ev->pid);
+    if (p == PS_NONE || !ensure_proc(c, p)) return PS_NONE;
+    /* A program a shell started exists from its first appearance on. */
+    if (p >= c->sc->nprocs && !c->alive[p] && !c->vp[p].pid) c->alive[p] = 2;
+    return p;
+}
+
+/* A listen, connect or kill done by a shell command (launcher, client, kill):
+ * a row and a kernel operation of its own. */
+static void shell_event(vctx *c, const ps_event *ev)
+{
+    const ps_action *act = &c->sc->actions[c->step_action];
+    bool listen = ev->kind == PS_EV_LISTEN || (ev->kind == PS_EV_ERROR && !strcmp(ev->op, "listen"));
+    bool conn = ev->kind == PS_EV_CONNECT || (ev->kind == PS_EV_ERROR && !strcmp(ev->op, "connect"));
+    bool kill = ev->kind == PS_EV_KILL || (ev->kind == PS_EV_ERROR && !strcmp(ev->op, "kill"));
+    if (!listen && !conn && !kill) return;
+    uint32_t p = ev->kind == PS_EV_ERROR && kill ? PS_NONE : event_proc(c, ev);
+    uint32_t r = new_row(c, ev->t, ev->host, c->step_action, kill ? RK_SIMPLE : RK_INST);
+    if (r == PS_NONE) return;
+    row *rw = &c->rows[r];
+    const char *pname = p != PS_NONE ? ps_engine_proc(c->e, p)->name : "?";
+    char cmd[48];
+    snprintf(cmd, sizeof cmd, "%.40s%s", act->text, strlen(act->text) > 40 ? "..." : "");
+    if (kill) {
+        rw->e_err = ev->kind == PS_EV_ERROR ? ev->err : PS_OK;
+        if (strncmp(act->text, "kill", 4) == 0 || p == PS_NONE)
+            snprintf(rw->op, sizeof rw->op, "kill %u (shell: %s)", ev->pid, cmd);
+        else
+            snprintf(rw->op, sizeof rw->op, "%s %u exits (shell: %s)", pname, ev->pid, cmd);
+        push_sub(c, PS_ACT_KILL, r, ev->host, ev->pid);
+        return;
+    }
+    if (p == PS_NONE) return;
+    uint32_t i = new_inst(c, r, ev->host, p, listen);
+    if (i == PS_NONE) return;
+    inst *in = &c->insts[i];
+    char ep[24];
+    if (listen) {
+        in->dst = ev->src_addr;
+        in->dport = ev->src_port;
+        /* The programs the launchers stand for (node, python3 -m
+         * http.server, nc -l) all set SO_REUSEADDR (shell.c, launch();
+         * linux-ports.md): so does their real counterpart, whatever the
+         * engine's socket says. */
+        in->reuseaddr = true;
+        if (ev->kind == PS_EV_LISTEN) {
+            const ps_socket *sk = ps_engine_socket(c->e, ev->socket);
+            in->reuseport = (sk->flags & PS_SOCK_REUSEPORT) != 0;
+            in->reply = sk->auto_text;
+            in->e_known = true;
+            set_slot(c, ev->socket, i);
+        } else {
+            in->e_known = true;
+            in->e_err = ev->err;
+        }
+        if (in->dst) ps_endpoint_str(in->dst, in->dport, ep);
+        else snprintf(ep, sizeof ep, "%u", in->dport);
+        snprintf(rw->op, sizeof rw->op, "%s %u listen %s%s%s (shell: %s)", pname, ev->pid, ep,
+                 in->reuseaddr ? " reuseaddr" : "", in->reuseport ? " reuseport" : "", cmd);
+    } else {
+        in->dst = ev->dst_addr;
+        in->dport = ev->dst_port;
+        in->dst_host = host_of(c->sc, in->dst, ev->host);
+        if (ev->kind == PS_EV_CONNECT) {
+            in->e_saddr = ev->src_addr;
+            in->e_sport = ev->src_port;
+            in->e_slot = ev->socket;
+            set_slot(c, ev->socket, i);
+            conn_key k = inst_key(in);
+            if (ps_table_find(&c->conns, conn_hash(&k), conn_eq, c, &k) == PS_NONE &&
+                ps_table_insert(&c->conns, conn_hash(&k), i))
+                in->e_hashed = true;
+        } else {
+            in->e_known = true;
+            in->e_err = ev->err;
+        }
+        ps_endpoint_str(in->dst, in->dport, ep);
+        snprintf(rw->op, sizeof rw->op, "%s %u connect %s (shell: %s)", pname, ev->pid, ep, cmd);
+    }
+    push_sub(c, listen ? PS_ACT_LISTEN : PS_ACT_CONNECT, i, ev->host, ev->pid);
+}
+
+static void on_event(void *ctx, const ps_event *ev)
+{
+    vctx *c = ctx;
+    if (ev->action != PS_NONE && c->step_action == PS_NONE) action_started(c, ev);
+    bool in_step = ev->action != PS_NONE && ev->action == c->step_action;
+    bool shell = in_step && c->sc->actions[c->step_action].kind == PS_ACT_SHELL;
+    inst *in = NULL;
+    switch (ev->kind) {
+    case PS_EV_KILL:
+        if (shell) shell_event(c, ev);
+        break;
+    case PS_EV_LISTEN:
+        if (shell) {
+            shell_event(c, ev);
+        } else if (in_step && c->step_inst != PS_NONE) {
+            in = &c->insts[c->step_inst];
+            in->e_known = true;
+            set_slot(c, ev->socket, c->step_inst);
+        }
+        break;
+    case PS_EV_CONNECT:
+        if (shell) {
+            shell_event(c, ev);
+        } else if (in_step && c->step_inst != PS_NONE) {
+            in = &c->insts[c->step_inst];
+            in->e_saddr = ev->src_addr;
+            in->e_sport = ev->src_port;
+            in->e_slot = ev->socket;
+            set_slot(c, ev->socket, c->step_inst);
+            conn_key k = inst_key(in);
+            if (ps_table_find(&c->conns, conn_hash(&k), conn_eq, c, &k) == PS_NONE) {
+                if (ps_table_insert(&c->conns, conn_hash(&k), c->step_inst)) in->e_hashed = true;
+                else c->nomem = true;
+            }
+        }
+        break;
+    case PS_EV_ERROR:
+        if (shell && ev->socket == PS_NONE) {
+            shell_event(c, ev);
+        } else if (in_step && ev->socket == PS_NONE) {
+            /* The action itself failed. */
+            if (c->step_inst != PS_NONE) {
+                in = &c->insts[c->step_inst];
+                in->e_known = true;
+                in->e_err = ev->err;
+            } else if (c->act_row[ev->action] != PS_NONE) {
+                c->rows[c->act_row[ev->action]].e_err = ev->err;
+            }
+        } else if (ev->socket != PS_NONE && ev->op && strcmp(ev->op, "connect") == 0 &&
+                   slot(c, ev->socket) != PS_NONE) {
+            in = &c->insts[slot(c, ev->socket)]; /* refused later */
+            if (!in->listen && !in->e_known) {
+                in->e_known = true;
+                in->e_err = ev->err;
+            }
+        } else if (in_step && c->step_inst == PS_NONE && c->act_row[ev->action] != PS_NONE) {
+            c->rows[c->act_row[ev->action]].e_err = ev->err; /* send/close on a socket */
+        }
+        break;
+    case PS_EV_ESTABLISHED: {
+        uint32_t i = slot(c, ev->socket);
+        const ps_socket *sk = ps_engine_socket(c->e, ev->socket);
+        if (i != PS_NONE && !(sk->flags & PS_SOCK_ACCEPTED) && !c->insts[i].listen &&
+            !c->insts[i].e_known) {
+            c->insts[i].e_known = true;
+            c->insts[i].e_err = PS_OK;
+        }
+        break;
+    }
+    case PS_EV_ACCEPT: {
+        const ps_socket *sk = ps_engine_socket(c->e, ev->socket);
+        uint32_t l = slot(c, sk->listener);
+        uint32_t ch = host_of(c->sc, ev->dst_addr, ev->host);
+        conn_key k = { ch, ev->dst_addr, ev->src_addr, ev->dst_port, ev->src_port };
+        uint32_t ci = ps_table_find(&c->conns, conn_hash(&k), conn_eq, c, &k);
+        if (ci != PS_NONE) c->insts[ci].e_acc = l;
+        break;
+    }
+    case PS_EV_RELEASE: {
+        uint32_t i = slot(c, ev->socket);
+        if (i == PS_NONE) break;
+        const ps_socket *sk = ps_engine_socket(c->e, ev->socket);
+        if (!(sk->flags & PS_SOCK_ACCEPTED)) {
+            in = &c->insts[i];
+            if (in->e_hashed) {
+                conn_key k = inst_key(in);
+                ps_table_remove(&c->conns, conn_hash(&k), i);
+                in->e_hashed = false;
+            }
+        }
+        c->slot_inst[ev->socket] = PS_NONE;
+        break;
+    }
+    case PS_EV_SEGMENT:
+        if (ev->socket != PS_NONE && ev->state == PS_TIME_WAIT && ev->t < c->tw_first)
+            c->tw_first = ev->t;
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- the kernel side ---- */
+
+typedef struct want {
+    uint32_t kind, id, from;      /* from: helper index, PS_NONE = any */
+    ps_addr laddr, raddr;
+    uint16_t lport, rport;
+    const vctx *c;
+    uint32_t host;                /* ACCEPT: the host it must happen on */
+} want;
+
+static bool match_done(const void *ctx, const ps_vmsg *m)
+{
+    const want *w = ctx;
+    return m->kind == PS_VMSG_DONE && m->id == w->id && m->from == w->from;
+}
+
+static bool match_accept(const void *ctx, const ps_vmsg *m)
+{
+    const want *w = ctx;
+    return m->kind == PS_VMSG_ACCEPT && ps_engine_proc(w->c->e, m->from)->host == w->host &&
+           m->laddr == w->laddr && m->lport == w->lport && m->raddr == w->raddr &&
+           m->rport == w->rport;
+}
+
+/* root stays root; the k-th other user is uid UID_BASE + k, so two users
+ * differ for SO_REUSEPORT as they do in the engine. */
+static uint32_t uid_for(vctx *c, const char *user)
+{
+    if (strcmp(user, "root") == 0) return 0;
+    uint32_t k = 0;
+    while (k < c->nusers && strcmp(c->users[k], user) != 0) k++;
+    if (k == c->nusers) {
+        const char **nu = realloc(c->users, (k + 1) * sizeof *nu);
+        if (!nu) {
+            c->nomem = true;
+            return NOBODY;
+        }
+        c->users = nu;
+        c->users[c->nusers++] = user;
+    }
+    return UID_BASE + k;
+}
+
+/* The helper of engine process p, started on first use. 0, or ESRCH when
+ * the process is gone (or could not be started: c->fatal says why). */
+static int helper(vctx *c, uint32_t p)
+{
+    if (!ensure_proc(c, p) || !c->alive[p]) return ESRCH;
+    if (c->vp[p].pid) return 0;
+    const ps_proc *pr = ps_engine_proc(c->e, p);
+    if (!ps_vproc_start(&c->vp[p], pr->host, uid_for(c, pr->user), c->fatal, sizeof c->fatal)) {
+        c->alive[p] = 0;
+        return ESRCH;
+    }
+    c->alive[p] = 1;
+    return 0;
+}
+
+/* Sends a command to helper p and waits for its answer: 0, an errno, or -1
+ * (no answer in time). */
+int ps_verify_command(vctx *c, uint32_t p, const ps_vcmd *cmd, ps_vmsg *out)
+{
+    if (!ps_vproc_send(&c->vp[p], cmd)) return ESRCH;
+    want w = { PS_VMSG_DONE, cmd->id, p, 0, 0, 0, 0, c, PS_NONE };
+    ps_vmsg m;
+    if (!ps_vproc_take(c->vp, c->nvp, &c->box, match_done, &w, CMD_WAIT_MS, &m)) return -1;
+    if (out) *out = m;
+    return m.err;
+}
+
+static void copy_text(char *dst, const char *src)
+{
+    snprintf(dst, PS_VTEXT, "%s", src ? src : "");
+}
+
+static void kernel_listen(vctx *c, inst *in, uint32_t id)
+{
+    ps_vcmd cmd;
+    memset(&cmd, 0, sizeof cmd);
+    cmd.op = PS_VOP_LISTEN;
+    cmd.id = id;
+    cmd.addr = in->dst;
+    cmd.port = in->dport;
+    cmd.reuseaddr = in->reuseaddr;
+    cmd.reuseport = in->reuseport;
+    copy_text(cmd.text, in->reply);
+    in->k_err = helper(c, in->proc);
+    if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, NULL);
+    in->k_known = true;
+}
+
+static void kernel_connect(vctx *c, inst *in, uint32_t id)
+{
+    ps_vcmd cmd;
+    memset(&cmd, 0, sizeof cmd);
+    cmd.op = PS_VOP_CONNECT;
+    cmd.id = id;
+    cmd.addr = in->dst;
+    cmd.port = in->dport;
+    cmd.from_port = in->from_port;
+    /* A `request` client sends its request once connected and closes on
+     * the answer (ps_engine_request): so does the helper. */
+    const ps_socket *sk = in->e_slot != PS_NONE ? ps_engine_socket(c->e, in->e_slot) : NULL;
+    if (sk && sk->live && (sk->flags & PS_SOCK_REQUESTER)) copy_text(cmd.text, sk->auto_text);
+    ps_vmsg m;
+    in->k_err = helper(c, in->proc);
+    if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, &m);
+    in->k_known = true;
+    if (in->k_err != 0) return;
+    in->k_saddr = m.laddr;
+    in->k_sport = m.lport;
+    if (in->dst_host == PS_NONE) return;
+    /* Which listener took it: its helper reports the accept. */
+    want w = { PS_VMSG_ACCEPT, 0, PS_NONE, in->dst, in->k_saddr, in->dport, in->k_sport, c,
+               in->dst_host };
+    if (ps_vproc_take(c->vp, c->nvp, &c->box, match_accept, &w, ACCEPT_WAIT_MS, &m))
+        in->k_acc = m.id;
+}
+
+/* send or close on a named socket: the helper holding it does it. */
+static void kernel_sockop(vctx *c, row *r, const ps_action *a)
+{
+    uint32_t si = c->sock_inst[a->sock];
+    r->k_known = true;
+    if (si == PS_NONE || !c->insts[si].k_known) {
+        r->k_err = EBADF;
+        return;
+    }
+    uint32_t p = c->insts[si].proc;
+    if (p >= c->nvp || !c->vp[p].pid) { /* the process was killed: its descriptors are gone */
+        r->k_err = EBADF;
+        return;
+    }
+    ps_vcmd cmd;
+    memset(&cmd, 0, sizeof cmd);
+    cmd.op = a->kind == PS_ACT_SEND ? PS_VOP_SEND : PS_VOP_CLOSE;
+    cmd.id = si;
+    copy_text(cmd.text, a->text);
+    r->k_err = ps_verify_command(c, p, &cmd, NULL);
+    c->quiet = true;
+}
+
+/* kill: the helper gets SIGKILL and the kernel closes its sockets. The
+ * process table is portsim's (no real programs run): a process that never
+ * held a socket has no helper to kill and is just forgotten. */
+static void kernel_kill(vctx *c, row *r, uint32_t host, uint32_t pid)
+{
+    r->k_known = true;
+    r->k_err = ESRCH;
+    uint32_t n = ps_engine_proc_count(c->e) < c->nvp ? ps_engine_proc_count(c->e) : c->nvp;
+    for (uint32_t p = 0; p < n; p++) {
+        const ps_proc *pr = ps_engine_proc(c->e, p);
+        if (pr->host == host && pr->pid == pid && c->alive[p]) {
+            ps_vproc_kill(&c->vp[p]);
+            c->alive[p] = 0;
+            r->k_err = 0;
+            c->quiet = true;
+            return;
+        }
+    }
+}
+
+static void not_replayed(vctx *c, row *r)
+{
+    char t[32];
+    ps_verify_time_cell(ps_engine_now(c->e), t);
+    snprintf(r->skip, sizeof r->skip, "not replayed (at %s: needs TIME-WAIT's 60 s to pass)", t);
+}
+
+/* Does on the kernel what the engine's last step did. */
+static void kernel_step(vctx *c)
+{
+    uint32_t a = c->step_action;
+    const ps_action *act = &c->sc->actions[a];
+    if (act->kind == PS_ACT_SAY) return;
+    if (c->quiet && !c->horizon) {
+        sleep_ms(QUIET_MS);
+        c->quiet = false;
+    }
+    if (act->kind == PS_ACT_SHELL) {
+        for (uint32_t k = 0; k < c->nsub && !c->fatal[0]; k++) {
+            const subop *s = &c->sub[k];
+            uint32_t ri = s->kind == PS_ACT_KILL ? s->ref : c->insts[s->ref].row;
+            if (c->horizon) not_replayed(c, &c->rows[ri]);
+            else if (s->kind == PS_ACT_LISTEN) kernel_listen(c, &c->insts[s->ref], s->ref);
+            else if (s->kind == PS_ACT_CONNECT) kernel_connect(c, &c->insts[s->ref], s->ref);
+            else kernel_kill(c, &c->rows[ri], s->host, s->pid);
+        }
+        c->nsub = 0;
+        return;
+    }
+    uint32_t ri = c->act_row[a];
+    if (ri == PS_NONE) return;
+    row *r = &c->rows[ri];
+    if (c->horizon) {
+        not_replayed(c, r);
+        return;
+    }
+    switch (act->kind) {
+    case PS_ACT_LISTEN:
+        if (c->step_inst != PS_NONE) kernel_listen(c, &c->insts[c->step_inst], c->step_inst);
+        break;
+    case PS_ACT_CONNECT:
+        if (c->step_inst != PS_NONE) kernel_connect(c, &c->insts[c->step_inst], c->step_inst);
+        break;
+    case PS_ACT_SEND:
+    case PS_ACT_CLOSE: kernel_sockop(c, r, act); break;
+    case PS_ACT_KILL: kernel_kill(c, r, act->host, act->pid); break;
+    default: break;
+    }
+}
+
+/* ---- socket tables: the engine's and /proc/net/tcp in each namespace ---- */
+
+typedef struct tup {
+    uint8_t state;       /* ps_tcp_state; PS_STATE_COUNT for the kernel's CLOSING */
+    ps_addr la, ra;
+    uint16_t lp, rp;
+} tup;
+
+typedef struct tups {
+    tup *v;
+    size_t n, cap;
+} tups;
+
+static bool tups_push(tups *t, tup x)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        tup *nv = realloc(t->v, cap * sizeof *nv);
+        if (!nv) return false;
+        t->v = nv;
+        t->cap = cap;
+    }
+    t->v[t->n++] = x;
+    return true;
+}
+
+static int tup_cmp(const void *a, const void *b)
+{
+    const tup *x = a, *y = b;
+    if (x->state != y->state) return x->state < y->state ? -1 : 1;
+    if (x->la != y->la) return x->la < y->la ? -1 : 1;
+    if (x->lp != y->lp) return x->lp < y->lp ? -1 : 1;
+    if (x->ra != y->ra) return x->ra < y->ra ? -1 : 1;
+    if (x->rp != y->rp) return x->rp < y->rp ? -1 : 1;
+    return 0;
+}
+
+/* Kernel source port -> the engine's, for one connection (client host,
+ * kernel port, destination): ephemeral numbers differ by design. */
+typedef struct pmap {
+    uint32_t host;
+    ps_addr dst;
+    uint16_t kport, dport, eport;
+} pmap;
+
+static int pmap_cmp(const void *a, const void *b)
+{
+    const pmap *x = a, *y = b;
+    if (x->host != y->host) return x->host < y->host ? -1 : 1;
+    if (x->kport != y->kport) return x->kport < y->kport ? -1 : 1;
+    if (x->dst != y->dst) return x->dst < y->dst ? -1 : 1;
+    if (x->dport != y->dport) return x->dport < y->dport ? -1 : 1;
+    return 0;
+}
+
+static const pmap *pmap_find(const pmap *m, size_t n, uint32_t host, uint16_t kport, ps_addr dst,
+                             uint16_t dport)
+{
+    pmap k = { host, dst, kport, dport, 0 };
+    return n ? bsearch(&k, m, n, sizeof *m, pmap_cmp) : NULL;
+}
+
+static uint8_t proc_state(unsigned st)
+{
+    static const uint8_t map[] = {
+        [1] = PS_ESTABLISHED, [2] = PS_SYN_SENT,   [3] = PS_SYN_RECV, [4] = PS_FIN_WAIT_1,
+        [5] = PS_FIN_WAIT_2,  [6] = PS_TIME_WAIT,  [7] = PS_CLOSED,   [8] = PS_CLOSE_WAIT,
+        [9] = PS_LAST_ACK,    [10] = PS_LISTEN,    [11] = PS_STATE_COUNT,
+    };
+    return st < sizeof map ? map[st] : PS_CLOSED;
+}
+
+/* Parses /proc/net/tcp ("sl local rem st ..."; addresses as the kernel's
+ * __be32 printed in hex, ports in host order), translating ephemeral ports to
+ * the engine's numbers where the connection is known. */
+static bool parse_proc_tcp(const vctx *c, uint32_t h, const char *text, const pmap *pm, size_t npm,
+                           tups *out)
+{
+    const char *line = strchr(text, '\n');
+    while (line && *++line) {
+        unsigned la, lp, ra, rp, st;
+        if (sscanf(line, " %*u: %8X:%4X %8X:%4X %2X", &la, &lp, &ra, &rp, &st) == 5) {
+            tup t = { proc_state(st), ntohl(la), ntohl(ra), (uint16_t)lp, (uint16_t)rp };
+            if (t.state != PS_CLOSED) {
+                const pmap *m = pmap_find(pm, npm, h, t.lp, t.ra, t.rp);
+                if (m) {
+                    t.lp = m->eport; /* a client's own socket */
+                } else {
+                    uint32_t ch = host_of(c->sc, t.ra, h);
+                    m = ch != PS_NONE ? pmap_find(pm, npm, ch, t.rp, t.la, t.lp) : NULL;
+                    if (m) t.rp = m->eport; /* the server's end of it */
+                }
+                if (!tups_push(out, t)) return false;
+            }
+        }
+        line = strchr(line, '\n');
+    }
+    return true;
+}
+
+static const char *state_label(uint8_t st)
+{
+    return st >= PS_STATE_COUNT ? "CLOSING" : ps_state_ss((ps_tcp_state)st);
+}
+
+/* "1 LISTEN, 2 ESTAB" (or "none"), plus a warning if two connections share
+ * a 4-tuple (listeners may: SO_REUSEPORT). */
+static void table_cell(const tups *t, char *buf, size_t n)
+{
+    static const uint8_t order[] = { PS_LISTEN,     PS_SYN_SENT,   PS_SYN_RECV,   PS_ESTABLISHED,
+                                     PS_FIN_WAIT_1, PS_FIN_WAIT_2, PS_CLOSE_WAIT, PS_LAST_ACK,
+                                     PS_TIME_WAIT,  PS_STATE_COUNT };
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < sizeof order; k++) {
+        size_t cnt = 0;
+        for (size_t i = 0; i < t->n; i++) cnt += t->v[i].state == order[k];
+        if (cnt && len < n)
+            len += (size_t)snprintf(buf + len, n - len, "%s%zu %s", len ? ", " : "", cnt,
+                                    state_label(order[k]));
+    }
+    if (!len) snprintf(buf, n, "none");
+    /* 4-tuples of connections (not listeners) must be distinct. */
+    for (size_t i = 0; i < t->n; i++)
+        for (size_t j = i + 1; j < t->n && t->v[i].state != PS_LISTEN; j++)
+            if (t->v[j].state != PS_LISTEN && t->v[i].la == t->v[j].la &&
+                t->v[i].lp == t->v[j].lp && t->v[i].ra == t->v[j].ra && t->v[i].rp == t->v[j].rp) {
+                len = strlen(buf);
+                if (len < n) snprintf(buf + len, n - len, "; DUPLICATE 4-TUPLE");
+                return;
+            }
+}
+
+static bool tups_equal(const tups *a, const tups *b)
+{
+    if (a->n != b->n) return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (tup_cmp(&a->v[i], &b->v[i]) != 0) return false;
+    return true;
+}
+
+static void tup_str(const tup *t, char *buf, size_t n)
+{
+    char l[24], r[24];
+    ps_endpoint_str(t->la, t->lp, l);
+    if (t->state == PS_LISTEN) snprintf(r, sizeof r, "*:*");
+    else ps_endpoint_str(t->ra, t->rp, r);
+    snprintf(buf, n, "%s %s -> %s", state_label(t->state), l, r);
+}
+
+/* What is on one side only, for the notes under the table (sorted inputs). */
+static char *diff_detail(const char *host, const tups *e, const tups *k)
+{
+    size_t cap = 4096, len = 0;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    out[0] = '\0';
+    size_t i = 0, j = 0, shown = 0;
+    while ((i < e->n || j < k->n) && shown < 16) {
+        int d = i >= e->n ? 1 : j >= k->n ? -1 : tup_cmp(&e->v[i], &k->v[j]);
+        if (d == 0) {
+            i++, j++;
+            continue;
+        }
+        char t[80];
+        tup_str(d < 0 ? &e->v[i] : &k->v[j], t, sizeof t);
+        len += (size_t)snprintf(out + len, cap - len, "  %s: only in %s: %s\n", host,
+                                d < 0 ? "portsim" : "the kernel", t);
+        if (d < 0) i++;
+        else j++;
+        shown++;
+    }
+    return out;
+}
+
+/* Both sides' sockets on every host, right now. */
+static void snapshot(vctx *c)
+{
+    if (c->quiet) c->quiet = false;
+    sleep_ms(30 + QUIET_MS);
+    /* Ports the kernel chose, as the engine's numbers. */
+    size_t npm = 0;
+    pmap *pm = malloc((c->ninsts ? c->ninsts : 1) * sizeof *pm);
+    if (!pm) {
+        c->nomem = true;
+        return;
+    }
+    for (uint32_t i = 0; i < c->ninsts; i++) {
+        const inst *in = &c->insts[i];
+        if (!in->listen && in->k_known && in->k_err == 0 && in->e_known && in->e_err == PS_OK)
+            pm[npm++] = (pmap){ in->host, in->dst, in->k_sport, in->dport,
+                                in->e_sport };
+    }
+    if (npm) qsort(pm, npm, sizeof *pm, pmap_cmp);
+    for (uint32_t h = 0; h < c->sc->nhosts; h++) {
+        tups et = { 0 }, kt = { 0 };
+        for (uint32_t s = 0; s < ps_engine_socket_slots(c->e); s++) {
+            const ps_socket *sk = ps_engine_socket(c->e, s);
+            if (!sk->live || sk->host != h || sk->state == PS_CLOSED) continue;
+            tup t = { sk->state, sk->laddr, sk->raddr, sk->lport, sk->rport };
+            if (!tups_push(&et, t)) c->nomem = true;
+        }
+        if (et.n) qsort(et.v, et.n, sizeof *et.v, tup_cmp);
+        bool read_ok = false;
+        /* The kernel finishes handshakes and FINs on its own clock: re-read
+         * a little while until both agree (or give up and show it). */
+        for (int tries = 0; tries < SNAP_TRIES; tries++) {
+            if (tries) sleep_ms(25);
+            kt.n = 0;
+            size_t len;
+            char *text = ps_netns_read(h, "/proc/self/net/tcp", &len);
+            read_ok = text && parse_proc_tcp(c, h, text, pm, npm, &kt);
+            free(text);
+            if (!read_ok) continue;
+            if (kt.n) qsort(kt.v, kt.n, sizeof *kt.v, tup_cmp);
+            if (tups_equal(&et, &kt)) break;
+        }
+        uint32_t ri = new_row(c, ps_engine_now(c->e), h, PS_NONE, RK_TABLE);
+        if (ri != PS_NONE) {
+            row *r = &c->rows[ri];
+            snprintf(r->op, sizeof r->op, "sockets (ss -tan)");
+            char eb[200], kb[200];
+            table_cell(&et, eb, sizeof eb);
+            if (!read_ok) snprintf(kb, sizeof kb, "cannot read /proc/net/tcp in %s", ps_netns_name(h));
+            else table_cell(&kt, kb, sizeof kb);
+            bool same = read_ok && tups_equal(&et, &kt) && strcmp(eb, kb) == 0;
+            if (read_ok && !same && strcmp(eb, kb) == 0) {
+                size_t l = strlen(kb);
+                snprintf(kb + l, sizeof kb - l, "; other 4-tuples");
+            }
+            r->eng = ps_verify_strdup(c, eb);
+            r->ker = ps_verify_strdup(c, kb);
+            r->st = same ? ST_AGREE : ST_DIFFER;
+            if (!same && read_ok) r->detail = diff_detail(c->sc->hosts[h].name, &et, &kt);
+        }
+        free(et.v);
+        free(kt.v);
+    }
+    free(pm);
+}
+
+/* ---- the engine and the kernel, step by step ---- */
+
+static bool replay(vctx *c)
+{
+    ps_engine_set_sink(c->e, on_event, c);
+    for (;;) {
+        ps_time next = ps_engine_next_time(c->e);
+        if (next == PS_TIME_NEVER) break;
+        /* A TIME-WAIT is about to run out in the simulation: the kernel's
+         * would need a real minute. Compare here; replay nothing after. */
+        if (!c->horizon && c->tw_first != PS_TIME_NEVER && next >= c->tw_first + TIME_WAIT_US) {
+            snapshot(c);
+            c->horizon = true;
+        }
+        c->step_action = c->step_inst = PS_NONE;
+        c->nsub = 0;
+        if (!ps_engine_step(c->e)) break;
+        if (c->step_action != PS_NONE) kernel_step(c);
+        if (c->nomem || c->fatal[0]) return false;
+    }
+    if (!c->horizon) snapshot(c);
+    return !c->nomem && !c->fatal[0] && ps_engine_status(c->e) == PS_RUN_OK;
+}
+
+/* ---- helpers for every simulated process ---- */
+
+static bool start_helpers(vctx *c, char *err, size_t n)
+{
+    if (!ensure_proc(c, c->sc->nprocs)) {
+        snprintf(err, n, "out of memory");
+        return false;
+    }
+    for (uint32_t p = 0; p < c->sc->nprocs; p++) {
+        c->alive[p] = 1;
+        if (helper(c, p) != 0) {
+            snprintf(err, n, "%s", c->fatal[0] ? c->fatal : "a helper did not start");
+            return false;
+        }
+    }
+    return true;
+}
+
+static void stop_helpers(vctx *c)
+{
+    for (uint32_t p = 0; p < c->nvp; p++) ps_vproc_kill(&c->vp[p]);
+}
+
+static void free_ctx(vctx *c)
+{
+    for (uint32_t i = 0; i < c->nrows; i++) {
+        free(c->rows[i].eng);
+        free(c->rows[i].ker);
+        free(c->rows[i].detail);
+    }
+    free(c->rows);
+    free(c->insts);
+    free(c->act_row);
+    free(c->sock_inst);
+    free(c->slot_inst);
+    free(c->vp);
+    free(c->alive);
+    free(c->users);
+    free(c->sub);
+    ps_table_free(&c->conns);
+    ps_vbox_free(&c->box);
+    if (c->e) ps_engine_free(c->e);
+}
+
+static int verify_scenario(ps_scenario *sc, const char *file)
+{
+    vctx c;
+    memset(&c, 0, sizeof c);
+    c.sc = sc;
+    c.tw_first = PS_TIME_NEVER;
+    ps_table_init(&c.conns);
+    c.act_row = malloc((sc->nactions ? sc->nactions : 1) * sizeof *c.act_row);
+    c.sock_inst = malloc((sc->nsocks ? sc->nsocks : 1) * sizeof *c.sock_inst);
+    c.e = ps_engine_new(sc, sc->seed);
+    if (!c.act_row || !c.sock_inst || !c.e) {
+        fprintf(stderr, "portsim verify: out of memory\n");
+        free_ctx(&c);
+        return PS_EXIT_FAILED;
+    }
+    ps_shell_attach(c.e);
+    for (uint32_t a = 0; a < sc->nactions; a++) c.act_row[a] = PS_NONE;
+    for (uint32_t s = 0; s < sc->nsocks; s++) c.sock_inst[s] = PS_NONE;
+
+    char err[512];
+    if (!ps_netns_create(sc, err, sizeof err) || !start_helpers(&c, err, sizeof err)) {
+        stop_helpers(&c);
+        ps_netns_destroy();
+        fprintf(stderr, "portsim verify: cannot set up the namespaces: %s\n"
+                        "portsim verify: nothing was compared.\n", err);
+        free_ctx(&c);
+        return PS_EXIT_UNAVAILABLE;
+    }
+    printf("portsim verify %s: %u host%s, each its own network namespace (%s ...)\n\n", file,
+           sc->nhosts, sc->nhosts == 1 ? "" : "s", ps_netns_name(0));
+    bool ok = replay(&c);
+    stop_helpers(&c);
+    ps_netns_destroy();
+    unsigned left = ps_netns_leftovers();
+    int rc;
+    if (!ok && c.fatal[0]) {
+        fprintf(stderr, "portsim verify: %s\nportsim verify: nothing conclusive was compared.\n", c.fatal);
+        rc = PS_EXIT_UNAVAILABLE;
+    } else if (!ok) {
+        fprintf(stderr, "portsim verify: the simulation stopped: %s\n",
+                c.nomem ? "out of memory" : ps_run_status_message(ps_engine_status(c.e)));
+        rc = PS_EXIT_FAILED;
+    } else {
+        ps_verify_finish_rows(&c);
+        rc = c.nomem ? PS_EXIT_FAILED : ps_verify_print_table(&c);
+    }
+    if (left) {
+        fprintf(stderr, "portsim verify: %u namespace(s) could not be removed\n", left);
+        rc = PS_EXIT_FAILED;
+    }
+    free_ctx(&c);
+    return rc;
+}
+
+/* ---- the command ---- */
+
+int ps_cmd_verify(int argc, char **argv)
+{
+    const char *file = NULL;
+    bool self = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--self-test") == 0) {
+            self = true;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "portsim verify: unknown option '%s'\nTry 'portsim --help'.\n", argv[i]);
+            return PS_EXIT_USAGE;
+        } else if (file) {
+            fprintf(stderr, "portsim verify: one scenario at a time (got '%s' too)\n", argv[i]);
+            return PS_EXIT_USAGE;
+        } else {
+            file = argv[i];
+        }
+    }
+    if (self && !file) return ps_verify_self_test();
+    if (!file || self) {
+        fprintf(stderr, "portsim verify: %s\nTry 'portsim --help'.\n",
+                self ? "--self-test takes no scenario" : "missing scenario file");
+        return PS_EXIT_USAGE;
+    }
+    ps_scenario *sc = ps_scenario_load_or_report(file);
+    if (!sc) return PS_EXIT_USAGE;
+    char why[512];
+    if (!ps_netns_supported(why, sizeof why)) {
+        fprintf(stderr, "portsim verify: cannot compare with the kernel here: %s\n"
+                        "portsim verify: nothing was compared (exit %d, not a pass).\n",
+                why, PS_EXIT_UNAVAILABLE);
+        ps_scenario_free(sc);
+        return PS_EXIT_UNAVAILABLE;
+    }
+    int rc = verify_scenario(sc, file);
+    ps_scenario_free(sc);
+    return rc;
+}
