@@ -79,7 +79,7 @@ STD_verify   := -std=c11 # its files ask for _GNU_SOURCE (namespaces, capabiliti
 STD_DEFAULT  := -std=c11 -D_DEFAULT_SOURCE
 EXTRA_trace   = $(PCAP_CFLAGS)
 EXTRA_sdl     = $(SDL_CFLAGS)
-EXTRA_cli     = $(SDL_CFLAGS) -DPS_VERSION='"$(VERSION)"'
+EXTRA_cli     = -DPS_VERSION='"$(VERSION)"'
 
 std    = $(if $(STD_$(1)),$(STD_$(1)),$(STD_DEFAULT))
 incs   = $(foreach l,$(USES_$(1)) $(1),-I$(DIR_$(l)))

@@ -21,6 +21,29 @@
 #define PS_ASSERT(c) ((void)0)
 #endif
 
+/* Leading and trailing zero bits of a non-zero 64-bit word: the compiler's
+ * instruction where it has one, a portable loop elsewhere. */
+static inline unsigned ps_clz64(uint64_t x)
+{
+#ifdef __GNUC__
+    return (unsigned)__builtin_clzll(x);
+#else
+    unsigned n = 0;
+    while (!(x & (1ull << 63))) x <<= 1, n++;
+    return n;
+#endif
+}
+static inline unsigned ps_ctz64(uint64_t x)
+{
+#ifdef __GNUC__
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    while (!(x & 1u)) x >>= 1, n++;
+    return n;
+#endif
+}
+
 /* printf-style argument checks where the compiler offers them. */
 #ifdef __GNUC__
 #define PS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))

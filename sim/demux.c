@@ -71,8 +71,12 @@ bool ps_demux_add(ps_demux *d, const ps_socket *socks, uint32_t s)
     if ((uint64_t)(d->n + 1) * MAX_LOAD_DEN > (uint64_t)d->cap * MAX_LOAD_NUM && !grow(d))
         return false;
     const ps_socket *sk = &socks[s];
+    /* A tuple is in the table once: a second copy would shadow the first. */
+    PS_ASSERT(ps_demux_connection(d, socks, sk->host, sk->laddr, sk->lport, sk->raddr, sk->rport) ==
+              PS_NONE);
     place(d->slots, d->cap, (ps_demux_slot){ sk->laddr, sk->raddr, sk->lport, sk->rport, s + 1 });
     d->n++;
+    PS_ASSERT((uint64_t)d->n * MAX_LOAD_DEN <= (uint64_t)d->cap * MAX_LOAD_NUM);
     return true;
 }
 
@@ -82,6 +86,8 @@ void ps_demux_remove(ps_demux *d, const ps_socket *socks, uint32_t s)
     const ps_socket *sk = &socks[s];
     uint32_t i = home_of(d->cap, sk->laddr, sk->lport, sk->raddr, sk->rport);
     while (d->slots[i].sock1 != s + 1) {
+        /* Removing a socket that is not in the table is a caller's bug. */
+        PS_ASSERT(d->slots[i].sock1 != 0);
         if (!d->slots[i].sock1) return;
         i = next_slot(d->cap, i);
     }
@@ -98,7 +104,25 @@ void ps_demux_remove(ps_demux *d, const ps_socket *socks, uint32_t s)
         }
     }
     d->slots[i].sock1 = 0;
+    PS_ASSERT(d->n > 0);
     d->n--;
+}
+
+bool ps_demux_valid(const ps_demux *d, const ps_socket *socks)
+{
+    if (!d->slots) return d->n == 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < d->cap; i++) {
+        const ps_demux_slot *sl = &d->slots[i];
+        if (!sl->sock1) continue;
+        n++;
+        const ps_socket *sk = &socks[sl->sock1 - 1];
+        if (sk->laddr != sl->la || sk->raddr != sl->ra || sk->lport != sl->lp || sk->rport != sl->rp)
+            return false; /* the slot's copy of the tuple went stale */
+        for (uint32_t j = home_of(d->cap, sl->la, sl->lp, sl->ra, sl->rp); j != i; j = next_slot(d->cap, j))
+            if (!d->slots[j].sock1) return false; /* a hole in its probe run */
+    }
+    return n == d->n && (uint64_t)n * MAX_LOAD_DEN <= (uint64_t)d->cap * MAX_LOAD_NUM;
 }
 
 uint32_t ps_demux_connection(const ps_demux *d, const ps_socket *socks, uint32_t host,

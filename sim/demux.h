@@ -37,6 +37,10 @@ void ps_demux_free(ps_demux *d);
  * Returns false (table unchanged) if memory runs out. */
 bool ps_demux_add(ps_demux *d, const ps_socket *socks, uint32_t s);
 void ps_demux_remove(ps_demux *d, const ps_socket *socks, uint32_t s);
+/* Checks the invariants (O(cap x probe run)): every slot's tuple equals its
+ * socket's, no hole between a slot and its home, the count and the load
+ * bound. For tests and PS_ASSERT; false means the table is corrupt. */
+bool ps_demux_valid(const ps_demux *d, const ps_socket *socks);
 /* The connection socket for this 4-tuple as seen from `host`, or PS_NONE.
  * (la, lp) is the local end: the segment's destination. */
 uint32_t ps_demux_connection(const ps_demux *d, const ps_socket *socks, uint32_t host,

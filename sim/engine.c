@@ -120,7 +120,7 @@ bool ps__fd_alloc(ps_engine *e, uint32_t proc, uint32_t *fd)
             f->words = words;
         }
         if (f->bits[w] != UINT64_MAX) {
-            int bit = __builtin_ctzll(~f->bits[w]);
+            int bit = (int)ps_ctz64(~f->bits[w]);
             f->bits[w] |= 1ull << bit;
             f->hint = w;
             *fd = w * 64 + (uint32_t)bit;
@@ -719,6 +719,16 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
     e->cur_action = PS_NONE;
 }
 
+#ifdef PS_CHECKS
+/* Every structure's invariants at once (O(size)): PS_ASSERTed at steps 1, 2,
+ * 4, 8, ..., so checked builds pay O(n log n) in all, not O(n) a step. */
+static bool structures_valid(const ps_engine *e)
+{
+    return ps_evq_valid(&e->q) && ps_table_valid(&e->addr_index) && ps_table_valid(&e->link_index) &&
+           ps_ports_valid(&e->ports) && ps_demux_valid(&e->demux, e->socks);
+}
+#endif
+
 bool ps_engine_step(ps_engine *e)
 {
     if (e->q.failed) ps__nomem(e);
@@ -736,6 +746,7 @@ bool ps_engine_step(ps_engine *e)
     case EVT_ARRIVE: ps__tcp_arrive(e, EVT_INDEX(it.data)); break;
     case EVT_TIMEWAIT: ps__tcp_timewait_due(e); break;
     }
+    PS_ASSERT((e->steps & (e->steps - 1)) != 0 || structures_valid(e));
     return true;
 }
 

@@ -14,7 +14,7 @@
 
 static inline unsigned bucket_of(ps_time t, ps_time last)
 {
-    return t == last ? 0 : 64u - (unsigned)__builtin_clzll(t ^ last);
+    return t == last ? 0 : 64u - ps_clz64(t ^ last);
 }
 
 void ps_evq_init(ps_evq *q)
@@ -43,7 +43,7 @@ static bool grow(ps_evq_bucket *b, size_t need)
     return true;
 }
 
-static unsigned lowest_bucket(const ps_evq *q) { return (unsigned)__builtin_ctzll(q->mask) + 1; }
+static unsigned lowest_bucket(const ps_evq *q) { return ps_ctz64(q->mask) + 1; }
 
 /* Kept on every insert, so finding the next time after b[0] drains is O(1)
  * (a scan here made runs that keep one event at `last` and many later ones
@@ -52,6 +52,7 @@ static ps_time bucket_min(const ps_evq_bucket *b) { return b->min; }
 
 static void bucket_put(ps_evq_bucket *b, ps_evq_item it)
 {
+    PS_ASSERT(b->n < b->cap);
     if (b->n == 0 || it.t < b->min) b->min = it.t;
     b->v[b->n++] = it;
 }
@@ -62,9 +63,11 @@ static void bucket_put(ps_evq_bucket *b, ps_evq_item it)
  * order is no longer trusted, so it refuses further use. */
 static bool refill(ps_evq *q)
 {
+    PS_ASSERT(q->mask != 0); /* called only when items wait beyond b[0] */
     unsigned j = lowest_bucket(q);
     ps_evq_bucket *src = &q->b[j];
     ps_time m = q->next;
+    PS_ASSERT(src->n > 0 && src->min == m && m > q->last);
     q->b[0].n = q->head = 0;
     q->last = m;
     for (uint32_t i = 0; i < src->n; i++) {
@@ -79,6 +82,7 @@ static bool refill(ps_evq *q)
     }
     src->n = 0;
     q->mask &= ~(1ull << (j - 1));
+    PS_ASSERT(q->b[0].n > 0); /* the minimum itself lands in b[0] */
     /* A burst can grow several buckets in turn to millions of items; give an
      * emptied big one back rather than keep every bucket at its peak. */
     if (src->cap > 4096) {
@@ -115,8 +119,30 @@ bool ps_evq_pop(ps_evq *q, ps_evq_item *out)
     if (q->n == 0 || q->failed) return false;
     if (q->head == q->b[0].n && !refill(q)) return false;
     *out = q->b[0].v[q->head++];
+    PS_ASSERT(out->t == q->last); /* never earlier than anything popped before */
     q->n--;
     if (q->head < q->b[0].n) q->next = q->last;
     else q->next = q->n ? bucket_min(&q->b[lowest_bucket(q)]) : PS_TIME_NEVER;
     return true;
+}
+
+bool ps_evq_valid(const ps_evq *q)
+{
+    size_t n = 0;
+    ps_time next = PS_TIME_NEVER;
+    for (unsigned k = 0; k < PS_EVQ_BUCKETS; k++) {
+        const ps_evq_bucket *b = &q->b[k];
+        uint32_t from = k == 0 ? q->head : 0;
+        if (b->n > b->cap || from > b->n) return false;
+        if (k > 0 && (b->n > 0) != ((q->mask >> (k - 1)) & 1u)) return false;
+        ps_time min = PS_TIME_NEVER;
+        for (uint32_t i = from; i < b->n; i++) {
+            if (bucket_of(b->v[i].t, q->last) != k) return false;
+            if (b->v[i].t < min) min = b->v[i].t;
+        }
+        if (k > 0 && b->n > 0 && b->min != min) return false;
+        if (min < next) next = min;
+        n += b->n - from;
+    }
+    return n == q->n && next == q->next;
 }

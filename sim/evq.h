@@ -58,4 +58,8 @@ bool ps_evq_pop(ps_evq *q, ps_evq_item *out);
 /* The earliest queued time, or PS_TIME_NEVER when empty. O(1). */
 static inline ps_time ps_evq_next_time(const ps_evq *q) { return q->next; }
 static inline size_t ps_evq_size(const ps_evq *q) { return q->n; }
+/* Checks every invariant listed in evq.c (O(n)): each item in the bucket its
+ * time belongs to, the bucket mask, minima, count and next time. For tests
+ * and PS_ASSERT; false means the structure is corrupt. */
+bool ps_evq_valid(const ps_evq *q);
 #endif

@@ -196,6 +196,7 @@ void ps_ports_remove_user(ps_ports *p, const ps_socket *sk, bool bound)
     for (uint32_t i = 0; i < bk->nusers; i++) {
         ps_port_user *u = user_at(bk, i);
         if (u->addr == sk->laddr && u->reuse == reuse && u->bound == bound) {
+            PS_ASSERT(u->count > 0);
             if (--u->count == 0) *u = *user_at(bk, --bk->nusers);
             break;
         }
@@ -254,6 +255,7 @@ static bool portmap_init(ps_portmap *m, uint32_t nbits)
 
 static void portmap_set(ps_portmap *m, uint32_t j, bool used)
 {
+    PS_ASSERT(j < m->nbits);
     uint32_t w = j / 64;
     if (used) m->words[w] |= 1ull << (j % 64);
     else m->words[w] &= ~(1ull << (j % 64));
@@ -286,12 +288,28 @@ static uint32_t portmap_next_free(const ps_portmap *m, uint32_t j)
             if (++s * 64 >= nwords) return m->nbits;
             notfull = ~m->full[s];
         }
-        w = s * 64 + (uint32_t)__builtin_ctzll(notfull);
+        w = s * 64 + ps_ctz64(notfull);
         if (w >= nwords) return m->nbits;
         free_bits = ~m->words[w];
     }
-    uint32_t r = w * 64 + (uint32_t)__builtin_ctzll(free_bits);
-    return r < m->nbits ? r : m->nbits;
+    uint32_t r = w * 64 + ps_ctz64(free_bits);
+    if (r >= m->nbits) return m->nbits;
+    PS_ASSERT(r >= j && !portmap_get(m, r)); /* the summary said this word has room */
+    return r;
+}
+
+/* The summary bit of every word says exactly whether the word is full. */
+static bool portmap_valid(const ps_portmap *m)
+{
+    uint32_t nwords = (m->nbits + 63) / 64;
+    for (uint32_t w = 0; w < nwords; w++) {
+        uint32_t valid = (w == nwords - 1 && m->nbits % 64) ? m->nbits % 64 : 64;
+        uint64_t all = valid == 64 ? UINT64_MAX : (1ull << valid) - 1;
+        if ((m->words[w] & ~all) != 0) return false; /* a bit past the range */
+        bool full = (m->full[w / 64] >> (w % 64)) & 1;
+        if (full != (m->words[w] == all)) return false;
+    }
+    return true;
 }
 
 static uint32_t get_dest(ps_ports *p, uint32_t host, ps_addr saddr, ps_addr daddr, uint16_t dport,
@@ -416,4 +434,14 @@ ps_errno ps_ports_pick(ps_ports *p, const ps_socket *socks, const ps_demux *dm, 
         }
     }
     return PS_EADDRNOTAVAIL;
+}
+
+bool ps_ports_valid(const ps_ports *p)
+{
+    if (!ps_table_valid(&p->index) || !ps_table_valid(&p->dest_index)) return false;
+    if (p->dest_index.n != p->ndests) return false;
+    for (uint32_t d = 0; d < p->ndests; d++)
+        for (int c = 0; c < 2; c++)
+            if (!portmap_valid(&p->dests[d].cls[c])) return false;
+    return true;
 }

@@ -94,6 +94,10 @@ typedef struct ps_ports {
 
 void ps_ports_init(ps_ports *p, uint64_t seed);
 void ps_ports_free(ps_ports *p);
+/* Checks the invariants: both indexes sound, one dest_index entry per
+ * destination, and every port map's "word is full" summary exact. For tests
+ * and PS_ASSERT; false means the structure is corrupt. */
+bool ps_ports_valid(const ps_ports *p);
 
 /* What a socket about to bind asks for. */
 typedef struct ps_bind_req {

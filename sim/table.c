@@ -67,10 +67,29 @@ static bool grow(ps_table *t)
 
 bool ps_table_insert(ps_table *t, uint32_t hash, uint32_t value)
 {
+    PS_ASSERT(value != PS_NONE); /* value + 1 must not wrap to the empty mark */
     if ((!t->slots || (uint64_t)(t->n + 1) * 2 > (uint64_t)t->mask + 1) && !grow(t)) return false;
     place(t->slots, t->mask, ((uint64_t)hash << 32) | (value + 1u));
     t->n++;
+    PS_ASSERT((uint64_t)t->n * 2 <= (uint64_t)t->mask + 1); /* load below 1/2 */
     return true;
+}
+
+bool ps_table_valid(const ps_table *t)
+{
+    if (!t->slots) return t->n == 0 && t->mask == 0;
+    if (((uint64_t)t->mask + 1) & t->mask) return false; /* a power of two */
+    uint32_t n = 0;
+    for (uint32_t i = 0; i <= t->mask; i++) {
+        uint64_t s = t->slots[i];
+        if (s == EMPTY) continue;
+        n++;
+        /* Linear probing with backward-shift deletion: no empty slot lies
+         * between a member's home slot and where it sits. */
+        for (uint32_t j = SLOT_HASH(s) & t->mask; j != i; j = (j + 1) & t->mask)
+            if (t->slots[j] == EMPTY) return false;
+    }
+    return n == t->n && (uint64_t)n * 2 <= (uint64_t)t->mask + 1;
 }
 
 bool ps_table_remove(ps_table *t, uint32_t hash, uint32_t value)
@@ -95,6 +114,7 @@ bool ps_table_remove(ps_table *t, uint32_t hash, uint32_t value)
         }
     }
     t->slots[i] = EMPTY;
+    PS_ASSERT(t->n > 0);
     t->n--;
     return true;
 }

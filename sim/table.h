@@ -32,6 +32,11 @@ bool ps_table_insert(ps_table *t, uint32_t hash, uint32_t value);
 /* Removes the slot holding exactly (hash, value). Returns false if absent. */
 bool ps_table_remove(ps_table *t, uint32_t hash, uint32_t value);
 
+/* Checks the invariants (O(capacity x probe length)): the count, the load
+ * below 1/2, and no hole between any member and its home slot. For tests and
+ * PS_ASSERT; false means the table is corrupt. */
+bool ps_table_valid(const ps_table *t);
+
 /* Hash helpers: fold 64-bit keys to the 32 bits the table stores. */
 uint32_t ps_hash64(uint64_t k);
 uint32_t ps_hash_tuple(uint32_t host, ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp);

@@ -1,5 +1,6 @@
 /* render_cmd.c — `portsim render` and the headless drawing it shares with
  * the render tests (see render_cmd.h). */
+#include "headless.h"
 #include "render_cmd.h"
 
 #include <SDL_image.h>

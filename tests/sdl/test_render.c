@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "draw.h"
+#include "headless.h"
 #include "render_cmd.h"
 #include "units.h"
 

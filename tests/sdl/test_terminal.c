@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "load.h"
+#include "headless.h"
 #include "render_cmd.h"
 #include "session.h"
 #include "shell.h"

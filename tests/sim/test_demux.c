@@ -237,6 +237,22 @@ static void reuseport_group_spreads_syns_by_four_tuple(void **state)
     for (uint16_t rp = 40000; rp < 40050; rp++) assert_int_equal(syn_from(f, 0, LO2, 3000, LO, rp), exact);
 }
 
+/* A slot whose copy of the tuple went stale (the socket's ports changed
+ * while it sat in the table) is caught, and so is a wrong count. */
+static void validator_catches_broken_invariants(void **state)
+{
+    fx *f = *state;
+    for (uint16_t p = 0; p < 100; p++) conn(f, 0, LAN, (uint16_t)(40000 + p), WEB, 443, PS_ESTABLISHED);
+    assert_true(ps_demux_valid(&f->dm, f->socks));
+    f->socks[5].lport = 1;
+    assert_false(ps_demux_valid(&f->dm, f->socks));
+    f->socks[5].lport = 40005;
+    assert_true(ps_demux_valid(&f->dm, f->socks));
+    f->dm.n--;
+    assert_false(ps_demux_valid(&f->dm, f->socks));
+    f->dm.n++;
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -250,6 +266,7 @@ int main(void)
         T(exact_listener_ignores_other_addresses),
         T(listener_lookup_skips_non_listening_owners),
         T(reuseport_group_spreads_syns_by_four_tuple),
+        T(validator_catches_broken_invariants),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

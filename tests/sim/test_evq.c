@@ -364,6 +364,35 @@ static void hold_model_without_rescheduling_ends_at_largest_delay(void **state)
     assert_int_equal(got.digest, hold_on_reference(1000, 1000).digest);
 }
 
+/* The validator sees what the PS_ASSERTs guard: a sound queue passes, and
+ * each kind of corruption (an item in the wrong bucket, a wrong count, a
+ * stale next time) is caught. */
+static void validator_catches_broken_invariants(void **state)
+{
+    (void)state;
+    ps_evq q;
+    ps_evq_init(&q);
+    assert_true(ps_evq_valid(&q));
+    for (uint64_t i = 0; i < 100; i++) assert_true(ps_evq_push(&q, (i * 37) % 50 + 10, i));
+    ps_evq_item it;
+    assert_true(ps_evq_pop(&q, &it));
+    assert_true(ps_evq_valid(&q));
+    unsigned k = 1;
+    while (q.b[k].n == 0) k++;
+    q.b[k].v[0].t ^= 1ull << 40; /* now belongs to a far higher bucket */
+    assert_false(ps_evq_valid(&q));
+    q.b[k].v[0].t ^= 1ull << 40;
+    assert_true(ps_evq_valid(&q));
+    q.n++;
+    assert_false(ps_evq_valid(&q));
+    q.n--;
+    q.next++;
+    assert_false(ps_evq_valid(&q));
+    q.next--;
+    assert_true(ps_evq_valid(&q));
+    ps_evq_free(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +406,7 @@ int main(void)
         cmocka_unit_test(free_empties_and_queue_is_reusable),
         cmocka_unit_test(hold_model_small_matches_reference_queue),
         cmocka_unit_test(hold_model_without_rescheduling_ends_at_largest_delay),
+        cmocka_unit_test(validator_catches_broken_invariants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

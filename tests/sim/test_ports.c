@@ -575,6 +575,22 @@ static void pick_walks_forward_on_even_ports_in_default_range(void **state)
     assert_true(steps_of_two > 0);
 }
 
+/* A full range's summary bits are exact; flipping one (the "word is full"
+ * mark the pick trusts to skip 64 ports at a time) is caught. */
+static void validator_catches_a_wrong_full_mark(void **state)
+{
+    fx *f = *state;
+    uint16_t ports[RANGE];
+    assert_int_equal(connect_until_full(f, LO, 5001, ports, RANGE), RANGE);
+    assert_true(ps_ports_valid(&f->ports));
+    assert_true(f->ports.ndests > 0);
+    ps_portmap *m = &f->ports.dests[0].cls[0];
+    m->full[0] ^= 1u;
+    assert_false(ps_ports_valid(&f->ports));
+    m->full[0] ^= 1u;
+    assert_true(ps_ports_valid(&f->ports));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -603,6 +619,7 @@ int main(void)
         T(pick_reuses_the_port_a_closed_connection_left),
         cmocka_unit_test(pick_is_deterministic_for_a_seed),
         T(pick_walks_forward_on_even_ports_in_default_range),
+        T(validator_catches_a_wrong_full_mark),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -268,6 +268,38 @@ static void hash_tuple_depends_on_every_field(void **state)
     assert_int_not_equal(base, ps_hash_tuple(0, PS_ADDR_LOOPBACK, 3000, PS_ADDR_LOOPBACK, 40000));
 }
 
+static void validator_catches_broken_invariants(void **state)
+{
+    (void)state;
+    ps_table t;
+    ps_table_init(&t);
+    assert_true(ps_table_valid(&t));
+    for (uint32_t v = 0; v < 40; v++) assert_true(ps_table_insert(&t, v * 0x9e3779b9u, v));
+    assert_true(ps_table_valid(&t));
+    t.n++; /* a count that no longer matches the slots */
+    assert_false(ps_table_valid(&t));
+    t.n--;
+    /* Punch a hole into a probe chain without the backward shift. */
+    uint32_t hole = PS_NONE;
+    for (uint32_t i = 0; i <= t.mask && hole == PS_NONE; i++) {
+        uint64_t s = t.slots[i];
+        if (s && ((uint32_t)(s >> 32) & t.mask) != i) hole = ((uint32_t)(s >> 32) & t.mask);
+    }
+    if (hole == PS_NONE) { /* no displaced member: make two share a home */
+        assert_true(ps_table_insert(&t, 7u, 1000));
+        assert_true(ps_table_insert(&t, 7u, 1001));
+        hole = 7u & t.mask;
+    }
+    uint64_t saved = t.slots[hole];
+    t.slots[hole] = 0;
+    t.n--;
+    assert_false(ps_table_valid(&t));
+    t.slots[hole] = saved;
+    t.n++;
+    assert_true(ps_table_valid(&t));
+    ps_table_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +312,7 @@ int main(void)
         cmocka_unit_test(random_churn_matches_reference),
         cmocka_unit_test(growth_keeps_every_value_and_load_below_half),
         cmocka_unit_test(hash_tuple_depends_on_every_field),
+        cmocka_unit_test(validator_catches_broken_invariants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
