@@ -10,6 +10,7 @@
 #include "parse.h"
 
 #include "lexer.h"
+#include "mem.h"
 #include "suggest.h"
 #include "units.h"
 
@@ -148,15 +149,9 @@ static void *push_item(parser *p, void **arr, uint32_t *n, uint32_t *cap, size_t
         fail_at(p, 1, "too many %s: a scenario may have at most %u", what, (unsigned)limit);
         return NULL;
     }
-    if (*n == *cap) {
-        uint32_t ncap = *cap ? *cap * 2 : 8;
-        void *grown = realloc(*arr, (size_t)ncap * size);
-        if (grown == NULL) {
-            oom(p);
-            return NULL;
-        }
-        *arr = grown;
-        *cap = ncap;
+    if (!ps_grow(arr, cap, (size_t)*n + 1, size)) {
+        oom(p);
+        return NULL;
     }
     void *item = (char *)*arr + (size_t)(*n)++ * size;
     memset(item, 0, size);

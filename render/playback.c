@@ -2,6 +2,7 @@
  * trace lines come from the trace formatter itself (trace.h), collected in
  * a growing string, so the log shows exactly what `portsim run` prints. */
 #include "playback.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,14 +27,7 @@ static uint32_t store_str(pv_playback *pb, const char *s)
 {
     size_t n = strlen(s) + 1;
     if (pb->strs_len + n > UINT32_MAX - 1) return PV_REC_NONE;
-    if (pb->strs_len + n > pb->strs_cap) {
-        size_t cap = pb->strs_cap ? pb->strs_cap * 2 : 4096;
-        while (cap < pb->strs_len + n) cap *= 2;
-        char *p = realloc(pb->strs, cap);
-        if (!p) return PV_REC_NONE;
-        pb->strs = p;
-        pb->strs_cap = cap;
-    }
+    if (!ps_grow(&pb->strs, &pb->strs_cap, pb->strs_len + n, 1)) return PV_REC_NONE;
     memcpy(pb->strs + pb->strs_len, s, n);
     pb->strs_len += n;
     return (uint32_t)(pb->strs_len - n);
@@ -56,16 +50,7 @@ static uint32_t store_error(pv_playback *pb, const ps_event *ev)
     return store_str(pb, buf);
 }
 
-static bool grow(pv_playback *pb)
-{
-    if (pb->nev < pb->cap) return true;
-    size_t cap = pb->cap ? pb->cap * 2 : 1024;
-    pv_rec *p = realloc(pb->ev, cap * sizeof *p);
-    if (!p) return false;
-    pb->ev = p;
-    pb->cap = cap;
-    return true;
-}
+static bool grow(pv_playback *pb) { return ps_grow(&pb->ev, &pb->cap, pb->nev + 1, sizeof *pb->ev); }
 
 static void record(void *ctx, const ps_event *ev)
 {

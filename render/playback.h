@@ -70,11 +70,13 @@ typedef enum pv_inject_status {
 typedef struct pv_playback {
     const ps_scenario *sc;  /* not owned; must outlive the playback */
     pv_rec *ev;
-    size_t nev, cap;
+    size_t nev;
+    uint32_t cap;
     char *log;              /* all trace lines, '\n'-separated */
     size_t log_len;
     char *strs;             /* captions and error summaries, NUL-separated */
-    size_t strs_len, strs_cap;
+    size_t strs_len;
+    uint32_t strs_cap;
     pv_axis axis;           /* timeline positions */
     ps_time end;            /* time of the last event */
     ps_time now;

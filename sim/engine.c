@@ -2,6 +2,7 @@
  * (listen, connect, send, close, kill) and the read-only views. The TCP state
  * machine that reacts to arriving segments lives in tcp.c. */
 #include "engine_internal.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,12 +112,10 @@ bool ps__fd_alloc(ps_engine *e, uint32_t proc, uint32_t *fd)
     ps_fdset *f = &e->fds[proc];
     for (uint32_t w = f->hint;; w++) {
         if (w == f->words) {
-            uint32_t words = f->words ? f->words * 2 : 1;
-            uint64_t *nb = realloc(f->bits, words * sizeof *nb);
-            if (!nb) return false;
-            memset(nb + f->words, 0, (words - f->words) * sizeof *nb);
-            if (f->words == 0) nb[0] = 7; /* 0, 1, 2: stdin, stdout, stderr */
-            f->bits = nb;
+            uint32_t words = f->words;
+            if (!ps_grow(&f->bits, &words, (size_t)f->words + 1, sizeof *f->bits)) return false;
+            memset(f->bits + f->words, 0, (words - f->words) * sizeof *f->bits);
+            if (f->words == 0) f->bits[0] = 7; /* 0, 1, 2: stdin, stdout, stderr */
             f->words = words;
         }
         if (f->bits[w] != UINT64_MAX) {
@@ -148,15 +147,9 @@ uint32_t ps__sock_new(ps_engine *e, uint32_t host)
     if (s != PS_NONE) {
         e->sock_free = e->socks[s].link;
     } else {
-        if (e->nsocks == e->sockcap) {
-            uint32_t cap = e->sockcap ? e->sockcap * 2 : 64;
-            ps_socket *ns = realloc(e->socks, (size_t)cap * sizeof *ns);
-            if (!ns) {
-                ps__nomem(e);
-                return PS_NONE;
-            }
-            e->socks = ns;
-            e->sockcap = cap;
+        if (!ps_grow(&e->socks, &e->sockcap, (size_t)e->nsocks + 1, sizeof *e->socks)) {
+            ps__nomem(e);
+            return PS_NONE;
         }
         s = e->nsocks++;
     }
@@ -523,14 +516,12 @@ uint32_t ps_engine_spawn(ps_engine *e, uint32_t host, const char *name, const ch
 {
     if (ps_engine_find_pid(e, host, pid) != PS_NONE) return PS_NONE;
     if (e->nprocs == e->proccap) {
-        uint32_t cap = e->proccap ? e->proccap * 2 : 8;
-        ps_proc *np = realloc(e->procs, cap * sizeof *np);
-        if (!np) return PS_NONE;
-        e->procs = np;
-        ps_fdset *nf = realloc(e->fds, cap * sizeof *nf);
-        if (!nf) return PS_NONE;
-        e->fds = nf;
-        e->proccap = cap;
+        uint32_t c1 = e->proccap, c2 = e->proccap;
+        if (!ps_grow(&e->procs, &c1, (size_t)e->nprocs + 1, sizeof *e->procs) ||
+            !ps_grow(&e->fds, &c2, (size_t)e->nprocs + 1, sizeof *e->fds))
+            return PS_NONE;
+        PS_ASSERT(c1 == c2);
+        e->proccap = c1;
     }
     char *n = dupstr(name), *u = dupstr(user);
     if (!n || !u) {

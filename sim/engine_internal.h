@@ -76,7 +76,7 @@ struct ps_engine {
      * replaces a queue event per socket (a busy client has a million). */
     uint32_t *tw;           /* socket indices, tw[tw_head..tw_tail) */
     ps_time *tw_due;        /* when each one's TIME-WAIT ends */
-    size_t tw_head, tw_tail, tw_cap;
+    uint32_t tw_head, tw_tail, tw_cap;
 
     uint32_t *named;        /* per sock-spec: live socket, or PS_NONE */
     uint8_t *named_err;     /* per sock-spec: ps_errno of its creating operation */

@@ -8,6 +8,7 @@
  *   - q->next is the earliest time queued (it lies in the lowest non-empty
  *     bucket), kept up to date by push and pop so peeking never reorganises. */
 #include "evq.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,19 +30,7 @@ void ps_evq_free(ps_evq *q)
     ps_evq_init(q);
 }
 
-static bool grow(ps_evq_bucket *b, size_t need)
-{
-    if (need <= b->cap) return true;
-    if (need > UINT32_MAX) return false;
-    size_t cap = b->cap ? b->cap : 16;
-    while (cap < need) cap *= 2;
-    if (cap > UINT32_MAX) cap = UINT32_MAX;
-    ps_evq_item *v = realloc(b->v, cap * sizeof *v);
-    if (!v) return false;
-    b->v = v;
-    b->cap = (uint32_t)cap;
-    return true;
-}
+static bool grow(ps_evq_bucket *b, size_t need) { return ps_grow(&b->v, &b->cap, need, sizeof *b->v); }
 
 static unsigned lowest_bucket(const ps_evq *q) { return ps_ctz64(q->mask) + 1; }
 

@@ -1,6 +1,7 @@
 /* ports.c — port buckets, the bind-conflict rule and the ephemeral
  * allocator (see ports.h for the model and its kernel sources). */
 #include "ports.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,13 +63,7 @@ static uint32_t get_bucket(ps_ports *p, uint32_t host, uint16_t port)
         b = p->free_head;
         p->free_head = p->buckets[b].next_free;
     } else {
-        if (p->nbuckets == p->cap) {
-            uint32_t cap = p->cap ? p->cap * 2 : 64;
-            ps_bucket *nb = realloc(p->buckets, cap * sizeof *nb);
-            if (!nb) return PS_NONE;
-            p->buckets = nb;
-            p->cap = cap;
-        }
+        if (!ps_grow(&p->buckets, &p->cap, (size_t)p->nbuckets + 1, sizeof *p->buckets)) return PS_NONE;
         b = p->nbuckets++;
         p->buckets[b].more = NULL;
     }
@@ -317,22 +312,14 @@ static uint32_t get_dest(ps_ports *p, uint32_t host, ps_addr saddr, ps_addr dadd
 {
     uint32_t d = find_dest(p, host, saddr, daddr, dport);
     if (d != PS_NONE) return d;
-    if (p->ndests == p->destcap) {
-        uint32_t cap = p->destcap ? p->destcap * 2 : 8;
-        ps_dest *nd = realloc(p->dests, cap * sizeof *nd);
-        if (!nd) return PS_NONE;
-        p->dests = nd;
-        p->destcap = cap;
-    }
+    if (!ps_grow(&p->dests, &p->destcap, (size_t)p->ndests + 1, sizeof *p->dests)) return PS_NONE;
     ps_dest *dp = &p->dests[p->ndests];
     memset(dp, 0, sizeof *dp);
     *dp = (ps_dest){ .host = host, .saddr = saddr, .daddr = daddr, .dport = dport, .lo = lo, .hi = hi };
     if (host >= p->nhost_dests) {
-        uint32_t n = host + 1 > p->nhost_dests * 2 ? host + 1 : p->nhost_dests * 2;
-        uint32_t *hd = realloc(p->host_dests, n * sizeof *hd);
-        if (!hd) return PS_NONE;
-        for (uint32_t i = p->nhost_dests; i < n; i++) hd[i] = PS_NONE;
-        p->host_dests = hd;
+        uint32_t n = p->nhost_dests;
+        if (!ps_grow(&p->host_dests, &n, (size_t)host + 1, sizeof *p->host_dests)) return PS_NONE;
+        for (uint32_t i = p->nhost_dests; i < n; i++) p->host_dests[i] = PS_NONE;
         p->nhost_dests = n;
     }
     uint32_t n = (uint32_t)hi - lo + 1;

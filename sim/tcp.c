@@ -6,6 +6,7 @@
  * peer closes (so CLOSE-WAIT passes at once), and a listener's auto-reply
  * answers each request on an accepted connection. */
 #include "engine_internal.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +15,13 @@ static uint32_t seg_new(ps_engine *e)
 {
     if (e->nseg_free) return e->seg_free[--e->nseg_free];
     if (e->nsegs == e->segcap) {
-        uint32_t cap = e->segcap ? e->segcap * 2 : 64;
-        ps_segment *ns = realloc(e->segs, (size_t)cap * sizeof *ns);
-        if (!ns) return PS_NONE;
-        e->segs = ns;
-        uint32_t *nf = realloc(e->seg_free, (size_t)cap * sizeof *nf);
-        if (!nf) return PS_NONE;
-        e->seg_free = nf;
-        e->segcap = cap;
+        /* Two arrays, one capacity: it moves only once both have grown. */
+        uint32_t c1 = e->segcap, c2 = e->segcap;
+        if (!ps_grow(&e->segs, &c1, (size_t)e->nsegs + 1, sizeof *e->segs) ||
+            !ps_grow(&e->seg_free, &c2, (size_t)e->nsegs + 1, sizeof *e->seg_free))
+            return PS_NONE;
+        PS_ASSERT(c1 == c2);
+        e->segcap = c1;
     }
     return e->nsegs++;
 }
@@ -184,21 +184,19 @@ static bool arm_timewait(ps_engine *e, ps_time due)
 static void enter_time_wait(ps_engine *e, uint32_t s)
 {
     if (e->tw_tail == e->tw_cap) {
-        size_t live = e->tw_tail - e->tw_head;
+        uint32_t live = e->tw_tail - e->tw_head;
         if (e->tw_head > e->tw_cap / 2) { /* reuse the consumed front */
             memmove(e->tw, e->tw + e->tw_head, live * sizeof *e->tw);
             memmove(e->tw_due, e->tw_due + e->tw_head, live * sizeof *e->tw_due);
         } else {
-            size_t cap = e->tw_cap ? e->tw_cap * 2 : 64;
-            uint32_t *nt = realloc(e->tw, cap * sizeof *nt);
-            if (nt) e->tw = nt;
-            ps_time *nd = nt ? realloc(e->tw_due, cap * sizeof *nd) : NULL;
-            if (!nd) {
+            uint32_t c1 = e->tw_cap, c2 = e->tw_cap;
+            if (!ps_grow(&e->tw, &c1, (size_t)e->tw_cap + 1, sizeof *e->tw) ||
+                !ps_grow(&e->tw_due, &c2, (size_t)e->tw_cap + 1, sizeof *e->tw_due)) {
                 ps__nomem(e);
                 return;
             }
-            e->tw_due = nd;
-            e->tw_cap = cap;
+            PS_ASSERT(c1 == c2);
+            e->tw_cap = c1;
         }
         e->tw_tail = live;
         e->tw_head = 0;

@@ -31,7 +31,7 @@ typedef struct ps_grid {
     int ncols;
     ps_sbuf pool;     /* cell texts, each NUL-terminated */
     size_t *off;      /* offset of each cell in pool */
-    size_t ncells, cap;
+    uint32_t ncells, cap;
     bool failed;
 } ps_grid;
 

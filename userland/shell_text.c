@@ -2,6 +2,7 @@
  * column-layout helper every table-printing tool (ss, netstat, lsof, ps)
  * uses, so all of them widen columns to their content the same way. */
 #include "shell_internal.h"
+#include "mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,15 +27,9 @@ void ps_grid_free(ps_grid *t)
 void ps_grid_cell(ps_grid *t, const char *fmt, ...)
 {
     if (t->failed) return;
-    if (t->ncells == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        size_t *no = realloc(t->off, cap * sizeof *no);
-        if (!no) {
-            t->failed = true;
-            return;
-        }
-        t->off = no;
-        t->cap = cap;
+    if (!ps_grow(&t->off, &t->cap, t->ncells + 1, sizeof *t->off)) {
+        t->failed = true;
+        return;
     }
     t->off[t->ncells++] = t->pool.len;
     va_list ap;
