@@ -1,7 +1,7 @@
 /* file.c — whole-file reads with a cap, atomic checked writes (file.h). */
 #include "file.h"
 
-#include "base.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -72,14 +72,6 @@ int ps_file_read(const char *path, size_t max, char **data, size_t *len)
 
 /* ---- atomic writes ---- */
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
 int ps_file_out_open(ps_file_out *out, const char *path)
 {
     memset(out, 0, sizeof *out);
@@ -96,7 +88,7 @@ int ps_file_out_open(ps_file_out *out, const char *path)
     size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
     size_t n = strlen(path) + 16;
     out->tmp = malloc(n);
-    out->target = dup_str(path);
+    out->target = ps_strdup(path);
     if (!out->tmp || !out->target) {
         ps_file_out_abort(out);
         return ENOMEM;

@@ -23,26 +23,23 @@
 
 /* Leading and trailing zero bits of a non-zero 64-bit word: the compiler's
  * instruction where it has one, a portable loop elsewhere. */
+#ifdef __GNUC__
+static inline unsigned ps_clz64(uint64_t x) { return (unsigned)__builtin_clzll(x); }
+static inline unsigned ps_ctz64(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
+#else
 static inline unsigned ps_clz64(uint64_t x)
 {
-#ifdef __GNUC__
-    return (unsigned)__builtin_clzll(x);
-#else
     unsigned n = 0;
-    while (!(x & (1ull << 63))) x <<= 1, n++;
+    for (; !(x >> 63); x <<= 1) n++;
     return n;
-#endif
 }
 static inline unsigned ps_ctz64(uint64_t x)
 {
-#ifdef __GNUC__
-    return (unsigned)__builtin_ctzll(x);
-#else
     unsigned n = 0;
-    while (!(x & 1u)) x >>= 1, n++;
+    for (; !(x & 1u); x >>= 1) n++;
     return n;
-#endif
 }
+#endif
 
 /* printf-style argument checks where the compiler offers them. */
 #ifdef __GNUC__

@@ -503,27 +503,14 @@ ps_errno ps_engine_kill(ps_engine *e, uint32_t host, uint32_t pid)
     return PS_OK;
 }
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
 uint32_t ps_engine_spawn(ps_engine *e, uint32_t host, const char *name, const char *user,
                          uint32_t pid)
 {
     if (ps_engine_find_pid(e, host, pid) != PS_NONE) return PS_NONE;
-    if (e->nprocs == e->proccap) {
-        uint32_t c1 = e->proccap, c2 = e->proccap;
-        if (!ps_grow(&e->procs, &c1, (size_t)e->nprocs + 1, sizeof *e->procs) ||
-            !ps_grow(&e->fds, &c2, (size_t)e->nprocs + 1, sizeof *e->fds))
-            return PS_NONE;
-        PS_ASSERT(c1 == c2);
-        e->proccap = c1;
-    }
-    char *n = dupstr(name), *u = dupstr(user);
+    if (!ps_grow_pair(&e->procs, sizeof *e->procs, &e->fds, sizeof *e->fds, &e->proccap,
+                      (size_t)e->nprocs + 1))
+        return PS_NONE;
+    char *n = ps_strdup(name), *u = ps_strdup(user);
     if (!n || !u) {
         free(n);
         free(u);

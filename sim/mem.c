@@ -22,6 +22,23 @@ bool ps_grow(void *arr_ptr, uint32_t *cap, size_t need, size_t elem)
     return true;
 }
 
+bool ps_grow_pair(void *a_ptr, size_t a_elem, void *b_ptr, size_t b_elem, uint32_t *cap, size_t need)
+{
+    uint32_t ca = *cap, cb = *cap;
+    if (!ps_grow(a_ptr, &ca, need, a_elem) || !ps_grow(b_ptr, &cb, need, b_elem)) return false;
+    PS_ASSERT(ca == cb); /* the same rule from the same start */
+    *cap = ca;
+    return true;
+}
+
+char *ps_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
 static ps_big_alloc_hint_fn big_hint;
 
 void ps_set_big_alloc_hint(ps_big_alloc_hint_fn fn) { big_hint = fn; }

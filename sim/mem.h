@@ -13,6 +13,14 @@
  * memory runs out or need exceeds UINT32_MAX; the array is then unchanged. */
 bool ps_grow(void *arr_ptr, uint32_t *cap, size_t need, size_t elem);
 
+/* Two parallel arrays with one capacity (*cap): both hold at least `need`
+ * elements afterwards, or false and *cap unchanged (an array that did grow
+ * keeps its larger block, which is harmless). */
+bool ps_grow_pair(void *a_ptr, size_t a_elem, void *b_ptr, size_t b_elem, uint32_t *cap, size_t need);
+
+/* A malloc'd copy of s (C11 has no strdup), or NULL. */
+char *ps_strdup(const char *s);
+
 /* A zeroed table of `bytes`, aligned to 2 MiB when it is at least that big
  * (so the hint below can give it huge pages: random probes into tens of
  * megabytes otherwise miss the TLB on almost every lookup). free() it. */

@@ -14,15 +14,9 @@
 static uint32_t seg_new(ps_engine *e)
 {
     if (e->nseg_free) return e->seg_free[--e->nseg_free];
-    if (e->nsegs == e->segcap) {
-        /* Two arrays, one capacity: it moves only once both have grown. */
-        uint32_t c1 = e->segcap, c2 = e->segcap;
-        if (!ps_grow(&e->segs, &c1, (size_t)e->nsegs + 1, sizeof *e->segs) ||
-            !ps_grow(&e->seg_free, &c2, (size_t)e->nsegs + 1, sizeof *e->seg_free))
-            return PS_NONE;
-        PS_ASSERT(c1 == c2);
-        e->segcap = c1;
-    }
+    if (!ps_grow_pair(&e->segs, sizeof *e->segs, &e->seg_free, sizeof *e->seg_free, &e->segcap,
+                      (size_t)e->nsegs + 1))
+        return PS_NONE;
     return e->nsegs++;
 }
 
@@ -189,14 +183,11 @@ static void enter_time_wait(ps_engine *e, uint32_t s)
             memmove(e->tw, e->tw + e->tw_head, live * sizeof *e->tw);
             memmove(e->tw_due, e->tw_due + e->tw_head, live * sizeof *e->tw_due);
         } else {
-            uint32_t c1 = e->tw_cap, c2 = e->tw_cap;
-            if (!ps_grow(&e->tw, &c1, (size_t)e->tw_cap + 1, sizeof *e->tw) ||
-                !ps_grow(&e->tw_due, &c2, (size_t)e->tw_cap + 1, sizeof *e->tw_due)) {
+            if (!ps_grow_pair(&e->tw, sizeof *e->tw, &e->tw_due, sizeof *e->tw_due, &e->tw_cap,
+                              (size_t)e->tw_cap + 1)) {
                 ps__nomem(e);
                 return;
             }
-            PS_ASSERT(c1 == c2);
-            e->tw_cap = c1;
         }
         e->tw_tail = live;
         e->tw_head = 0;
