@@ -15,13 +15,17 @@
 #include "trace.h"
 #include "units.h"
 
+/* A decimal number from 0 to UINT64_MAX (the range a scenario's `seed`
+ * takes), nothing else. */
 static bool parse_u64(const char *s, uint64_t *out)
 {
     if (!*s) return false;
     uint64_t v = 0;
     for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10) return false;
-        v = v * 10 + (uint64_t)(*s - '0');
+        if (*s < '0' || *s > '9') return false;
+        uint64_t d = (uint64_t)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10) return false;
+        v = v * 10 + d;
     }
     *out = v;
     return true;
@@ -74,6 +78,12 @@ static void run_with_progress(ps_engine *e, ps_time until)
     if (shown) fputs("\r\033[K", stderr);
 }
 
+ps_run_opts ps_run_opts_default(void)
+{
+    return (ps_run_opts){ .format = PS_TRACE_TEXT, .until = PS_TIME_NEVER, .max_events = PS_DEFAULT_MAX_STEPS,
+                          .max_work = PS_DEFAULT_MAX_WORK };
+}
+
 int ps_cli_trace(const char *file, const ps_run_opts *o)
 {
     ps_scenario *sc = ps_scenario_load_or_report(file);
@@ -100,6 +110,7 @@ int ps_cli_trace(const char *file, const ps_run_opts *o)
     ps_sink_tee tee = { { ps_trace_event, o->pcap ? ps_pcap_event : NULL }, { &tr, &pc } };
     ps_engine_set_sink(e, ps_sink_tee_event, &tee);
     ps_engine_set_max_steps(e, o->max_events);
+    ps_engine_set_max_work(e, o->max_work);
     run_with_progress(e, o->until);
     int rc = PS_EXIT_OK;
     if (ps_engine_status(e) != PS_RUN_OK) {
@@ -124,7 +135,7 @@ int ps_cli_trace(const char *file, const ps_run_opts *o)
 int ps_cmd_run(int argc, char **argv)
 {
     const char *file = NULL;
-    ps_run_opts o = { PS_TRACE_TEXT, 0, false, PS_TIME_NEVER, PS_DEFAULT_MAX_STEPS, NULL };
+    ps_run_opts o = ps_run_opts_default();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if ((v = opt_value(argc, argv, &i, "--format"))) {
@@ -139,6 +150,9 @@ int ps_cmd_run(int argc, char **argv)
         } else if ((v = opt_value(argc, argv, &i, "--max-events"))) {
             if (!parse_u64(v, &o.max_events) || o.max_events == 0)
                 return usage_error("run", "bad --max-events '%s' (expected a positive number)", v);
+        } else if ((v = opt_value(argc, argv, &i, "--max-work"))) {
+            if (!parse_u64(v, &o.max_work) || o.max_work == 0)
+                return usage_error("run", "bad --max-work '%s' (expected a positive number)", v);
         } else if ((v = opt_value(argc, argv, &i, "--pcap"))) {
             if (!*v) return usage_error("run", "%s", "--pcap needs a file name");
             o.pcap = v;

@@ -21,8 +21,12 @@ typedef struct ps_run_opts {
     bool seed_set;
     ps_time until;           /* stop time, PS_TIME_NEVER to run to the end */
     uint64_t max_events;     /* step limit */
+    uint64_t max_work;       /* work budget (engine.h) */
     const char *pcap;        /* --pcap: also write the segments to this file, or NULL */
 } ps_run_opts;
+
+/* Text trace, the file's seed, to the end, the default limits. */
+ps_run_opts ps_run_opts_default(void);
 
 /* Runs a scenario file (NULL: the built-in lesson) headless and prints its
  * trace to stdout (and, with o->pcap, writes the capture). Returns an exit

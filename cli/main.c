@@ -67,7 +67,7 @@ static int headless_default(const char *file)
 {
     fprintf(stderr, "portsim: no display found, so running %s headless; the trace follows.\n",
             file ? file : "the two-tabs lesson");
-    ps_run_opts o = { PS_TRACE_TEXT, 0, false, PS_TIME_NEVER, PS_DEFAULT_MAX_STEPS, NULL };
+    ps_run_opts o = ps_run_opts_default();
     return ps_cli_trace(file, &o);
 }
 

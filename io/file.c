@@ -80,8 +80,16 @@ int ps_file_out_open(ps_file_out *out, const char *path)
         return 0;
     }
     struct stat st;
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) return PS_EFILE_SYMLINK;
-    if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) return EISDIR;
+    if (lstat(path, &st) == 0) {
+        if (S_ISLNK(st.st_mode)) return PS_EFILE_SYMLINK;
+        if (S_ISDIR(st.st_mode)) return EISDIR;
+        if (!S_ISREG(st.st_mode)) {
+            /* A device or a pipe (/dev/full, a FIFO): nothing to replace, so
+             * it is written in place, every write still checked. */
+            out->f = fopen(path, "wb");
+            return out->f ? 0 : errno;
+        }
+    }
     /* The temporary file sits beside the target, so rename() stays within
      * one file system and is atomic: "DIR/.NAME.XXXXXX". */
     const char *slash = strrchr(path, '/');
@@ -124,7 +132,7 @@ int ps_file_out_commit(ps_file_out *out)
     }
     if (out->f == NULL) return err ? err : EBADF;
     if (fflush(out->f) != 0 || ferror(out->f)) err = err ? err : (errno ? errno : EIO);
-    if (!err && fsync(fileno(out->f)) != 0 && errno != EINVAL) err = errno;
+    if (!err && out->tmp && fsync(fileno(out->f)) != 0 && errno != EINVAL) err = errno;
     if (fclose(out->f) != 0 && !err) err = errno ? errno : EIO;
     out->f = NULL;
     out->err = err;

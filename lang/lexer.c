@@ -17,8 +17,9 @@ void ps_lexer_init(ps_lexer *lx, const char *text, size_t len)
     lx->line = 0;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is not one;
+ * *out receives its code point. */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *out)
 {
     unsigned char c = s[0];
     size_t len;
@@ -43,7 +44,16 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
     bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
     if (overlong || surrogate || cp > 0x10FFFF) return 0;
+    *out = cp;
     return len;
+}
+
+/* Characters that change how a terminal shows the text after them: C1
+ * controls (U+0080-U+009F, e.g. CSI) and bidirectional overrides and
+ * isolates. A scenario with them could print one thing and mean another. */
+static bool invisible_control(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /* True if the byte at s[i] may appear in a scenario line (tab, printable
@@ -79,11 +89,20 @@ bool ps_lexer_check(const ps_lexer *lx, ps_diag *diag)
         }
         bool crlf = s[i] == '\r' && i + 1 < n && s[i + 1] == '\n';
         if (!crlf && i - line_start >= PS_LINE_MAX) return too_long(s, n, line_start, line, diag);
-        size_t seq = s[i] < 0x80 ? (ascii_ok(s, i, n) ? 1 : 0) : utf8_seq(s + i, n - i);
+        uint32_t cp = s[i];
+        size_t seq = s[i] < 0x80 ? (ascii_ok(s, i, n) ? 1 : 0) : utf8_seq(s + i, n - i, &cp);
         if (seq == 0) {
             diag->pos = (ps_pos){ line, (uint32_t)(i - line_start + 1) };
             snprintf(diag->message, sizeof diag->message,
                      "file is not text (byte 0x%02x at this position)", s[i]);
+            return false;
+        }
+        if (invisible_control(cp)) {
+            diag->pos = (ps_pos){ line, (uint32_t)(i - line_start + 1) };
+            snprintf(diag->message, sizeof diag->message,
+                     "invisible control character U+%04X: it changes how a terminal shows the "
+                     "text around it, so it is not allowed",
+                     (unsigned)cp);
             return false;
         }
         i += seq;

@@ -11,6 +11,7 @@
 
 #include "lexer.h"
 #include "mem.h"
+#include "table.h"
 #include "suggest.h"
 #include "units.h"
 
@@ -56,7 +57,81 @@ typedef struct parser {
     uint32_t last_t_line; /* ... and its line (0: none yet) */
     uint32_t title_line, seed_line;
     uint32_t next_action; /* pass 2: actions before this one belong to earlier lines */
+    /* Name lookups in O(1), so a file of many names and many lines parses in
+     * linear time: (kind, host, name or number) -> index. */
+    ps_table index;
+    uint32_t *proc_twin;  /* per process: the next one with its host and name, PS_NONE */
+    uint32_t cap_twin;
 } parser;
+
+/* ---- the name index ---- */
+
+static bool oom(parser *p);
+
+typedef enum ix_kind { IX_HOST, IX_SOCK, IX_PROC_NAME, IX_PROC_PID, IX_LINK } ix_kind;
+
+typedef struct ix_key {
+    ix_kind kind;
+    uint32_t host;  /* PROC_NAME, PROC_PID: the host; LINK: the lower host */
+    uint64_t num;   /* PROC_PID: the pid; LINK: the higher host */
+    const char *s;  /* HOST, SOCK, PROC_NAME: the name (len bytes) */
+    size_t len;
+} ix_key;
+
+static uint32_t ix_hash(const ix_key *k)
+{
+    uint64_t h = 0xcbf29ce484222325ull ^ ((uint64_t)k->kind << 56 ^ (uint64_t)k->host << 24 ^ k->num);
+    for (size_t i = 0; i < k->len; i++) h = (h ^ (unsigned char)k->s[i]) * 0x100000001b3ull;
+    return ps_hash64(h);
+}
+
+static bool ix_eq(const void *ctx, uint32_t v, const void *key)
+{
+    const ps_scenario *sc = ctx;
+    const ix_key *k = key;
+    uint32_t kind = v >> 29, i = v & 0x1fffffffu; /* the kind rides in the value's top bits */
+    if (kind != (uint32_t)k->kind) return false;
+    switch (k->kind) {
+    case IX_HOST: return ps_name_equals(sc->hosts[i].name, k->s, k->len);
+    case IX_SOCK: return ps_name_equals(sc->socks[i].name, k->s, k->len);
+    case IX_PROC_NAME: return sc->procs[i].host == k->host && ps_name_equals(sc->procs[i].name, k->s, k->len);
+    case IX_PROC_PID: return sc->procs[i].host == k->host && sc->procs[i].pid == k->num;
+    case IX_LINK: {
+        const ps_link_spec *l = &sc->links[i];
+        uint32_t lo = l->a < l->b ? l->a : l->b, hi = l->a < l->b ? l->b : l->a;
+        return lo == k->host && hi == k->num;
+    }
+    }
+    return false;
+}
+
+/* Every cap (PS_MAX_*) is far below 2^29, so the kind fits above the index. */
+static uint32_t ix_find(const parser *p, ix_key k)
+{
+    uint32_t v = ps_table_find(&p->index, ix_hash(&k), ix_eq, p->sc, &k);
+    return v == PS_NONE ? PS_NONE : v & 0x1fffffffu;
+}
+
+static bool ix_add(parser *p, ix_key k, uint32_t i)
+{
+    PS_ASSERT(i < (1u << 29));
+    return ps_table_insert(&p->index, ix_hash(&k), (uint32_t)k.kind << 29 | i) || oom(p);
+}
+
+static uint32_t find_host(const parser *p, const char *s, size_t len)
+{
+    return ix_find(p, (ix_key){ IX_HOST, 0, 0, s, len });
+}
+
+static uint32_t find_sock(const parser *p, const char *s, size_t len)
+{
+    return ix_find(p, (ix_key){ IX_SOCK, 0, 0, s, len });
+}
+
+static ix_key link_key(uint32_t a, uint32_t b)
+{
+    return (ix_key){ IX_LINK, a < b ? a : b, a < b ? b : a, NULL, 0 };
+}
 
 static span tspan(const ps_token *t)
 {
@@ -418,7 +493,7 @@ static void suggest_socks(ps_suggest *sg, const ps_scenario *sc)
 
 static bool resolve_host(parser *p, span sp, uint32_t *out)
 {
-    *out = ps_scenario_host_n(p->sc, sp.s, sp.len);
+    *out = find_host(p, sp.s, sp.len);
     if (*out != PS_NONE) return true;
     char b[64];
     ps_suggest sg;
@@ -437,7 +512,7 @@ static bool want_host(parser *p, uint32_t *out)
 /* Resolves a socket name; `what` says what else was possible there. */
 static bool resolve_sock(parser *p, span sp, bool or_host, uint32_t *out)
 {
-    *out = ps_scenario_sock_n(p->sc, sp.s, sp.len);
+    *out = find_sock(p, sp.s, sp.len);
     if (*out != PS_NONE) return true;
     char b[64];
     ps_suggest sg;
@@ -453,7 +528,7 @@ static bool claim_name(parser *p, span sp)
 {
     char b[64];
     const char *name = show(sp.s, sp.len, b);
-    uint32_t h = ps_scenario_host_n(p->sc, sp.s, sp.len), s = ps_scenario_sock_n(p->sc, sp.s, sp.len);
+    uint32_t h = find_host(p, sp.s, sp.len), s = find_sock(p, sp.s, sp.len);
     if (ps_name_equals("tuples", sp.s, sp.len))
         return fail_at(p, sp.col,
                        "'tuples' is a reserved word (expect tuples distinct); choose another name");
@@ -476,7 +551,8 @@ static bool define_sock(parser *p, uint32_t act)
     s->action = act;
     s->pos = (ps_pos){ p->line, sp.col };
     p->sc->actions[act].sock = p->sc->nsocks - 1;
-    return dup_text(p, sp.s, sp.len, &s->name);
+    return dup_text(p, sp.s, sp.len, &s->name) &&
+           ix_add(p, (ix_key){ IX_SOCK, 0, 0, s->name, strlen(s->name) }, p->sc->nsocks - 1);
 }
 
 /* Consumes a process on host h: a pid, or a name that only one of its
@@ -491,27 +567,29 @@ static bool want_proc(parser *p, uint32_t h, uint32_t *out)
     if (is_digit(sp.s[0])) {
         uint64_t pid;
         if (!parse_uint(p, sp, "pid", 1, UINT32_MAX, &pid)) return false;
-        for (uint32_t i = 0; i < sc->nprocs; i++)
-            if (sc->procs[i].host == h && sc->procs[i].pid == pid) return *out = i, true;
+        *out = ix_find(p, (ix_key){ IX_PROC_PID, h, pid, NULL, 0 });
+        if (*out != PS_NONE) return true;
         return fail_at(p, sp.col, "no process with pid %llu on host '%s'", (unsigned long long)pid,
                        hname);
     }
     uint32_t n = 0, pids[2] = { 0, 0 };
-    ps_suggest sg;
-    ps_suggest_init(&sg, sp.s, sp.len);
-    for (uint32_t i = 0; i < sc->nprocs; i++) {
-        if (sc->procs[i].host != h) continue;
-        ps_suggest_add(&sg, sc->procs[i].name);
-        if (!ps_name_equals(sc->procs[i].name, sp.s, sp.len)) continue;
+    for (uint32_t i = ix_find(p, (ix_key){ IX_PROC_NAME, h, 0, sp.s, sp.len }); i != PS_NONE;
+         i = p->proc_twin[i]) {
         if (n < 2) pids[n] = sc->procs[i].pid;
         n++;
-        *out = i;
+        if (n == 1) *out = i;
     }
-    ps_suggest_add(&sg, "kill");
-    ps_suggest_add(&sg, "shell");
-    if (n == 0)
+    if (n == 0) {
+        /* Only a failing line pays for the scan that finds a suggestion. */
+        ps_suggest sg;
+        ps_suggest_init(&sg, sp.s, sp.len);
+        for (uint32_t i = 0; i < sc->nprocs; i++)
+            if (sc->procs[i].host == h) ps_suggest_add(&sg, sc->procs[i].name);
+        ps_suggest_add(&sg, "kill");
+        ps_suggest_add(&sg, "shell");
         return fail_hint(p, sp.col, ps_suggest_best(&sg), "unknown process '%s' on host '%s'",
                          show(sp.s, sp.len, b), hname);
+    }
     if (n > 1) {
         char count[16];
         snprintf(count, sizeof count, n == 2 ? "two" : "%u", (unsigned)n);
@@ -610,7 +688,9 @@ static bool st_host(parser *p, uint32_t col)
     span name = { NULL, 0, 0 };
     if (!want_name(p, "host name", false, &name) || !claim_name(p, name)) return false;
     ps_host_spec *h = PUSH(p, hosts, PS_MAX_HOSTS, "hosts");
-    if (h == NULL || !dup_text(p, name.s, name.len, &h->name)) return false;
+    if (h == NULL || !dup_text(p, name.s, name.len, &h->name) ||
+        !ix_add(p, (ix_key){ IX_HOST, 0, 0, h->name, strlen(h->name) }, p->sc->nhosts - 1))
+        return false;
     h->pos = (ps_pos){ p->line, col };
     /* Addresses start with a digit; the options after them are key=value. */
     while (p->tok.kind == PS_TOK_WORD && is_digit(p->tok.s[0]) &&
@@ -637,18 +717,16 @@ static bool st_link(parser *p, uint32_t col)
     const ps_scenario *sc = p->sc;
     if (a == b)
         return fail_at(p, bcol, "a host cannot be linked to itself ('%s')", sc->hosts[a].name);
-    for (uint32_t i = 0; i < sc->nlinks; i++) {
-        const ps_link_spec *l = &sc->links[i];
-        if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
-            return fail_at(p, acol, "hosts '%s' and '%s' are already linked (line %u)",
-                           sc->hosts[a].name, sc->hosts[b].name, (unsigned)l->pos.line);
-    }
+    uint32_t old = ix_find(p, link_key(a, b));
+    if (old != PS_NONE)
+        return fail_at(p, acol, "hosts '%s' and '%s' are already linked (line %u)", sc->hosts[a].name,
+                       sc->hosts[b].name, (unsigned)sc->links[old].pos.line);
     ps_time latency;
     if (!want_time(p, &latency) || !want_end(p)) return false;
     ps_link_spec *l = PUSH(p, links, PS_MAX_LINKS, "links");
     if (l == NULL) return false;
     *l = (ps_link_spec){ a, b, latency, { p->line, col } };
-    return true;
+    return ix_add(p, link_key(a, b), p->sc->nlinks - 1);
 }
 
 static bool st_proc(parser *p, uint32_t col)
@@ -664,14 +742,11 @@ static bool st_proc(parser *p, uint32_t col)
         span v = { NULL, 0, 0 };
         if (!want_kv_option(p, opts, COUNT_OF(opts), "process option", &seen, &k, &v)) return false;
         if (k == 0 && !parse_uint(p, v, "pid", 1, UINT32_MAX, &pid)) return false;
-        if (k == 0) {
-            for (uint32_t i = 0; i < p->sc->nprocs; i++) {
-                const ps_proc_spec *q = &p->sc->procs[i];
-                if (q->host == h && q->pid == pid)
-                    return fail_at(
-                        p, v.col, "pid %u is already used on host '%s' by '%s' (line %u)",
-                        (unsigned)pid, p->sc->hosts[h].name, q->name, (unsigned)q->pos.line);
-            }
+        uint32_t twin = k == 0 ? ix_find(p, (ix_key){ IX_PROC_PID, h, pid, NULL, 0 }) : PS_NONE;
+        if (twin != PS_NONE) {
+            const ps_proc_spec *q = &p->sc->procs[twin];
+            return fail_at(p, v.col, "pid %u is already used on host '%s' by '%s' (line %u)",
+                           (unsigned)pid, p->sc->hosts[h].name, q->name, (unsigned)q->pos.line);
         }
         if (k == 1 && !name_ok(v, "."))
             return fail_at(
@@ -689,7 +764,21 @@ static bool st_proc(parser *p, uint32_t col)
     q->host = h;
     q->pid = (uint32_t)pid;
     q->pos = (ps_pos){ p->line, col };
-    return dup_text(p, name.s, name.len, &q->name) && dup_text(p, user.s, user.len, &q->user);
+    if (!dup_text(p, name.s, name.len, &q->name) || !dup_text(p, user.s, user.len, &q->user)) return false;
+    /* Processes that share a host and a name chain from the first one, so
+     * naming one of them finds all (and is ambiguous) in O(1) per twin. */
+    uint32_t i = p->sc->nprocs - 1;
+    if (!ps_grow(&p->proc_twin, &p->cap_twin, (size_t)i + 1, sizeof *p->proc_twin)) return oom(p);
+    p->proc_twin[i] = PS_NONE;
+    ix_key by_name = { IX_PROC_NAME, h, 0, q->name, strlen(q->name) };
+    uint32_t first = ix_find(p, by_name);
+    if (first == PS_NONE) {
+        if (!ix_add(p, by_name, i)) return false;
+    } else {
+        while (p->proc_twin[first] != PS_NONE) first = p->proc_twin[first];
+        p->proc_twin[first] = i;
+    }
+    return ix_add(p, (ix_key){ IX_PROC_PID, h, pid, NULL, 0 }, i);
 }
 
 /* ---- statements: at, say ---- */
@@ -860,7 +949,7 @@ static bool at_sock(parser *p, ps_time t, span x, uint32_t col)
 {
     static const char *const verbs[] = { "send", "close" };
     size_t verb;
-    bool is_sock = ps_scenario_sock_n(p->sc, x.s, x.len) != PS_NONE;
+    bool is_sock = find_sock(p, x.s, x.len) != PS_NONE;
     if (!is_word(p, "send") && !is_word(p, "close") && !is_sock) {
         uint32_t h;
         return resolve_host(p, x, &h);
@@ -879,7 +968,7 @@ static bool st_at(parser *p, uint32_t col)
     span x = { NULL, 0, 0 };
     if (!want_time(p, &t) || !check_time(p, t, tcol) || !want_word(p, "a host or socket name", &x))
         return false;
-    uint32_t h = ps_scenario_host_n(p->sc, x.s, x.len);
+    uint32_t h = find_host(p, x.s, x.len);
     return h != PS_NONE ? at_host(p, t, h, col) : at_sock(p, t, x, col);
 }
 
@@ -1028,7 +1117,7 @@ static bool st_expect(parser *p, uint32_t col)
     if (ps_name_equals("tuples", first.s, first.len)) {
         e->kind = PS_EXP_DISTINCT;
         ok = advance(p) && want_literal(p, "distinct", "'distinct' after 'tuples'");
-    } else if ((h = ps_scenario_host_n(p->sc, first.s, first.len)) != PS_NONE) {
+    } else if ((h = find_host(p, first.s, first.len)) != PS_NONE) {
         ok = advance(p) && exp_host(p, e, h);
     } else if (memchr(first.s, '.', first.len)) {
         ok = exp_compare(p, e);
@@ -1076,6 +1165,34 @@ static bool run_pass(parser *p, const ps_lexer *start, int pass)
     return true;
 }
 
+/* Every event a scenario can cause must come before PS_TIME_END, so no time
+ * sum in a run can wrap: an action's last repetition, plus what it can still
+ * cause (PS_ACTION_TRIPS one-way trips over the slowest link, then a
+ * TIME-WAIT), must fit. */
+static bool check_time_span(parser *p)
+{
+    const ps_scenario *sc = p->sc;
+    ps_time slowest = PS_LOOPBACK_US;
+    for (uint32_t i = 0; i < sc->nlinks; i++)
+        if (sc->links[i].latency > slowest) slowest = sc->links[i].latency;
+    /* Times parse below UINT64_MAX / 2, so these products cannot wrap. */
+    uint64_t tail = slowest > PS_TIME_END / PS_ACTION_TRIPS ? PS_TIME_END
+                                                            : slowest * PS_ACTION_TRIPS + PS_TIME_WAIT_US;
+    for (uint32_t i = 0; i < sc->nactions; i++) {
+        const ps_action *a = &sc->actions[i];
+        uint64_t last = a->repeat > 1 && a->every > (PS_TIME_END - a->t) / (a->repeat - 1)
+                            ? PS_TIME_END
+                            : a->t + (uint64_t)(a->repeat - 1) * a->every;
+        if (last < PS_TIME_END && tail < PS_TIME_END - last) continue;
+        p->line = a->pos.line;
+        return fail_at(p, a->pos.col,
+                       "this line's events would run past the end of simulated time (%llu us): "
+                       "use earlier times, fewer repeats or faster links",
+                       (unsigned long long)PS_TIME_END);
+    }
+    return true;
+}
+
 ps_scenario *ps_scenario_parse(const char *text, size_t len, const char *file, ps_diag *diag)
 {
     parser p;
@@ -1095,7 +1212,10 @@ ps_scenario *ps_scenario_parse(const char *text, size_t len, const char *file, p
         p.line = 1;
         ok = fail_at(&p, 1, "empty scenario: expected at least one 'host' line");
     }
-    if (!ok || !run_pass(&p, &lx, 2)) {
+    ok = ok && run_pass(&p, &lx, 2) && check_time_span(&p);
+    ps_table_free(&p.index);
+    free(p.proc_twin);
+    if (!ok) {
         ps_scenario_free(p.sc);
         return NULL;
     }

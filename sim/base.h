@@ -53,6 +53,15 @@ static inline unsigned ps_ctz64(uint64_t x)
 typedef uint64_t ps_time;
 #define PS_TIME_NEVER UINT64_MAX
 
+/* a + b for times that the parser has proven fit (PS_TIME_END): checked in
+ * test builds, and saturating rather than wrapping if that proof were
+ * wrong, so an event is never scheduled into the past. */
+static inline ps_time ps_time_add(ps_time a, ps_time b)
+{
+    PS_ASSERT(b <= UINT64_MAX - 1 - a);
+    return b < UINT64_MAX - 1 - a ? a + b : UINT64_MAX - 1;
+}
+
 /* An IPv4 address in host byte order; 0 is the wildcard 0.0.0.0. */
 typedef uint32_t ps_addr;
 #define PS_ADDR_ANY 0u

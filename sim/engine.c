@@ -569,6 +569,7 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
     if (!e) return NULL;
     e->sc = sc;
     e->max_steps = PS_DEFAULT_MAX_STEPS;
+    e->max_work = PS_DEFAULT_MAX_WORK;
     e->cur_action = PS_NONE;
     e->sock_free = PS_NONE;
     ps_rng_seed(&e->rng, seed);
@@ -637,6 +638,19 @@ void ps_engine_set_sink(ps_engine *e, ps_event_fn fn, void *ctx)
 }
 
 void ps_engine_set_max_steps(ps_engine *e, uint64_t max_steps) { e->max_steps = max_steps; }
+void ps_engine_set_max_work(ps_engine *e, uint64_t max_work) { e->max_work = max_work; }
+uint64_t ps_engine_work(const ps_engine *e) { return e->work; }
+
+bool ps_engine_charge(ps_engine *e, uint64_t n)
+{
+    if (e->status != PS_RUN_OK) return false;
+    if (n > e->max_work - e->work) { /* no overflow: work <= max_work always */
+        e->status = PS_RUN_WORK;
+        return false;
+    }
+    e->work += n;
+    return true;
+}
 
 /* ---- the event loop ---- */
 
@@ -657,7 +671,7 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
             ps_engine_connect(e, act->proc, act->addr, act->port, act->from_port, act->sock, &s);
         if (err == PS_OK && act->text) ps_engine_request(e, s, act->text);
         if (rep + 1 < act->repeat &&
-            !ps_evq_push(&e->q, e->now + act->every, EVT_PACK(EVT_ACTION, rep + 1, a)))
+            !ps_evq_push(&e->q, ps_time_add(e->now, act->every), EVT_PACK(EVT_ACTION, rep + 1, a)))
             ps__nomem(e);
         break;
     }
@@ -750,6 +764,9 @@ const char *ps_run_status_message(ps_run_status st)
     case PS_RUN_LIMIT: return "too many events (the step limit; see --max-events)";
     case PS_RUN_NOMEM: return "out of memory";
     case PS_RUN_SOCKETS: return "too many sockets alive at once (the limit is 4194304)";
+    case PS_RUN_WORK:
+        return "too much shell work (the work budget: a command pays for every socket it lists "
+               "and every byte it prints)";
     }
     return "stopped";
 }

@@ -49,6 +49,15 @@ void ps_engine_set_command_hook(ps_engine *e, ps_command_fn fn, void *ctx);
 #define PS_DEFAULT_MAX_STEPS 50000000ull
 void ps_engine_set_max_steps(ps_engine *e, uint64_t max_steps);
 
+/* The work budget bounds what one step may cost: a shell command is one
+ * step, but `ss -tanp` over half a million sockets is not one step's work.
+ * Commands pay a unit for every socket and process they look at and for
+ * every byte they print (ps_engine_charge, engine_ops.h); the run stops with
+ * PS_RUN_WORK when the budget is spent. The default takes seconds to spend. */
+#define PS_DEFAULT_MAX_WORK 200000000ull
+void ps_engine_set_max_work(ps_engine *e, uint64_t max_work);
+uint64_t ps_engine_work(const ps_engine *e); /* units spent so far */
+
 /* ---- running ---- */
 
 typedef enum ps_run_status {
@@ -56,6 +65,7 @@ typedef enum ps_run_status {
     PS_RUN_LIMIT,   /* stopped at the step limit */
     PS_RUN_NOMEM,   /* memory ran out: the run stopped, state is consistent */
     PS_RUN_SOCKETS, /* stopped at PS_MAX_LIVE_SOCKETS sockets alive at once */
+    PS_RUN_WORK,    /* stopped when the work budget was spent */
 } ps_run_status;
 
 /* At most this many sockets alive at once (two per connection): room for

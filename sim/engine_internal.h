@@ -11,10 +11,6 @@
 #include "rng.h"
 #include "table.h"
 
-/* How long TIME-WAIT lasts (TCP_TIMEWAIT_LEN, linux-ports.md). */
-#define PS_TIME_WAIT_US 60000000ull
-/* One-way delay of a host talking to itself (measured on loopback: ~13 us). */
-#define PS_LOOPBACK_US 10ull
 
 /* What a queue entry's data means: kind in the top byte, then a 24-bit
  * repetition counter, then a 32-bit index. */
@@ -43,6 +39,8 @@ struct ps_engine {
     ps_time now;            /* the clock */
     uint64_t steps;         /* queue events run */
     uint64_t max_steps;     /* stop after this many */
+    uint64_t work;          /* work units charged (shell scans and output) */
+    uint64_t max_work;      /* stop when work would pass this */
     uint64_t nevents;       /* ps_events emitted (next event's seq) */
     ps_run_status status;
     uint32_t cur_action;    /* action being run, for event attribution */

@@ -28,6 +28,10 @@ ps_errno ps_engine_kill(ps_engine *e, uint32_t host, uint32_t pid);
  * user. */
 uint32_t ps_engine_spawn(ps_engine *e, uint32_t host, const char *name, const char *user,
                          uint32_t pid);
+/* Pays n units of work (see ps_engine_set_max_work). False when the budget
+ * cannot pay: the run has then stopped (PS_RUN_WORK) and the caller must
+ * not do the work. */
+bool ps_engine_charge(ps_engine *e, uint64_t n);
 /* Emits a SHELL or SAY event carrying text (for the shell module and GUI). */
 void ps_engine_note(ps_engine *e, ps_event_kind kind, uint32_t host, const char *text);
 

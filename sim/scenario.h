@@ -27,6 +27,17 @@
 #define PS_MAX_ACTIONS 262144u
 #define PS_MAX_EXPECTS 65536u
 
+/* How long TIME-WAIT lasts (TCP_TIMEWAIT_LEN, docs/reference/linux-ports.md). */
+#define PS_TIME_WAIT_US 60000000ull
+/* One-way delay of a host talking to itself (measured on loopback: ~13 us). */
+#define PS_LOOPBACK_US 10ull
+/* Simulated time ends here: every event of a scenario must come before it,
+ * so no time sum can wrap (the parser checks, the engine asserts). */
+#define PS_TIME_END (UINT64_MAX / 4)
+/* What one action can still cause after it runs: a connection's segments
+ * (at most this many one-way trips) and then a TIME-WAIT. */
+#define PS_ACTION_TRIPS 16u
+
 typedef enum ps_os {
     PS_OS_LINUX,   /* ephemeral 32768-60999 */
     PS_OS_WINDOWS, /* 49152-65535 */

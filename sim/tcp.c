@@ -34,7 +34,7 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
     uint32_t to = ps__route(e, host, dst, &latency);
     if (to == PS_NONE) return true; /* no route: the segment is lost, as on a real network */
     uint32_t g = seg_new(e);
-    if (g == PS_NONE || !ps_evq_push(&e->q, e->now + latency, EVT_PACK(EVT_ARRIVE, 0, g))) {
+    if (g == PS_NONE || !ps_evq_push(&e->q, ps_time_add(e->now, latency), EVT_PACK(EVT_ARRIVE, 0, g))) {
         if (g != PS_NONE) seg_free(e, g);
         ps__nomem(e);
         return false;
@@ -45,7 +45,7 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
         .flags = flags, .live = 1, .seq = seq, .ack = ack,
         .len = payload ? (uint32_t)strlen(payload) : 0,
         .from_host = host, .to_host = to,
-        .sent = e->now, .arrives = e->now + latency, .payload = payload,
+        .sent = e->now, .arrives = ps_time_add(e->now, latency), .payload = payload,
         .id = e->next_seg_id++,
     };
     if (ps__quiet(e)) return true;
@@ -195,8 +195,8 @@ static void enter_time_wait(ps_engine *e, uint32_t s)
     ps__set_state(e, s, PS_TIME_WAIT);
     bool was_empty = e->tw_head == e->tw_tail;
     e->tw[e->tw_tail] = s;
-    e->tw_due[e->tw_tail++] = e->now + PS_TIME_WAIT_US;
-    if (was_empty) arm_timewait(e, e->now + PS_TIME_WAIT_US);
+    e->tw_due[e->tw_tail++] = ps_time_add(e->now, PS_TIME_WAIT_US);
+    if (was_empty) arm_timewait(e, ps_time_add(e->now, PS_TIME_WAIT_US));
 }
 
 void ps__tcp_timewait_due(ps_engine *e)

@@ -6,6 +6,48 @@
 
 #include "units.h"
 
+/* Appends s[0..n) so that no byte of it can steer a terminal: C0 controls
+ * and DEL as \xNN, C1 controls and bidirectional overrides as \u{XXXX}.
+ * The lexer refuses these in scenario files; this holds for any text that
+ * reaches a trace (a title, a caption, a command and its output). Returns
+ * nothing: quotes and newlines are the callers' business. */
+/* The length of the UTF-8 C1 control or bidirectional override at u[0..n)
+ * (2 or 3 bytes, its code point in *cp), or 0 if there is none. */
+static size_t steering_seq(const unsigned char *u, size_t n, unsigned *cp)
+{
+    if (n >= 2 && u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F) return *cp = u[1], 2;
+    if (n >= 3 && u[0] == 0xE2 &&
+        ((u[1] == 0x80 && u[2] >= 0xAA && u[2] <= 0xAE) || (u[1] == 0x81 && u[2] >= 0xA6 && u[2] <= 0xA9)))
+        return *cp = 0x2000u | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu), 3;
+    return 0;
+}
+
+static void put_safe(ps_sbuf *out, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++) {
+        unsigned cp;
+        size_t k = steering_seq(u + i, n - i, &cp);
+        if (u[i] < 0x20 || u[i] == 0x7F) ps_sbuf_printf(out, "\\x%02x", u[i]);
+        else if (k) ps_sbuf_printf(out, "\\u{%04x}", cp), i += k - 1;
+        else ps_sbuf_putc(out, (char)u[i]);
+    }
+}
+
+/* Appends s on one line: newlines as \n, with quote: '"' as \", the rest
+ * through put_safe. */
+static void put_one_line(ps_sbuf *out, const char *s, bool quote)
+{
+    for (;;) {
+        size_t run = strcspn(s, quote ? "\n\"" : "\n");
+        put_safe(out, s, run);
+        s += run;
+        if (!*s) return;
+        ps_sbuf_puts(out, *s == '\n' ? "\\n" : "\\\"");
+        s++;
+    }
+}
+
 /* Hands the formatted line to the writer and empties the buffer. */
 static void flush(ps_trace *t)
 {
@@ -40,8 +82,10 @@ void ps_trace_init(ps_trace *t, ps_trace_format format, const ps_scenario *sc, u
         if (w > t->host_width) t->host_width = w;
     }
     if (format == PS_TRACE_TEXT) {
-        ps_sbuf_printf(&t->buf, "# portsim trace: %s (seed %llu)\n", sc->title ? sc->title : sc->file,
-                       (unsigned long long)seed);
+        /* One line whatever the title holds: a title cannot add a line. */
+        ps_sbuf_puts(&t->buf, "# portsim trace: ");
+        put_one_line(&t->buf, sc->title ? sc->title : sc->file, false);
+        ps_sbuf_printf(&t->buf, " (seed %llu)\n", (unsigned long long)seed);
         flush(t);
     }
 }
@@ -66,8 +110,13 @@ void ps_json_string(ps_sbuf *out, const char *s)
         case '\r': ps_sbuf_puts(out, "\\r"); break;
         case '\t': ps_sbuf_puts(out, "\\t"); break;
         default:
-            if (*p < 0x20) ps_sbuf_printf(out, "\\u%04x", *p);
-            else ps_sbuf_putc(out, *p);
+            /* Valid JSON either way; escaped, a jq or cat of the file cannot
+             * steer the terminal (DEL, C1 controls, bidi overrides). */
+            unsigned cp;
+            size_t k = steering_seq(p, strnlen((const char *)p, 3), &cp);
+            if (*p < 0x20 || *p == 0x7F) ps_sbuf_printf(out, "\\u%04x", *p);
+            else if (k) ps_sbuf_printf(out, "\\u%04x", cp), p += k - 1;
+            else ps_sbuf_putc(out, (char)*p);
         }
     }
     ps_sbuf_putc(out, '"');
@@ -111,11 +160,7 @@ static void text_quoted(line *l, const char *s)
 {
     ps_sbuf *out = sep(l);
     ps_sbuf_putc(out, '"');
-    for (; *s; s++) {
-        if (*s == '\n') ps_sbuf_puts(out, "\\n");
-        else if (*s == '"') ps_sbuf_puts(out, "\\\"");
-        else ps_sbuf_putc(out, *s);
-    }
+    put_one_line(out, s, true);
     ps_sbuf_putc(out, '"');
 }
 
@@ -123,11 +168,12 @@ static void text_quoted(line *l, const char *s)
 static void text_shell(line *l, const char *text)
 {
     const char *nl = strchr(text, '\n');
-    ps_sbuf_printf(sep(l), "%.*s", nl ? (int)(nl - text) : (int)strlen(text), text);
+    put_safe(sep(l), text, nl ? (size_t)(nl - text) : strlen(text));
     while (nl && nl[1]) {
         const char *q = strchr(nl + 1, '\n');
-        int n = q ? (int)(q - nl - 1) : (int)strlen(nl + 1);
-        ps_sbuf_printf(l->out, n ? "\n    | %.*s" : "\n    |", n, nl + 1);
+        size_t n = q ? (size_t)(q - nl - 1) : strlen(nl + 1);
+        ps_sbuf_puts(l->out, n ? "\n    | " : "\n    |");
+        put_safe(l->out, nl + 1, n);
         nl = q;
     }
 }

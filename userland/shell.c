@@ -565,6 +565,10 @@ char *ps_shell_exec(ps_engine *e, uint32_t host, const char *cmdline)
 {
     ps_sbuf out = { 0 };
     ps_sbuf_putn(&out, "", 0);
+    /* A command may look at every socket and process: it pays for that up
+     * front, and for its output after, so no command line runs unbounded. */
+    uint64_t scan = 1 + (uint64_t)ps_engine_socket_slots(e) + ps_engine_proc_count(e);
+    if (!ps_engine_charge(e, scan)) return out.s; /* the run has stopped: say nothing */
     cmd c;
     if (split(cmdline, &c, &out)) {
         prefixes(&c);
@@ -577,6 +581,7 @@ char *ps_shell_exec(ps_engine *e, uint32_t host, const char *cmdline)
         ps_sbuf_free(&out);
         return NULL;
     }
+    if (!ps_engine_charge(e, out.len)) out.len = 0, out.s[0] = '\0';
     return out.s;
 }
 
@@ -588,8 +593,8 @@ bool ps_shell_run(ps_engine *e, uint32_t host, const char *cmdline)
     if (out && *out) ps_sbuf_printf(&text, "\n%s", out);
     bool ok = out != NULL && !text.failed;
     /* Out of memory is not something the shell said: no event, and the
-     * caller stops the run. */
-    if (ok) ps_engine_note(e, PS_EV_SHELL, host, text.s);
+     * caller stops the run. A spent work budget has stopped it already. */
+    if (ok && ps_engine_status(e) == PS_RUN_OK) ps_engine_note(e, PS_EV_SHELL, host, text.s);
     free(out);
     ps_sbuf_free(&text);
     return ok;

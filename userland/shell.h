@@ -19,7 +19,10 @@
 /* Runs one command line on host and returns what the terminal would show:
  * lines joined by "\n", no final newline, "" when the command prints
  * nothing. Emits no SHELL event (the caller shows the text itself, e.g. a
- * GUI terminal). The caller frees the result; NULL if memory ran out. */
+ * GUI terminal). The caller frees the result; NULL if memory ran out.
+ * Every command pays its scan and its output from the run's work budget
+ * (engine.h); when the budget cannot pay, it does nothing, prints nothing,
+ * and the run has stopped (PS_RUN_WORK). */
 char *ps_shell_exec(ps_engine *e, uint32_t host, const char *cmdline);
 
 /* Runs one command line on host at the engine's current time and emits a

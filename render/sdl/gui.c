@@ -8,6 +8,7 @@
 #include <SDL.h>
 #include <SDL_image.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -276,9 +277,28 @@ static void on_event(gui *g, const SDL_Event *e)
     }
 }
 
+/* SDL drivers that draw nowhere a person can see. When DISPLAY names no
+ * running server, SDL falls back to one of these and the window would be
+ * invisible: that is "no display", unless the user asked for it by name. */
+static bool invisible_driver(const char *drv)
+{
+    static const char *const names[] = { "offscreen", "dummy", "evdev" };
+    const char *asked = getenv("SDL_VIDEODRIVER");
+    if (drv == NULL) return true;
+    if (asked && *asked) return false;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(drv, names[i]) == 0) return true;
+    return false;
+}
+
 static bool open_window(gui *g)
 {
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) return false;
+    if (invisible_driver(SDL_GetCurrentVideoDriver())) {
+        SDL_SetError("no display answers (SDL found only its '%s' driver)",
+                     SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "none");
+        return false;
+    }
     g->win = SDL_CreateWindow("portsim", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280, 720,
                               SDL_WINDOW_RESIZABLE);
     if (!g->win) return false;

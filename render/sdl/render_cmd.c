@@ -1,6 +1,7 @@
 /* render_cmd.c — `portsim render` and the headless drawing it shares with
  * the render tests (see render_cmd.h). */
 #include "headless.h"
+#include "png.h"
 #include "render_cmd.h"
 
 #include <SDL_image.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "exit.h"
+#include "file.h"
 #include "load.h"
 #include "units.h"
 
@@ -90,7 +92,9 @@ static int parse_opts(int argc, char **argv, render_opts *o)
                 o->h < 240 || o->w > 8192 || o->h > 8192)
                 return fail_usage("--size needs WxH between 320x240 and 8192x8192", v);
         } else if (strcmp(a, "--zoom") == 0) {
-            if (!(v = value(argc, argv, &i)) || (o->zoom = atof(v)) < 0.5 || o->zoom > 3)
+            char *end = NULL;
+            if (!(v = value(argc, argv, &i)) || ((o->zoom = strtod(v, &end)), *end != '\0') ||
+                !(o->zoom >= 0.5 && o->zoom <= 3)) /* also false for nan */
                 return fail_usage("--zoom needs a factor between 0.5 and 3", v);
         } else if (strcmp(a, "--frames") == 0) {
             if (!(v = value(argc, argv, &i)) || (o->frames = atol(v)) < 1 || o->frames > 1000000)
@@ -144,9 +148,11 @@ static int render_with(const render_opts *o)
         pv_playback_seek(&hl.view->pb, o->at);
         pv_view_draw(hl.view, o->w, o->h);
     }
-    if (o->out && IMG_SavePNG(hl.surf, o->out) != 0) {
-        fprintf(stderr, "portsim render: cannot write %s: %s\n", o->out, IMG_GetError());
-        rc = PS_EXIT_FAILED;
+    const char *why = NULL;
+    int werr = o->out ? pv_png_save(hl.surf, o->out, &why) : 0;
+    if (werr) {
+        fprintf(stderr, "portsim: cannot write %s: %s\n", o->out, why ? why : ps_file_strerror(werr));
+        rc = PS_EXIT_OUTPUT;
     }
     pv_headless_close(&hl);
     return rc;
