@@ -69,16 +69,20 @@ FUZZ_SRC     := $(foreach l,$(FUZZ_LAYERS),$(call src_of,$(l))) tests/fuzz/fuzz_
 FUZZ_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -g -O1 -DPS_CHECKS $(foreach l,$(FUZZ_LAYERS),-I$(DIR_$(l))) \
                 $(shell pkg-config --cflags libpcap)
 FUZZ_LIBS     = $(shell pkg-config --libs libpcap) -lm
-# libFuzzer options: one process, one core (no -jobs); inputs up to 16 KiB;
-# a slow input (> 5 s) or > 1 GiB of memory is a bug too.
-FUZZ_OPTS    := -max_len=16384 -timeout=5 -rss_limit_mb=1024 \
+# libFuzzer options: one process, one core (no -jobs); a slow input (> 5 s)
+# or > 1 GiB of memory is a bug too.
+# Inputs up to 1 MiB: the grow mutator (tests/fuzz/grow_mutator.c) writes
+# files of thousands of names and lines, the shapes that once made parsing
+# quadratic.
+FUZZ_OPTS    := -max_len=1048576 -timeout=5 -rss_limit_mb=1024 \
                 -dict=tests/fuzz/scenario.dict -print_final_stats=1 \
                 -artifact_prefix=$(FUZZ_BUILD)/crash-
 
 $(FUZZ_BUILD)/fuzz_scenario: $(FUZZ_SRC) $(BUILD)/gen/builtin.c | robust-deps
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $(FUZZ_SRC) $(BUILD)/gen/builtin.c $(FUZZ_LIBS)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $(FUZZ_SRC) tests/fuzz/grow_mutator.c \
+	  $(BUILD)/gen/builtin.c $(FUZZ_LIBS)
 
 # New inputs go to $(FUZZ_BUILD)/corpus; the committed corpus is only read.
 # A crash leaves $(FUZZ_BUILD)/crash-*: copy it to tests/fuzz/regressions/.

@@ -109,7 +109,7 @@ void ps_json_string(ps_sbuf *out, const char *s)
         case '\n': ps_sbuf_puts(out, "\\n"); break;
         case '\r': ps_sbuf_puts(out, "\\r"); break;
         case '\t': ps_sbuf_puts(out, "\\t"); break;
-        default:
+        default: {
             /* Valid JSON either way; escaped, a jq or cat of the file cannot
              * steer the terminal (DEL, C1 controls, bidi overrides). */
             unsigned cp;
@@ -117,6 +117,7 @@ void ps_json_string(ps_sbuf *out, const char *s)
             if (*p < 0x20 || *p == 0x7F) ps_sbuf_printf(out, "\\u%04x", *p);
             else if (k) ps_sbuf_printf(out, "\\u%04x", cp), p += k - 1;
             else ps_sbuf_putc(out, (char)*p);
+        }
         }
     }
     ps_sbuf_putc(out, '"');
