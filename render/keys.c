@@ -7,8 +7,11 @@
 static const pv_key_row k_rows[] = {
     /* the window; the help overlay shows these, so their help texts stay short */
     { PV_KEYS_WINDOW, "Space", "play / pause", { { ' ', 0, PV_ACT_PLAY_PAUSE } } },
-    { PV_KEYS_WINDOW, "→ / ←", "next / previous event",
-      { { PV_KEY_RIGHT, 0, PV_ACT_STEP_NEXT }, { PV_KEY_LEFT, 0, PV_ACT_STEP_PREV } } },
+    { PV_KEYS_WINDOW, "→ / ←, PgDn / PgUp", "next / previous event",
+      { { PV_KEY_RIGHT, 0, PV_ACT_STEP_NEXT }, { PV_KEY_LEFT, 0, PV_ACT_STEP_PREV },
+        { PV_KEY_PAGEDOWN, 0, PV_ACT_STEP_NEXT }, { PV_KEY_PAGEUP, 0, PV_ACT_STEP_PREV } } },
+    { PV_KEYS_WINDOW, "Home / End", "jump to the start / the end",
+      { { PV_KEY_HOME, 0, PV_ACT_GO_START }, { PV_KEY_END, 0, PV_ACT_GO_END } } },
     { PV_KEYS_WINDOW, "+ / −", "faster / slower (×1: 1 simulated ms = 40 ms)",
       { { '+', 0, PV_ACT_FASTER }, { '=', 0, PV_ACT_FASTER }, { '-', 0, PV_ACT_SLOWER } } },
     { PV_KEYS_WINDOW, "R", "restart from 0 ms", { { 'r', 0, PV_ACT_RESTART } } },

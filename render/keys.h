@@ -46,6 +46,8 @@ typedef enum pv_action {
     PV_ACT_PLAY_PAUSE,
     PV_ACT_STEP_NEXT,
     PV_ACT_STEP_PREV,
+    PV_ACT_GO_START,
+    PV_ACT_GO_END,
     PV_ACT_FASTER,
     PV_ACT_SLOWER,
     PV_ACT_ZOOM_IN,
@@ -94,7 +96,7 @@ typedef struct pv_key_bind {
     pv_action action;
 } pv_key_bind;
 
-/* One line of help: a label such as "→ / ←" for the keys it
+/* One line of help: a label such as "→ / ←, PgDn / PgUp" for the keys it
  * binds (none for mouse gestures, which are listed for people only). Labels
  * never hold two spaces in a row: `portsim --help` uses that as the column
  * break. */

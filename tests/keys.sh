@@ -42,5 +42,10 @@ else
   echo "ok   portsim --help lists the same $(wc -l <"$T/help.rows") keys"
 fi
 
+# The new clicker keys are in all three.
+for k in 'PgDn / PgUp' 'Home / End'; do
+  grep -q "$k" "$T/help.rows" || { echo "FAIL no '$k' row"; fails=$((fails + 1)); }
+done
+
 [ "$fails" = 0 ] || { echo "keys.sh: $fails failure(s)"; exit 1; }
 echo "keys.sh: README, --help and the window's key table agree"

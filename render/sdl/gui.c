@@ -173,6 +173,13 @@ static void toggle_fullscreen(SDL_Window *win)
     SDL_SetWindowFullscreen(win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
 }
 
+/* Moving to a moment pauses, as scrubbing the timeline does. */
+static void go_to(pv_playback *pb, ps_time t)
+{
+    pb->playing = false;
+    pv_playback_seek(pb, t);
+}
+
 static void perform(gui *g, pv_action a)
 {
     pv_view *v = g->view;
@@ -183,6 +190,8 @@ static void perform(gui *g, pv_action a)
     case PV_ACT_PLAY_PAUSE: toggle_play(&v->pb); break;
     case PV_ACT_STEP_NEXT: pv_playback_step(&v->pb, +1); break;
     case PV_ACT_STEP_PREV: pv_playback_step(&v->pb, -1); break;
+    case PV_ACT_GO_START: go_to(&v->pb, 0); break;
+    case PV_ACT_GO_END: go_to(&v->pb, v->pb.end); break;
     case PV_ACT_FASTER: pv_playback_set_speed(&v->pb, v->pb.speed + 1); break;
     case PV_ACT_SLOWER: pv_playback_set_speed(&v->pb, v->pb.speed - 1); break;
     case PV_ACT_ZOOM_IN: set_zoom(v, v->zoom * 1.15); break;

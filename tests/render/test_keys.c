@@ -38,6 +38,10 @@ static void test_window_keys(void **state)
         { ' ', 0, PV_ACT_PLAY_PAUSE },
         { PV_KEY_RIGHT, 0, PV_ACT_STEP_NEXT },
         { PV_KEY_LEFT, 0, PV_ACT_STEP_PREV },
+        { PV_KEY_PAGEDOWN, 0, PV_ACT_STEP_NEXT },   /* a presentation clicker */
+        { PV_KEY_PAGEUP, 0, PV_ACT_STEP_PREV },
+        { PV_KEY_HOME, 0, PV_ACT_GO_START },
+        { PV_KEY_END, 0, PV_ACT_GO_END },
         { '+', 0, PV_ACT_FASTER },
         { '=', 0, PV_ACT_FASTER },                  /* + without its Shift */
         { '-', 0, PV_ACT_SLOWER },
@@ -209,7 +213,7 @@ static void test_printed_forms(void **state)
     pv_key_rows(&n);
     char *text = printed(false), *md = printed(true);
     assert_non_null(strstr(text, "Keys in the window:\n  Space "));
-    assert_non_null(strstr(text, "\n  → / ←                       next / previous event\n"));
+    assert_non_null(strstr(text, "\n  → / ←, PgDn / PgUp          next / previous event\n"));
     assert_non_null(strstr(text, "\n\nKeys in the terminal (T):\n"));
     assert_int_equal(count_lines_starting(text, "  "), (int)n);
     assert_non_null(strstr(md, "**Keys in the window**\n\n| key | does |\n|---|---|\n| Space | play / pause |\n"));
