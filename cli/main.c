@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "gui.h"
+#include "keys.h"
 #include "platform.h"
 #include "render_cmd.h"
 #include "verify.h"
@@ -40,19 +41,11 @@ static void usage(FILE *out)
           "                                 hosts as network namespaces (root; exit 3: cannot here)\n"
           "  portsim --help | --version\n"
           "\n"
-          "Window keys: Space play/pause, Right/Left next/previous event, + / - speed,\n"
-          "  R restart, F fullscreen, Ctrl+ / Ctrl- zoom, O open a scenario (or drop a\n"
-          "  file on the window), S save a PNG screenshot, Tab next host's sockets,\n"
-          "  click or drag the timeline to jump, ? or H help, Q quit.\n"
-          "  T (or `) opens a terminal on the selected building: commands run at the\n"
-          "  current time and the picture follows (Enter run, Up/Down history,\n"
-          "  Alt+Left/Right step, Esc close). Ctrl+S saves what was typed as scenario\n"
-          "  lines in NAME-session.scn next to the file; P writes the session's\n"
-          "  packets, typed commands included, to NAME.pcap.\n"
-          "\n"
           "Exit status: 0 ok, 1 a check failed, 2 usage or scenario error.\n"
-          "Scenario language: scenarios/README.md\n",
+          "Scenario language: scenarios/README.md\n"
+          "\n",
           out);
+    pv_keys_print(out, false);
 }
 
 /* A display to open a window on: X11 or Wayland. */
@@ -78,6 +71,10 @@ int main(int argc, char **argv)
         const char *cmd = argv[1];
         if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
             usage(stdout);
+            return PS_EXIT_OK;
+        }
+        if (strcmp(cmd, "--keys-markdown") == 0) { /* the README's key tables (tests/keys.sh) */
+            pv_keys_print(stdout, true);
             return PS_EXIT_OK;
         }
         if (strcmp(cmd, "--version") == 0) {

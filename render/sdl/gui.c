@@ -2,7 +2,7 @@
  * scrubbing, building selection, the file picker, drag-and-drop,
  * screenshots, fullscreen and zoom, the live terminal's keyboard focus,
  * saving the typed session and the pcap. Everything it shows comes from
- * pv_view_draw. */
+ * pv_view_draw. Which key does what is the key table's (keys.h). */
 #include "gui.h"
 
 #include <SDL.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "exit.h"
+#include "keys.h"
 #include "load.h"
 #include "session.h"
 #include "view.h"
@@ -66,18 +67,6 @@ static void set_zoom(pv_view *v, double z)
     v->zoom = z < 0.6 ? 0.6 : z > 2.5 ? 2.5 : z;
 }
 
-static void picker_key(gui *g, SDL_Keycode k)
-{
-    pv_view *v = g->view;
-    if (k == SDLK_ESCAPE || k == SDLK_o) v->picker = false;
-    else if (k == SDLK_UP && v->pick > 0) v->pick--;
-    else if (k == SDLK_DOWN && v->pick + 1 < v->npicks) v->pick++;
-    else if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && v->npicks > 0) {
-        v->picker = false;
-        open_file(g, v->picks[v->pick]);
-    }
-}
-
 static void toggle_play(pv_playback *pb)
 {
     if (!pb->playing && pb->now >= pb->end) pv_playback_seek(pb, 0);
@@ -89,13 +78,6 @@ static void cycle_host(pv_view *v)
 {
     uint32_t n = v->sc ? v->sc->nhosts : 0;
     if (n) v->host_sel = (pv_view_table_host(v) + 1) % n;
-}
-
-static void speed_or_zoom(gui *g, int dir, bool ctrl)
-{
-    pv_view *v = g->view;
-    if (ctrl) set_zoom(v, dir > 0 ? v->zoom * 1.15 : v->zoom / 1.15);
-    else pv_playback_set_speed(&v->pb, v->pb.speed + dir);
 }
 
 /* Ctrl+S: the typed commands as scenario lines in <name>-session.scn. */
@@ -135,91 +117,129 @@ static void terminal_open(gui *g, bool open)
     }
 }
 
-static void cycle_host(pv_view *v);
+/* The key table's code for an SDL key: printable keys are ASCII in both;
+ * the keypad's + - Enter count as the main ones. */
+static int key_code(SDL_Keycode k)
+{
+    switch (k) {
+    case SDLK_RIGHT: return PV_KEY_RIGHT;
+    case SDLK_LEFT: return PV_KEY_LEFT;
+    case SDLK_UP: return PV_KEY_UP;
+    case SDLK_DOWN: return PV_KEY_DOWN;
+    case SDLK_PAGEUP: return PV_KEY_PAGEUP;
+    case SDLK_PAGEDOWN: return PV_KEY_PAGEDOWN;
+    case SDLK_HOME: return PV_KEY_HOME;
+    case SDLK_END: return PV_KEY_END;
+    case SDLK_RETURN: case SDLK_KP_ENTER: return PV_KEY_ENTER;
+    case SDLK_ESCAPE: return PV_KEY_ESCAPE;
+    case SDLK_TAB: return PV_KEY_TAB;
+    case SDLK_BACKSPACE: return PV_KEY_BACKSPACE;
+    case SDLK_DELETE: return PV_KEY_DELETE;
+    case SDLK_KP_PLUS: return '+';
+    case SDLK_KP_MINUS: return '-';
+    default: return k >= ' ' && k < 0x7f ? (int)k : PV_KEY_NONE;
+    }
+}
 
-/* Keys while the terminal has the keyboard: editing, history, scrolling;
- * text arrives as SDL_TEXTINPUT. Only Alt+Left/Right move the playback. */
-static void terminal_key(gui *g, const SDL_KeyboardEvent *e)
+/* The terminal has the keyboard unless the help overlay is over it, and the
+ * picker takes it from both. */
+static pv_key_mode key_mode(const pv_view *v)
+{
+    if (v->picker) return PV_KEYS_PICKER;
+    return v->term.open && !v->help ? PV_KEYS_TERMINAL : PV_KEYS_WINDOW;
+}
+
+static void term_run(gui *g)
+{
+    if (pv_view_term_enter(g->view) != PV_INJECT_FULL) return;
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "The terminal's session is full (%u commands): save it with Ctrl+S and open the saved file",
+             PV_MAX_INJECTED);
+    notice(g, msg, true);
+}
+
+/* Like bash's Ctrl+C: the line stays on screen with ^C, and is abandoned. */
+static void term_abandon_line(pv_term *t)
+{
+    char line[PV_TERM_INPUT_MAX + 4];
+    snprintf(line, sizeof line, "%s^C", t->input);
+    pv_term_print(t, line, PV_TERM_NOTE);
+    pv_term_kill_line(t);
+}
+
+static void toggle_fullscreen(SDL_Window *win)
+{
+    bool full = (SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP) != 0;
+    SDL_SetWindowFullscreen(win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
+}
+
+/* Moving to a moment pauses, as scrubbing the timeline does. */
+static void go_to(pv_playback *pb, ps_time t)
+{
+    pb->playing = false;
+    pv_playback_seek(pb, t);
+}
+
+static void perform(gui *g, pv_action a)
 {
     pv_view *v = g->view;
     pv_term *t = &v->term;
-    bool ctrl = (e->keysym.mod & KMOD_CTRL) != 0, alt = (e->keysym.mod & KMOD_ALT) != 0;
     int page = v->lay->term_rows > 2 ? v->lay->term_rows - 2 : 1;
-    switch (e->keysym.sym) {
-    case SDLK_ESCAPE: terminal_open(g, false); break;
-    case SDLK_RETURN: case SDLK_KP_ENTER:
-        if (pv_view_term_enter(v) == PV_INJECT_FULL) {
-            char msg[160];
-            snprintf(msg, sizeof msg,
-                     "The terminal's session is full (%u commands): save it with Ctrl+S and open the saved file",
-                     PV_MAX_INJECTED);
-            notice(g, msg, true);
+    switch (a) {
+    case PV_ACT_NONE: break;
+    case PV_ACT_PLAY_PAUSE: toggle_play(&v->pb); break;
+    case PV_ACT_STEP_NEXT: pv_playback_step(&v->pb, +1); break;
+    case PV_ACT_STEP_PREV: pv_playback_step(&v->pb, -1); break;
+    case PV_ACT_GO_START: go_to(&v->pb, 0); break;
+    case PV_ACT_GO_END: go_to(&v->pb, v->pb.end); break;
+    case PV_ACT_FASTER: pv_playback_set_speed(&v->pb, v->pb.speed + 1); break;
+    case PV_ACT_SLOWER: pv_playback_set_speed(&v->pb, v->pb.speed - 1); break;
+    case PV_ACT_ZOOM_IN: set_zoom(v, v->zoom * 1.15); break;
+    case PV_ACT_ZOOM_OUT: set_zoom(v, v->zoom / 1.15); break;
+    case PV_ACT_ZOOM_RESET: set_zoom(v, 1.0); break;
+    case PV_ACT_RESTART: pv_playback_seek(&v->pb, 0); v->pb.playing = true; break;
+    case PV_ACT_NEXT_HOST: cycle_host(v); break;
+    case PV_ACT_OPEN: pv_view_picker_open(v, "scenarios"); break;
+    case PV_ACT_TERMINAL: terminal_open(g, true); break;
+    case PV_ACT_SAVE_SESSION: save_session(g); break;
+    case PV_ACT_PCAP: write_pcap(g); break;
+    case PV_ACT_SCREENSHOT: g->shot = true; break;
+    case PV_ACT_FULLSCREEN: toggle_fullscreen(g->win); break;
+    case PV_ACT_HELP: v->help = !v->help; break;
+    case PV_ACT_HELP_CLOSE: v->help = false; break;
+    case PV_ACT_QUIT: g->quit = true; break;
+    case PV_ACT_TERM_RUN: term_run(g); break;
+    case PV_ACT_TERM_HISTORY_PREV: pv_term_history(t, -1); break;
+    case PV_ACT_TERM_HISTORY_NEXT: pv_term_history(t, +1); break;
+    case PV_ACT_TERM_LEFT: pv_term_move(t, -1); break;
+    case PV_ACT_TERM_RIGHT: pv_term_move(t, +1); break;
+    case PV_ACT_TERM_HOME: pv_term_home(t); break;
+    case PV_ACT_TERM_END: pv_term_end(t); break;
+    case PV_ACT_TERM_BACKSPACE: pv_term_backspace(t); break;
+    case PV_ACT_TERM_DELETE: pv_term_delete(t); break;
+    case PV_ACT_TERM_KILL_LINE: pv_term_kill_line(t); break;
+    case PV_ACT_TERM_ABANDON_LINE: term_abandon_line(t); break;
+    case PV_ACT_TERM_CLEAR: pv_term_clear(t); break;
+    case PV_ACT_TERM_SCROLL_UP: pv_term_scroll(t, page, v->lay->term_rows - 1); break;
+    case PV_ACT_TERM_SCROLL_DOWN: pv_term_scroll(t, -page, v->lay->term_rows - 1); break;
+    case PV_ACT_TERM_CLOSE: terminal_open(g, false); break;
+    case PV_ACT_PICK_PREV: if (v->pick > 0) v->pick--; break;
+    case PV_ACT_PICK_NEXT: if (v->pick + 1 < v->npicks) v->pick++; break;
+    case PV_ACT_PICK_OPEN:
+        if (v->npicks > 0) {
+            v->picker = false;
+            open_file(g, v->picks[v->pick]);
         }
         break;
-    case SDLK_BACKSPACE: pv_term_backspace(t); break;
-    case SDLK_DELETE: pv_term_delete(t); break;
-    case SDLK_LEFT: if (alt) pv_playback_step(&v->pb, -1); else pv_term_move(t, -1); break;
-    case SDLK_RIGHT: if (alt) pv_playback_step(&v->pb, +1); else pv_term_move(t, +1); break;
-    case SDLK_HOME: pv_term_home(t); break;
-    case SDLK_END: pv_term_end(t); break;
-    case SDLK_UP: pv_term_history(t, -1); break;
-    case SDLK_DOWN: pv_term_history(t, +1); break;
-    case SDLK_PAGEUP: pv_term_scroll(t, page, v->lay->term_rows - 1); break;
-    case SDLK_PAGEDOWN: pv_term_scroll(t, -page, v->lay->term_rows - 1); break;
-    case SDLK_TAB: cycle_host(v); break;
-    case SDLK_a: if (ctrl) pv_term_home(t); break;
-    case SDLK_e: if (ctrl) pv_term_end(t); break;
-    case SDLK_u: if (ctrl) pv_term_kill_line(t); break;
-    case SDLK_c:
-        if (ctrl) { /* like bash: abandon the line */
-            char line[PV_TERM_INPUT_MAX + 4];
-            snprintf(line, sizeof line, "%s^C", t->input);
-            pv_term_print(t, line, PV_TERM_NOTE);
-            pv_term_kill_line(t);
-        }
-        break;
-    case SDLK_l: if (ctrl) pv_term_clear(t); break;
-    case SDLK_s: if (ctrl) save_session(g); break;
-    default: break;
+    case PV_ACT_PICK_CANCEL: v->picker = false; break;
     }
 }
 
 static void on_key(gui *g, const SDL_KeyboardEvent *e)
 {
-    pv_view *v = g->view;
-    SDL_Keycode k = e->keysym.sym;
-    bool ctrl = (e->keysym.mod & KMOD_CTRL) != 0;
-    if (v->picker) {
-        picker_key(g, k);
-        return;
-    }
-    if (v->term.open && !v->help) {
-        terminal_key(g, e);
-        return;
-    }
-    switch (k) {
-    case SDLK_ESCAPE: v->help = false; break;
-    case SDLK_SPACE: toggle_play(&v->pb); break;
-    case SDLK_RIGHT: pv_playback_step(&v->pb, +1); break;
-    case SDLK_LEFT: pv_playback_step(&v->pb, -1); break;
-    case SDLK_PLUS: case SDLK_EQUALS: case SDLK_KP_PLUS: speed_or_zoom(g, +1, ctrl); break;
-    case SDLK_MINUS: case SDLK_KP_MINUS: speed_or_zoom(g, -1, ctrl); break;
-    case SDLK_0: if (ctrl) set_zoom(v, 1.0); break;
-    case SDLK_r: pv_playback_seek(&v->pb, 0); v->pb.playing = true; break;
-    case SDLK_f: {
-        bool full = (SDL_GetWindowFlags(g->win) & SDL_WINDOW_FULLSCREEN_DESKTOP) != 0;
-        SDL_SetWindowFullscreen(g->win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
-        break;
-    }
-    case SDLK_s: if (ctrl) save_session(g); else g->shot = true; break;
-    case SDLK_t: case SDLK_BACKQUOTE: terminal_open(g, true); break;
-    case SDLK_p: write_pcap(g); break;
-    case SDLK_o: pv_view_picker_open(v, "scenarios"); break;
-    case SDLK_h: case SDLK_QUESTION: case SDLK_SLASH: v->help = !v->help; break;
-    case SDLK_TAB: cycle_host(v); break;
-    case SDLK_q: g->quit = true; break;
-    default: break;
-    }
+    unsigned mods = ((e->keysym.mod & KMOD_CTRL) ? PV_MOD_CTRL : 0u) | ((e->keysym.mod & KMOD_ALT) ? PV_MOD_ALT : 0u);
+    perform(g, pv_key_action(key_mode(g->view), key_code(e->keysym.sym), mods));
 }
 
 static void scrub(pv_view *v, int x)

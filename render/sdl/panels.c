@@ -2,11 +2,12 @@
  * hint), the ss-style socket table with the current event's row
  * highlighted, the event log, the caption in large type, the timeline with
  * event markers, the error banner with the cause in plain words, the notice
- * bar, and the help and file-picker overlays. */
+ * bar, and the help and file-picker overlays (their keys: keys.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "draw.h"
+#include "keys.h"
 #include "units.h"
 #include "view.h"
 
@@ -284,24 +285,6 @@ void pv_draw_panels(pv_view *v, const char *title, const char *clock, const char
 
 /* ---- overlays ---- */
 
-static const char *const k_help[][2] = {
-    { "Space", "play / pause" },
-    { "→  /  ←", "step to the next / previous event" },
-    { "+  /  −", "play faster / slower (×1: 1 simulated ms = 40 ms)" },
-    { "R", "restart from 0 ms" },
-    { "Click / drag timeline", "jump to that moment" },
-    { "Click a building, Tab", "choose whose sockets the table lists" },
-    { "O", "open a scenario (picker of scenarios/); or drop a file" },
-    { "T (or `)", "terminal on the selected building; Esc closes it" },
-    { "Ctrl+S", "save the typed commands as NAME-session.scn" },
-    { "P", "write the session's capture NAME.pcap (for Wireshark)" },
-    { "S", "save a PNG screenshot" },
-    { "F", "fullscreen" },
-    { "Ctrl +  /  Ctrl −  /  Ctrl 0", "zoom in / out / reset" },
-    { "? or H", "this help;  Esc closes it" },
-    { "Q", "quit" },
-};
-
 static void overlay_box(pv_view *v, const char *title)
 {
     const pv_layout *L = v->lay;
@@ -312,25 +295,47 @@ static void overlay_box(pv_view *v, const char *title)
                  L->overlay.y + th(L, 14), L->overlay.w - th(L, 40), PV_ALIGN_LEFT);
 }
 
+/* The window's rows of the key table (keys.h), one a line. */
 static void draw_help(pv_view *v)
 {
     const pv_layout *L = v->lay;
-    overlay_box(v, "Keys");
-    int n = (int)(sizeof k_help / sizeof k_help[0]);
+    overlay_box(v, pv_key_mode_title(PV_KEYS_WINDOW));
+    size_t nrows;
+    const pv_key_row *rows = pv_key_rows(&nrows);
+    int n = 0;
+    for (size_t i = 0; i < nrows; i++) n += rows[i].mode == PV_KEYS_WINDOW;
     int row = (L->overlay.h - th(L, 70)) / n, px = row * 6 / 10 < L->px.name + 2 ? row * 6 / 10 : L->px.name + 2;
     int x = L->overlay.x + th(L, 20), kw = (L->overlay.w - th(L, 40)) * 2 / 5;
-    for (int i = 0; i < n; i++) {
-        int y = L->overlay.y + th(L, 52) + i * row;
-        pv_text_draw(v->text, k_help[i][0], PV_FACE_BOLD, px, PV_COL_NOW, x, y, kw - th(L, 10), PV_ALIGN_LEFT);
-        pv_text_draw(v->text, k_help[i][1], PV_FACE_SANS, px, PV_COL_TEXT, x + kw, y,
+    int y = L->overlay.y + th(L, 52);
+    for (size_t i = 0; i < nrows; i++) {
+        if (rows[i].mode != PV_KEYS_WINDOW) continue;
+        pv_text_draw(v->text, rows[i].label, PV_FACE_BOLD, px, PV_COL_NOW, x, y, kw - th(L, 10), PV_ALIGN_LEFT);
+        pv_text_draw(v->text, rows[i].help, PV_FACE_SANS, px, PV_COL_TEXT, x + kw, y,
                      L->overlay.w - th(L, 40) - kw, PV_ALIGN_LEFT);
+        y += row;
     }
+}
+
+/* "Open a scenario   (↑ ↓ choose · Enter open · Esc cancel)", from the table. */
+static void picker_title(char *buf, size_t size)
+{
+    size_t nrows, len = (size_t)snprintf(buf, size, "Open a scenario   (");
+    const pv_key_row *rows = pv_key_rows(&nrows);
+    const char *sep = "";
+    for (size_t i = 0; i < nrows && len < size; i++) {
+        if (rows[i].mode != PV_KEYS_PICKER) continue;
+        len += (size_t)snprintf(buf + len, size - len, "%s%s %s", sep, rows[i].label, rows[i].help);
+        sep = " · ";
+    }
+    if (len < size) snprintf(buf + len, size - len, ")");
 }
 
 static void draw_picker(pv_view *v)
 {
     const pv_layout *L = v->lay;
-    overlay_box(v, "Open a scenario   (↑ ↓ choose · Enter open · Esc cancel)");
+    char title[160];
+    picker_title(title, sizeof title);
+    overlay_box(v, title);
     int row = L->px.name * 7 / 4, x = L->overlay.x + th(L, 20), w = L->overlay.w - th(L, 40);
     int top = L->overlay.y + th(L, 52), fit = (L->overlay.h - th(L, 64)) / row;
     if (v->npicks == 0)
