@@ -47,7 +47,7 @@ expect "render --frames" 2 "--frames needs a count" -- $R --frames 0
 expect "render unknown option" 2 "unknown option: --fast" -- $R --fast -o "$T/x.png"
 expect "render two files" 2 "more than one scenario file" -- $R scenarios/busy-server.scn -o "$T/x.png"
 expect "render no output" 2 "say where the picture goes" -- $R --at 1ms
-expect "render unwritable" 1 "cannot write $T/no/x.png" -- $R --at 1ms -o "$T/no/x.png"
+expect "render unwritable: exit 4, an output could not be written" 4 "cannot write $T/no/x.png" -- $R --at 1ms -o "$T/no/x.png"
 expect "render --frames N" 0 "^3 frames at 640x400 in" -- $R --at 100ms --frames 3 --size 640x400 --zoom 1.5
 expect "render the lesson" 0 "" -- render --at 150ms --output "$T/lesson.png"
 [ -s "$T/lesson.png" ] || { echo "FAIL render the lesson: no $T/lesson.png"; fails=$((fails + 1)); }

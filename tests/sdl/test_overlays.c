@@ -14,6 +14,7 @@
 
 #include "draw.h"
 #include "keys.h"
+#include "headless.h"
 #include "render_cmd.h"
 
 enum { W = 1280, H = 720 };
