@@ -7,7 +7,7 @@
 #   make fuzz-afl FUZZ_SECONDS=N  and run for N seconds with afl-fuzz
 #   make determinism              gcc/clang x -O0/-O2 give byte-identical traces
 #   make robust-deps              installs clang + compiler-rt (valgrind, afl++: see below)
-# `make check` needs none of this: it runs tests/test_fuzz_replay.c (the corpus
+# `make check` needs none of this: it runs tests/trace/test_fuzz_replay.c (the corpus
 # replayed through the harness), tests/trace/test_allocfail.c and tests/limits.sh.
 
 .PHONY: memcheck fuzz fuzz-replay fuzz-afl-build fuzz-afl determinism robust-deps \

@@ -36,7 +36,8 @@ typedef enum ps_os {
 } ps_os;
 
 const char *ps_os_name(ps_os os);
-/* The defaults an OS profile brings (linux-ports.md, "Ephemeral ranges"). */
+/* The defaults an OS profile brings (docs/reference/linux-ports.md,
+ * "Ephemeral port ranges"). */
 void ps_os_defaults(ps_os os, uint16_t *eph_lo, uint16_t *eph_hi, uint16_t *unpriv_start);
 
 typedef struct ps_host_spec {

@@ -8,7 +8,7 @@ the machine is touched and only the loopback interface exists:
     unshare -n python3 docs/reference/probe.py bind demux # some of them
 
 Probes: sysctl, bind, privileged, ephemeral, exhaust, reserved, demux, refused,
-loopback, tools, node, timewait. `timewait` waits for TIME-WAIT to end (about a minute).
+loopback, tools, node, servers, timewait. `timewait` waits for TIME-WAIT to end (about a minute).
 Every socket is on 127.0.0.0/8 or ::1; nothing leaves the namespace.
 """
 import errno
@@ -345,6 +345,25 @@ def probe_node():
                          capture_output=True, text=True).stdout, end="")
     js = "require('net').connect(3999,'127.0.0.1').on('error',e=>console.log(String(e)))"
     print(subprocess.run(["node", "-e", js], capture_output=True, text=True).stdout, end="")
+
+
+def probe_servers():
+    """What Node.js and Python's http.server print when they cannot listen."""
+    first = subprocess.Popen(["python3", "-m", "http.server", "3000"], cwd="/tmp",
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    js = "const h=require('http');h.createServer().listen(3000);"
+    r = subprocess.run(["node", "-e", js], capture_output=True, text=True)
+    print(r.stderr, end="")
+    print("node exit status:", r.returncode)
+    r = subprocess.run(["python3", "-m", "http.server", "3000"], capture_output=True, text=True)
+    print("".join(r.stderr.splitlines(True)[-1:]), end="")
+    first.terminate()
+    first.wait()
+    # /usr/bin/python3: a per-user interpreter may not be readable by nobody.
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "/usr/bin/python3", "-m", "http.server", "80"], capture_output=True, text=True)
+    print("".join(r.stderr.splitlines(True)[-1:]), end="")
 
 
 PROBES = {n[len("probe_"):]: f for n, f in globals().items() if n.startswith("probe_")}
