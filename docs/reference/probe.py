@@ -370,7 +370,9 @@ PROBES = {n[len("probe_"):]: f for n, f in globals().items() if n.startswith("pr
 
 if __name__ == "__main__":
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    names = sys.argv[1:] or [n for n in PROBES if n != "timewait"] + ["timewait"]
+    # tools first (before other probes leave TIME-WAIT sockets for ss to
+    # list), timewait last (it waits a minute).
+    names = sys.argv[1:] or ["tools"] + [n for n in PROBES if n not in ("tools", "timewait")] + ["timewait"]
     for n in names:
         print(f"== {n}")
         PROBES[n]()
