@@ -1,4 +1,4 @@
-/* bench_evq.c — the hold-model benchmark (shared/reference/hold-model.md)
+/* bench_evq.c — the hold-model benchmark (docs/reference/hold-model.md)
  * on portsim's event queue: N pending events, each executed event schedules
  * one more at now + delay until 20,000,000 have been scheduled. The final
  * simulated times must be the reference's (10,009,430 and 10,675). */

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +41,17 @@ int ps_cli_stdout_done(int rc, const char *what)
     return rc;
 }
 
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int usage_error(const char *cmd, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "portsim %s: ", cmd);
-    fprintf(stderr, fmt, arg);
+    vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\nTry 'portsim --help'.\n");
+    va_end(ap);
     return PS_EXIT_USAGE;
 }
 
@@ -58,6 +65,17 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
     return NULL;
 }
 
+/* The step limit: "--max-steps N", or its deprecated alias "--max-events N"
+ * (same meaning: the name was misleading, since one queue step can emit
+ * several events). *name: the spelling used, for messages. */
+static const char *max_steps_value(int argc, char **argv, int *i, const char **name)
+{
+    const char *v;
+    if ((v = opt_value(argc, argv, i, "--max-steps"))) *name = "--max-steps";
+    else if ((v = opt_value(argc, argv, i, "--max-events"))) *name = "--max-events";
+    return v;
+}
+
 /* Runs e to `until` (PS_TIME_NEVER: to the end). On a terminal, a run that
  * takes more than a second shows how far it has come, on stderr so traces
  * stay clean; wall-clock time is read here only, never by the engine. */
@@ -69,7 +87,7 @@ static void run_with_progress(ps_engine *e, ps_time until)
     while (ps_engine_next_time(e) <= until && ps_engine_step(e)) {
         if (tty && (ps_engine_steps(e) & 0xfffff) == 0 && time(NULL) - start >= 1) {
             char tb[32];
-            fprintf(stderr, "\rportsim: %llu events, simulated time %s ms ...",
+            fprintf(stderr, "\rportsim: %llu queue steps, simulated time %s ms ...",
                     (unsigned long long)ps_engine_steps(e), ps_time_ms(ps_engine_now(e), 0, tb));
             shown = true;
         }
@@ -80,7 +98,7 @@ static void run_with_progress(ps_engine *e, ps_time until)
 
 ps_run_opts ps_run_opts_default(void)
 {
-    return (ps_run_opts){ .format = PS_TRACE_TEXT, .until = PS_TIME_NEVER, .max_events = PS_DEFAULT_MAX_STEPS,
+    return (ps_run_opts){ .format = PS_TRACE_TEXT, .until = PS_TIME_NEVER, .max_steps = PS_DEFAULT_MAX_STEPS,
                           .max_work = PS_DEFAULT_MAX_WORK };
 }
 
@@ -109,12 +127,12 @@ int ps_cli_trace(const char *file, const ps_run_opts *o)
     /* The text or JSON trace, and the capture when --pcap asks for one. */
     ps_sink_tee tee = { { ps_trace_event, o->pcap ? ps_pcap_event : NULL }, { &tr, &pc } };
     ps_engine_set_sink(e, ps_sink_tee_event, &tee);
-    ps_engine_set_max_steps(e, o->max_events);
+    ps_engine_set_max_steps(e, o->max_steps);
     ps_engine_set_max_work(e, o->max_work);
     run_with_progress(e, o->until);
     int rc = PS_EXIT_OK;
     if (ps_engine_status(e) != PS_RUN_OK) {
-        fprintf(stderr, "%s: error: stopped after %llu events: %s\n", sc->file,
+        fprintf(stderr, "%s: error: stopped after %llu queue steps: %s\n", sc->file,
                 (unsigned long long)ps_engine_steps(e), ps_run_status_message(ps_engine_status(e)));
         rc = PS_EXIT_FAILED;
     }
@@ -137,7 +155,7 @@ int ps_cmd_run(int argc, char **argv)
     const char *file = NULL;
     ps_run_opts o = ps_run_opts_default();
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
+        const char *a = argv[i], *v, *name;
         if ((v = opt_value(argc, argv, &i, "--format"))) {
             if (!ps_trace_format_parse(v, &o.format))
                 return usage_error("run", "unknown format '%s' (expected text, jsonl or none)", v);
@@ -147,9 +165,9 @@ int ps_cmd_run(int argc, char **argv)
         } else if ((v = opt_value(argc, argv, &i, "--until"))) {
             if (!ps_time_parse(v, strlen(v), &o.until))
                 return usage_error("run", "bad time '%s' (expected e.g. 300ms or 1.5s)", v);
-        } else if ((v = opt_value(argc, argv, &i, "--max-events"))) {
-            if (!parse_u64(v, &o.max_events) || o.max_events == 0)
-                return usage_error("run", "bad --max-events '%s' (expected a positive number)", v);
+        } else if ((v = max_steps_value(argc, argv, &i, &name))) {
+            if (!parse_u64(v, &o.max_steps) || o.max_steps == 0)
+                return usage_error("run", "bad %s '%s' (expected a positive number)", name, v);
         } else if ((v = opt_value(argc, argv, &i, "--max-work"))) {
             if (!parse_u64(v, &o.max_work) || o.max_work == 0)
                 return usage_error("run", "bad --max-work '%s' (expected a positive number)", v);
@@ -258,7 +276,7 @@ static int check_file(const char *file, bool update, uint64_t max_steps, ps_chec
 int ps_cmd_check(int argc, char **argv)
 {
     bool update = false;
-    uint64_t max_events = PS_DEFAULT_MAX_STEPS;
+    uint64_t max_steps = PS_DEFAULT_MAX_STEPS;
     const char **files = malloc((size_t)argc * sizeof *files);
     int nfiles = 0;
     if (!files) {
@@ -266,13 +284,13 @@ int ps_cmd_check(int argc, char **argv)
         return PS_EXIT_FAILED;
     }
     for (int i = 1; i < argc; i++) {
-        const char *v;
+        const char *v, *name;
         if (strcmp(argv[i], "--update") == 0) {
             update = true;
-        } else if ((v = opt_value(argc, argv, &i, "--max-events"))) {
-            if (!parse_u64(v, &max_events) || max_events == 0) {
+        } else if ((v = max_steps_value(argc, argv, &i, &name))) {
+            if (!parse_u64(v, &max_steps) || max_steps == 0) {
                 free(files);
-                return usage_error("check", "bad --max-events '%s' (expected a positive number)", v);
+                return usage_error("check", "bad %s '%s' (expected a positive number)", name, v);
             }
         } else if (argv[i][0] == '-' && argv[i][1]) {
             free(files);
@@ -288,7 +306,7 @@ int ps_cmd_check(int argc, char **argv)
     ps_check_counts total = { 0, 0 };
     int worst = PS_EXIT_OK;
     for (int i = 0; i < nfiles; i++) {
-        int rc = check_file(files[i], update, max_events, &total);
+        int rc = check_file(files[i], update, max_steps, &total);
         if (rc == PS_EXIT_OUTPUT || (rc == PS_EXIT_USAGE && worst != PS_EXIT_OUTPUT)) worst = rc;
     }
     free(files);

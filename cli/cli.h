@@ -12,7 +12,9 @@
 
 /* `portsim run FILE [options]`: prints the trace. Returns an exit code. */
 int ps_cmd_run(int argc, char **argv);
-/* `portsim check [--update] FILE...`: expectations and golden traces. */
+/* `portsim check [--update] [--max-steps N] FILE...`: expectations and
+ * golden traces. Both commands accept --max-events as a deprecated alias of
+ * --max-steps. */
 int ps_cmd_check(int argc, char **argv);
 
 typedef struct ps_run_opts {
@@ -20,8 +22,8 @@ typedef struct ps_run_opts {
     uint64_t seed;           /* used when seed_set; else the file's seed */
     bool seed_set;
     ps_time until;           /* stop time, PS_TIME_NEVER to run to the end */
-    uint64_t max_events;     /* step limit */
-    uint64_t max_work;       /* work budget (engine.h) */
+    uint64_t max_steps;      /* --max-steps: stop after this many queue steps */
+    uint64_t max_work;       /* --max-work: the work budget (engine.h) */
     const char *pcap;        /* --pcap: also write the segments to this file, or NULL */
 } ps_run_opts;
 

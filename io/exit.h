@@ -1,5 +1,5 @@
 /* exit.h — portsim's exit statuses, one table for every subcommand (the
- * README, `portsim --help` and the man page list the same). */
+ * README's exit-status table and `portsim --help` list the same). */
 #ifndef PS_IO_EXIT_H
 #define PS_IO_EXIT_H
 

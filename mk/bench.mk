@@ -1,6 +1,6 @@
 # bench.mk — `make bench`: performance figures, one line each (name, value,
 # unit), from an optimised build in build-bench/ (-O3 -march=native, the
-# flags of the ns-3 build measured in shared/reference/hold-model.md, so the
+# flags of the ns-3 build measured in docs/reference/hold-model.md, so the
 # figures compare). Not part of `make check`: timings belong in reports, not
 # in pass/fail tests.
 

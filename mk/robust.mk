@@ -7,7 +7,7 @@
 #   make fuzz-afl FUZZ_SECONDS=N  and run for N seconds with afl-fuzz
 #   make determinism              gcc/clang x -O0/-O2 give byte-identical traces
 #   make robust-deps              installs clang + compiler-rt (valgrind, afl++: see below)
-# `make check` needs none of this: it runs tests/test_fuzz_replay.c (the corpus
+# `make check` needs none of this: it runs tests/trace/test_fuzz_replay.c (the corpus
 # replayed through the harness), tests/trace/test_allocfail.c and tests/limits.sh.
 
 .PHONY: memcheck fuzz fuzz-replay fuzz-afl-build fuzz-afl determinism robust-deps \
@@ -53,9 +53,9 @@ memcheck: memcheck-deps
 	  $(VALGRIND) $$p run --format jsonl $$f >/dev/null; \
 	  $(VALGRIND) $$p check $$f >/dev/null; \
 	done; \
-	echo "== memcheck bad input and the event limit"; \
+	echo "== memcheck bad input and the step limit"; \
 	if $(VALGRIND) $$p check tests/bad/unknown_host.scn >/dev/null 2>&1; then exit 1; fi; \
-	$(VALGRIND) $$p run --max-events 50 scenarios/busy-server.scn >/dev/null 2>&1 && exit 1; \
+	$(VALGRIND) $$p run --max-steps 50 scenarios/busy-server.scn >/dev/null 2>&1 && exit 1; \
 	test $$? = 1; \
 	echo "memcheck: $(words $(MEMCHECK_SCN)) scenarios x (run text, run jsonl, check): no errors, no leaks"
 

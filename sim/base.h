@@ -76,7 +76,8 @@ typedef struct ps_pos {
     uint32_t col;  /* 1-based column, in bytes */
 } ps_pos;
 
-/* The errors the engine can report, named as on Linux (see linux-ports.md). */
+/* The errors the engine can report, named and numbered as on Linux
+ * (docs/reference/linux-ports.md). */
 typedef enum ps_errno {
     PS_OK = 0,
     PS_EADDRINUSE,    /* another socket already holds the address:port */

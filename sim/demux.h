@@ -23,6 +23,7 @@ typedef struct ps_demux_slot {
     uint16_t lp, rp;    /* local and remote port */
     uint32_t sock1;     /* socket index + 1; 0 marks an empty slot */
 } ps_demux_slot;
+_Static_assert(sizeof(ps_demux_slot) == 16, "a demux slot is 16 bytes: four fit in a 64-byte cache line");
 
 typedef struct ps_demux {
     ps_demux_slot *slots; /* cap slots; a hash maps to slot (hash * cap) >> 32 */

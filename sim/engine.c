@@ -761,7 +761,7 @@ const char *ps_run_status_message(ps_run_status st)
 {
     switch (st) {
     case PS_RUN_OK: return "";
-    case PS_RUN_LIMIT: return "too many events (the step limit; see --max-events)";
+    case PS_RUN_LIMIT: return "too many queue steps (the step limit; see --max-steps)";
     case PS_RUN_NOMEM: return "out of memory";
     case PS_RUN_SOCKETS: return "too many sockets alive at once (the limit is 4194304)";
     case PS_RUN_WORK:

@@ -45,7 +45,9 @@ typedef bool (*ps_command_fn)(void *ctx, ps_engine *e, uint32_t host, const char
 void ps_engine_set_command_hook(ps_engine *e, ps_command_fn fn, void *ctx);
 
 /* Stops a run after this many queue steps (default PS_DEFAULT_MAX_STEPS), so
- * no scenario can run forever. */
+ * no scenario can run forever. A step runs one queued entry (a scenario
+ * action, a segment's arrival, a TIME-WAIT expiry) and may emit several
+ * ps_events: the limit counts steps, not events (`--max-steps`). */
 #define PS_DEFAULT_MAX_STEPS 50000000ull
 void ps_engine_set_max_steps(ps_engine *e, uint64_t max_steps);
 
@@ -72,8 +74,8 @@ typedef enum ps_run_status {
  * two million connections, and a bound on a runaway scenario's memory. */
 #define PS_MAX_LIVE_SOCKETS (1u << 22)
 
-/* Why a run stopped, in words for a message: "too many events (the step
- * limit)", "out of memory", ... ("" for PS_RUN_OK). */
+/* Why a run stopped, in words for a message: "too many queue steps (the
+ * step limit; ...)", "out of memory", ... ("" for PS_RUN_OK). */
 const char *ps_run_status_message(ps_run_status st);
 
 /* Runs the earliest queued event. Returns false when the queue is empty or the

@@ -23,6 +23,8 @@ enum {
 #define EVT_KIND(d) ((unsigned)((d) >> 56))
 #define EVT_REP(d) ((uint32_t)(((d) >> 32) & 0xffffffu))
 #define EVT_INDEX(d) ((uint32_t)(d))
+_Static_assert(sizeof(((ps_evq_item *)0)->data) == 8 && EVT_TIMEWAIT <= 0xff,
+               "EVT_PACK needs a 64-bit queue payload: an 8-bit kind, a 24-bit repetition, a 32-bit index");
 
 /* A process's file descriptors: a bitmap, so the lowest free fd (POSIX's
  * rule) is found by scanning words from a hint. */

@@ -28,6 +28,7 @@ typedef struct ps_evq_item {
     ps_time t;      /* when the event runs */
     uint64_t data;  /* the caller's payload (the engine packs a kind and an index) */
 } ps_evq_item;
+_Static_assert(sizeof(ps_evq_item) == 16, "a queue item is two 64-bit words on every target");
 
 typedef struct ps_evq_bucket {
     ps_evq_item *v;  /* items in push (or redistribution) order */

@@ -12,7 +12,8 @@
  *     than a bucket each. Questions about a port ("in use?", "conflict?")
  *     look at the bucket and at the host's destination maps.
  *
- * Bind conflict (linux-ports.md, from inet_csk_bind_conflict): a new socket
+ * Bind conflict (docs/reference/linux-ports.md, "Bind conflicts", from the
+ * kernel's inet_csk_bind_conflict): a new socket
  * on (addr, port) conflicts with a holder whose address overlaps (equal, or
  * either is the wildcard 0.0.0.0) unless both set SO_REUSEADDR and the
  * holder is not listening, or both set SO_REUSEPORT and belong to one user

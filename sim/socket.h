@@ -20,9 +20,10 @@ enum {
     PS_SOCK_REQUESTER = 1 << 7, /* a client that sends auto_text once and closes on the answer */
 };
 
-/* 56 bytes: a simulation of a busy server holds two of these per
- * connection, so fields are packed and two that never coexist share a slot
- * (see `listener`). */
+/* 56 bytes with 8-byte pointers (52 with 4-byte ones: -m32, wasm32): 48
+ * bytes of fixed-size fields and the auto_text pointer. A simulation of a
+ * busy server holds two of these per connection, so fields are packed and
+ * two that never coexist share a slot (see `listener`). */
 typedef struct ps_socket {
     ps_addr laddr;        /* local address (0 = all addresses, for a listener) */
     ps_addr raddr;        /* remote address, 0 while unconnected */
@@ -48,6 +49,8 @@ typedef struct ps_socket {
     const char *auto_text; /* LISTENER, ACCEPTED: the reply to every request;
                              REQUESTER: its one request; else NULL */
 } ps_socket;
+_Static_assert(sizeof(ps_socket) == 48 + sizeof(const char *),
+               "ps_socket: 48 bytes of fields and a pointer (56 on 64-bit targets, 52 on 32-bit)");
 
 /* What holds a host's port right now (ps_engine_port_state, expect ... port). */
 typedef enum ps_port_state {

@@ -30,7 +30,7 @@ expect() {
   fi
 }
 
-# ---- events per run ----
+# ---- queue steps per run ----
 # 30 lines x 2,000,000 connects at one instant: 60 million queue steps wanted,
 # the default limit (50,000,000) stops it; the queue stays small meanwhile.
 {
@@ -38,16 +38,53 @@ expect() {
   echo "proc a p pid=1 user=u"
   i=0; while [ $i -lt 30 ]; do echo "at 0ms a p connect 10.9.9.9:80 repeat 2000000 every 0us"; i=$((i + 1)); done
 } >"$T/forever.scn"
-expect "default event limit" 1 "stopped after 50000000 events: too many events (the step limit; see --max-events)" 60 -- \
+expect "default step limit" 1 "stopped after 50000000 queue steps: too many queue steps (the step limit; see --max-steps)" 60 -- \
   run --format none "$T/forever.scn"
-expect "--max-events 1000" 1 "stopped after 1000 events" 10 -- run --max-events 1000 "$T/forever.scn"
-expect "--max-events 0 is refused" 2 "bad --max-events" 5 -- run --max-events 0 "$T/forever.scn"
-expect "--max-events junk is refused" 2 "bad --max-events" 5 -- run --max-events=lots "$T/forever.scn"
+expect "--max-steps 1000" 1 "stopped after 1000 queue steps" 10 -- run --max-steps 1000 "$T/forever.scn"
+expect "--max-steps 0 is refused" 2 "bad --max-steps '0'" 5 -- run --max-steps 0 "$T/forever.scn"
+expect "--max-steps junk is refused" 2 "bad --max-steps 'lots'" 5 -- run --max-steps=lots "$T/forever.scn"
+expect "check --max-steps 0 is refused" 2 "bad --max-steps '0'" 5 -- check --max-steps 0 "$T/forever.scn"
 # `portsim check` keeps only the first 256 KiB of a trace and a digest of the
 # rest, so the same runaway stays within the memory bound there too.
-expect "check: event limit, bounded memory" 1 "" 60 -- check --max-events 5000000 "$T/forever.scn"
-grep -q "the run stopped early: too many events" "$T/out" ||
+expect "check: step limit, bounded memory" 1 "" 60 -- check --max-steps 5000000 "$T/forever.scn"
+grep -q "the run stopped early: too many queue steps" "$T/out" ||
   { echo "FAIL check: no 'stopped early' report"; fails=$((fails + 1)); }
+
+# ---- --max-steps counts queue steps, not events; --max-events is its alias ----
+# One step (a SYN's arrival, say) can emit several events: two-tabs stopped
+# after 10 steps prints more than 10 event lines. The deprecated spelling
+# must give byte-identical output and the same status, for run and check.
+same() { # NAME -- portsim args with @ where the option name goes
+  name=$1; shift 2
+  a=$(echo "$@" | sed 's/@/--max-steps/'); b=$(echo "$@" | sed 's/@/--max-events/')
+  # shellcheck disable=SC2086
+  "$P" $a >"$T/a.out" 2>"$T/a.err"; ra=$?
+  # shellcheck disable=SC2086
+  "$P" $b >"$T/b.out" 2>"$T/b.err"; rb=$?
+  if [ "$ra" != "$rb" ] || ! cmp -s "$T/a.out" "$T/b.out" || ! cmp -s "$T/a.err" "$T/b.err"; then
+    echo "FAIL $name: --max-events differs from --max-steps (exit $ra vs $rb)"; fails=$((fails + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+expect "--max-steps 10 stops after 10 queue steps" 1 \
+  "two-tabs.scn: error: stopped after 10 queue steps: too many queue steps" 10 -- \
+  run --max-steps 10 scenarios/two-tabs.scn
+n=$(grep -c -v '^#' "$T/out")
+if [ "$n" -gt 10 ]; then echo "ok   10 steps printed $n events (more than 10)"
+else echo "FAIL 10 steps printed $n events: expected more than 10"; fails=$((fails + 1)); fi
+# The 10th step is the last one run: 11 steps show more of the trace.
+"$P" run --max-steps 11 scenarios/two-tabs.scn >"$T/eleven" 2>/dev/null
+if [ "$(grep -c -v '^#' "$T/eleven")" -gt "$n" ]; then echo "ok   an 11th step runs more"
+else echo "FAIL --max-steps 11 printed no more than --max-steps 10"; fails=$((fails + 1)); fi
+expect "--max-events 10 (deprecated alias) is accepted" 1 "stopped after 10 queue steps" 10 -- \
+  run --max-events 10 scenarios/two-tabs.scn
+expect "--max-events 0 is refused under its own name" 2 "bad --max-events '0'" 5 -- \
+  run --max-events 0 scenarios/two-tabs.scn
+same "run: --max-events 10 = --max-steps 10" -- run @ 10 scenarios/two-tabs.scn
+same "run jsonl: --max-events=10 = --max-steps=10" -- run --format jsonl @=10 scenarios/two-tabs.scn
+same "check: --max-events 10 = --max-steps 10" -- check @ 10 scenarios/two-tabs.scn
+same "run to the end: --max-events 1000000 = --max-steps 1000000" -- run @ 1000000 scenarios/two-tabs.scn
 
 # Real connections, as fast as the language allows, until the limit: client
 # and server sockets pile up; memory must stay bounded (1 GiB here).
@@ -61,8 +98,8 @@ grep -q "the run stopped early: too many events" "$T/out" ||
     for h in 1 2 3 4; do echo "at 1ms c$h cli connect 10.0.0.1:$port repeat 2000000 every 0us"; done
   done
 } >"$T/flood.scn"
-expect "connection flood: bounded by the limit" 1 "stopped after 3000000 events" 120 -- \
-  run --format none --max-events 3000000 "$T/flood.scn"
+expect "connection flood: bounded by the limit" 1 "stopped after 3000000 queue steps" 120 -- \
+  run --format none --max-steps 3000000 "$T/flood.scn"
 
 # An event that keeps one event at the current time and many later ones used
 # to make the queue quadratic (tests/fuzz/regressions/evq-quadratic-*).

@@ -80,7 +80,7 @@ done
 
 # --- more paths than the lessons take; each must agree with the kernel ---
 cat >"$tmp/conflicts.scn" <<'EOF'
-title "bind conflicts (linux-ports.md, EADDRINUSE table)"
+title "bind conflicts (docs/reference/linux-ports.md, Bind conflicts)"
 host box 10.0.0.5 10.0.0.6
 proc box a pid=1 user=alice
 proc box b pid=2 user=alice

@@ -285,9 +285,10 @@ static bool port_arg(ps_sh *sh, const char *what, const char *s, uint16_t *port)
 }
 
 /* What each program prints when its listen fails, as measured (see
- * linux-ports.md): Node.js's unhandled 'error' event (its stack trace cut
- * to the first frame and `...`, exactly as the reference shows it), the
- * last line of Python's traceback, OpenBSD nc's one line. */
+ * docs/reference/linux-ports.md, "What a server prints when it cannot
+ * listen"): Node.js's unhandled 'error' event (its stack trace cut to the
+ * first frame and `...`), the last line of Python's traceback, OpenBSD
+ * nc's one line (not measured there). */
 static void listen_error(ps_sh *sh, prog kind, uint16_t port, ps_errno err)
 {
     ps_sbuf *o = sh->out;

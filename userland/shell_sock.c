@@ -73,7 +73,8 @@ ps_view *ps_views(const ps_engine *e, uint32_t host, size_t *n, bool *nomem)
     return v;
 }
 
-/* The entries of Debian's /etc/services that linux-ports.md lists. */
+/* The entries of Debian's /etc/services that docs/reference/linux-ports.md
+ * lists ("Well-known ports"). */
 static const struct { uint16_t port; const char *name; } services[] = {
     { 22, "ssh" },    { 25, "smtp" },         { 80, "http" },
     { 443, "https" }, { 5432, "postgresql" }, { 8080, "http-alt" },

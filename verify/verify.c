@@ -286,8 +286,8 @@ static void shell_event(vctx *c, const ps_event *ev)
         in->dst = ev->src_addr;
         in->dport = ev->src_port;
         /* The programs the launchers stand for (node, python3 -m
-         * http.server, nc -l) all set SO_REUSEADDR (shell.c, launch();
-         * linux-ports.md): so does their real counterpart, whatever the
+         * http.server, nc -l) all set SO_REUSEADDR (userland/shell.c, launch();
+         * docs/reference/linux-ports.md): so does their real counterpart, whatever the
          * engine's socket says. */
         in->reuseaddr = true;
         if (ev->kind == PS_EV_LISTEN) {

@@ -2,8 +2,8 @@
  * allocation it makes, failing exactly that one must give "out of memory"
  * and leak nothing (run under valgrind to see the "nothing").
  *
- * It compiles sim/scenario.c into itself with malloc, calloc and realloc
- * replaced by versions that fail on demand; the library's own scenario.o is
+ * It compiles lang/parse.c into itself with malloc, calloc and realloc
+ * replaced by versions that fail on demand; the library's own parse.o is
  * then not linked, since every symbol it defines is already here. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,7 @@
 /* test_demux.c — which socket an arriving segment belongs to (demux.h):
  * the 4-tuple connection table, then the listener lookup where the exact
- * address beats the wildcard (linux-ports.md, "Demultiplexing"). */
+ * address beats the wildcard (docs/reference/linux-ports.md,
+ * "Demultiplexing"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

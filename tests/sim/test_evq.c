@@ -1,7 +1,7 @@
 /* test_evq.c — the event queue (evq.h): earliest time first, FIFO at equal
  * times, pushes into the past clamped; checked against a plain sorted-array
  * queue, and the hold-model benchmark's result
- * (/work/shared/reference/hold-model.md) on a small total. */
+ * (docs/reference/hold-model.md) on a small total. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -275,7 +275,7 @@ static void free_empties_and_queue_is_reusable(void **state)
     ps_evq_free(&q);
 }
 
-/* ---- the hold model (hold-model.md) ---- */
+/* ---- the hold model (docs/reference/hold-model.md) ---- */
 
 typedef struct hold_result {
     ps_time final_now;
@@ -291,7 +291,7 @@ static ps_time hold_delay(void)
 
 static uint64_t digest_step(uint64_t d, ps_time t) { return (d ^ t) * 0x100000001b3ull; }
 
-/* The benchmark on ps_evq, exactly as hold-model.md defines it. */
+/* The benchmark on ps_evq, exactly as docs/reference/hold-model.md defines it. */
 static hold_result hold_on_evq(size_t n, uint64_t total)
 {
     hold_result res = { 0, 0xcbf29ce484222325ull };
@@ -337,7 +337,7 @@ static hold_result hold_on_reference(size_t n, uint64_t total)
 
 /* N = 1,000, TOTAL = 200,000. With TOTAL = 20,000,000 the same code gives
  * the reference's 10,009,430 (N = 1,000) and 10,675 (N = 1,000,000): too
- * slow for a unit test, checked by hand. */
+ * slow for a unit test; bench/bench_evq.c prints them. */
 static void hold_model_small_matches_reference_queue(void **state)
 {
     (void)state;

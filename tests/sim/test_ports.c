@@ -1,6 +1,6 @@
 /* test_ports.c — port buckets, the bind-conflict rule and the ephemeral
  * allocator (ports.h), on a hand-built socket array. Expected results are
- * the kernel's, from /work/shared/reference/linux-ports.md. */
+ * the kernel's, from docs/reference/linux-ports.md. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,7 +196,7 @@ static void assert_distinct(const uint16_t *ports, int n)
             if (ports[i] == ports[j]) fail_msg("port %u picked twice (picks %d and %d)", ports[i], j, i);
 }
 
-/* ---- bind conflicts (linux-ports.md, "EADDRINUSE: who conflicts with whom") ---- */
+/* ---- bind conflicts (docs/reference/linux-ports.md, "Bind conflicts") ---- */
 
 static void bind_wildcard_on_wildcard_listener_is_in_use(void **state)
 {
@@ -430,7 +430,8 @@ static void bucket_churn_matches_reference(void **state)
     }
 }
 
-/* ---- ephemeral ports (linux-ports.md, "How Linux picks the source port") ---- */
+/* ---- ephemeral ports (docs/reference/linux-ports.md, "How connect() chooses
+ * the source port") ---- */
 
 /* Range 40000-40009 to one destination: ten distinct ports, the five even
  * ones first, then EADDRNOTAVAIL. */

@@ -96,7 +96,7 @@ static void test_a_run_stopped_early_fails(void **state)
     char *rep;
     ps_check_counts c = check_text(LESSON, 3, &rep);
     assert_int_equal(c.failed, 1);
-    assert_non_null(strstr(rep, "the run stopped early: too many events"));
+    assert_non_null(strstr(rep, "the run stopped early: too many queue steps"));
     free(rep);
 }
 

@@ -33,7 +33,7 @@ static void test_wildcard_conflicts_with_specific_address(void **state)
 {
     (void)state;
     /* 127.0.0.1:3000 + 0.0.0.0:3000 conflict in either order; 127.0.0.1 and
-     * the host's own address do not (linux-ports.md). */
+     * the host's own address do not (docs/reference/linux-ports.md). */
     fixture f = fixture_start(TWO_HOSTS
                               "at 0ms b server listen 127.0.0.1:3000 as lo\n"
                               "at 0ms b server listen 3000 as any\n"
@@ -85,7 +85,7 @@ static void test_reuseport_rules(void **state)
 {
     (void)state;
     /* Both SO_REUSEPORT and the same user: shared. Only the second: conflict.
-     * Another user: conflict (linux-ports.md). */
+     * Another user: conflict (docs/reference/linux-ports.md). */
     fixture f = fixture_start(TWO_HOSTS
                               "proc b server2 pid=202 user=root\n"
                               "at 0ms b server listen 3000 as a1 reuseport\n"
@@ -280,7 +280,8 @@ static void test_server_time_wait_blocks_restart_without_reuseaddr(void **state)
     (void)state;
     /* The server side closes first (its process is killed), so TIME-WAIT
      * sits on the server's port: a new listener fails unless both set
-     * SO_REUSEADDR (linux-ports.md, "TIME_WAIT and restarting a server"). */
+     * SO_REUSEADDR (docs/reference/linux-ports.md, "TIME-WAIT and
+     * restarting a server"). */
     const char *base = TWO_HOSTS
         "proc b next pid=202 user=root\n"
         "at 0ms b server listen 8080 %s\n"

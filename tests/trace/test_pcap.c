@@ -1,4 +1,4 @@
-/* test_pcap.c — the pcap writer (sim/pcap.c): Internet checksums against
+/* test_pcap.c — the pcap writer (trace/pcap.c): Internet checksums against
  * published vectors, packet layout against packets Wireshark decoded and
  * verified byte by byte, and the file libpcap writes (link type, timestamps,
  * one record per SEGMENT event). The end-to-end check with tshark on every

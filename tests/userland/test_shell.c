@@ -90,7 +90,8 @@ static void advance(world *w, unsigned ms)
     ps_engine_run_until(w->e, ps_engine_now(w->e) + (ps_time)ms * 1000);
 }
 
-/* ---- the reference situations (linux-ports.md, "What the tools print") ---- */
+/* ---- the reference situations (docs/reference/linux-ports.md, "What the
+ * tools print") ---- */
 
 /* Python http.server on 0.0.0.0:3000 and node on 127.0.0.1:8080. */
 #define TWO_SERVERS                                   \
