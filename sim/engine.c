@@ -159,6 +159,7 @@ uint32_t ps__sock_new(ps_engine *e, uint32_t host)
     sk->host = host;
     sk->proc = sk->name = sk->link = PS_NONE;
     e->sock_live++;
+    e->state_count[(size_t)host * PS_STATE_COUNT + PS_CLOSED]++;
     return s;
 }
 
@@ -167,6 +168,7 @@ static void sock_discard(ps_engine *e, uint32_t s)
 {
     ps_socket *sk = &e->socks[s];
     if (sk->proc != PS_NONE && sk->fd) fd_free(e, sk->proc, sk->fd);
+    e->state_count[(size_t)sk->host * PS_STATE_COUNT + sk->state]--;
     sk->live = 0;
     sk->link = e->sock_free;
     e->sock_free = s;
@@ -199,7 +201,15 @@ void ps__sock_release(ps_engine *e, uint32_t s)
     sock_discard(e, s);
 }
 
-void ps__set_state(ps_engine *e, uint32_t s, ps_tcp_state st) { e->socks[s].state = (uint8_t)st; }
+void ps__set_state(ps_engine *e, uint32_t s, ps_tcp_state st)
+{
+    ps_socket *sk = &e->socks[s];
+    uint32_t *count = &e->state_count[(size_t)sk->host * PS_STATE_COUNT];
+    PS_ASSERT(count[sk->state] > 0);
+    count[sk->state]--;
+    count[st]++;
+    sk->state = (uint8_t)st;
+}
 
 ps_errno ps__fail(ps_engine *e, uint32_t s, ps_event *ev, const char *op, ps_errno err)
 {
@@ -210,7 +220,7 @@ ps_errno ps__fail(ps_engine *e, uint32_t s, ps_event *ev, const char *op, ps_err
     if (s != PS_NONE) {
         ps_socket *sk = &e->socks[s];
         sk->err = (uint8_t)err;
-        sk->state = PS_CLOSED;
+        ps__set_state(e, s, PS_CLOSED);
         remember_named(e, s);
         sock_discard(e, s);
     }
@@ -297,7 +307,7 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
     sk->proc = proc;
     sk->laddr = addr;
     sk->lport = port;
-    sk->state = PS_LISTEN;
+    ps__set_state(e, s, PS_LISTEN);
     sk->flags = (uint8_t)(PS_SOCK_LISTENER | PS_SOCK_BOUND | sockopts);
     sk->uid = p->uid;
     sk->auto_text = reply;
@@ -370,7 +380,7 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
     sk->rport = dport;
     sk->flags = flags;
     sk->uid = p->uid;
-    sk->state = PS_SYN_SENT;
+    ps__set_state(e, s, PS_SYN_SENT);
     uint32_t isn = (uint32_t)ps_rng_next(&e->rng);
     sk->snd_nxt = isn + 1;
     bool ok = ps__fd_alloc(e, proc, &sk->fd);
@@ -579,11 +589,12 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
     ps_table_init(&e->addr_index);
     ps_table_init(&e->link_index);
     uint32_t nn = sc->nsocks ? sc->nsocks : 1;
+    e->state_count = calloc((size_t)(sc->nhosts ? sc->nhosts : 1) * PS_STATE_COUNT, sizeof *e->state_count);
     e->named = malloc(nn * sizeof *e->named);
     e->named_err = calloc(nn, 1);
     e->named_seen = calloc(nn, 1);
     e->named_last = calloc(nn, sizeof *e->named_last);
-    if (!e->named || !e->named_err || !e->named_seen || !e->named_last) goto fail;
+    if (!e->state_count || !e->named || !e->named_err || !e->named_seen || !e->named_last) goto fail;
     for (uint32_t i = 0; i < sc->nsocks; i++) e->named[i] = PS_NONE;
     for (uint32_t h = 0; h < sc->nhosts; h++)
         for (uint32_t a = 0; a < sc->hosts[h].naddrs; a++)
@@ -624,6 +635,7 @@ void ps_engine_free(ps_engine *e)
     free(e->seg_free);
     free(e->tw);
     free(e->tw_due);
+    free(e->state_count);
     free(e->named);
     free(e->named_err);
     free(e->named_seen);
@@ -714,9 +726,23 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
 #ifdef PS_CHECKS
 /* Every structure's invariants at once (O(size)): PS_ASSERTed at steps 1, 2,
  * 4, 8, ..., so checked builds pay O(n log n) in all, not O(n) a step. */
+/* The per-state counts add up to the live sockets, and every live socket's
+ * (host, state) is counted (no allocation: the check must not change what
+ * an allocation-failure test sees). */
+static bool counts_valid(const ps_engine *e)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < (size_t)e->sc->nhosts * PS_STATE_COUNT; i++) sum += e->state_count[i];
+    if (sum != e->sock_live) return false;
+    for (uint32_t s = 0; s < e->nsocks; s++)
+        if (e->socks[s].live && e->state_count[(size_t)e->socks[s].host * PS_STATE_COUNT + e->socks[s].state] == 0)
+            return false;
+    return true;
+}
+
 static bool structures_valid(const ps_engine *e)
 {
-    return ps_evq_valid(&e->q) && ps_table_valid(&e->addr_index) && ps_table_valid(&e->link_index) &&
+    return counts_valid(e) && ps_evq_valid(&e->q) && ps_table_valid(&e->addr_index) && ps_table_valid(&e->link_index) &&
            ps_ports_valid(&e->ports) && ps_demux_valid(&e->demux, e->socks);
 }
 #endif
@@ -782,7 +808,15 @@ uint32_t ps_engine_proc_count(const ps_engine *e) { return e->nprocs; }
 const ps_proc *ps_engine_proc(const ps_engine *e, uint32_t i) { return &e->procs[i]; }
 uint32_t ps_engine_socket_slots(const ps_engine *e) { return e->nsocks; }
 const ps_socket *ps_engine_socket(const ps_engine *e, uint32_t i) { return &e->socks[i]; }
+uint32_t ps_engine_state_count(const ps_engine *e, uint32_t host, ps_tcp_state st)
+{
+    PS_ASSERT(host < e->sc->nhosts && st < PS_STATE_COUNT);
+    return e->state_count[(size_t)host * PS_STATE_COUNT + st];
+}
+
 uint32_t ps_engine_socket_live(const ps_engine *e) { return e->sock_live; }
+
+
 uint32_t ps_engine_segment_slots(const ps_engine *e) { return e->nsegs; }
 const ps_segment *ps_engine_segment(const ps_engine *e, uint32_t i) { return &e->segs[i]; }
 

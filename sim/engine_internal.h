@@ -55,6 +55,8 @@ struct ps_engine {
     uint32_t nsocks, sockcap; /* slots used, allocated */
     uint32_t sock_free;     /* first free slot (chained by link), PS_NONE */
     uint32_t sock_live;     /* live sockets */
+    uint32_t *state_count;  /* [host * PS_STATE_COUNT + state]: live sockets, so a
+                               checker's "count N" costs O(1), not a scan */
 
     ps_segment *segs;       /* segments in flight */
     uint32_t nsegs, segcap; /* slots used, allocated */

@@ -51,6 +51,8 @@ uint32_t ps_engine_find_pid(const ps_engine *e, uint32_t host, uint32_t pid);
 uint32_t ps_engine_socket_slots(const ps_engine *e);
 const ps_socket *ps_engine_socket(const ps_engine *e, uint32_t i);
 uint32_t ps_engine_socket_live(const ps_engine *e); /* live sockets right now */
+/* Live sockets of host in state st right now, in O(1). */
+uint32_t ps_engine_state_count(const ps_engine *e, uint32_t host, ps_tcp_state st);
 /* The socket a scenario name currently refers to, or PS_NONE (not created
  * yet, or released). */
 uint32_t ps_engine_named_socket(const ps_engine *e, uint32_t sock_spec);

@@ -121,7 +121,7 @@ static void syn_recv(ps_engine *e, uint32_t l, const ps_segment *sg)
     sk->lport = sg->dst_port;
     sk->raddr = sg->src_addr;
     sk->rport = sg->src_port;
-    sk->state = PS_SYN_RECV;
+    ps__set_state(e, c, PS_SYN_RECV);
     sk->flags = PS_SOCK_ACCEPTED | (lk->flags & PS_SOCK_REUSEADDR);
     sk->uid = lk->uid;
     sk->listener = l;

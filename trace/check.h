@@ -7,13 +7,13 @@
 #ifndef PS_CHECK_H
 #define PS_CHECK_H
 
-#include "engine_view.h"
+#include "engine_ops.h"
 #include "sbuf.h"
 
 /* Evaluates one expectation against the engine's current state. Returns
  * true if it holds; either way writes what was found into got (e.g.
  * "tab2 is syn-sent"). */
-bool ps_expect_eval(const ps_engine *e, const ps_expect *x, char *got, size_t got_size);
+bool ps_expect_eval(ps_engine *e, const ps_expect *x, char *got, size_t got_size);
 
 typedef struct ps_check_counts {
     uint32_t passed;
