@@ -7,54 +7,93 @@
 #     compared row agreeing (rows not replayed by design are allowed);
 #   - without root the command refuses with exit 3, never a pass;
 #   - SIGINT and SIGTERM in the middle of a run still remove everything;
-#   - no portsim-* network namespace is left behind.
-# Needs root and network namespaces: without them it says why and exits 0
-# (CI runs as root, so there it really runs). POSIX sh; run from the
-# repository root with $PORTSIM set (the Makefile does).
+#   - no network namespace of a run this script started is left behind, even
+#     while another verify runs.
+# Needs root and network namespaces. Without them it says SKIP and why on its
+# last line and exits 0, except with CI=true as root: CI must not skip, so
+# there a skip is a failure. The last line is always the summary,
+# "verify.sh: N passed, M failed" (then "; SKIP: why" if anything was skipped).
+# POSIX sh; run from the repository root with $PORTSIM set (the Makefile does).
 set -u
 PORTSIM=${PORTSIM:-./portsim}
-
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP verify.sh: not root; portsim verify creates network namespaces and needs root (CI runs as root)"
-    exit 0
-fi
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
+passes=0
 fails=0
+skips=""
+
+pass() {
+    echo "ok   $*"
+    passes=$((passes + 1))
+}
 
 fail() {
     echo "FAIL $*"
     fails=$((fails + 1))
 }
 
+summary() {
+    echo "verify.sh: $passes passed, $fails failed${skips:+; SKIP: $skips}"
+    [ "$fails" = 0 ]
+    exit $?
+}
+
+# A part that cannot run here. Under CI=true as root it should have run.
+skip() {
+    if [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ]; then
+        fail "CI=true as root, yet this would be skipped: $*"
+    else
+        echo "SKIP $*"
+        skips="${skips:+$skips; }$*"
+    fi
+}
+
+if [ "$(id -u)" != 0 ]; then
+    skip "not root; portsim verify creates network namespaces and needs root (CI runs as root)"
+    summary
+fi
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+: >"$tmp/pids"
+
 show() { sed -n '1,40s/^/    /p' "$1"; }
 
-leftovers() { ls /run/netns 2>/dev/null | grep '^portsim-' ; }
+# Runs `portsim verify ARGS`, output in $tmp/out and $tmp/err, exit code in
+# $rc; remembers its pid, whose namespaces are portsim-PID-*.
+run_verify() {
+    "$PORTSIM" verify "$@" >"$tmp/out" 2>"$tmp/err" &
+    echo $! >>"$tmp/pids"
+    wait $!
+    rc=$?
+}
+
+# The namespaces of the runs this script started that still exist.
+leftovers() {
+    while read -r p; do
+        ls /run/netns 2>/dev/null | grep "^portsim-$p-"
+    done <"$tmp/pids"
+}
 
 # --- containment first: nothing else runs if it fails ---
-"$PORTSIM" verify --self-test >"$tmp/self" 2>&1
-rc=$?
+run_verify --self-test
+cp "$tmp/out" "$tmp/self"
 if [ "$rc" = 3 ]; then
-    echo "SKIP verify.sh: network namespaces are not available here:"
-    show "$tmp/self"
-    exit 0
+    skip "network namespaces are not available here: $(head -n 1 "$tmp/err")"
+    summary
 fi
 if [ "$rc" != 0 ] || ! grep -q '^[0-9]* checks passed, 0 failed$' "$tmp/self" ||
         ! grep -q '^ok   inside (nobody): connect to 93.184.216.34:443' "$tmp/self"; then
     fail "verify --self-test (exit $rc)"
-    show "$tmp/self"
+    show "$tmp/self"; show "$tmp/err"
     echo "verify.sh: containment not proven; not replaying any scenario"
-    exit 1
+    summary
 fi
-echo "ok   verify --self-test: $(grep -c '^ok' "$tmp/self") containment checks"
+pass "verify --self-test: $(grep -c '^ok' "$tmp/self") containment checks"
 
 # One scenario: exit 0, a table whose rows all agree (or are not replayed by
 # design), and a summary line saying so.
 check() {
     scn=$1
-    "$PORTSIM" verify "$scn" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
+    run_verify "$scn"
     summary=$(tail -n 1 "$tmp/out")
     if [ "$rc" != 0 ]; then
         fail "$scn: exit $rc"; show "$tmp/out"; show "$tmp/err"; return
@@ -71,7 +110,7 @@ check() {
     if ! grep -q '| sockets (ss -tan) .*| yes$' "$tmp/out"; then
         fail "$scn: no socket-table comparison"; show "$tmp/out"; return
     fi
-    echo "ok   $scn: $summary"
+    pass "$scn: $summary"
 }
 
 for scn in scenarios/*.scn; do
@@ -227,16 +266,17 @@ if command -v setpriv >/dev/null 2>&1; then
     if [ "$rc" != 3 ] || ! grep -q 'needs root' "$tmp/err" || [ -s "$tmp/out" ]; then
         fail "as uid 65534: exit $rc (expected 3 and a reason)"; show "$tmp/err"
     else
-        echo "ok   as uid 65534: exit 3, \"$(head -n 1 "$tmp/err")\""
+        pass "as uid 65534: exit 3, \"$(head -n 1 "$tmp/err")\""
     fi
 else
-    echo "note verify.sh: setpriv missing, the refusal without root is not tested"
+    skip "setpriv is missing, the refusal without root is not tested"
 fi
 
 # --- interrupted runs still remove what they made ---
 for sig in INT TERM; do
     "$PORTSIM" verify scenarios/busy-server.scn >/dev/null 2>&1 &
     pid=$!
+    echo "$pid" >>"$tmp/pids"
     sleep 1
     kill -"$sig" "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
@@ -246,18 +286,44 @@ for sig in INT TERM; do
     if [ "$left" != 0 ] || [ "$helpers" != 0 ]; then
         fail "SIG$sig: $left namespace(s) and $helpers helper(s) left (exit $rc)"
     else
-        echo "ok   SIG$sig during busy-server.scn: exit $rc, nothing left"
+        pass "SIG$sig during busy-server.scn: exit $rc, nothing left"
     fi
 done
 
-if leftovers >"$tmp/left"; then
-    fail "namespaces left behind:"; show "$tmp/left"
-else
-    echo "ok   no portsim-* network namespace left"
+# --- a skip is said, and under CI=true as root it fails ---
+if [ -z "${VERIFY_SH_NESTED:-}" ]; then
+    printf '#!/bin/sh\necho "portsim verify --self-test: cannot run here: (a stand-in)" >&2\nexit 3\n' \
+        >"$tmp/unavailable"
+    chmod +x "$tmp/unavailable"
+    for ci in "" true; do
+        VERIFY_SH_NESTED=1 CI=$ci PORTSIM="$tmp/unavailable" sh "$0" >"$tmp/nested" 2>&1
+        rc=$?
+        last=$(tail -n 1 "$tmp/nested")
+        case "$ci:$rc:$last" in
+        :0:"verify.sh: 0 passed, 0 failed; SKIP: network namespaces are not available here: "*) ;;
+        true:1:"verify.sh: 0 passed, 1 failed") ;;
+        *) fail "namespaces unavailable, CI='$ci': exit $rc, last line '$last'"; continue;;
+        esac
+        pass "namespaces unavailable, CI='$ci': exit $rc, \"$last\""
+    done
 fi
 
-if [ "$fails" -ne 0 ]; then
-    echo "verify.sh: $fails failure(s)"
-    exit 1
+# --- the final count sees only this script's runs ---
+# Another verify running meanwhile (started here but not remembered, as if
+# from another shell) has namespaces of its own: they are not leftovers.
+"$PORTSIM" verify scenarios/busy-server.scn >/dev/null 2>&1 &
+other=$!
+n=0
+while [ "$n" -lt 50 ] && ! ls /run/netns 2>/dev/null | grep -q "^portsim-$other-"; do
+    sleep 0.1; n=$((n + 1))
+done
+ls /run/netns 2>/dev/null | grep -q "^portsim-$other-" ||
+    fail "the concurrent run $other made no namespace within 5 s"
+if leftovers >"$tmp/left"; then
+    fail "namespaces of this script's runs left behind:"; show "$tmp/left"
+else
+    pass "no namespace of this script's $(wc -l <"$tmp/pids") runs left, another run's not counted"
 fi
-echo "verify.sh: the kernel agrees with portsim on every replayed operation"
+kill -TERM "$other" 2>/dev/null
+wait "$other" 2>/dev/null
+summary
