@@ -258,6 +258,18 @@ for scn in "$tmp"/restart.scn "$tmp"/loopnet.scn; do
     check "$scn"
 done
 
+# --- PATH does not choose the `ip` that runs as root ---
+mkdir "$tmp/fakebin"
+printf '#!/bin/sh\necho "a fake ip ran" >>"%s"\nexit 1\n' "$tmp/fake-ip-ran" >"$tmp/fakebin/ip"
+chmod +x "$tmp/fakebin/ip"
+PATH="$tmp/fakebin:$PATH" run_verify scenarios/two-tabs.scn
+if [ "$rc" != 0 ] || [ -e "$tmp/fake-ip-ran" ]; then
+    fail "with a fake ip first in PATH: exit $rc$( [ -e "$tmp/fake-ip-ran" ] && echo ', the fake ran')"
+    show "$tmp/err"
+else
+    pass "with a fake ip first in PATH: exit 0, the fake never ran"
+fi
+
 # --- without root: a clear refusal with exit 3, never a pass ---
 if command -v setpriv >/dev/null 2>&1; then
     setpriv --reuid=65534 --regid=65534 --clear-groups "$PORTSIM" verify scenarios/two-tabs.scn \

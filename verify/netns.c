@@ -140,10 +140,29 @@ static void become_child(const sigset_t *old)
 
 /* ---- running ip(8) ---- */
 
+/* Where iproute2 installs `ip`. Never looked up through PATH: a root
+ * process must not run whatever `ip` the caller's PATH finds first. */
+static const char *const ip_paths[] = { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" };
+
+/* The first executable ip_paths entry, or NULL. */
+static const char *ip_path(void)
+{
+    static const char *found;
+    for (size_t i = 0; !found && i < sizeof ip_paths / sizeof ip_paths[0]; i++)
+        if (access(ip_paths[i], X_OK) == 0) found = ip_paths[i];
+    return found;
+}
+
 /* Runs `ip ARGS...` (NULL-terminated), stdout discarded; on failure puts the
  * command and its stderr into err. */
 static bool run_ip(char *err, size_t n, ...)
 {
+    const char *ip = ip_path();
+    if (!ip) {
+        snprintf(err, n, "`ip` is not installed (looked for /usr/sbin/ip, /sbin/ip, "
+                         "/usr/bin/ip and /bin/ip; install iproute2)");
+        return false;
+    }
     const char *argv[24];
     int argc = 0;
     argv[argc++] = "ip";
@@ -172,10 +191,8 @@ static bool run_ip(char *err, size_t n, ...)
         }
         dup2(pfd[1], 2);
         close(pfd[0]);
-        execvp("ip", (char *const *)argv);
-        execv("/usr/sbin/ip", (char *const *)argv);
-        execv("/sbin/ip", (char *const *)argv);
-        dprintf(2, "cannot run ip: %s", strerror(errno));
+        execv(ip, (char *const *)argv);
+        dprintf(2, "cannot run %s: %s", ip, strerror(errno));
         _exit(127);
     }
     close(pfd[1]);

@@ -31,8 +31,10 @@
 #include "scenario.h"
 
 /* Whether namespaces can be made here: root, unshare(CLONE_NEWNET) works,
- * /proc/self/ns/net exists and `ip` (iproute2) runs. If not, writes the
- * reason into why and returns false. */
+ * /proc/self/ns/net exists and `ip` (iproute2) runs. `ip` is always run by
+ * absolute path (/usr/sbin/ip, /sbin/ip, /usr/bin/ip, /bin/ip: the first that
+ * exists), never found through PATH. If not, writes the reason into why and
+ * returns false. */
 bool ps_netns_supported(char *why, size_t n);
 
 /* Creates the namespaces, links, addresses, routes and sysctls for every host
