@@ -254,7 +254,25 @@ done
 # The unreachable address is the one documented simplification.
 grep -q '| EHOSTUNREACH *| ENETUNREACH *| simplified$' "$tmp/out" ||
     fail "shell.scn: the unreachable curl is not shown as the EHOSTUNREACH/ENETUNREACH simplification"
-for scn in "$tmp"/restart.scn "$tmp"/loopnet.scn; do
+# Namespace names stay apart when a host is named like another's would be
+# (a name over 40 characters once became "host<index>", "File exists").
+long=a-host-name-longer-than-forty-characters-is-left-out
+cat >"$tmp/names.scn" <<EOF
+title "host names that look like namespace names"
+host host1 10.2.0.1
+host $long 10.2.0.2
+host host2 10.2.0.3
+link host1 $long 1ms
+link $long host2 1ms
+proc host1 srv pid=1 user=root
+proc $long cli pid=2 user=alice
+proc host2 srv pid=3 user=root
+at 0ms  host1 srv listen 80
+at 0ms  host2 srv listen 80
+at 10ms $long cli connect 10.2.0.1:80
+at 20ms $long cli connect 10.2.0.3:80
+EOF
+for scn in "$tmp"/restart.scn "$tmp"/loopnet.scn "$tmp"/names.scn; do
     check "$scn"
 done
 

@@ -23,7 +23,7 @@
 #define MAX_PIDS_EXTRA 16u
 
 typedef struct ns_entry {
-    char name[64];     /* portsim-<pid>-<host> */
+    char name[80];     /* portsim-<pid>-<index>-<host> (netns.h) */
     char path[96];     /* /run/netns/<name> */
     int fd;            /* open namespace file, -1 if none */
     bool made;         /* `ip netns add` was run for it (it may exist) */
@@ -522,9 +522,12 @@ bool ps_netns_create(const ps_scenario *sc, char *err, size_t n)
     }
     for (uint32_t h = 0; h < sc->nhosts; h++) {
         ns[h].fd = -1;
+        /* The host's index makes the name unique (no host name can imitate
+         * "<pid>-<index>-" of another); the host name is only for people. */
         const char *hn = sc->hosts[h].name;
-        if (strlen(hn) <= 40) snprintf(ns[h].name, sizeof ns[h].name, "portsim-%ld-%s", (long)g.owner, hn);
-        else snprintf(ns[h].name, sizeof ns[h].name, "portsim-%ld-host%u", (long)g.owner, h);
+        if (strlen(hn) <= 40)
+            snprintf(ns[h].name, sizeof ns[h].name, "portsim-%ld-%u-%s", (long)g.owner, h, hn);
+        else snprintf(ns[h].name, sizeof ns[h].name, "portsim-%ld-%u", (long)g.owner, h);
         snprintf(ns[h].path, sizeof ns[h].path, NETNS_DIR "/%s", ns[h].name);
     }
     block_signals(&old);
