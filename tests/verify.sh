@@ -2,7 +2,8 @@
 # verify.sh — `portsim verify` against the real kernel (docs/verify.md):
 #   - the containment self-test passes (no route out of the namespaces, a
 #     connect to an address outside the scenario fails with ENETUNREACH,
-#     privileges really dropped, portsim itself holds no socket);
+#     privileges really dropped, a root helper keeps only
+#     CAP_NET_BIND_SERVICE, portsim itself holds no socket);
 #   - every shipped lesson, and the extra scenarios below, replay with every
 #     compared row agreeing (rows not replayed by design are allowed);
 #   - without root the command refuses with exit 3, never a pass;
@@ -81,7 +82,8 @@ if [ "$rc" = 3 ]; then
     summary
 fi
 if [ "$rc" != 0 ] || ! grep -q '^[0-9]* checks passed, 0 failed$' "$tmp/self" ||
-        ! grep -q '^ok   inside (nobody): connect to 93.184.216.34:443' "$tmp/self"; then
+        ! grep -q '^ok   inside (nobody): connect to 93.184.216.34:443' "$tmp/self" ||
+        ! grep -q "^ok   peer's helper (root): no capability but CAP_NET_BIND_SERVICE" "$tmp/self"; then
     fail "verify --self-test (exit $rc)"
     show "$tmp/self"; show "$tmp/err"
     echo "verify.sh: containment not proven; not replaying any scenario"

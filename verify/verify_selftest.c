@@ -1,6 +1,7 @@
 /* verify_selftest.c — `portsim verify --self-test`: proves the containment
  * the replay relies on. Inside the namespaces a connect to any address
- * outside the scenario fails at once, privileges really drop, the link
+ * outside the scenario fails at once, privileges really drop (a root helper
+ * keeps only CAP_NET_BIND_SERVICE), the link
  * works, portsim itself opens no socket, and the teardown leaves nothing. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -105,6 +106,37 @@ static void st_routes(void)
              bad ? got : routes == 1 ? "" : "not exactly one route");
 }
 
+/* A helper's capability sets as the kernel shows them in /proc/PID/status
+ * (read from outside, not as the helper reports itself): only
+ * CAP_NET_BIND_SERVICE may be left, and in the effective and permitted sets
+ * only for root. */
+static void st_caps(pid_t pid, bool root, const char *who)
+{
+    char path[64], line[128], got[160] = "";
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    unsigned long long bind = 1ull << 10; /* CAP_NET_BIND_SERVICE */
+    unsigned long long want_prm = root ? bind : 0, v;
+    unsigned seen = 0, bad = 0;
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f)) {
+        char set[4];
+        if (sscanf(line, "Cap%3[a-zA-Z]: %llx", set, &v) != 2) continue;
+        unsigned long long want = !strcmp(set, "Bnd") ? bind
+                                : !strcmp(set, "Eff") || !strcmp(set, "Prm") ? want_prm : 0;
+        seen++;
+        if (v != want) {
+            bad++;
+            size_t l = strlen(got);
+            snprintf(got + l, sizeof got - l, "%sCap%s %016llx", l ? ", " : "", set, v);
+        }
+    }
+    if (f) fclose(f);
+    char what[160];
+    snprintf(what, sizeof what, "%s: %s (CapEff, CapPrm, CapBnd in /proc/%ld/status)", who,
+             root ? "no capability but CAP_NET_BIND_SERVICE" : "no capability at all", (long)pid);
+    st_check(seen == 5 && bad == 0, what, seen == 5 ? got : "cannot read the capability sets");
+}
+
 /* Interfaces: lo and the one veth, nothing leading out. */
 static void st_links(void)
 {
@@ -160,6 +192,8 @@ int ps_verify_self_test(void)
     st_check(started, "helpers start inside the namespaces (probe as uid 65534, daemon as root)",
              started ? "" : err);
     if (started) {
+        st_caps(c.vp[0].pid, false, "inside's helper (nobody)");
+        st_caps(c.vp[1].pid, true, "peer's helper (root)");
         st_routes();
         st_links();
         static const char *outside[] = { "93.184.216.34", "192.0.2.1", "8.8.8.8", "10.0.0.1" };
