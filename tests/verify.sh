@@ -290,6 +290,50 @@ else
     pass "with a fake ip first in PATH: exit 0, the fake never ran"
 fi
 
+# --- scenarios beyond verify's bounds are refused before anything is made ---
+# refused NAME PATTERN SCENARIO: exit 3, the bound named on stderr, no table.
+refused() {
+    run_verify "$3"
+    if [ "$rc" != 3 ] || ! grep -q "^portsim verify: cannot verify here: $2" "$tmp/err" ||
+            [ -s "$tmp/out" ]; then
+        fail "$1: exit $rc (expected 3 and '$2')"; show "$tmp/out"; show "$tmp/err"
+    else
+        pass "$1: exit 3, \"$(head -n 1 "$tmp/err")\""
+    fi
+}
+awk 'BEGIN { print "host box 10.3.0.1"
+             for (u = 0; u < 257; u++) printf "proc box p%d pid=%d user=u%d\n", u, u + 1, u }' \
+    >"$tmp/users.scn"
+refused "257 users" "the scenario has 257 users other than root" "$tmp/users.scn"
+
+# --- two runs at once: both pass, and their helpers share no uid ---
+# busy-server.scn has four users other than root; each run's helpers must
+# run as uids of that run alone (docs/verify.md, "One helper per process").
+helper_uids() { ps -eo ppid=,uid= | awk -v p="$1" '$1 == p && $2 != 0 { print $2 }' | sort -u; }
+"$PORTSIM" verify scenarios/busy-server.scn >"$tmp/run1" 2>&1 &
+run1=$!
+"$PORTSIM" verify scenarios/busy-server.scn >"$tmp/run2" 2>&1 &
+run2=$!
+echo "$run1" >>"$tmp/pids"
+echo "$run2" >>"$tmp/pids"
+n=0
+while [ "$n" -lt 100 ] && { [ "$(helper_uids "$run1" | wc -l)" -lt 4 ] ||
+                            [ "$(helper_uids "$run2" | wc -l)" -lt 4 ]; }; do
+    sleep 0.1; n=$((n + 1))
+done
+helper_uids "$run1" >"$tmp/uids1"
+helper_uids "$run2" >"$tmp/uids2"
+shared=$(comm -12 "$tmp/uids1" "$tmp/uids2" | wc -l)
+wait "$run1"; rc1=$?
+wait "$run2"; rc2=$?
+if [ "$rc1" != 0 ] || [ "$rc2" != 0 ]; then
+    fail "two busy-server runs at once: exit $rc1 and $rc2"; show "$tmp/run1"; show "$tmp/run2"
+elif [ "$(wc -l <"$tmp/uids1")" != 4 ] || [ "$(wc -l <"$tmp/uids2")" != 4 ] || [ "$shared" != 0 ]; then
+    fail "two runs at once: helper uids $(echo $(cat "$tmp/uids1")) and $(echo $(cat "$tmp/uids2")), $shared shared"
+else
+    pass "two busy-server runs at once: both exit 0, helper uids $(head -n 1 "$tmp/uids1")... and $(head -n 1 "$tmp/uids2")..., none shared"
+fi
+
 # --- without root: a clear refusal with exit 3, never a pass ---
 if command -v setpriv >/dev/null 2>&1; then
     setpriv --reuid=65534 --regid=65534 --clear-groups "$PORTSIM" verify scenarios/two-tabs.scn \

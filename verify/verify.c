@@ -453,8 +453,10 @@ static bool match_accept(const void *ctx, const ps_vmsg *m)
            m->rport == w->rport;
 }
 
-/* root stays root; the k-th other user is uid UID_BASE + k, so two users
- * differ for SO_REUSEPORT as they do in the engine. */
+uint32_t ps_verify_uid(uint32_t k) { return UID_BASE + (uint32_t)getpid() * UID_PER_RUN + k; }
+
+/* root stays root; the k-th other user gets this run's k-th uid, so two
+ * users differ for SO_REUSEPORT as they do in the engine. */
 static uint32_t uid_for(vctx *c, const char *user)
 {
     if (strcmp(user, "root") == 0) return 0;
@@ -462,14 +464,13 @@ static uint32_t uid_for(vctx *c, const char *user)
     while (k < c->nusers && strcmp(c->users[k], user) != 0) k++;
     if (k == c->nusers) {
         const char **nu = realloc(c->users, (k + 1) * sizeof *nu);
-        if (!nu) {
-            c->nomem = true;
-            return NOBODY;
+        if (!nu) c->nomem = true; /* the replay stops at this step */
+        else {
+            c->users = nu;
+            c->users[c->nusers++] = user;
         }
-        c->users = nu;
-        c->users[c->nusers++] = user;
     }
-    return UID_BASE + k;
+    return ps_verify_uid(k);
 }
 
 /* The helper of engine process p, started on first use. 0, or ESRCH when
@@ -1034,6 +1035,13 @@ int ps_cmd_verify(int argc, char **argv)
     char why[512];
     if (!ps_netns_supported(why, sizeof why)) {
         fprintf(stderr, "portsim verify: cannot compare with the kernel here: %s\n"
+                        "portsim verify: nothing was compared (exit %d, not a pass).\n",
+                why, PS_EXIT_UNAVAILABLE);
+        ps_scenario_free(sc);
+        return PS_EXIT_UNAVAILABLE;
+    }
+    if (!ps_verify_preflight(sc, why, sizeof why)) {
+        fprintf(stderr, "portsim verify: cannot verify here: %s\n"
                         "portsim verify: nothing was compared (exit %d, not a pass).\n",
                 why, PS_EXIT_UNAVAILABLE);
         ps_scenario_free(sc);

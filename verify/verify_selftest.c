@@ -187,10 +187,13 @@ int ps_verify_self_test(void)
            ps_netns_name(0), ps_netns_name(1));
     c.nvp = 2;
     c.vp = calloc(2, sizeof *c.vp);
-    bool started = c.vp && ps_vproc_start(&c.vp[0], 0, NOBODY, err, sizeof err) &&
+    uint32_t uid = ps_verify_uid(0);
+    char what[160];
+    bool started = c.vp && ps_vproc_start(&c.vp[0], 0, uid, err, sizeof err) &&
                    ps_vproc_start(&c.vp[1], 1, 0, err, sizeof err);
-    st_check(started, "helpers start inside the namespaces (probe as uid 65534, daemon as root)",
-             started ? "" : err);
+    snprintf(what, sizeof what,
+             "helpers start inside the namespaces (probe as this run's uid %u, daemon as root)", uid);
+    st_check(started, what, started ? "" : err);
     if (started) {
         st_caps(c.vp[0].pid, false, "inside's helper (nobody)");
         st_caps(c.vp[1].pid, true, "peer's helper (root)");
@@ -200,7 +203,6 @@ int ps_verify_self_test(void)
         uint32_t id = 1;
         for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
             for (uint32_t p = 0; p < 2; p++) {
-                char what[160];
                 int r = st_connect(&c, p, outside[i], 443, id++);
                 snprintf(what, sizeof what, "%s: connect to %s:443 (not in the scenario) fails at once with ENETUNREACH",
                          p ? "peer (root)" : "inside (nobody)", outside[i]);
@@ -211,7 +213,8 @@ int ps_verify_self_test(void)
         st_check(r == ECONNREFUSED, "inside: connect to peer 198.51.100.7:9 (nobody listens) is refused by peer's kernel",
                  r == ECONNREFUSED ? "" : r == 0 ? "connected" : r < 0 ? "no answer" : ps_verify_errname(r));
         r = st_listen(&c, 0, 80, id++);
-        st_check(r == EACCES, "inside: uid 65534 cannot listen on 80 (privileges really dropped)",
+        snprintf(what, sizeof what, "inside: uid %u cannot listen on 80 (privileges really dropped)", uid);
+        st_check(r == EACCES, what,
                  r == EACCES ? "" : r == 0 ? "ok" : r < 0 ? "no answer" : ps_verify_errname(r));
         r = st_listen(&c, 1, 80, id++);
         st_check(r == 0, "peer: root can listen on 80", r == 0 ? "" : r < 0 ? "no answer" : ps_verify_errname(r));
