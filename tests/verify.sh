@@ -305,6 +305,21 @@ awk 'BEGIN { print "host box 10.3.0.1"
              for (u = 0; u < 257; u++) printf "proc box p%d pid=%d user=u%d\n", u, u + 1, u }' \
     >"$tmp/users.scn"
 refused "257 users" "the scenario has 257 users other than root" "$tmp/users.scn"
+awk 'BEGIN { for (h = 0; h < 257; h++) printf "host h%d 10.5.%d.%d\n", h, h / 200, h % 200 + 1 }' \
+    >"$tmp/hosts.scn"
+refused "257 hosts" "the scenario has 257 hosts, verify's bound is 256" "$tmp/hosts.scn"
+awk 'BEGIN { for (h = 0; h < 33; h++) printf "host h%d 10.6.0.%d\n", h, h + 1
+             for (a = 0; a < 33; a++) for (b = a + 1; b < 33 && n < 513; b++) {
+                 printf "link h%d h%d 1ms\n", a, b; n++ } }' >"$tmp/links.scn"
+refused "513 links" "the scenario has 513 links, verify's bound is 512" "$tmp/links.scn"
+awk 'BEGIN { print "host box 10.3.0.1"
+             for (p = 1; p <= 1025; p++) printf "proc box p%d pid=%d user=root\n", p, p }' \
+    >"$tmp/procs.scn"
+refused "1025 processes" "the scenario has 1025 processes, verify's bound is 1024" "$tmp/procs.scn"
+printf 'host box 10.3.0.1\nproc box p pid=1 user=root\n%s\n' \
+    'at 0ms box p connect 10.9.9.9:80 repeat 100001 every 0us' >"$tmp/ops.scn"
+refused "100001 connects" "the scenario does more socket operations than verify's bound of 100000" \
+    "$tmp/ops.scn"
 
 # --- two runs at once: both pass, and their helpers share no uid ---
 # busy-server.scn has four users other than root; each run's helpers must

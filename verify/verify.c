@@ -893,7 +893,7 @@ static bool replay(vctx *c)
         if (next == PS_TIME_NEVER) break;
         /* A TIME-WAIT is about to run out in the simulation: the kernel's
          * would need a real minute. Compare here; replay nothing after. */
-        if (!c->horizon && c->tw_first != PS_TIME_NEVER && next >= c->tw_first + TIME_WAIT_US) {
+        if (!c->horizon && ps_verify_past_horizon(c->tw_first, next)) {
             snapshot(c);
             c->horizon = true;
         }

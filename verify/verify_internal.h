@@ -25,6 +25,14 @@
 #define QUIET_MS 20              /* after send/close/kill: replies and FINs cross */
 #define SNAP_TRIES 40            /* socket tables re-read up to 40 x 25 ms */
 
+/* Whether the replay stops before a step at `next`: a TIME-WAIT that began
+ * at tw_first (PS_TIME_NEVER: none yet) would have to run out, which on the
+ * kernel takes a real minute. */
+static inline bool ps_verify_past_horizon(ps_time tw_first, ps_time next)
+{
+    return tw_first != PS_TIME_NEVER && next >= tw_first + TIME_WAIT_US;
+}
+
 typedef enum { ST_AGREE, ST_DIFFER, ST_SKIP, ST_SIMPLE } row_status;
 typedef enum { RK_INST, RK_SIMPLE, RK_TABLE } row_kind;
 
