@@ -60,8 +60,10 @@ show() { sed -n '1,40s/^/    /p' "$1"; }
 
 # Runs `portsim verify ARGS`, output in $tmp/out and $tmp/err, exit code in
 # $rc; remembers its pid, whose namespaces are portsim-PID-*.
+# With $nofile set, under `ulimit -n $nofile` (soft and hard).
 run_verify() {
-    "$PORTSIM" verify "$@" >"$tmp/out" 2>"$tmp/err" &
+    ( if [ -n "${nofile:-}" ]; then ulimit -n "$nofile" || exit 125; fi
+      exec "$PORTSIM" verify "$@" ) >"$tmp/out" 2>"$tmp/err" &
     echo $! >>"$tmp/pids"
     wait $!
     rc=$?
@@ -320,6 +322,24 @@ printf 'host box 10.3.0.1\nproc box p pid=1 user=root\n%s\n' \
     'at 0ms box p connect 10.9.9.9:80 repeat 100001 every 0us' >"$tmp/ops.scn"
 refused "100001 connects" "the scenario does more socket operations than verify's bound of 100000" \
     "$tmp/ops.scn"
+# More sockets in one process than the descriptor limit: refused up front,
+# not replayed into rows that "differ" with EMFILE. The same scenario passes
+# when the limit allows it.
+cat >"$tmp/fds.scn" <<'EOF'
+title "1,500 connections to one server"
+host server 10.4.0.1
+host client 10.4.0.2
+link client server 1ms
+proc server web pid=1 user=root
+proc client app pid=2 user=alice
+at 0ms server web listen 80
+at 1ms client app connect 10.4.0.1:80 repeat 1500 every 10us
+EOF
+nofile=1024
+refused "1,500 connections under ulimit -n 1024" \
+    "needs 1507 descriptors, the limit is 1024 (RLIMIT_NOFILE: process web 1 on server" "$tmp/fds.scn"
+nofile=
+check "$tmp/fds.scn"
 
 # --- two runs at once: both pass, and their helpers share no uid ---
 # busy-server.scn has four users other than root; each run's helpers must

@@ -56,6 +56,7 @@ const char *ps_verify_errname(int err)
         { ESRCH, "ESRCH" },               { EPIPE, "EPIPE" },
         { ETIMEDOUT, "ETIMEDOUT" },       { EINVAL, "EINVAL" },
         { EPERM, "EPERM" },               { EMFILE, "EMFILE" },
+        { ENFILE, "ENFILE" },
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].e == err) return names[i].n;
@@ -505,6 +506,19 @@ static void copy_text(char *dst, const char *src)
     snprintf(dst, PS_VTEXT, "%s", src ? src : "");
 }
 
+/* A helper out of descriptors hit this machine's limit, which says nothing
+ * about ports: stop the run (exit 3) instead of showing it as a difference.
+ * The pre-flight makes this rare (the kernel may hold a closing socket a
+ * moment longer than the engine). */
+static void out_of_descriptors(vctx *c, const inst *in)
+{
+    if (in->k_err != EMFILE && in->k_err != ENFILE) return;
+    snprintf(c->fatal, sizeof c->fatal, "cannot verify here: the helper of %s %u on %s ran out of "
+             "descriptors (%s) at %s", ps_engine_proc(c->e, in->proc)->name,
+             ps_engine_proc(c->e, in->proc)->pid, c->sc->hosts[in->host].name,
+             ps_verify_errname(in->k_err), c->rows[in->row].op);
+}
+
 static void kernel_listen(vctx *c, inst *in, uint32_t id)
 {
     ps_vcmd cmd;
@@ -519,6 +533,7 @@ static void kernel_listen(vctx *c, inst *in, uint32_t id)
     in->k_err = helper(c, in->proc);
     if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, NULL);
     in->k_known = true;
+    out_of_descriptors(c, in);
 }
 
 static void kernel_connect(vctx *c, inst *in, uint32_t id)
@@ -538,6 +553,7 @@ static void kernel_connect(vctx *c, inst *in, uint32_t id)
     in->k_err = helper(c, in->proc);
     if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, &m);
     in->k_known = true;
+    out_of_descriptors(c, in);
     if (in->k_err != 0) return;
     in->k_saddr = m.laddr;
     in->k_sport = m.lport;

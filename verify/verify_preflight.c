@@ -1,7 +1,8 @@
 /* verify_preflight.c — before `portsim verify` creates anything: does the
- * scenario fit verify's own bounds? A scenario that does not is refused
- * with exit 3 and the bound it exceeds (docs/verify.md, "Limits"), instead
- * of taking many minutes or failing halfway.
+ * scenario fit verify's own bounds, and this machine's limits? A scenario
+ * that does not is refused with exit 3 and the bound or limit it exceeds
+ * (docs/verify.md, "Limits"), instead of failing halfway or showing EMFILE
+ * as a disagreement.
  *
  * What a run needs comes from a dry run: the engine runs the scenario alone,
  * up to where the replay would stop (ps_verify_past_horizon), counting the
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "shell.h"
 #include "verify_internal.h"
@@ -24,6 +26,12 @@
 #define MAX_LINKS 512u
 #define MAX_HELPERS 1024u
 #define MAX_SOCKET_OPS 100000u
+/* Descriptors besides sockets: a helper's command and message pipes and its
+ * epoll (0-2 are in the engine's count too); the parent's 0-2 and the two
+ * pipes of an `ip` run or a namespace read. */
+#define HELPER_FDS 3u
+#define PARENT_FDS 7u
+
 typedef struct dry {
     ps_engine *e;
     const ps_scenario *sc;
@@ -118,10 +126,50 @@ static uint32_t other_users(const ps_scenario *sc)
     return n;
 }
 
+/* The first number in a file, or `fallback`. */
+static unsigned long long read_number(const char *path, unsigned long long fallback)
+{
+    FILE *f = fopen(path, "r");
+    unsigned long long v;
+    if (!f) return fallback;
+    if (fscanf(f, "%llu", &v) != 1) v = fallback;
+    fclose(f);
+    return v;
+}
+
+/* How many more processes the kernel lets this one start: pid_max and
+ * threads-max less the tasks that exist (/proc/loadavg's "running/total"),
+ * or what this cgroup's pids.max leaves (cgroup v2). */
+static unsigned long long processes_left(void)
+{
+    unsigned long long cap = read_number("/proc/sys/kernel/pid_max", ~0ull);
+    unsigned long long tmax = read_number("/proc/sys/kernel/threads-max", ~0ull);
+    if (tmax < cap) cap = tmax;
+    unsigned long long total = 0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%*s %*s %*s %*u/%llu", &total) != 1) total = 0;
+        fclose(f);
+    }
+    unsigned long long left = cap > total ? cap - total : 0;
+    char line[512], path[600];
+    f = fopen("/proc/self/cgroup", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "0::", 3) != 0) continue;
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(path, sizeof path, "/sys/fs/cgroup%s/pids.max", line + 3);
+        unsigned long long max = read_number(path, ~0ull); /* "max" reads as none */
+        snprintf(path, sizeof path, "/sys/fs/cgroup%s/pids.current", line + 3);
+        unsigned long long cur = read_number(path, 0);
+        if (max != ~0ull && (max > cur ? max - cur : 0) < left) left = max > cur ? max - cur : 0;
+    }
+    if (f) fclose(f);
+    return left;
+}
+
 bool ps_verify_preflight(const ps_scenario *sc, char *why, size_t n)
 {
     /* verify's bounds that the scenario shows without running it */
-    uint32_t users = other_users(sc);
     if (sc->nhosts > MAX_HOSTS) {
         snprintf(why, n, "the scenario has %u hosts, verify's bound is %u", sc->nhosts, MAX_HOSTS);
         return false;
@@ -134,6 +182,7 @@ bool ps_verify_preflight(const ps_scenario *sc, char *why, size_t n)
         snprintf(why, n, "the scenario has %u processes, verify's bound is %u", sc->nprocs, MAX_HELPERS);
         return false;
     }
+    uint32_t users = other_users(sc);
     if (users > UID_PER_RUN) {
         snprintf(why, n, "the scenario has %u users other than root; verify gives each a uid "
                  "of its own and has %u per run", users, UID_PER_RUN);
@@ -145,10 +194,13 @@ bool ps_verify_preflight(const ps_scenario *sc, char *why, size_t n)
     d.sc = sc;
     d.tw_first = PS_TIME_NEVER;
     bool ran = dry_run(&d);
-    uint32_t helpers = sc->nprocs;
-    for (uint32_t p = sc->nprocs; p < d.nprocs; p++)
-        helpers += d.peak_fd[p] != 0; /* a program a shell started */
+    uint32_t helpers = sc->nprocs, worst = PS_NONE;
+    for (uint32_t p = 0; p < d.nprocs; p++) {
+        helpers += p >= sc->nprocs && d.peak_fd[p]; /* a program a shell started */
+        if (worst == PS_NONE || d.peak_fd[p] > d.peak_fd[worst]) worst = p;
+    }
     bool ok = false;
+    struct rlimit rl;
     if (!ran) {
         snprintf(why, n, "out of memory while sizing the run");
     } else if (d.ops > MAX_SOCKET_OPS) {
@@ -156,8 +208,37 @@ bool ps_verify_preflight(const ps_scenario *sc, char *why, size_t n)
                  MAX_SOCKET_OPS);
     } else if (helpers > MAX_HELPERS) {
         snprintf(why, n, "the scenario runs %u processes, verify's bound is %u", helpers, MAX_HELPERS);
+    } else if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        snprintf(why, n, "cannot read the descriptor limit (RLIMIT_NOFILE)");
     } else {
-        ok = true;
+        /* Helpers raise their soft limit to the hard one; so does portsim. */
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        unsigned long long limit = rl.rlim_max;
+        unsigned long long helper_need =
+            worst == PS_NONE ? 0 : (unsigned long long)d.peak_fd[worst] + 1 + HELPER_FDS;
+        unsigned long long parent_need = PARENT_FDS + sc->nhosts + 2ull * helpers;
+        unsigned long long procs_left = processes_left();
+        unsigned long long max_ns = read_number("/proc/sys/user/max_net_namespaces", ~0ull);
+        if (rl.rlim_max != RLIM_INFINITY && helper_need > limit) {
+            const ps_proc *pr = ps_engine_proc(d.e, worst);
+            snprintf(why, n, "needs %llu descriptors, the limit is %llu (RLIMIT_NOFILE: process "
+                     "%s %u on %s has up to %u sockets open at once)", helper_need, limit,
+                     pr->name, pr->pid, sc->hosts[pr->host].name, d.peak_fd[worst] - 2);
+        } else if (rl.rlim_max != RLIM_INFINITY && parent_need > limit) {
+            snprintf(why, n, "needs %llu descriptors, the limit is %llu (RLIMIT_NOFILE: portsim "
+                     "holds two pipes per helper, %u helpers, and one per host)", parent_need,
+                     limit, helpers);
+        } else if (helpers + 1ull > procs_left) { /* + one `ip` or namespace read at a time */
+            snprintf(why, n, "needs %llu processes, the limit is %llu (what kernel.pid_max, "
+                     "kernel.threads-max and the cgroup's pids.max leave free now)",
+                     helpers + 1ull, procs_left);
+        } else if (sc->nhosts + 1ull > max_ns) {
+            snprintf(why, n, "needs %u network namespaces, the limit is %llu "
+                     "(user.max_net_namespaces)", sc->nhosts + 1, max_ns);
+        } else {
+            ok = true;
+        }
     }
     if (d.e) ps_engine_free(d.e);
     free(d.touched);
