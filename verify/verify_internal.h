@@ -3,7 +3,7 @@
  * connect), the timing constants, and a few helpers. verify.c replays,
  * verify_report.c writes the table, verify_preflight.c checks the size
  * before a run, verify_selftest.c proves containment.
- * Nothing outside render/verify*.c includes this. */
+ * Nothing outside verify/verify*.c includes this. */
 #ifndef PS_VERIFY_INTERNAL_H
 #define PS_VERIFY_INTERNAL_H
 
