@@ -2,59 +2,102 @@
 # verify.sh — `portsim verify` against the real kernel (docs/verify.md):
 #   - the containment self-test passes (no route out of the namespaces, a
 #     connect to an address outside the scenario fails with ENETUNREACH,
-#     privileges really dropped, portsim itself holds no socket);
+#     privileges really dropped, a root helper keeps only
+#     CAP_NET_BIND_SERVICE, portsim itself holds no socket);
 #   - every shipped lesson, and the extra scenarios below, replay with every
 #     compared row agreeing (rows not replayed by design are allowed);
 #   - without root the command refuses with exit 3, never a pass;
 #   - SIGINT and SIGTERM in the middle of a run still remove everything;
-#   - no portsim-* network namespace is left behind.
-# Needs root and network namespaces: without them it says why and exits 0
-# (CI runs as root, so there it really runs). POSIX sh; run from the
-# repository root with $PORTSIM set (the Makefile does).
+#   - no network namespace of a run this script started is left behind, even
+#     while another verify runs.
+# Needs root and network namespaces. Without them it says SKIP and why on its
+# last line and exits 0, except with CI=true as root: CI must not skip, so
+# there a skip is a failure. The last line is always the summary,
+# "verify.sh: N passed, M failed" (then "; SKIP: why" if anything was skipped).
+# POSIX sh; run from the repository root with $PORTSIM set (the Makefile does).
 set -u
 PORTSIM=${PORTSIM:-./portsim}
-
-if [ "$(id -u)" != 0 ]; then
-    echo "SKIP verify.sh: not root; portsim verify creates network namespaces and needs root (CI runs as root)"
-    exit 0
-fi
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
+passes=0
 fails=0
+skips=""
+
+pass() {
+    echo "ok   $*"
+    passes=$((passes + 1))
+}
 
 fail() {
     echo "FAIL $*"
     fails=$((fails + 1))
 }
 
+summary() {
+    echo "verify.sh: $passes passed, $fails failed${skips:+; SKIP: $skips}"
+    [ "$fails" = 0 ]
+    exit $?
+}
+
+# A part that cannot run here. Under CI=true as root it should have run.
+skip() {
+    if [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ]; then
+        fail "CI=true as root, yet this would be skipped: $*"
+    else
+        echo "SKIP $*"
+        skips="${skips:+$skips; }$*"
+    fi
+}
+
+if [ "$(id -u)" != 0 ]; then
+    skip "not root; portsim verify creates network namespaces and needs root (CI runs as root)"
+    summary
+fi
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+: >"$tmp/pids"
+
 show() { sed -n '1,40s/^/    /p' "$1"; }
 
-leftovers() { ls /run/netns 2>/dev/null | grep '^portsim-' ; }
+# Runs `portsim verify ARGS`, output in $tmp/out and $tmp/err, exit code in
+# $rc; remembers its pid, whose namespaces are portsim-PID-*.
+# With $nofile set, under `ulimit -n $nofile` (soft and hard).
+run_verify() {
+    ( if [ -n "${nofile:-}" ]; then ulimit -n "$nofile" || exit 125; fi
+      exec "$PORTSIM" verify "$@" ) >"$tmp/out" 2>"$tmp/err" &
+    echo $! >>"$tmp/pids"
+    wait $!
+    rc=$?
+}
+
+# The namespaces of the runs this script started that still exist.
+leftovers() {
+    while read -r p; do
+        ls /run/netns 2>/dev/null | grep "^portsim-$p-"
+    done <"$tmp/pids"
+}
 
 # --- containment first: nothing else runs if it fails ---
-"$PORTSIM" verify --self-test >"$tmp/self" 2>&1
-rc=$?
+run_verify --self-test
+cp "$tmp/out" "$tmp/self"
 if [ "$rc" = 3 ]; then
-    echo "SKIP verify.sh: network namespaces are not available here:"
-    show "$tmp/self"
-    exit 0
+    skip "network namespaces are not available here: $(head -n 1 "$tmp/err")"
+    summary
 fi
 if [ "$rc" != 0 ] || ! grep -q '^[0-9]* checks passed, 0 failed$' "$tmp/self" ||
-        ! grep -q '^ok   inside (nobody): connect to 93.184.216.34:443' "$tmp/self"; then
+        ! grep -q '^ok   inside (nobody): connect to 93.184.216.34:443' "$tmp/self" ||
+        ! grep -q "^ok   peer's helper (root): no capability but CAP_NET_BIND_SERVICE" "$tmp/self"; then
     fail "verify --self-test (exit $rc)"
-    show "$tmp/self"
+    show "$tmp/self"; show "$tmp/err"
     echo "verify.sh: containment not proven; not replaying any scenario"
-    exit 1
+    summary
 fi
-echo "ok   verify --self-test: $(grep -c '^ok' "$tmp/self") containment checks"
+pass "verify --self-test: $(grep -c '^ok' "$tmp/self") containment checks"
 
 # One scenario: exit 0, a table whose rows all agree (or are not replayed by
 # design), and a summary line saying so.
 check() {
     scn=$1
-    "$PORTSIM" verify "$scn" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
+    run_verify "$scn"
     summary=$(tail -n 1 "$tmp/out")
     if [ "$rc" != 0 ]; then
         fail "$scn: exit $rc"; show "$tmp/out"; show "$tmp/err"; return
@@ -71,7 +114,7 @@ check() {
     if ! grep -q '| sockets (ss -tan) .*| yes$' "$tmp/out"; then
         fail "$scn: no socket-table comparison"; show "$tmp/out"; return
     fi
-    echo "ok   $scn: $summary"
+    pass "$scn: $summary"
 }
 
 for scn in scenarios/*.scn; do
@@ -215,9 +258,116 @@ done
 # The unreachable address is the one documented simplification.
 grep -q '| EHOSTUNREACH *| ENETUNREACH *| simplified$' "$tmp/out" ||
     fail "shell.scn: the unreachable curl is not shown as the EHOSTUNREACH/ENETUNREACH simplification"
-for scn in "$tmp"/restart.scn "$tmp"/loopnet.scn; do
+# Namespace names stay apart when a host is named like another's would be
+# (a name over 40 characters once became "host<index>", "File exists").
+long=a-host-name-longer-than-forty-characters-is-left-out
+cat >"$tmp/names.scn" <<EOF
+title "host names that look like namespace names"
+host host1 10.2.0.1
+host $long 10.2.0.2
+host host2 10.2.0.3
+link host1 $long 1ms
+link $long host2 1ms
+proc host1 srv pid=1 user=root
+proc $long cli pid=2 user=alice
+proc host2 srv pid=3 user=root
+at 0ms  host1 srv listen 80
+at 0ms  host2 srv listen 80
+at 10ms $long cli connect 10.2.0.1:80
+at 20ms $long cli connect 10.2.0.3:80
+EOF
+for scn in "$tmp"/restart.scn "$tmp"/loopnet.scn "$tmp"/names.scn; do
     check "$scn"
 done
+
+# --- PATH does not choose the `ip` that runs as root ---
+mkdir "$tmp/fakebin"
+printf '#!/bin/sh\necho "a fake ip ran" >>"%s"\nexit 1\n' "$tmp/fake-ip-ran" >"$tmp/fakebin/ip"
+chmod +x "$tmp/fakebin/ip"
+PATH="$tmp/fakebin:$PATH" run_verify scenarios/two-tabs.scn
+if [ "$rc" != 0 ] || [ -e "$tmp/fake-ip-ran" ]; then
+    fail "with a fake ip first in PATH: exit $rc$( [ -e "$tmp/fake-ip-ran" ] && echo ', the fake ran')"
+    show "$tmp/err"
+else
+    pass "with a fake ip first in PATH: exit 0, the fake never ran"
+fi
+
+# --- scenarios beyond verify's bounds are refused before anything is made ---
+# refused NAME PATTERN SCENARIO: exit 3, the bound named on stderr, no table.
+refused() {
+    run_verify "$3"
+    if [ "$rc" != 3 ] || ! grep -q "^portsim verify: cannot verify here: $2" "$tmp/err" ||
+            [ -s "$tmp/out" ]; then
+        fail "$1: exit $rc (expected 3 and '$2')"; show "$tmp/out"; show "$tmp/err"
+    else
+        pass "$1: exit 3, \"$(head -n 1 "$tmp/err")\""
+    fi
+}
+awk 'BEGIN { print "host box 10.3.0.1"
+             for (u = 0; u < 257; u++) printf "proc box p%d pid=%d user=u%d\n", u, u + 1, u }' \
+    >"$tmp/users.scn"
+refused "257 users" "the scenario has 257 users other than root" "$tmp/users.scn"
+awk 'BEGIN { for (h = 0; h < 257; h++) printf "host h%d 10.5.%d.%d\n", h, h / 200, h % 200 + 1 }' \
+    >"$tmp/hosts.scn"
+refused "257 hosts" "the scenario has 257 hosts, verify's bound is 256" "$tmp/hosts.scn"
+awk 'BEGIN { for (h = 0; h < 33; h++) printf "host h%d 10.6.0.%d\n", h, h + 1
+             for (a = 0; a < 33; a++) for (b = a + 1; b < 33 && n < 513; b++) {
+                 printf "link h%d h%d 1ms\n", a, b; n++ } }' >"$tmp/links.scn"
+refused "513 links" "the scenario has 513 links, verify's bound is 512" "$tmp/links.scn"
+awk 'BEGIN { print "host box 10.3.0.1"
+             for (p = 1; p <= 1025; p++) printf "proc box p%d pid=%d user=root\n", p, p }' \
+    >"$tmp/procs.scn"
+refused "1025 processes" "the scenario has 1025 processes, verify's bound is 1024" "$tmp/procs.scn"
+printf 'host box 10.3.0.1\nproc box p pid=1 user=root\n%s\n' \
+    'at 0ms box p connect 10.9.9.9:80 repeat 100001 every 0us' >"$tmp/ops.scn"
+refused "100001 connects" "the scenario does more socket operations than verify's bound of 100000" \
+    "$tmp/ops.scn"
+# More sockets in one process than the descriptor limit: refused up front,
+# not replayed into rows that "differ" with EMFILE. The same scenario passes
+# when the limit allows it.
+cat >"$tmp/fds.scn" <<'EOF'
+title "1,500 connections to one server"
+host server 10.4.0.1
+host client 10.4.0.2
+link client server 1ms
+proc server web pid=1 user=root
+proc client app pid=2 user=alice
+at 0ms server web listen 80
+at 1ms client app connect 10.4.0.1:80 repeat 1500 every 10us
+EOF
+nofile=1024
+refused "1,500 connections under ulimit -n 1024" \
+    "needs 1507 descriptors, the limit is 1024 (RLIMIT_NOFILE: process web 1 on server" "$tmp/fds.scn"
+nofile=
+check "$tmp/fds.scn"
+
+# --- two runs at once: both pass, and their helpers share no uid ---
+# busy-server.scn has four users other than root; each run's helpers must
+# run as uids of that run alone (docs/verify.md, "One helper per process").
+helper_uids() { ps -eo ppid=,uid= | awk -v p="$1" '$1 == p && $2 != 0 { print $2 }' | sort -u; }
+"$PORTSIM" verify scenarios/busy-server.scn >"$tmp/run1" 2>&1 &
+run1=$!
+"$PORTSIM" verify scenarios/busy-server.scn >"$tmp/run2" 2>&1 &
+run2=$!
+echo "$run1" >>"$tmp/pids"
+echo "$run2" >>"$tmp/pids"
+n=0
+while [ "$n" -lt 100 ] && { [ "$(helper_uids "$run1" | wc -l)" -lt 4 ] ||
+                            [ "$(helper_uids "$run2" | wc -l)" -lt 4 ]; }; do
+    sleep 0.1; n=$((n + 1))
+done
+helper_uids "$run1" >"$tmp/uids1"
+helper_uids "$run2" >"$tmp/uids2"
+shared=$(comm -12 "$tmp/uids1" "$tmp/uids2" | wc -l)
+wait "$run1"; rc1=$?
+wait "$run2"; rc2=$?
+if [ "$rc1" != 0 ] || [ "$rc2" != 0 ]; then
+    fail "two busy-server runs at once: exit $rc1 and $rc2"; show "$tmp/run1"; show "$tmp/run2"
+elif [ "$(wc -l <"$tmp/uids1")" != 4 ] || [ "$(wc -l <"$tmp/uids2")" != 4 ] || [ "$shared" != 0 ]; then
+    fail "two runs at once: helper uids $(echo $(cat "$tmp/uids1")) and $(echo $(cat "$tmp/uids2")), $shared shared"
+else
+    pass "two busy-server runs at once: both exit 0, helper uids $(head -n 1 "$tmp/uids1")... and $(head -n 1 "$tmp/uids2")..., none shared"
+fi
 
 # --- without root: a clear refusal with exit 3, never a pass ---
 if command -v setpriv >/dev/null 2>&1; then
@@ -227,16 +377,17 @@ if command -v setpriv >/dev/null 2>&1; then
     if [ "$rc" != 3 ] || ! grep -q 'needs root' "$tmp/err" || [ -s "$tmp/out" ]; then
         fail "as uid 65534: exit $rc (expected 3 and a reason)"; show "$tmp/err"
     else
-        echo "ok   as uid 65534: exit 3, \"$(head -n 1 "$tmp/err")\""
+        pass "as uid 65534: exit 3, \"$(head -n 1 "$tmp/err")\""
     fi
 else
-    echo "note verify.sh: setpriv missing, the refusal without root is not tested"
+    skip "setpriv is missing, the refusal without root is not tested"
 fi
 
 # --- interrupted runs still remove what they made ---
 for sig in INT TERM; do
     "$PORTSIM" verify scenarios/busy-server.scn >/dev/null 2>&1 &
     pid=$!
+    echo "$pid" >>"$tmp/pids"
     sleep 1
     kill -"$sig" "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
@@ -246,18 +397,44 @@ for sig in INT TERM; do
     if [ "$left" != 0 ] || [ "$helpers" != 0 ]; then
         fail "SIG$sig: $left namespace(s) and $helpers helper(s) left (exit $rc)"
     else
-        echo "ok   SIG$sig during busy-server.scn: exit $rc, nothing left"
+        pass "SIG$sig during busy-server.scn: exit $rc, nothing left"
     fi
 done
 
-if leftovers >"$tmp/left"; then
-    fail "namespaces left behind:"; show "$tmp/left"
-else
-    echo "ok   no portsim-* network namespace left"
+# --- a skip is said, and under CI=true as root it fails ---
+if [ -z "${VERIFY_SH_NESTED:-}" ]; then
+    printf '#!/bin/sh\necho "portsim verify --self-test: cannot run here: (a stand-in)" >&2\nexit 3\n' \
+        >"$tmp/unavailable"
+    chmod +x "$tmp/unavailable"
+    for ci in "" true; do
+        VERIFY_SH_NESTED=1 CI=$ci PORTSIM="$tmp/unavailable" sh "$0" >"$tmp/nested" 2>&1
+        rc=$?
+        last=$(tail -n 1 "$tmp/nested")
+        case "$ci:$rc:$last" in
+        :0:"verify.sh: 0 passed, 0 failed; SKIP: network namespaces are not available here: "*) ;;
+        true:1:"verify.sh: 0 passed, 1 failed") ;;
+        *) fail "namespaces unavailable, CI='$ci': exit $rc, last line '$last'"; continue;;
+        esac
+        pass "namespaces unavailable, CI='$ci': exit $rc, \"$last\""
+    done
 fi
 
-if [ "$fails" -ne 0 ]; then
-    echo "verify.sh: $fails failure(s)"
-    exit 1
+# --- the final count sees only this script's runs ---
+# Another verify running meanwhile (started here but not remembered, as if
+# from another shell) has namespaces of its own: they are not leftovers.
+"$PORTSIM" verify scenarios/busy-server.scn >/dev/null 2>&1 &
+other=$!
+n=0
+while [ "$n" -lt 50 ] && ! ls /run/netns 2>/dev/null | grep -q "^portsim-$other-"; do
+    sleep 0.1; n=$((n + 1))
+done
+ls /run/netns 2>/dev/null | grep -q "^portsim-$other-" ||
+    fail "the concurrent run $other made no namespace within 5 s"
+if leftovers >"$tmp/left"; then
+    fail "namespaces of this script's runs left behind:"; show "$tmp/left"
+else
+    pass "no namespace of this script's $(wc -l <"$tmp/pids") runs left, another run's not counted"
 fi
-echo "verify.sh: the kernel agrees with portsim on every replayed operation"
+kill -TERM "$other" 2>/dev/null
+wait "$other" 2>/dev/null
+summary

@@ -23,7 +23,7 @@
 #define MAX_PIDS_EXTRA 16u
 
 typedef struct ns_entry {
-    char name[64];     /* portsim-<pid>-<host> */
+    char name[80];     /* portsim-<pid>-<index>-<host> (netns.h) */
     char path[96];     /* /run/netns/<name> */
     int fd;            /* open namespace file, -1 if none */
     bool made;         /* `ip netns add` was run for it (it may exist) */
@@ -140,10 +140,29 @@ static void become_child(const sigset_t *old)
 
 /* ---- running ip(8) ---- */
 
+/* Where iproute2 installs `ip`. Never looked up through PATH: a root
+ * process must not run whatever `ip` the caller's PATH finds first. */
+static const char *const ip_paths[] = { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" };
+
+/* The first executable ip_paths entry, or NULL. */
+static const char *ip_path(void)
+{
+    static const char *found;
+    for (size_t i = 0; !found && i < sizeof ip_paths / sizeof ip_paths[0]; i++)
+        if (access(ip_paths[i], X_OK) == 0) found = ip_paths[i];
+    return found;
+}
+
 /* Runs `ip ARGS...` (NULL-terminated), stdout discarded; on failure puts the
  * command and its stderr into err. */
 static bool run_ip(char *err, size_t n, ...)
 {
+    const char *ip = ip_path();
+    if (!ip) {
+        snprintf(err, n, "`ip` is not installed (looked for /usr/sbin/ip, /sbin/ip, "
+                         "/usr/bin/ip and /bin/ip; install iproute2)");
+        return false;
+    }
     const char *argv[24];
     int argc = 0;
     argv[argc++] = "ip";
@@ -172,10 +191,8 @@ static bool run_ip(char *err, size_t n, ...)
         }
         dup2(pfd[1], 2);
         close(pfd[0]);
-        execvp("ip", (char *const *)argv);
-        execv("/usr/sbin/ip", (char *const *)argv);
-        execv("/sbin/ip", (char *const *)argv);
-        dprintf(2, "cannot run ip: %s", strerror(errno));
+        execv(ip, (char *const *)argv);
+        dprintf(2, "cannot run %s: %s", ip, strerror(errno));
         _exit(127);
     }
     close(pfd[1]);
@@ -505,9 +522,12 @@ bool ps_netns_create(const ps_scenario *sc, char *err, size_t n)
     }
     for (uint32_t h = 0; h < sc->nhosts; h++) {
         ns[h].fd = -1;
+        /* The host's index makes the name unique (no host name can imitate
+         * "<pid>-<index>-" of another); the host name is only for people. */
         const char *hn = sc->hosts[h].name;
-        if (strlen(hn) <= 40) snprintf(ns[h].name, sizeof ns[h].name, "portsim-%ld-%s", (long)g.owner, hn);
-        else snprintf(ns[h].name, sizeof ns[h].name, "portsim-%ld-host%u", (long)g.owner, h);
+        if (strlen(hn) <= 40)
+            snprintf(ns[h].name, sizeof ns[h].name, "portsim-%ld-%u-%s", (long)g.owner, h, hn);
+        else snprintf(ns[h].name, sizeof ns[h].name, "portsim-%ld-%u", (long)g.owner, h);
         snprintf(ns[h].path, sizeof ns[h].path, NETNS_DIR "/%s", ns[h].name);
     }
     block_signals(&old);

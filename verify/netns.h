@@ -1,7 +1,9 @@
 /* netns.h — throw-away network namespaces for `portsim verify` (Linux, root).
  *
- * One namespace per scenario host, named portsim-<pid>-<host> (so
- * `ip netns list` shows them while a verify runs). Inside each:
+ * One namespace per scenario host, named portsim-<pid>-<index>-<host>, the
+ * host's index in the scenario and its name (left out when longer than 40
+ * characters): the index keeps names apart whatever the hosts are called,
+ * the name tells people which is which in `ip netns list`. Inside each:
  *   - `lo` up, and every address of the host as a /32 on `lo` (the host owns
  *     them whatever link a segment arrives on, as in the engine);
  *   - for every scenario link, one veth pair "psl<N>" joining the two hosts'
@@ -31,8 +33,10 @@
 #include "scenario.h"
 
 /* Whether namespaces can be made here: root, unshare(CLONE_NEWNET) works,
- * /proc/self/ns/net exists and `ip` (iproute2) runs. If not, writes the
- * reason into why and returns false. */
+ * /proc/self/ns/net exists and `ip` (iproute2) runs. `ip` is always run by
+ * absolute path (/usr/sbin/ip, /sbin/ip, /usr/bin/ip, /bin/ip: the first that
+ * exists), never found through PATH. If not, writes the reason into why and
+ * returns false. */
 bool ps_netns_supported(char *why, size_t n);
 
 /* Creates the namespaces, links, addresses, routes and sysctls for every host
@@ -41,7 +45,7 @@ bool ps_netns_supported(char *why, size_t n);
  * err, removes whatever was made, and returns false. One set at a time. */
 bool ps_netns_create(const ps_scenario *sc, char *err, size_t n);
 
-/* The namespace name of a host ("portsim-4242-laptop"), or NULL. */
+/* The namespace name of a host ("portsim-4242-0-laptop"), or NULL. */
 const char *ps_netns_name(uint32_t host);
 
 /* Forks a child that enters host's namespace and returns fn(ctx) as its

@@ -56,6 +56,7 @@ const char *ps_verify_errname(int err)
         { ESRCH, "ESRCH" },               { EPIPE, "EPIPE" },
         { ETIMEDOUT, "ETIMEDOUT" },       { EINVAL, "EINVAL" },
         { EPERM, "EPERM" },               { EMFILE, "EMFILE" },
+        { ENFILE, "ENFILE" },
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].e == err) return names[i].n;
@@ -453,8 +454,10 @@ static bool match_accept(const void *ctx, const ps_vmsg *m)
            m->rport == w->rport;
 }
 
-/* root stays root; the k-th other user is uid UID_BASE + k, so two users
- * differ for SO_REUSEPORT as they do in the engine. */
+uint32_t ps_verify_uid(uint32_t k) { return UID_BASE + (uint32_t)getpid() * UID_PER_RUN + k; }
+
+/* root stays root; the k-th other user gets this run's k-th uid, so two
+ * users differ for SO_REUSEPORT as they do in the engine. */
 static uint32_t uid_for(vctx *c, const char *user)
 {
     if (strcmp(user, "root") == 0) return 0;
@@ -462,14 +465,13 @@ static uint32_t uid_for(vctx *c, const char *user)
     while (k < c->nusers && strcmp(c->users[k], user) != 0) k++;
     if (k == c->nusers) {
         const char **nu = realloc(c->users, (k + 1) * sizeof *nu);
-        if (!nu) {
-            c->nomem = true;
-            return NOBODY;
+        if (!nu) c->nomem = true; /* the replay stops at this step */
+        else {
+            c->users = nu;
+            c->users[c->nusers++] = user;
         }
-        c->users = nu;
-        c->users[c->nusers++] = user;
     }
-    return UID_BASE + k;
+    return ps_verify_uid(k);
 }
 
 /* The helper of engine process p, started on first use. 0, or ESRCH when
@@ -504,6 +506,19 @@ static void copy_text(char *dst, const char *src)
     snprintf(dst, PS_VTEXT, "%s", src ? src : "");
 }
 
+/* A helper out of descriptors hit this machine's limit, which says nothing
+ * about ports: stop the run (exit 3) instead of showing it as a difference.
+ * The pre-flight makes this rare (the kernel may hold a closing socket a
+ * moment longer than the engine). */
+static void out_of_descriptors(vctx *c, const inst *in)
+{
+    if (in->k_err != EMFILE && in->k_err != ENFILE) return;
+    snprintf(c->fatal, sizeof c->fatal, "cannot verify here: the helper of %s %u on %s ran out of "
+             "descriptors (%s) at %s", ps_engine_proc(c->e, in->proc)->name,
+             ps_engine_proc(c->e, in->proc)->pid, c->sc->hosts[in->host].name,
+             ps_verify_errname(in->k_err), c->rows[in->row].op);
+}
+
 static void kernel_listen(vctx *c, inst *in, uint32_t id)
 {
     ps_vcmd cmd;
@@ -518,6 +533,7 @@ static void kernel_listen(vctx *c, inst *in, uint32_t id)
     in->k_err = helper(c, in->proc);
     if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, NULL);
     in->k_known = true;
+    out_of_descriptors(c, in);
 }
 
 static void kernel_connect(vctx *c, inst *in, uint32_t id)
@@ -537,6 +553,7 @@ static void kernel_connect(vctx *c, inst *in, uint32_t id)
     in->k_err = helper(c, in->proc);
     if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, &m);
     in->k_known = true;
+    out_of_descriptors(c, in);
     if (in->k_err != 0) return;
     in->k_saddr = m.laddr;
     in->k_sport = m.lport;
@@ -892,7 +909,7 @@ static bool replay(vctx *c)
         if (next == PS_TIME_NEVER) break;
         /* A TIME-WAIT is about to run out in the simulation: the kernel's
          * would need a real minute. Compare here; replay nothing after. */
-        if (!c->horizon && c->tw_first != PS_TIME_NEVER && next >= c->tw_first + TIME_WAIT_US) {
+        if (!c->horizon && ps_verify_past_horizon(c->tw_first, next)) {
             snapshot(c);
             c->horizon = true;
         }
@@ -1034,6 +1051,13 @@ int ps_cmd_verify(int argc, char **argv)
     char why[512];
     if (!ps_netns_supported(why, sizeof why)) {
         fprintf(stderr, "portsim verify: cannot compare with the kernel here: %s\n"
+                        "portsim verify: nothing was compared (exit %d, not a pass).\n",
+                why, PS_EXIT_UNAVAILABLE);
+        ps_scenario_free(sc);
+        return PS_EXIT_UNAVAILABLE;
+    }
+    if (!ps_verify_preflight(sc, why, sizeof why)) {
+        fprintf(stderr, "portsim verify: cannot verify here: %s\n"
                         "portsim verify: nothing was compared (exit %d, not a pass).\n",
                 why, PS_EXIT_UNAVAILABLE);
         ps_scenario_free(sc);

@@ -1,7 +1,8 @@
 /* verify_internal.h — what the parts of `portsim verify` share: the replay
  * context (one row per compared operation, one instance per listen or
  * connect), the timing constants, and a few helpers. verify.c replays,
- * verify_report.c writes the table, verify_selftest.c proves containment.
+ * verify_report.c writes the table, verify_preflight.c checks the size
+ * before a run, verify_selftest.c proves containment.
  * Nothing outside verify/verify*.c includes this. */
 #ifndef PS_VERIFY_INTERNAL_H
 #define PS_VERIFY_INTERNAL_H
@@ -11,13 +12,26 @@
 #include "table.h"
 #include "vproc.h"
 
-#define UID_BASE 64000u         /* the k-th user who is not root runs as uid 64000+k */
-#define NOBODY 65534u
+/* Users other than root get uids of this run alone, so two runs at once
+ * share none: the k-th such user of the verify process PID runs as
+ * UID_BASE + PID * UID_PER_RUN + k. Pids stay below 2^22 (PID_MAX_LIMIT),
+ * so the uids lie in 2^30 .. 2^31-1, and a scenario may name at most
+ * UID_PER_RUN users other than root. */
+#define UID_BASE 0x40000000u
+#define UID_PER_RUN 256u
 #define TIME_WAIT_US 60000000ull /* TCP_TIMEWAIT_LEN */
 #define CMD_WAIT_MS 2000         /* a command's answer (a connect's handshake) */
 #define ACCEPT_WAIT_MS 1000      /* the listener's helper reporting the accept */
 #define QUIET_MS 20              /* after send/close/kill: replies and FINs cross */
 #define SNAP_TRIES 40            /* socket tables re-read up to 40 x 25 ms */
+
+/* Whether the replay stops before a step at `next`: a TIME-WAIT that began
+ * at tw_first (PS_TIME_NEVER: none yet) would have to run out, which on the
+ * kernel takes a real minute. */
+static inline bool ps_verify_past_horizon(ps_time tw_first, ps_time next)
+{
+    return tw_first != PS_TIME_NEVER && next >= tw_first + TIME_WAIT_US;
+}
 
 typedef enum { ST_AGREE, ST_DIFFER, ST_SKIP, ST_SIMPLE } row_status;
 typedef enum { RK_INST, RK_SIMPLE, RK_TABLE } row_kind;
@@ -99,6 +113,8 @@ typedef struct vctx {
     char fatal[512];       /* a helper could not be started: stop */
 } vctx;
 
+/* The uid of this run's k-th user other than root (k < UID_PER_RUN). */
+uint32_t ps_verify_uid(uint32_t k);
 /* Linux's name for an errno value ("EADDRINUSE"), or "errno N". */
 const char *ps_verify_errname(int err);
 /* strdup that records running out of memory in c->nomem. */
@@ -113,6 +129,11 @@ int ps_verify_command(vctx *c, uint32_t p, const ps_vcmd *cmd, ps_vmsg *out);
  * the table and the summary; returns the exit code. */
 void ps_verify_finish_rows(vctx *c);
 int ps_verify_print_table(const vctx *c);
+
+/* verify_preflight.c: whether the scenario fits verify's bounds and this
+ * machine's limits, checked before anything is created. If not, writes why
+ * into why and returns false (the command then exits 3). */
+bool ps_verify_preflight(const ps_scenario *sc, char *why, size_t n);
 
 /* verify_selftest.c: `portsim verify --self-test`. */
 int ps_verify_self_test(void);

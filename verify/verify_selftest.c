@@ -1,6 +1,7 @@
 /* verify_selftest.c — `portsim verify --self-test`: proves the containment
  * the replay relies on. Inside the namespaces a connect to any address
- * outside the scenario fails at once, privileges really drop, the link
+ * outside the scenario fails at once, privileges really drop (a root helper
+ * keeps only CAP_NET_BIND_SERVICE), the link
  * works, portsim itself opens no socket, and the teardown leaves nothing. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -105,6 +106,37 @@ static void st_routes(void)
              bad ? got : routes == 1 ? "" : "not exactly one route");
 }
 
+/* A helper's capability sets as the kernel shows them in /proc/PID/status
+ * (read from outside, not as the helper reports itself): only
+ * CAP_NET_BIND_SERVICE may be left, and in the effective and permitted sets
+ * only for root. */
+static void st_caps(pid_t pid, bool root, const char *who)
+{
+    char path[64], line[128], got[160] = "";
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    unsigned long long bind = 1ull << 10; /* CAP_NET_BIND_SERVICE */
+    unsigned long long want_prm = root ? bind : 0, v;
+    unsigned seen = 0, bad = 0;
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f)) {
+        char set[4];
+        if (sscanf(line, "Cap%3[a-zA-Z]: %llx", set, &v) != 2) continue;
+        unsigned long long want = !strcmp(set, "Bnd") ? bind
+                                : !strcmp(set, "Eff") || !strcmp(set, "Prm") ? want_prm : 0;
+        seen++;
+        if (v != want) {
+            bad++;
+            size_t l = strlen(got);
+            snprintf(got + l, sizeof got - l, "%sCap%s %016llx", l ? ", " : "", set, v);
+        }
+    }
+    if (f) fclose(f);
+    char what[160];
+    snprintf(what, sizeof what, "%s: %s (CapEff, CapPrm, CapBnd in /proc/%ld/status)", who,
+             root ? "no capability but CAP_NET_BIND_SERVICE" : "no capability at all", (long)pid);
+    st_check(seen == 5 && bad == 0, what, seen == 5 ? got : "cannot read the capability sets");
+}
+
 /* Interfaces: lo and the one veth, nothing leading out. */
 static void st_links(void)
 {
@@ -155,18 +187,22 @@ int ps_verify_self_test(void)
            ps_netns_name(0), ps_netns_name(1));
     c.nvp = 2;
     c.vp = calloc(2, sizeof *c.vp);
-    bool started = c.vp && ps_vproc_start(&c.vp[0], 0, NOBODY, err, sizeof err) &&
+    uint32_t uid = ps_verify_uid(0);
+    char what[160];
+    bool started = c.vp && ps_vproc_start(&c.vp[0], 0, uid, err, sizeof err) &&
                    ps_vproc_start(&c.vp[1], 1, 0, err, sizeof err);
-    st_check(started, "helpers start inside the namespaces (probe as uid 65534, daemon as root)",
-             started ? "" : err);
+    snprintf(what, sizeof what,
+             "helpers start inside the namespaces (probe as this run's uid %u, daemon as root)", uid);
+    st_check(started, what, started ? "" : err);
     if (started) {
+        st_caps(c.vp[0].pid, false, "inside's helper (nobody)");
+        st_caps(c.vp[1].pid, true, "peer's helper (root)");
         st_routes();
         st_links();
         static const char *outside[] = { "93.184.216.34", "192.0.2.1", "8.8.8.8", "10.0.0.1" };
         uint32_t id = 1;
         for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
             for (uint32_t p = 0; p < 2; p++) {
-                char what[160];
                 int r = st_connect(&c, p, outside[i], 443, id++);
                 snprintf(what, sizeof what, "%s: connect to %s:443 (not in the scenario) fails at once with ENETUNREACH",
                          p ? "peer (root)" : "inside (nobody)", outside[i]);
@@ -177,7 +213,8 @@ int ps_verify_self_test(void)
         st_check(r == ECONNREFUSED, "inside: connect to peer 198.51.100.7:9 (nobody listens) is refused by peer's kernel",
                  r == ECONNREFUSED ? "" : r == 0 ? "connected" : r < 0 ? "no answer" : ps_verify_errname(r));
         r = st_listen(&c, 0, 80, id++);
-        st_check(r == EACCES, "inside: uid 65534 cannot listen on 80 (privileges really dropped)",
+        snprintf(what, sizeof what, "inside: uid %u cannot listen on 80 (privileges really dropped)", uid);
+        st_check(r == EACCES, what,
                  r == EACCES ? "" : r == 0 ? "ok" : r < 0 ? "no answer" : ps_verify_errname(r));
         r = st_listen(&c, 1, 80, id++);
         st_check(r == 0, "peer: root can listen on 80", r == 0 ? "" : r < 0 ? "no answer" : ps_verify_errname(r));

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -289,6 +292,30 @@ static void close_others(int a, int b)
     close_range((unsigned)hi + 1, ~0u, 0);
 }
 
+/* Leaves the helper no capability but CAP_NET_BIND_SERVICE (root's ports
+ * below the unprivileged start), and that only as root: out of the bounding
+ * set first (which needs CAP_SETPCAP), then uid for a user who is not root
+ * (setuid clears every capability) or capset for root. No exec can bring
+ * any back (bounding set, PR_SET_NO_NEW_PRIVS). 0, or the errno. */
+static int drop_privileges(uint32_t uid)
+{
+    for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+        if (cap != CAP_NET_BIND_SERVICE && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) return errno;
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) return errno;
+    if (uid != 0) {
+        gid_t gid = (gid_t)uid;
+        if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid((uid_t)uid) < 0) return errno;
+        if (getuid() != (uid_t)uid || geteuid() != (uid_t)uid || setuid(0) == 0) return EPERM;
+    } else {
+        struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+        struct __user_cap_data_struct data[2];
+        memset(data, 0, sizeof data);
+        data[0].effective = data[0].permitted = 1u << CAP_NET_BIND_SERVICE;
+        if (syscall(SYS_capset, &hdr, data) < 0) return errno;
+    }
+    return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? errno : 0;
+}
+
 static int helper_main(void *p)
 {
     const start_ctx *c = p;
@@ -304,13 +331,10 @@ static int helper_main(void *p)
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-    if (c->uid != 0) {
-        gid_t gid = (gid_t)c->uid;
-        if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid((uid_t)c->uid) < 0 ||
-            getuid() != (uid_t)c->uid || geteuid() != (uid_t)c->uid || setuid(0) == 0) {
-            send_msg(&h, PS_VMSG_READY, 0, errno ? errno : EPERM, NULL, NULL);
-            return 1;
-        }
+    int err = drop_privileges(c->uid);
+    if (err) {
+        send_msg(&h, PS_VMSG_READY, 0, err, NULL, NULL);
+        return 1;
     }
     h.ep = epoll_create1(EPOLL_CLOEXEC);
     if (h.ep < 0) {
@@ -388,7 +412,8 @@ bool ps_vproc_start(ps_vproc *p, uint32_t host, uint32_t uid, char *err, size_t 
     if (poll(&pf, 1, 5000) <= 0 || read_all(p->msg_fd, &m, sizeof m) != 1 ||
         m.kind != PS_VMSG_READY || m.err != 0) {
         snprintf(err, n, "the helper in %s did not start%s%s%s", ps_netns_name(host),
-                 uid ? " as an unprivileged user" : "", m.err ? ": " : "",
+                 uid ? " as an unprivileged user" : " as root with only CAP_NET_BIND_SERVICE",
+                 m.err ? ": " : "",
                  m.err ? strerror(m.err) : "");
         ps_vproc_kill(p);
         return false;

@@ -10,10 +10,12 @@
  * with the listener's reply text, and closes a connection as soon as the
  * peer has closed it (so CLOSE-WAIT passes at once, as in tcp.c).
  *
- * A non-root helper drops to its own uid (setgroups, setgid, setuid) before
- * its first socket, so EACCES below the unprivileged start is the kernel's
- * answer. Killing the helper (SIGKILL) is a real `kill`: the kernel closes
- * its sockets. */
+ * Before its first socket a helper keeps no capability but
+ * CAP_NET_BIND_SERVICE, and that only as root: a non-root helper drops to its
+ * own uid (setgroups, setgid, setuid), so EACCES below the unprivileged start
+ * is the kernel's answer; a root helper stays uid 0 (SO_REUSEPORT compares
+ * uids) with every other capability gone. Killing the helper (SIGKILL) is a
+ * real `kill`: the kernel closes its sockets. */
 #ifndef PS_VPROC_H
 #define PS_VPROC_H
 
@@ -66,8 +68,9 @@ typedef struct ps_vmsg {
     uint32_t from;  /* set by the parent: index of the helper that sent it */
 } ps_vmsg;
 
-/* Starts a helper in host's namespace, as uid (0 = keep root's privileges),
- * and waits for it to report ready. On failure writes why into err. */
+/* Starts a helper in host's namespace, as uid (0: root with only
+ * CAP_NET_BIND_SERVICE), and waits for it to report ready. On failure writes
+ * why into err. */
 bool ps_vproc_start(ps_vproc *p, uint32_t host, uint32_t uid, char *err, size_t n);
 
 /* Sends one command. False if the helper is not running. */
