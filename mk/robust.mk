@@ -112,6 +112,7 @@ fuzz-afl: $(AFL_BUILD)/fuzz_scenario
 
 # ---- allocation failure: the test binary wraps the allocator at link time ----
 $(BUILD)/tests/test_allocfail: LDFLAGS_ += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=free
+$(BUILD)/tests/test_scenario_oom: LDFLAGS_ += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 
 # ---- determinism: four compilers/optimisation levels, identical traces ----
 DET_BUILD   := build-det

@@ -41,6 +41,13 @@ static inline unsigned ps_ctz64(uint64_t x)
 }
 #endif
 
+/* A hint to start loading *p into the cache (no effect on results). */
+#ifdef __GNUC__
+#define PS_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PS_PREFETCH(p) ((void)(p))
+#endif
+
 /* printf-style argument checks where the compiler offers them. */
 #ifdef __GNUC__
 #define PS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))

@@ -125,6 +125,18 @@ bool ps_demux_valid(const ps_demux *d, const ps_socket *socks)
     return n == d->n && (uint64_t)n * MAX_LOAD_DEN <= (uint64_t)d->cap * MAX_LOAD_NUM;
 }
 
+void ps_demux_prefetch(const ps_demux *d, ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp)
+{
+    if (d->slots) PS_PREFETCH(&d->slots[home_of(d->cap, la, lp, ra, rp)]);
+}
+
+uint32_t ps_demux_guess(const ps_demux *d, ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp)
+{
+    if (!d->slots) return PS_NONE;
+    const ps_demux_slot *sl = &d->slots[home_of(d->cap, la, lp, ra, rp)];
+    return sl->sock1 && slot_is(sl, la, lp, ra, rp) ? sl->sock1 - 1 : PS_NONE;
+}
+
 uint32_t ps_demux_connection(const ps_demux *d, const ps_socket *socks, uint32_t host,
                              ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp)
 {

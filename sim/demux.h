@@ -38,6 +38,12 @@ void ps_demux_free(ps_demux *d);
  * Returns false (table unchanged) if memory runs out. */
 bool ps_demux_add(ps_demux *d, const ps_socket *socks, uint32_t s);
 void ps_demux_remove(ps_demux *d, const ps_socket *socks, uint32_t s);
+/* Starts loading the slot where a lookup of this 4-tuple will begin. */
+void ps_demux_prefetch(const ps_demux *d, ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp);
+/* The socket in that slot when it holds this very tuple (the usual case,
+ * the slot being cached by then), else PS_NONE: a guess to prefetch, not an
+ * answer (it does not check the host, as loopback tuples need). */
+uint32_t ps_demux_guess(const ps_demux *d, ps_addr la, uint16_t lp, ps_addr ra, uint16_t rp);
 /* Checks the invariants (O(cap x probe run)): every slot's tuple equals its
  * socket's, no hole between a slot and its home, the count and the load
  * bound. For tests and PS_ASSERT; false means the table is corrupt. */

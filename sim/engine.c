@@ -747,6 +747,28 @@ static bool structures_valid(const ps_engine *e)
 }
 #endif
 
+/* A million connections do not fit in any cache: each arrival's segment,
+ * demux slot and socket are misses. Arrivals queued for this same instant
+ * are known in advance, so their memory is requested a few steps early,
+ * in a pipeline: the segment 6 steps ahead, then (its tuple now cached) its
+ * demux slot 4 steps ahead, then (the slot cached) its socket 2 steps
+ * ahead. Only hints: results do not depend on them. */
+static void prefetch_ahead(const ps_engine *e)
+{
+    const ps_evq_item *it = ps_evq_peek_ready(&e->q, 6);
+    if (it && EVT_KIND(it->data) == EVT_ARRIVE) PS_PREFETCH(&e->segs[EVT_INDEX(it->data)]);
+    for (uint32_t ahead = 4; ahead >= 2; ahead -= 2) {
+        if (!(it = ps_evq_peek_ready(&e->q, ahead)) || EVT_KIND(it->data) != EVT_ARRIVE) continue;
+        const ps_segment *sg = &e->segs[EVT_INDEX(it->data)];
+        if (ahead == 4) {
+            ps_demux_prefetch(&e->demux, sg->dst_addr, sg->dst_port, sg->src_addr, sg->src_port);
+        } else {
+            uint32_t s = ps_demux_guess(&e->demux, sg->dst_addr, sg->dst_port, sg->src_addr, sg->src_port);
+            if (s != PS_NONE) PS_PREFETCH(&e->socks[s]);
+        }
+    }
+}
+
 bool ps_engine_step(ps_engine *e)
 {
     if (e->q.failed) ps__nomem(e);
@@ -759,6 +781,7 @@ bool ps_engine_step(ps_engine *e)
     ps_evq_pop(&e->q, &it);
     e->now = it.t;
     e->steps++;
+    prefetch_ahead(e);
     switch (EVT_KIND(it.data)) {
     case EVT_ACTION: run_action(e, EVT_INDEX(it.data), EVT_REP(it.data)); break;
     case EVT_ARRIVE: ps__tcp_arrive(e, EVT_INDEX(it.data)); break;

@@ -59,6 +59,14 @@ bool ps_evq_pop(ps_evq *q, ps_evq_item *out);
 /* The earliest queued time, or PS_TIME_NEVER when empty. O(1). */
 static inline ps_time ps_evq_next_time(const ps_evq *q) { return q->next; }
 static inline size_t ps_evq_size(const ps_evq *q) { return q->n; }
+/* The item k places after the next one to pop, when it already waits in
+ * b[0] (queued for the time last popped), else NULL. Events of one instant
+ * are known in advance there: the engine prefetches what they will touch. */
+static inline const ps_evq_item *ps_evq_peek_ready(const ps_evq *q, uint32_t k)
+{
+    uint32_t i = q->head + k;
+    return i < q->b[0].n ? &q->b[0].v[i] : NULL;
+}
 /* Checks every invariant listed in evq.c (O(n)): each item in the bucket its
  * time belongs to, the bucket mask, minima, count and next time. For tests
  * and PS_ASSERT; false means the structure is corrupt. */

@@ -2,9 +2,8 @@
  * allocation it makes, failing exactly that one must give "out of memory"
  * and leak nothing (run under valgrind to see the "nothing").
  *
- * It compiles lang/parse.c into itself with malloc, calloc and realloc
- * replaced by versions that fail on demand; the library's own parse.o is
- * then not linked, since every symbol it defines is already here. */
+ * The allocator is wrapped at link time (see below), so the failures reach
+ * every allocation the parser makes, in whichever layer it happens. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "load.h"
+
 /* Allocations left before one fails; negative: never fail. */
 static long budget = -1;
 
@@ -29,29 +30,19 @@ static bool spend(void)
     return true;
 }
 
-static void *failing_malloc(size_t n)
-{
-    return spend() ? malloc(n) : NULL;
-}
+/* mk/robust.mk links this test with -Wl,--wrap=malloc,--wrap=calloc,
+ * --wrap=realloc: every allocation of the language's libraries (the parser,
+ * its name index, sim/mem.c's ps_grow, the file reader) comes here. */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
 
-static void *failing_calloc(size_t n, size_t size)
-{
-    return spend() ? calloc(n, size) : NULL;
-}
-
-static void *failing_realloc(void *p, size_t n)
-{
-    return spend() ? realloc(p, n) : NULL;
-}
-
-#define malloc(n)       failing_malloc(n)
-#define calloc(n, size) failing_calloc(n, size)
-#define realloc(p, n)   failing_realloc(p, n)
-#include "parse.c"
-#include "load.h"
-#undef malloc
-#undef calloc
-#undef realloc
+void *__wrap_malloc(size_t n) { return spend() ? __real_malloc(n) : NULL; }
+void *__wrap_calloc(size_t n, size_t size) { return spend() ? __real_calloc(n, size) : NULL; }
+void *__wrap_realloc(void *p, size_t n) { return spend() ? __real_realloc(p, n) : NULL; }
 
 /* Uses every kind of allocation, and grows every array past its first size. */
 static const char rich[] =
