@@ -33,6 +33,8 @@ ifeq ($(SANITIZE),1)
   COMMON  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
   LDFLAGS_ += -fsanitize=address,undefined
   BUILD   := build-san
+  # Leaks inside system libraries are not ours to fix (tests/lsan.supp).
+  export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
 endif
 ifneq ($(filter clang%,$(notdir $(CC))),)
   BUILD := $(BUILD)-clang

@@ -155,9 +155,10 @@ uint32_t ps__sock_new(ps_engine *e, uint32_t host)
     }
     ps_socket *sk = &e->socks[s];
     memset(sk, 0, sizeof *sk);
+    PS_ASSERT(host <= UINT16_MAX);
     sk->live = 1;
-    sk->host = host;
-    sk->proc = sk->name = sk->link = PS_NONE;
+    sk->host = (uint16_t)host;
+    sk->proc = sk->name = sk->link = sk->text = PS_NONE;
     e->sock_live++;
     e->state_count[(size_t)host * PS_STATE_COUNT + PS_CLOSED]++;
     return s;
@@ -309,9 +310,9 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
     sk->lport = port;
     ps__set_state(e, s, PS_LISTEN);
     sk->flags = (uint8_t)(PS_SOCK_LISTENER | PS_SOCK_BOUND | sockopts);
-    sk->uid = p->uid;
-    sk->auto_text = reply;
-    if (!ps__fd_alloc(e, proc, &sk->fd) || !ps_ports_add_owner(&e->ports, e->socks, s)) {
+    sk->uid = (uint16_t)p->uid;
+    if (!ps__set_text(e, s, reply) || !ps__fd_alloc(e, proc, &sk->fd) ||
+        !ps_ports_add_owner(&e->ports, e->socks, s)) {
         sk->fd = 0;
         sock_discard(e, s);
         ps__nomem(e);
@@ -379,7 +380,7 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
     sk->raddr = dst;
     sk->rport = dport;
     sk->flags = flags;
-    sk->uid = p->uid;
+    sk->uid = (uint16_t)p->uid;
     ps__set_state(e, s, PS_SYN_SENT);
     uint32_t isn = (uint32_t)ps_rng_next(&e->rng);
     sk->snd_nxt = isn + 1;
@@ -425,8 +426,7 @@ ps_errno ps_engine_request(ps_engine *e, uint32_t s, const char *text)
         return ps__fail(e, PS_NONE, &ev, "send", PS_EISCONN);
     }
     sk->flags |= PS_SOCK_REQUESTER;
-    sk->auto_text = text;
-    return PS_OK;
+    return ps__set_text(e, s, text) ? PS_OK : PS_EADDRNOTAVAIL;
 }
 
 ps_errno ps_engine_send(ps_engine *e, uint32_t s, const char *text)
@@ -551,6 +551,38 @@ void ps_engine_note(ps_engine *e, ps_event_kind kind, uint32_t host, const char 
     ps__emit(e, &ev);
 }
 
+static bool text_eq(const void *ctx, uint32_t v, const void *key)
+{
+    return ((const char *const *)ctx)[v] == key;
+}
+
+bool ps__set_text(ps_engine *e, uint32_t s, const char *text)
+{
+    uint32_t i = PS_NONE;
+    if (text != NULL) {
+        uint32_t h = ps_hash64((uint64_t)(uintptr_t)text); /* order never reaches output */
+        i = ps_table_find(&e->text_index, h, text_eq, e->texts, text);
+        if (i == PS_NONE) {
+            if (!ps_grow(&e->texts, &e->textcap, (size_t)e->ntexts + 1, sizeof *e->texts) ||
+                !ps_table_insert(&e->text_index, h, e->ntexts)) {
+                ps__nomem(e);
+                return false;
+            }
+            e->texts[i = e->ntexts++] = text;
+        }
+    }
+    e->socks[s].text = i;
+    return true;
+}
+
+const char *ps__text(const ps_engine *e, uint32_t s)
+{
+    uint32_t i = e->socks[s].text;
+    return i == PS_NONE ? NULL : e->texts[i];
+}
+
+const char *ps_engine_socket_text(const ps_engine *e, uint32_t s) { return ps__text(e, s); }
+
 void ps__command_echo(ps_engine *e, uint32_t host, const char *cmdline)
 {
     size_t n = strlen(cmdline);
@@ -588,6 +620,7 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
     ps_demux_init(&e->demux);
     ps_table_init(&e->addr_index);
     ps_table_init(&e->link_index);
+    ps_table_init(&e->text_index);
     uint32_t nn = sc->nsocks ? sc->nsocks : 1;
     e->state_count = calloc((size_t)(sc->nhosts ? sc->nhosts : 1) * PS_STATE_COUNT, sizeof *e->state_count);
     e->named = malloc(nn * sizeof *e->named);
@@ -636,6 +669,8 @@ void ps_engine_free(ps_engine *e)
     free(e->tw);
     free(e->tw_due);
     free(e->state_count);
+    free(e->texts);
+    ps_table_free(&e->text_index);
     free(e->named);
     free(e->named_err);
     free(e->named_seen);

@@ -80,6 +80,12 @@ struct ps_engine {
     ps_time *tw_due;        /* when each one's TIME-WAIT ends */
     uint32_t tw_head, tw_tail, tw_cap;
 
+    /* Texts sockets send on their own (replies, requests), interned so a
+     * socket holds a 32-bit index instead of a pointer. */
+    const char **texts;
+    uint32_t ntexts, textcap;
+    ps_table text_index;    /* pointer -> index into texts */
+
     uint32_t *named;        /* per sock-spec: live socket, or PS_NONE */
     uint8_t *named_err;     /* per sock-spec: ps_errno of its creating operation */
     uint8_t *named_seen;    /* per sock-spec: 1 once it has existed or failed */
@@ -109,6 +115,11 @@ void ps__sock_release(ps_engine *e, uint32_t s);
 void ps__set_state(ps_engine *e, uint32_t s, ps_tcp_state st);
 bool ps__fd_alloc(ps_engine *e, uint32_t proc, uint32_t *fd);
 void ps__nomem(ps_engine *e);
+/* Sets socket s's auto text (NULL: none). False, with the run stopped for
+ * lack of memory, if the text table could not grow. */
+bool ps__set_text(ps_engine *e, uint32_t s, const char *text);
+/* Socket s's auto text, or NULL. */
+const char *ps__text(const ps_engine *e, uint32_t s);
 /* A `shell` action with no command hook: emits "$ CMDLINE" alone. */
 void ps__command_echo(ps_engine *e, uint32_t host, const char *cmdline);
 /* Socket s failed with err (a refused connect, a reset): reports it, records

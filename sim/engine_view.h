@@ -11,21 +11,25 @@
 
 /* ps_socket (one endpoint) lives in socket.h. */
 
-
+/* A segment in flight. A million connections can have a segment each in
+ * flight at once, so the record is packed: host indices fit 16 bits
+ * (PS_MAX_HOSTS), a payload is a scenario string (at most a line, 4 KiB). */
 typedef struct ps_segment {
     ps_addr src_addr, dst_addr;
     uint16_t src_port, dst_port;
     uint8_t flags;        /* PS_SYN | PS_ACK ... */
     uint8_t live;         /* 1 while in flight */
+    uint16_t len;         /* payload bytes */
     uint32_t seq, ack;    /* TCP sequence and acknowledgement numbers */
-    uint32_t len;         /* payload bytes */
-    uint32_t from_host;   /* sender host index */
-    uint32_t to_host;     /* receiver host index */
+    uint16_t from_host;   /* sender host index */
+    uint16_t to_host;     /* receiver host index */
     uint32_t id;          /* unique, increasing: a stable order for drawing */
     ps_time sent;         /* when it left */
     ps_time arrives;      /* when it will be delivered */
     const char *payload;  /* the bytes (scenario-owned text), or NULL */
 } ps_segment;
+_Static_assert(sizeof(ps_segment) <= 56, "ps_segment: 32 bytes of fields, two times and a pointer");
+_Static_assert(PS_MAX_HOSTS <= 65536, "host indices fit a segment's 16 bits");
 
 typedef struct ps_proc {
     uint32_t host;        /* host index */
@@ -51,6 +55,9 @@ uint32_t ps_engine_find_pid(const ps_engine *e, uint32_t host, uint32_t pid);
 uint32_t ps_engine_socket_slots(const ps_engine *e);
 const ps_socket *ps_engine_socket(const ps_engine *e, uint32_t i);
 uint32_t ps_engine_socket_live(const ps_engine *e); /* live sockets right now */
+/* Socket i's own text: a listener's or accepted socket's reply, a web
+ * client's request; NULL if none. */
+const char *ps_engine_socket_text(const ps_engine *e, uint32_t i);
 /* Live sockets of host in state st right now, in O(1). */
 uint32_t ps_engine_state_count(const ps_engine *e, uint32_t host, ps_tcp_state st);
 /* The socket a scenario name currently refers to, or PS_NONE (not created

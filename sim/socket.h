@@ -20,10 +20,11 @@ enum {
     PS_SOCK_REQUESTER = 1 << 7, /* a client that sends auto_text once and closes on the answer */
 };
 
-/* 56 bytes with 8-byte pointers (52 with 4-byte ones: -m32, wasm32): 48
- * bytes of fixed-size fields and the auto_text pointer. A simulation of a
- * busy server holds two of these per connection, so fields are packed and
- * two that never coexist share a slot (see `listener`). */
+/* 48 bytes on every target. A simulation of a busy server holds two of
+ * these per connection, so fields are packed (host and user ids in 16 bits:
+ * PS_MAX_HOSTS, and uids count users in order of appearance), the text is an
+ * index rather than a pointer, and two fields that never coexist share a
+ * slot (see `listener`). */
 typedef struct ps_socket {
     ps_addr laddr;        /* local address (0 = all addresses, for a listener) */
     ps_addr raddr;        /* remote address, 0 while unconnected */
@@ -33,7 +34,8 @@ typedef struct ps_socket {
     uint8_t flags;        /* PS_SOCK_* */
     uint8_t err;          /* ps_errno of the last failed operation, PS_OK if none */
     uint8_t live;         /* 1 while the slot holds a socket; 0 = free slot */
-    uint32_t host;        /* owning host index */
+    uint16_t host;        /* owning host index */
+    uint16_t uid;         /* owner's user id (0 = root); SO_REUSEPORT compares it */
     uint32_t proc;        /* owning process index, PS_NONE once orphaned */
     uint32_t fd;          /* file descriptor in that process (>= 3), 0 if none */
     uint32_t name;        /* scenario sock-spec index (`as NAME`), or PS_NONE */
@@ -43,14 +45,13 @@ typedef struct ps_socket {
                               owner of the same port (ports.c); while free,
                               the next free slot */
     };
-    uint16_t uid;         /* owner's user id (0 = root); SO_REUSEPORT compares it */
     uint32_t snd_nxt;     /* next sequence number to send */
     uint32_t rcv_nxt;     /* next sequence number expected from the peer */
-    const char *auto_text; /* LISTENER, ACCEPTED: the reply to every request;
-                             REQUESTER: its one request; else NULL */
+    uint32_t text;        /* LISTENER, ACCEPTED: the reply to every request;
+                             REQUESTER: its one request; PS_NONE: none. An index
+                             into the engine's texts (ps_engine_socket_text) */
 } ps_socket;
-_Static_assert(sizeof(ps_socket) == 48 + sizeof(const char *),
-               "ps_socket: 48 bytes of fields and a pointer (56 on 64-bit targets, 52 on 32-bit)");
+_Static_assert(sizeof(ps_socket) == 48, "ps_socket: 48 bytes, two per connection");
 
 /* What holds a host's port right now (ps_engine_port_state, expect ... port). */
 typedef enum ps_port_state {

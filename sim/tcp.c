@@ -39,12 +39,14 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
         ps__nomem(e);
         return false;
     }
+    size_t payload_len = payload ? strlen(payload) : 0;
+    PS_ASSERT(payload_len <= UINT16_MAX && host <= UINT16_MAX && to <= UINT16_MAX);
     ps_segment *sg = &e->segs[g];
     *sg = (ps_segment){
         .src_addr = src, .dst_addr = dst, .src_port = sport, .dst_port = dport,
         .flags = flags, .live = 1, .seq = seq, .ack = ack,
-        .len = payload ? (uint32_t)strlen(payload) : 0,
-        .from_host = host, .to_host = to,
+        .len = (uint16_t)payload_len,
+        .from_host = (uint16_t)host, .to_host = (uint16_t)to,
         .sent = e->now, .arrives = ps_time_add(e->now, latency), .payload = payload,
         .id = e->next_seg_id++,
     };
@@ -125,7 +127,7 @@ static void syn_recv(ps_engine *e, uint32_t l, const ps_segment *sg)
     sk->flags = PS_SOCK_ACCEPTED | (lk->flags & PS_SOCK_REUSEADDR);
     sk->uid = lk->uid;
     sk->listener = l;
-    sk->auto_text = lk->auto_text;
+    sk->text = lk->text;
     sk->rcv_nxt = sg->seq + 1;
     uint32_t isn = (uint32_t)ps_rng_next(&e->rng);
     sk->snd_nxt = isn;
@@ -225,7 +227,7 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
             sk->rcv_nxt = sg->seq + 1;
             establish(e, s);
             /* A requester's request rides on the handshake's last ACK. */
-            if (sk->flags & PS_SOCK_REQUESTER) ps__tcp_output(e, s, PS_PSH | PS_ACK, sk->auto_text);
+            if (sk->flags & PS_SOCK_REQUESTER) ps__tcp_output(e, s, PS_PSH | PS_ACK, ps__text(e, s));
             else ps__tcp_output(e, s, PS_ACK, NULL);
         }
         return;
@@ -268,8 +270,8 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
         return;
     }
     if (sg->len == 0) return; /* a bare ACK needs no answer */
-    if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_ACCEPTED) && sk->auto_text)
-        ps__tcp_output(e, s, PS_PSH | PS_ACK, sk->auto_text); /* the reply carries the ACK */
+    if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_ACCEPTED) && sk->text != PS_NONE)
+        ps__tcp_output(e, s, PS_PSH | PS_ACK, ps__text(e, s)); /* the reply carries the ACK */
     else if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_REQUESTER))
         ps_engine_close(e, s); /* the answer is in: its FIN carries the ACK */
     else

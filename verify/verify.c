@@ -294,7 +294,7 @@ static void shell_event(vctx *c, const ps_event *ev)
         if (ev->kind == PS_EV_LISTEN) {
             const ps_socket *sk = ps_engine_socket(c->e, ev->socket);
             in->reuseport = (sk->flags & PS_SOCK_REUSEPORT) != 0;
-            in->reply = sk->auto_text;
+            in->reply = ps_engine_socket_text(c->e, ev->socket);
             in->e_known = true;
             set_slot(c, ev->socket, i);
         } else {
@@ -548,7 +548,7 @@ static void kernel_connect(vctx *c, inst *in, uint32_t id)
     /* A `request` client sends its request once connected and closes on
      * the answer (ps_engine_request): so does the helper. */
     const ps_socket *sk = in->e_slot != PS_NONE ? ps_engine_socket(c->e, in->e_slot) : NULL;
-    if (sk && sk->live && (sk->flags & PS_SOCK_REQUESTER)) copy_text(cmd.text, sk->auto_text);
+    if (sk && sk->live && (sk->flags & PS_SOCK_REQUESTER)) copy_text(cmd.text, ps_engine_socket_text(c->e, in->e_slot));
     ps_vmsg m;
     in->k_err = helper(c, in->proc);
     if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, &m);

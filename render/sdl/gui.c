@@ -26,6 +26,7 @@ typedef struct gui {
     bool skip_text;             /* drop the text of the key that opened the terminal */
     Uint32 notice_until;
     int shots;
+    bool video_by_name;         /* video started with SDL_VideoInit (x11, wayland) */
 } gui;
 
 static void notice(gui *g, const char *msg, bool error)
@@ -313,7 +314,18 @@ static bool invisible_driver(const char *drv)
 
 static bool open_window(gui *g)
 {
-    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) return false;
+    /* Only drivers that show a window to a person, unless the user chose one
+     * by name: SDL would otherwise fall back to its offscreen driver. */
+    const char *asked = getenv("SDL_VIDEODRIVER");
+    if (asked && *asked) {
+        if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) return false;
+    } else {
+        const char *x = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+        if (SDL_Init(SDL_INIT_EVENTS) != 0) return false;
+        bool up = (x && *x && SDL_VideoInit("x11") == 0) || (w && *w && SDL_VideoInit("wayland") == 0);
+        if (!up) return false;
+        g->video_by_name = true;
+    }
     if (invisible_driver(SDL_GetCurrentVideoDriver())) {
         SDL_SetError("no display answers (SDL found only its '%s' driver)",
                      SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "none");
@@ -333,6 +345,7 @@ static void close_window(gui *g)
     pv_view_free(g->view);
     if (g->ren) SDL_DestroyRenderer(g->ren);
     if (g->win) SDL_DestroyWindow(g->win);
+    if (g->video_by_name) SDL_VideoQuit(); /* SDL_VideoInit's pair (SDL_Quit does not) */
     SDL_Quit();
 }
 
