@@ -1,6 +1,8 @@
-/* engine_internal.h — the engine's private state, shared by engine.c (life
- * cycle, queue, operations, views) and tcp.c (segments and the TCP state
- * machine). Nothing outside sim/engine*.c and sim/tcp.c includes this. */
+/* engine_internal.h — the engine's private state, shared by its modules:
+ * engine.c (life cycle, the loop), engine_sock.c (socket plumbing),
+ * engine_ops.c (operations), engine_view.c (views) and tcp.c (segments and
+ * the TCP state machine). Nothing outside sim/engine*.c and sim/tcp.c
+ * includes this. */
 #ifndef PS_ENGINE_INTERNAL_H
 #define PS_ENGINE_INTERNAL_H
 
@@ -127,6 +129,23 @@ void ps__command_echo(ps_engine *e, uint32_t host, const char *cmdline);
 void ps__sock_error(ps_engine *e, uint32_t s, const char *op, ps_errno err);
 /* Reports a failed operation on socket s (which it then frees, if any). */
 ps_errno ps__fail(ps_engine *e, uint32_t s, ps_event *ev, const char *op, ps_errno err);
+
+/* ---- engine_sock.c helpers used by the operations and the loop ---- */
+/* The key of the link between hosts a and b, the same in either order. */
+uint64_t ps__pair_key(uint32_t a, uint32_t b);
+/* An event for an operation by `proc` before any socket exists. */
+ps_event ps__proc_event(const ps_engine *e, ps_event_kind kind, uint32_t proc, uint32_t name);
+/* Marks a failure of an operation that never got a socket. */
+ps_errno ps__fail_early(ps_engine *e, ps_event *ev, uint32_t name, const char *op, ps_errno err);
+bool ps__is_loopback(ps_addr a);              /* 127/8 */
+bool ps__host_owns(const ps_host_spec *h, ps_addr a); /* one of its addresses */
+/* Returns a slot to the free list without any event (nothing was held). */
+void ps__sock_discard(ps_engine *e, uint32_t s);
+/* Records a new socket under its scenario name. */
+void ps__name_socket(ps_engine *e, uint32_t s, uint32_t name);
+void ps__fd_free(ps_engine *e, uint32_t proc, uint32_t fd);
+/* Fills an event's process fields (name, pid) from proc. */
+void ps__fill_proc(const ps_engine *e, ps_event *ev, uint32_t proc);
 
 /* ---- tcp.c ---- */
 /* Puts a segment on the wire from socket s (or from nobody, s = PS_NONE,

@@ -995,8 +995,10 @@ static int verify_scenario(ps_scenario *sc, const char *file)
         free_ctx(&c);
         return PS_EXIT_UNAVAILABLE;
     }
-    printf("portsim verify %s: %u host%s, each its own network namespace (%s ...)\n\n", file,
-           sc->nhosts, sc->nhosts == 1 ? "" : "s", ps_netns_name(0));
+    printf("portsim verify %s: %u host%s, each its own network namespace (%s ...); "
+           "users other than root run as uids %u to %u\n\n",
+           file, sc->nhosts, sc->nhosts == 1 ? "" : "s", ps_netns_name(0), (unsigned)ps_verify_uid(0),
+           (unsigned)ps_verify_uid(UID_PER_RUN - 1));
     bool ok = replay(&c);
     stop_helpers(&c);
     ps_netns_destroy();
