@@ -3,6 +3,7 @@
 
 #define C PV_MOD_CTRL
 #define A PV_MOD_ALT
+#define S PV_MOD_SHIFT
 
 static const pv_key_row k_rows[] = {
     /* the window; the help overlay shows these, so their help texts stay short */
@@ -14,7 +15,8 @@ static const pv_key_row k_rows[] = {
       { { PV_KEY_HOME, 0, PV_ACT_GO_START }, { PV_KEY_END, 0, PV_ACT_GO_END } } },
     { PV_KEYS_WINDOW, "+ / −", "faster / slower (×1: 1 simulated ms = 40 ms)",
       { { '+', 0, PV_ACT_FASTER }, { '=', 0, PV_ACT_FASTER }, { '-', 0, PV_ACT_SLOWER } } },
-    { PV_KEYS_WINDOW, "R", "restart from 0 ms", { { 'r', 0, PV_ACT_RESTART } } },
+    { PV_KEYS_WINDOW, "R / Shift+R", "restart as written / keeping typed commands",
+      { { 'r', 0, PV_ACT_RESTART }, { 'r', S, PV_ACT_RESTART_KEEP } } },
     { PV_KEYS_WINDOW, "Click / drag the timeline", "jump to that moment", { { 0 } } },
     { PV_KEYS_WINDOW, "Click a building, Tab", "choose whose sockets the table lists",
       { { PV_KEY_TAB, 0, PV_ACT_NEXT_HOST } } },
@@ -32,7 +34,8 @@ static const pv_key_row k_rows[] = {
     { PV_KEYS_WINDOW, "? or H", "this help; Esc closes it",
       { { '?', 0, PV_ACT_HELP }, { '/', 0, PV_ACT_HELP }, { 'h', 0, PV_ACT_HELP },
         { PV_KEY_ESCAPE, 0, PV_ACT_HELP_CLOSE } } },
-    { PV_KEYS_WINDOW, "Q", "quit", { { 'q', 0, PV_ACT_QUIT } } },
+    { PV_KEYS_WINDOW, "Ctrl+F", "frame counter (title bar and stderr)", { { 'f', C, PV_ACT_FRAME_COUNTER } } },
+    { PV_KEYS_WINDOW, "Q or Ctrl+Q", "quit", { { 'q', 0, PV_ACT_QUIT }, { 'q', C, PV_ACT_QUIT } } },
 
     /* the terminal: text arrives as typed characters, these are the rest */
     { PV_KEYS_TERMINAL, "Enter", "run the command at the current time", { { PV_KEY_ENTER, 0, PV_ACT_TERM_RUN } } },
@@ -74,7 +77,8 @@ const pv_key_row *pv_key_rows(size_t *n)
 
 pv_action pv_key_action(pv_key_mode mode, int key, unsigned mods)
 {
-    mods &= PV_MOD_CTRL | PV_MOD_ALT;
+    mods &= PV_MOD_CTRL | PV_MOD_ALT | PV_MOD_SHIFT;
+    if (!(key >= 'a' && key <= 'z')) mods &= ~(unsigned)PV_MOD_SHIFT;
     for (size_t r = 0; r < sizeof k_rows / sizeof k_rows[0]; r++) {
         if (k_rows[r].mode != mode) continue;
         for (const pv_key_bind *b = k_rows[r].binds; b < k_rows[r].binds + PV_KEY_ROW_BINDS && b->key; b++)

@@ -32,7 +32,9 @@ enum {
 };
 
 /* Modifiers a binding asks for; Shift is ignored (it makes '?' of '/'). */
-enum { PV_MOD_CTRL = 1u, PV_MOD_ALT = 2u };
+/* Shift counts only for letters (Shift+R); elsewhere it only picks the
+ * character ('?', '+'), which the key code already is. */
+enum { PV_MOD_CTRL = 1u, PV_MOD_ALT = 2u, PV_MOD_SHIFT = 4u };
 
 typedef enum pv_key_mode {
     PV_KEYS_WINDOW,   /* the lesson plays; the help overlay may be open */
@@ -53,7 +55,9 @@ typedef enum pv_action {
     PV_ACT_ZOOM_IN,
     PV_ACT_ZOOM_OUT,
     PV_ACT_ZOOM_RESET,
-    PV_ACT_RESTART,
+    PV_ACT_RESTART,        /* from 0 ms, the lesson as written (typed commands dropped) */
+    PV_ACT_RESTART_KEEP,   /* from 0 ms, typed commands kept */
+    PV_ACT_FRAME_COUNTER,  /* frames per second in the title bar and on stderr */
     PV_ACT_NEXT_HOST,
     PV_ACT_OPEN,
     PV_ACT_TERMINAL,

@@ -26,12 +26,19 @@ typedef struct gui {
     bool skip_text;             /* drop the text of the key that opened the terminal */
     Uint32 notice_until;
     int shots;
+    bool fps_on;                /* Ctrl+F: count frames per second */
+    Uint32 fps_since;           /* when the current count began */
+    int fps_frames;             /* frames drawn since then */
+    bool dirty;                 /* something changed since the last frame */
     bool video_by_name;         /* video started with SDL_VideoInit (x11, wayland) */
 } gui;
 
 static void notice(gui *g, const char *msg, bool error)
 {
-    snprintf(g->view->notice, sizeof g->view->notice, "%s", msg);
+    size_t n = strlen(msg); /* cut to the line, never past the buffer */
+    if (n >= sizeof g->view->notice) n = sizeof g->view->notice - 1;
+    memcpy(g->view->notice, msg, n);
+    g->view->notice[n] = '\0';
     g->view->notice_error = error;
     g->notice_until = SDL_GetTicks() + (error ? 15000u : 4000u);
 }
@@ -182,6 +189,26 @@ static void go_to(pv_playback *pb, ps_time t)
     pv_playback_seek(pb, t);
 }
 
+/* R: the lesson as written (typed commands go, and the notice says how
+ * many); Shift+R: from 0 ms with them. */
+static void restart(gui *g, bool keep_typed)
+{
+    pv_playback *pb = &g->view->pb;
+    size_t typed = pb->ninj;
+    if (!keep_typed && typed > 0) {
+        if (!pv_playback_clear_injected(pb)) {
+            notice(g, "Could not restart: out of memory", true);
+            return;
+        }
+        char msg[128];
+        snprintf(msg, sizeof msg, "Restarted as written: %zu typed command%s dropped (Shift+R keeps them)", typed,
+                 typed == 1 ? "" : "s");
+        notice(g, msg, false);
+    }
+    pv_playback_seek(pb, 0);
+    pb->playing = true;
+}
+
 static void perform(gui *g, pv_action a)
 {
     pv_view *v = g->view;
@@ -199,7 +226,14 @@ static void perform(gui *g, pv_action a)
     case PV_ACT_ZOOM_IN: set_zoom(v, v->zoom * 1.15); break;
     case PV_ACT_ZOOM_OUT: set_zoom(v, v->zoom / 1.15); break;
     case PV_ACT_ZOOM_RESET: set_zoom(v, 1.0); break;
-    case PV_ACT_RESTART: pv_playback_seek(&v->pb, 0); v->pb.playing = true; break;
+    case PV_ACT_RESTART: restart(g, false); break;
+    case PV_ACT_RESTART_KEEP: restart(g, true); break;
+    case PV_ACT_FRAME_COUNTER:
+        g->fps_on = !g->fps_on;
+        notice(g, g->fps_on ? "Frame counter on: frames per second in the title bar and on stderr"
+                            : "Frame counter off", false);
+        if (!g->fps_on) SDL_SetWindowTitle(g->win, g->view->sc->title ? g->view->sc->title : "portsim");
+        break;
     case PV_ACT_NEXT_HOST: cycle_host(v); break;
     case PV_ACT_OPEN: pv_view_picker_open(v, "scenarios"); break;
     case PV_ACT_TERMINAL: terminal_open(g, true); break;
@@ -239,7 +273,8 @@ static void perform(gui *g, pv_action a)
 
 static void on_key(gui *g, const SDL_KeyboardEvent *e)
 {
-    unsigned mods = ((e->keysym.mod & KMOD_CTRL) ? PV_MOD_CTRL : 0u) | ((e->keysym.mod & KMOD_ALT) ? PV_MOD_ALT : 0u);
+    unsigned mods = ((e->keysym.mod & KMOD_CTRL) ? PV_MOD_CTRL : 0u) | ((e->keysym.mod & KMOD_ALT) ? PV_MOD_ALT : 0u) |
+                    ((e->keysym.mod & KMOD_SHIFT) ? PV_MOD_SHIFT : 0u);
     perform(g, pv_key_action(key_mode(g->view), key_code(e->keysym.sym), mods));
 }
 
@@ -270,6 +305,7 @@ static void on_click(gui *g, int x, int y)
 
 static void on_event(gui *g, const SDL_Event *e)
 {
+    g->dirty = true;
     switch (e->type) {
     case SDL_QUIT: g->quit = true; break;
     case SDL_KEYDOWN: on_key(g, &e->key); break;
@@ -349,6 +385,23 @@ static void close_window(gui *g)
     SDL_Quit();
 }
 
+/* The frame counter: once a second, frames per second in the title bar and
+ * on stderr, so the window's own rate can be measured (make bench measures
+ * the headless renderer). */
+static void count_frame(gui *g)
+{
+    if (!g->fps_on) return;
+    Uint32 now = SDL_GetTicks();
+    if (g->fps_frames++ == 0) g->fps_since = now;
+    if (now - g->fps_since < 1000) return;
+    double fps = (g->fps_frames - 1) * 1000.0 / (double)(now - g->fps_since);
+    char title[160];
+    snprintf(title, sizeof title, "%s — %.1f frames/s", g->view->sc->title ? g->view->sc->title : "portsim", fps);
+    SDL_SetWindowTitle(g->win, title);
+    fprintf(stderr, "portsim: %.1f frames/s\n", fps);
+    g->fps_frames = 0;
+}
+
 static void frame(gui *g, Uint64 *last)
 {
     Uint64 now = SDL_GetPerformanceCounter();
@@ -364,6 +417,7 @@ static void frame(gui *g, Uint64 *last)
         save_screenshot(g, w, h);
     }
     SDL_RenderPresent(g->ren);
+    count_frame(g);
     Uint64 spent = SDL_GetPerformanceCounter() - now;
     double spent_ms = (double)spent * 1000.0 / (double)SDL_GetPerformanceFrequency();
     if (spent_ms < 15) SDL_Delay((Uint32)(16 - spent_ms)); /* ~60 fps even without vsync */
@@ -386,18 +440,35 @@ int pv_gui_run(const char *file)
         return PS_EXIT_FAILED;
     }
     if (!pv_view_load(g.view, file, err, sizeof err)) {
+        /* A lecturer who mistyped a path gets the window all the same, with
+         * the built-in lesson and the error in sight (and on stderr). */
         fprintf(stderr, "%s\n", err);
-        close_window(&g);
-        return PS_EXIT_USAGE;
+        char first[1024];
+        if (!pv_view_load(g.view, NULL, first, sizeof first)) {
+            fprintf(stderr, "%s\n", first);
+            close_window(&g);
+            return PS_EXIT_USAGE;
+        }
+        notice(&g, err, true);
     }
     SDL_SetWindowTitle(g.win, g.view->sc->title ? g.view->sc->title : "portsim");
     SDL_StopTextInput(); /* text events only while the terminal is open */
     Uint64 last = SDL_GetPerformanceCounter();
+    g.dirty = true;
     while (!g.quit) {
         SDL_Event e;
+        /* Idle means idle: paused, with nothing on a timer and nothing new,
+         * the window sleeps until an event instead of redrawing 60 times a
+         * second (a lecture PC's fan stays quiet). */
+        bool timed = g.view->pb.playing || g.scrubbing || g.view->notice[0] || g.fps_on;
+        if (!timed && !g.dirty && SDL_WaitEvent(&e)) {
+            on_event(&g, &e);
+            last = SDL_GetPerformanceCounter(); /* no time passed for the lesson */
+        }
         while (SDL_PollEvent(&e)) on_event(&g, &e);
         g.skip_text = false;
         frame(&g, &last);
+        g.dirty = false;
     }
     close_window(&g);
     return PS_EXIT_OK;

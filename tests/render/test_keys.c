@@ -15,6 +15,7 @@
 #include "keys.h"
 
 #define C PV_MOD_CTRL
+#define S PV_MOD_SHIFT
 #define A PV_MOD_ALT
 
 typedef struct press {
@@ -51,6 +52,9 @@ static void test_window_keys(void **state)
         { '0', C, PV_ACT_ZOOM_RESET },
         { '0', 0, PV_ACT_NONE },
         { 'r', 0, PV_ACT_RESTART },
+        { 'r', S, PV_ACT_RESTART_KEEP },            /* Shift counts for letters */
+        { '?', S, PV_ACT_HELP },                    /* and only picks the character elsewhere */
+        { 'f', C, PV_ACT_FRAME_COUNTER },
         { PV_KEY_TAB, 0, PV_ACT_NEXT_HOST },
         { 'o', 0, PV_ACT_OPEN },
         { 't', 0, PV_ACT_TERMINAL },
@@ -65,7 +69,7 @@ static void test_window_keys(void **state)
         { PV_KEY_ESCAPE, 0, PV_ACT_HELP_CLOSE },
         { 'q', 0, PV_ACT_QUIT },
         { ' ', A, PV_ACT_NONE },                    /* a binding names its modifiers exactly */
-        { 'q', C, PV_ACT_NONE },
+        { 'q', C, PV_ACT_QUIT },
         { PV_KEY_ENTER, 0, PV_ACT_NONE },
         { 'x', 0, PV_ACT_NONE },
         { PV_KEY_NONE, 0, PV_ACT_NONE },
@@ -130,10 +134,13 @@ static void test_no_collisions(void **state)
     const pv_key_row *rows = pv_key_rows(&n);
     for (size_t r = 0; r < n; r++)
         for (const pv_key_bind *b = rows[r].binds; b < rows[r].binds + PV_KEY_ROW_BINDS && b->key; b++) {
-            /* Shift is not matched, so an upper-case key could never be pressed */
+            /* keys are lower case: Shift+R is 'r' with PV_MOD_SHIFT */
             if (b->key < 0x100 && (b->key < ' ' || b->key >= 0x7f || (b->key >= 'A' && b->key <= 'Z')))
                 fail_msg("row '%s': key %#x is neither printable lower-case ASCII nor named", rows[r].label, b->key);
-            assert_int_equal(b->mods & ~(unsigned)(PV_MOD_CTRL | PV_MOD_ALT), 0);
+            assert_int_equal(b->mods & ~(unsigned)(PV_MOD_CTRL | PV_MOD_ALT | PV_MOD_SHIFT), 0);
+            /* Shift is matched for letters only: elsewhere it could never match */
+            if ((b->mods & PV_MOD_SHIFT) && !(b->key >= 'a' && b->key <= 'z'))
+                fail_msg("row '%s': Shift with a key that is not a letter", rows[r].label);
             assert_int_not_equal(b->action, PV_ACT_NONE);
             for (size_t r2 = r; r2 < n; r2++)
                 for (const pv_key_bind *o = r2 == r ? b + 1 : rows[r2].binds;
