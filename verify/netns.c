@@ -1,5 +1,6 @@
 /* netns.c — throw-away network namespaces for `portsim verify` (netns.h). */
 #define _GNU_SOURCE
+#include "mem.h"
 #include "netns.h"
 
 #include <dirent.h>
@@ -114,13 +115,10 @@ static bool track(pid_t pid)
             g.pids[i] = pid;
             return true;
         }
-    uint32_t n = g.npids ? g.npids * 2 : 16;
-    pid_t *np = realloc(g.pids, n * sizeof *np);
-    if (!np) return false;
-    memset(np + g.npids, 0, (n - g.npids) * sizeof *np);
-    np[g.npids] = pid;
-    g.pids = np;
-    g.npids = n;
+    uint32_t old = g.npids;
+    if (!ps_grow(&g.pids, &g.npids, (size_t)old + 1, sizeof *g.pids)) return false;
+    memset(g.pids + old, 0, (g.npids - old) * sizeof *g.pids);
+    g.pids[old] = pid;
     return true;
 }
 

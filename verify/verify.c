@@ -14,6 +14,7 @@
  * row per operation and per host compares the two. */
 #define _GNU_SOURCE
 #include "verify.h"
+#include "mem.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -78,27 +79,19 @@ void ps_verify_time_cell(ps_time t, char *buf)
     else ps_time_str(t, buf);
 }
 
-static void *grow(vctx *c, void *p, uint32_t *cap, uint32_t need, size_t size)
+/* ps_grow that records a failure in the context: arr_ptr is a T **. */
+static bool grow(vctx *c, void *arr_ptr, uint32_t *cap, uint32_t need, size_t size)
 {
-    if (need <= *cap) return p;
-    uint32_t n = *cap ? *cap : 16;
-    while (n < need) n *= 2;
-    void *np = realloc(p, (size_t)n * size);
-    if (!np) {
-        c->nomem = true;
-        return NULL;
-    }
-    *cap = n;
-    return np;
+    if (ps_grow(arr_ptr, cap, need, size)) return true;
+    c->nomem = true;
+    return false;
 }
 
 /* ---- rows and instances ---- */
 
 static uint32_t new_row(vctx *c, ps_time t, uint32_t host, uint32_t action, row_kind kind)
 {
-    row *nr = grow(c, c->rows, &c->caprows, c->nrows + 1, sizeof *nr);
-    if (!nr) return PS_NONE;
-    c->rows = nr;
+    if (!grow(c, &c->rows, &c->caprows, c->nrows + 1, sizeof *c->rows)) return PS_NONE;
     row *r = &c->rows[c->nrows];
     memset(r, 0, sizeof *r);
     r->t = t;
@@ -110,9 +103,7 @@ static uint32_t new_row(vctx *c, ps_time t, uint32_t host, uint32_t action, row_
 
 static uint32_t new_inst(vctx *c, uint32_t rowi, uint32_t host, uint32_t proc, bool listen)
 {
-    inst *ni = grow(c, c->insts, &c->capinsts, c->ninsts + 1, sizeof *ni);
-    if (!ni) return PS_NONE;
-    c->insts = ni;
+    if (!grow(c, &c->insts, &c->capinsts, c->ninsts + 1, sizeof *c->insts)) return PS_NONE;
     inst *in = &c->insts[c->ninsts];
     memset(in, 0, sizeof *in);
     in->row = rowi;
@@ -150,10 +141,8 @@ static bool set_slot(vctx *c, uint32_t s, uint32_t in)
 {
     if (s >= c->nslots) {
         uint32_t old = c->nslots;
-        uint32_t *ns = grow(c, c->slot_inst, &c->nslots, s + 1, sizeof *ns);
-        if (!ns) return false;
-        for (uint32_t k = old; k < c->nslots; k++) ns[k] = PS_NONE;
-        c->slot_inst = ns;
+        if (!grow(c, &c->slot_inst, &c->nslots, s + 1, sizeof *c->slot_inst)) return false;
+        for (uint32_t k = old; k < c->nslots; k++) c->slot_inst[k] = PS_NONE;
     }
     c->slot_inst[s] = in;
     return true;
@@ -216,9 +205,7 @@ static conn_key inst_key(const inst *in)
 
 static void push_sub(vctx *c, ps_action_kind kind, uint32_t ref, uint32_t host, uint32_t pid)
 {
-    subop *ns = grow(c, c->sub, &c->capsub, c->nsub + 1, sizeof *ns);
-    if (!ns) return;
-    c->sub = ns;
+    if (!grow(c, &c->sub, &c->capsub, c->nsub + 1, sizeof *c->sub)) return;
     c->sub[c->nsub++] = (subop){ kind, ref, host, pid };
 }
 
@@ -668,18 +655,12 @@ typedef struct tup {
 
 typedef struct tups {
     tup *v;
-    size_t n, cap;
+    uint32_t n, cap;
 } tups;
 
 static bool tups_push(tups *t, tup x)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        tup *nv = realloc(t->v, cap * sizeof *nv);
-        if (!nv) return false;
-        t->v = nv;
-        t->cap = cap;
-    }
+    if (!ps_grow(&t->v, &t->cap, (size_t)t->n + 1, sizeof *t->v)) return false;
     t->v[t->n++] = x;
     return true;
 }

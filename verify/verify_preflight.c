@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 
 #include "shell.h"
+#include "mem.h"
 #include "verify_internal.h"
 
 /* verify's own bounds: the work grows with them (an `ip` run per address,
@@ -45,16 +46,12 @@ typedef struct dry {
     bool nomem;
 } dry;
 
+/* ps_grow, the new elements zeroed. */
 static bool grow_u32(uint32_t **v, uint32_t *cap, uint32_t need)
 {
-    if (need <= *cap) return true;
-    uint32_t n = *cap ? *cap : 64;
-    while (n < need) n *= 2;
-    uint32_t *nv = realloc(*v, (size_t)n * sizeof *nv);
-    if (!nv) return false;
-    memset(nv + *cap, 0, (size_t)(n - *cap) * sizeof *nv);
-    *v = nv;
-    *cap = n;
+    uint32_t old = *cap;
+    if (!ps_grow(v, cap, need, sizeof **v)) return false;
+    memset(*v + old, 0, (size_t)(*cap - old) * sizeof **v);
     return true;
 }
 

@@ -2,6 +2,7 @@
  * (vproc.h). Everything after fork() here runs inside a scenario host's
  * network namespace (ps_netns_spawn enters it first). */
 #define _GNU_SOURCE
+#include "mem.h"
 #include "vproc.h"
 
 #include <arpa/inet.h>
@@ -101,13 +102,7 @@ static void send_msg(helper *h, uint32_t kind, uint32_t id, int err, const struc
 
 static uint32_t add_sock(helper *h, int fd, uint8_t kind, uint32_t id, const char *reply)
 {
-    if (h->ns == h->cap) {
-        uint32_t cap = h->cap ? h->cap * 2 : 64;
-        hsock *ns = realloc(h->s, cap * sizeof *ns);
-        if (!ns) _exit(4);
-        h->s = ns;
-        h->cap = cap;
-    }
+    if (!ps_grow(&h->s, &h->cap, (size_t)h->ns + 1, sizeof *h->s)) _exit(4);
     uint32_t i = h->ns++;
     h->s[i] = (hsock){ fd, kind, id, reply && *reply ? strdup(reply) : NULL };
     return i;
@@ -437,13 +432,7 @@ void ps_vproc_kill(ps_vproc *p)
 
 static bool box_push(ps_vbox *b, const ps_vmsg *m)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        ps_vmsg *nv = realloc(b->v, cap * sizeof *nv);
-        if (!nv) return false;
-        b->v = nv;
-        b->cap = cap;
-    }
+    if (!ps_grow(&b->v, &b->cap, (size_t)b->n + 1, sizeof *b->v)) return false;
     b->v[b->n++] = *m;
     return true;
 }

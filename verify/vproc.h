@@ -82,7 +82,7 @@ void ps_vproc_kill(ps_vproc *p);
 /* Messages received but not yet taken. */
 typedef struct ps_vbox {
     ps_vmsg *v;
-    size_t n, cap;
+    uint32_t n, cap;
 } ps_vbox;
 
 /* Reads every message that arrives within timeout_ms (stops early once
