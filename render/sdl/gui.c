@@ -200,7 +200,7 @@ static void perform(gui *g, pv_action a)
     case PV_ACT_ZOOM_RESET: set_zoom(v, 1.0); break;
     case PV_ACT_RESTART: pv_playback_seek(&v->pb, 0); v->pb.playing = true; break;
     case PV_ACT_NEXT_HOST: cycle_host(v); break;
-    case PV_ACT_OPEN: pv_view_picker_open(v, "scenarios"); break;
+    case PV_ACT_OPEN: pv_view_picker_open(v, NULL); break;
     case PV_ACT_TERMINAL: terminal_open(g, true); break;
     case PV_ACT_SAVE_SESSION: save_session(g); break;
     case PV_ACT_PCAP: write_pcap(g); break;
