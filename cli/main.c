@@ -78,7 +78,8 @@ static void usage(FILE *out)
     fputs("portsim " PS_VERSION " — watch one machine keep many TCP conversations apart\n"
           "\n"
           "Usage:\n"
-          "  portsim [FILE]                 open the lecture window (default: the two-tabs lesson)\n",
+          "  portsim [FILE]                 open the lecture window (default: the two-tabs lesson)\n"
+          "  portsim --lessons              open the window with the lesson picker\n",
           out);
     for (size_t i = 0; i < NCOMMANDS; i++) fputs(k_commands[i].help, out);
     fputs("  FILE may be - (standard input) wherever a scenario is read.\n"
@@ -113,6 +114,14 @@ static int headless_default(const char *file)
     return ps_cli_trace(file, &o);
 }
 
+/* The lecture window, or the trace when no window can open. */
+static int window(const char *file, bool picker)
+{
+    if (!has_display()) return headless_default(file);
+    int rc = pv_gui_run(file, picker);
+    return rc == PV_GUI_NO_WINDOW ? headless_default(file) : rc;
+}
+
 static bool asks_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
@@ -136,7 +145,7 @@ static int not_a_command(const char *word)
 
 int main(int argc, char **argv)
 {
-    static const char *const options[] = { "--help", "--version", "--keys-markdown" };
+    static const char *const options[] = { "--help", "--version", "--lessons", "--keys-markdown" };
     ps_platform_init();
     if (argc >= 2) {
         const char *cmd = argv[1];
@@ -147,6 +156,13 @@ int main(int argc, char **argv)
         if (strcmp(cmd, "--keys-markdown") == 0) { /* the README's key tables (tests/keys.sh) */
             pv_keys_print(stdout, true);
             return PS_EXIT_OK;
+        }
+        if (strcmp(cmd, "--lessons") == 0) { /* the desktop entry: the window, the picker open */
+            if (argc > 2) {
+                fprintf(stderr, "portsim: --lessons takes nothing after it\nTry 'portsim --help'.\n");
+                return PS_EXIT_USAGE;
+            }
+            return window(NULL, true);
         }
         if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
             puts("portsim " PS_VERSION);
@@ -175,7 +191,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "portsim: one scenario file at a time ('%s' is extra)\nTry 'portsim --help'.\n", argv[2]);
         return PS_EXIT_USAGE;
     }
-    if (!has_display()) return headless_default(file);
-    int rc = pv_gui_run(file);
-    return rc == PV_GUI_NO_WINDOW ? headless_default(file) : rc;
+    return window(file, false);
 }

@@ -356,7 +356,7 @@ static void frame(gui *g, Uint64 *last)
     if (spent_ms < 15) SDL_Delay((Uint32)(16 - spent_ms)); /* ~60 fps even without vsync */
 }
 
-int pv_gui_run(const char *file)
+int pv_gui_run(const char *file, bool picker)
 {
     gui g;
     memset(&g, 0, sizeof g);
@@ -378,6 +378,7 @@ int pv_gui_run(const char *file)
         return PS_EXIT_USAGE;
     }
     SDL_SetWindowTitle(g.win, g.view->sc->title ? g.view->sc->title : "portsim");
+    if (picker) pv_view_picker_open(g.view, NULL);
     SDL_StopTextInput(); /* text events only while the terminal is open */
     Uint64 last = SDL_GetPerformanceCounter();
     while (!g.quit) {
