@@ -130,7 +130,7 @@ portsim: $(BUILD)/portsim
 
 # ---- tests: tests/LAYER/test_*.c sees LAYER and what LAYER uses ----
 # (a userland test also parses its scenarios: it may use the language too)
-TEST_DIRS := sim lang userland trace render sdl
+TEST_DIRS := sim io lang userland trace render sdl
 TEST_USES_userland := io lang
 TEST_BIN  := $(foreach l,$(TEST_DIRS),$(patsubst tests/$(l)/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/$(l)/test_*.c))))
 define TEST_RULES

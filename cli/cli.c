@@ -13,6 +13,7 @@
 #include "file.h"
 #include "pcap.h"
 #include "shell.h"
+#include "suggest.h"
 #include "trace.h"
 #include "units.h"
 
@@ -50,9 +51,21 @@ static int usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     fprintf(stderr, "portsim %s: ", cmd);
     vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry 'portsim --help'.\n");
+    fprintf(stderr, "\nTry 'portsim %s --help'.\n", cmd);
     va_end(ap);
     return PS_EXIT_USAGE;
+}
+
+/* An option argument no branch took: a known option without its value, or
+ * an unknown one (with the nearest known one, "--formt" -> "--format"). */
+static int bad_option(const char *cmd, const char *arg, const char *const *opts, size_t n)
+{
+    size_t len = strcspn(arg, "=");
+    for (size_t i = 0; i < n; i++)
+        if (strlen(opts[i]) == len && strncmp(opts[i], arg, len) == 0)
+            return usage_error(cmd, "option '%s' needs a value", opts[i]);
+    char hint[96];
+    return usage_error(cmd, "unknown option '%s'%s", arg, ps_suggest_hint(arg, len, opts, n, hint, sizeof hint));
 }
 
 /* The option's value: "--opt=V" or "--opt V". NULL if missing. */
@@ -152,6 +165,8 @@ int ps_cli_trace(const char *file, const ps_run_opts *o)
 
 int ps_cmd_run(int argc, char **argv)
 {
+    static const char *const opts[] = { "--format",    "--seed",     "--until", "--max-steps",
+                                        "--max-events", "--max-work", "--pcap",  "--help" };
     const char *file = NULL;
     ps_run_opts o = ps_run_opts_default();
     for (int i = 1; i < argc; i++) {
@@ -164,7 +179,7 @@ int ps_cmd_run(int argc, char **argv)
             o.seed_set = true;
         } else if ((v = opt_value(argc, argv, &i, "--until"))) {
             if (!ps_time_parse(v, strlen(v), &o.until))
-                return usage_error("run", "bad time '%s' (expected e.g. 300ms or 1.5s)", v);
+                return usage_error("run", "bad time '%s': " PS_TIME_EXPECTED, v);
         } else if ((v = max_steps_value(argc, argv, &i, &name))) {
             if (!parse_u64(v, &o.max_steps) || o.max_steps == 0)
                 return usage_error("run", "bad %s '%s' (expected a positive number)", name, v);
@@ -175,7 +190,7 @@ int ps_cmd_run(int argc, char **argv)
             if (!*v) return usage_error("run", "%s", "--pcap needs a file name");
             o.pcap = v;
         } else if (a[0] == '-' && a[1]) {
-            return usage_error("run", "unknown or incomplete option '%s'", a);
+            return bad_option("run", a, opts, sizeof opts / sizeof opts[0]);
         } else if (file) {
             return usage_error("run", "one scenario at a time (got '%s' too)", a);
         } else {
@@ -186,9 +201,11 @@ int ps_cmd_run(int argc, char **argv)
     return ps_cli_trace(file, &o);
 }
 
-/* "dir/name.scn" -> "dir/name.trace" (malloc'd). */
+/* "dir/name.scn" -> "dir/name.trace" (malloc'd); NULL for standard input,
+ * which has no golden trace beside it. */
 static char *golden_path(const char *file)
 {
+    if (strcmp(file, "-") == 0) return NULL;
     size_t n = strlen(file);
     if (n > 4 && strcmp(file + n - 4, ".scn") == 0) n -= 4;
     char *p = malloc(n + 7);
@@ -205,10 +222,11 @@ static char *golden_path(const char *file)
  * write. */
 static int check_file(const char *file, bool update, uint64_t max_steps, ps_check_counts *total)
 {
+    const char *name = ps_scenario_name(file);
     ps_scenario *sc = ps_scenario_load_or_report(file);
     if (!sc) {
         total->failed++;
-        printf("FAIL %s: does not load\n", file);
+        printf("FAIL %s: does not load\n", name);
         return PS_EXIT_USAGE;
     }
     int rc = PS_EXIT_OK;
@@ -223,7 +241,7 @@ static int check_file(const char *file, bool update, uint64_t max_steps, ps_chec
     const char *golden_note = "no golden trace";
     if (cap.text && gpath && update && stopped_early) {
         /* A trace cut short is not a lesson's trace: keep the good one. */
-        printf("%s: error: not rewriting %s: the run stopped early\n", file, gpath);
+        printf("%s: error: not rewriting %s: the run stopped early\n", name, gpath);
         golden_note = "golden trace kept";
         c.failed++;
     } else if (cap.text && gpath && update) {
@@ -233,7 +251,7 @@ static int check_file(const char *file, bool update, uint64_t max_steps, ps_chec
             golden_note = "golden trace written";
             c.passed++;
         } else {
-            printf("%s: error: cannot write %s: %s\n", file, gpath, ps_file_strerror(err));
+            printf("%s: error: cannot write %s: %s\n", name, gpath, ps_file_strerror(err));
             c.failed++;
             rc = PS_EXIT_OUTPUT;
         }
@@ -257,13 +275,13 @@ static int check_file(const char *file, bool update, uint64_t max_steps, ps_chec
             free(golden);
         } else if (err != ENOENT) {
             /* There is one, and it cannot be read: never a pass. */
-            printf("%s: error: cannot read the golden trace %s: %s\n", file, gpath, ps_file_strerror(err));
+            printf("%s: error: cannot read the golden trace %s: %s\n", name, gpath, ps_file_strerror(err));
             golden_note = "golden trace unreadable";
             c.failed++;
             rc = PS_EXIT_USAGE;
         }
     }
-    printf("%s %s: %u expect%s, %s\n", c.failed ? "FAIL" : "ok  ", file,
+    printf("%s %s: %u expect%s, %s\n", c.failed ? "FAIL" : "ok  ", name,
            sc->nexpects, sc->nexpects == 1 ? "" : "s", golden_note);
     total->passed += c.passed;
     total->failed += c.failed;
@@ -275,6 +293,7 @@ static int check_file(const char *file, bool update, uint64_t max_steps, ps_chec
 
 int ps_cmd_check(int argc, char **argv)
 {
+    static const char *const opts[] = { "--update", "--max-steps", "--max-events", "--help" };
     bool update = false;
     uint64_t max_steps = PS_DEFAULT_MAX_STEPS;
     const char **files = malloc((size_t)argc * sizeof *files);
@@ -294,7 +313,7 @@ int ps_cmd_check(int argc, char **argv)
             }
         } else if (argv[i][0] == '-' && argv[i][1]) {
             free(files);
-            return usage_error("check", "unknown option '%s'", argv[i]);
+            return bad_option("check", argv[i], opts, sizeof opts / sizeof opts[0]);
         } else {
             files[nfiles++] = argv[i];
         }
@@ -302,6 +321,12 @@ int ps_cmd_check(int argc, char **argv)
     if (nfiles == 0) {
         free(files);
         return usage_error("check", "%s", "missing scenario files");
+    }
+    for (int i = 0; update && i < nfiles; i++) {
+        if (strcmp(files[i], "-") == 0) {
+            free(files);
+            return usage_error("check", "%s", "--update needs files: standard input has no golden trace to rewrite");
+        }
     }
     ps_check_counts total = { 0, 0 };
     int worst = PS_EXIT_OK;

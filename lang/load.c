@@ -9,10 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *ps_scenario_name(const char *path)
+{
+    return path == NULL ? PS_BUILTIN_NAME : strcmp(path, "-") == 0 ? PS_STDIN_NAME : path;
+}
+
 char *ps_scenario_source(const char *path, size_t *len, ps_diag *diag)
 {
     memset(diag, 0, sizeof *diag);
-    snprintf(diag->file, sizeof diag->file, "%s", path ? path : PS_BUILTIN_NAME);
+    snprintf(diag->file, sizeof diag->file, "%s", ps_scenario_name(path));
     if (path == NULL) {
         *len = strlen(ps_builtin_two_tabs);
         char *s = malloc(*len + 1);

@@ -9,6 +9,11 @@
  * its messages use. */
 extern const char ps_builtin_two_tabs[];
 #define PS_BUILTIN_NAME "<built-in two-tabs>"
+/* The name messages give standard input (the path "-"). */
+#define PS_STDIN_NAME "<stdin>"
+
+/* The name messages give path: PS_BUILTIN_NAME, PS_STDIN_NAME or path. */
+const char *ps_scenario_name(const char *path);
 
 /* Reads and parses path ("-": standard input; NULL: the built-in lesson).
  * A file that cannot be read is reported through *diag with line 0 and the

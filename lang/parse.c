@@ -431,14 +431,25 @@ static bool want_time(parser *p, ps_time *out)
     if (!ps_time_parse(p->tok.s, p->tok.len, out))
         return fail_at(
             p, p->tok.col,
-            "bad time '%s': expected a number and a unit (us, ms, s or min), like 150ms or 1.5s",
+            "bad time '%s': " PS_TIME_EXPECTED,
             show(p->tok.s, p->tok.len, b));
     return advance(p);
+}
+
+/* An address as written: dotted numbers, or `localhost` for 127.0.0.1 (as
+ * every machine's /etc/hosts has it). */
+static bool is_localhost(span sp)
+{
+    return ps_name_equals("localhost", sp.s, sp.len);
 }
 
 static bool parse_addr(parser *p, span sp, ps_addr *out)
 {
     char b[64];
+    if (is_localhost(sp)) {
+        *out = PS_ADDR_LOOPBACK;
+        return true;
+    }
     if (ps_addr_parse(sp.s, sp.len, out)) return true;
     return fail_at(
         p, sp.col,
@@ -687,6 +698,8 @@ static bool st_host(parser *p, uint32_t col)
 {
     span name = { NULL, 0, 0 };
     if (!want_name(p, "host name", false, &name) || !claim_name(p, name)) return false;
+    if (is_localhost(name))
+        return fail_at(p, name.col, "'localhost' means 127.0.0.1 on every host: give this host another name");
     ps_host_spec *h = PUSH(p, hosts, PS_MAX_HOSTS, "hosts");
     if (h == NULL || !dup_text(p, name.s, name.len, &h->name) ||
         !ix_add(p, (ix_key){ IX_HOST, 0, 0, h->name, strlen(h->name) }, p->sc->nhosts - 1))
@@ -819,6 +832,13 @@ static bool act_listen(parser *p, ps_action *a)
     if (colon != NULL) {
         size_t n = (size_t)(colon - ep.s);
         port = (span){ colon + 1, ep.len - n - 1, ep.col + (uint32_t)n + 1 };
+        if (n == 0) { /* the shell's habit (`nc -l :3000`), not this language's */
+            char b[64], pb[64];
+            return fail_at(p, ep.col,
+                           "no address before ':' in '%s': write the port alone (listen %s) to listen "
+                           "on every address, or an address first (listen 10.0.0.1%s)",
+                           show(ep.s, ep.len, b), show(port.s, port.len, pb), b);
+        }
         if (!parse_addr(p, (span){ ep.s, n, ep.col }, &a->addr)) return false;
     }
     if (!parse_port(p, port, "port", &a->port)) return false;
@@ -864,7 +884,7 @@ static bool parse_target(parser *p, span t, ps_action *a)
             p, t.col,
             "expected ':PORT' after '%s' (or write http:// or https:// for the default port)",
             show(t.s, t.len, b));
-    if (is_digit(host.s[0])) {
+    if (is_digit(host.s[0]) || is_localhost(host)) {
         if (!parse_addr(p, host, &a->addr)) return false;
     } else {
         uint32_t h;
@@ -1037,7 +1057,7 @@ static bool exp_host(parser *p, ps_expect *e, uint32_t h)
 /* SOCK.FIELD in one token. */
 static bool parse_field_ref(parser *p, span sp, uint32_t *sock, ps_field *field)
 {
-    static const char *const fields[] = { "sport", "dport", "tuple" };
+    static const char *const fields[] = { "sport", "dport", "tuple", "saddr", "daddr" };
     const char *dot = memchr(sp.s, '.', sp.len);
     size_t n = (size_t)(dot - sp.s), k;
     span name = { sp.s, n, sp.col }, f = { dot + 1, sp.len - n - 1, sp.col + (uint32_t)n + 1 };
@@ -1047,29 +1067,48 @@ static bool parse_field_ref(parser *p, span sp, uint32_t *sock, ps_field *field)
     return true;
 }
 
-/* SOCK.FIELD OP (SOCK.FIELD | NUMBER) */
+/* What a field holds decides what it may be compared with: a port with a
+ * port or a number, an address with an address, a tuple with a tuple. */
+typedef enum field_kind { FK_PORT, FK_ADDR, FK_TUPLE } field_kind;
+
+static field_kind kind_of(ps_field f)
+{
+    return f == PS_FIELD_TUPLE ? FK_TUPLE : f == PS_FIELD_SADDR || f == PS_FIELD_DADDR ? FK_ADDR : FK_PORT;
+}
+
+/* SOCK.FIELD OP (SOCK.FIELD | NUMBER | ADDRESS) */
 static bool exp_compare(parser *p, ps_expect *e)
 {
     static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
+    static const char *const same[] = { "a port can only be compared with a port or a number",
+                                        "an address can only be compared with an address",
+                                        "a tuple can only be compared with another tuple" };
     size_t k = 0;
     e->kind = PS_EXP_COMPARE;
     if (!parse_field_ref(p, tspan(&p->tok), &e->sock, &e->field) || !advance(p)) return false;
+    field_kind lk = kind_of(e->field);
     uint32_t op_col = p->tok.col;
     if (!keyword(p, ops, COUNT_OF(ops), "comparison", &k)) return false;
     e->cmp = (ps_cmp)k;
     span r = tspan(&p->tok);
-    if (p->tok.kind != PS_TOK_WORD || (!is_digit(r.s[0]) && !memchr(r.s, '.', r.len)))
-        return expected(p, "SOCKET.FIELD or a number");
-    if (is_digit(r.s[0])) {
-        if (e->field == PS_FIELD_TUPLE)
-            return fail_at(p, r.col, "a tuple can only be compared with another socket's tuple");
-        return want_uint(p, "value", 0, 65535, &e->value);
+    bool literal = p->tok.kind == PS_TOK_WORD && (is_digit(r.s[0]) || is_localhost(r));
+    if (!literal && (p->tok.kind != PS_TOK_WORD || !memchr(r.s, '.', r.len)))
+        return expected(p, lk == FK_ADDR ? "SOCKET.FIELD or an address" : "SOCKET.FIELD or a number");
+    if (literal && lk == FK_TUPLE)
+        return fail_at(p, r.col, "a tuple can only be compared with another socket's tuple");
+    if (!literal) {
+        if (!parse_field_ref(p, r, &e->rsock, &e->rfield)) return false;
+        field_kind rk = kind_of(e->rfield);
+        if (rk != lk) return fail_at(p, r.col, "%s", same[rk == FK_TUPLE ? FK_TUPLE : lk]);
     }
-    if (!parse_field_ref(p, r, &e->rsock, &e->rfield)) return false;
-    if ((e->field == PS_FIELD_TUPLE) != (e->rfield == PS_FIELD_TUPLE))
-        return fail_at(p, r.col, "a tuple can only be compared with another tuple");
-    if (e->field == PS_FIELD_TUPLE && e->cmp != PS_CMP_EQ && e->cmp != PS_CMP_NE)
-        return fail_at(p, op_col, "tuples can only be compared with == or !=");
+    if (lk != FK_PORT && e->cmp != PS_CMP_EQ && e->cmp != PS_CMP_NE)
+        return fail_at(p, op_col, "%s can only be compared with == or !=", lk == FK_ADDR ? "addresses" : "tuples");
+    if (literal && lk == FK_PORT) return want_uint(p, "value", 0, 65535, &e->value);
+    if (literal) {
+        ps_addr a;
+        if (!parse_addr(p, r, &a)) return false;
+        e->value = a;
+    }
     return advance(p);
 }
 

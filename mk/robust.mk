@@ -14,19 +14,10 @@
         memcheck-deps afl-deps
 
 # ---- packages, installed only when one of these targets runs ----
-# Like tools/deps.sh: only what is missing, sudo when not root.
+# tools/deps.sh installs only what is missing, sudo when not root, and shows
+# apt's progress.
 define ps_apt_install
-	@missing=""; for p in $(1); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "portsim: installing missing packages:$$missing" >&2; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  $$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || { \
-	    $$SUDO apt-get update -q >/dev/null && \
-	    $$SUDO apt-get install -y -q --no-install-recommends $$missing >/dev/null; }; \
-	fi
+	@sh tools/deps.sh --packages $(1)
 endef
 
 # clang alone lacks the sanitizer and libFuzzer runtimes with --no-install-recommends.

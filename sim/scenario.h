@@ -131,6 +131,8 @@ typedef enum ps_field {
     PS_FIELD_SPORT,  /* the socket's local port */
     PS_FIELD_DPORT,  /* the socket's remote port */
     PS_FIELD_TUPLE,  /* the whole 4-tuple (only == and != make sense) */
+    PS_FIELD_SADDR,  /* the socket's local address (only == and !=) */
+    PS_FIELD_DADDR,  /* the socket's remote address (only == and !=) */
 } ps_field;
 
 typedef enum ps_cmp { PS_CMP_EQ, PS_CMP_NE, PS_CMP_LT, PS_CMP_LE, PS_CMP_GT, PS_CMP_GE } ps_cmp;
@@ -146,7 +148,7 @@ typedef struct ps_expect {
     ps_cmp cmp;          /* COMPARE */
     uint32_t rsock;      /* COMPARE: right socket, or PS_NONE when comparing to `value` */
     ps_field rfield;     /* COMPARE: right field */
-    uint64_t value;      /* COMPARE: literal; COUNT: expected count */
+    uint64_t value;      /* COMPARE: literal (a port, or an address); COUNT: expected count */
     uint32_t host;       /* PORT, COUNT: host index */
     uint16_t port;       /* PORT */
     ps_port_state port_state; /* PORT */

@@ -15,6 +15,10 @@
  * Returns true and sets *out on success. */
 bool ps_time_parse(const char *s, size_t len, ps_time *out);
 
+/* What a time must look like: the words after "bad time 'X': " in every
+ * message about one, from a scenario file or a command-line option alike. */
+#define PS_TIME_EXPECTED "expected a number and a unit (us, ms, s or min), like 150ms or 1.5s"
+
 /* Formats t the way traces show it: milliseconds with three decimals
  * ("150.000"), right-aligned in `width` columns (0 = no padding).
  * buf needs at least 32 bytes. Returns buf. */

@@ -56,13 +56,16 @@ static bool tuples_distinct(ps_engine *e, char *got, size_t n)
 
 static const char *field_name(ps_field f)
 {
-    return f == PS_FIELD_SPORT ? "sport" : f == PS_FIELD_DPORT ? "dport" : "tuple";
+    static const char *const names[] = { "sport", "dport", "tuple", "saddr", "daddr" };
+    return names[f];
 }
 
 static uint64_t field_value(const ps_socket *s, ps_field f)
 {
     if (f == PS_FIELD_SPORT) return s->lport;
     if (f == PS_FIELD_DPORT) return s->rport;
+    if (f == PS_FIELD_SADDR) return s->laddr;
+    if (f == PS_FIELD_DADDR) return s->raddr;
     return ((uint64_t)s->laddr ^ ((uint64_t)s->raddr << 32)) * 1000003u ^
            ((uint64_t)s->lport << 16 | s->rport);
 }
@@ -92,6 +95,8 @@ static void describe_field(const ps_socket *s, ps_field f, char *buf, size_t n)
     if (f == PS_FIELD_TUPLE)
         snprintf(buf, n, "%s -> %s", ps_endpoint_str(s->laddr, s->lport, a),
                  ps_endpoint_str(s->raddr, s->rport, b));
+    else if (f == PS_FIELD_SADDR || f == PS_FIELD_DADDR)
+        snprintf(buf, n, "%s", ps_addr_str((ps_addr)field_value(s, f), a));
     else
         snprintf(buf, n, "%llu", (unsigned long long)field_value(s, f));
 }

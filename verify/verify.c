@@ -27,6 +27,7 @@
 #include "exit.h"
 #include "shell.h"
 #include "load.h"
+#include "suggest.h"
 #include "units.h"
 #include "verify_internal.h"
 
@@ -1014,7 +1015,10 @@ int ps_cmd_verify(int argc, char **argv)
         if (strcmp(argv[i], "--self-test") == 0) {
             self = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "portsim verify: unknown option '%s'\nTry 'portsim --help'.\n", argv[i]);
+            static const char *const opts[] = { "--self-test", "--help" };
+            char hint[96];
+            fprintf(stderr, "portsim verify: unknown option '%s'%s\nTry 'portsim verify --help'.\n", argv[i],
+                    ps_suggest_hint(argv[i], strlen(argv[i]), opts, 2, hint, sizeof hint));
             return PS_EXIT_USAGE;
         } else if (file) {
             fprintf(stderr, "portsim verify: one scenario at a time (got '%s' too)\n", argv[i]);
@@ -1025,7 +1029,7 @@ int ps_cmd_verify(int argc, char **argv)
     }
     if (self && !file) return ps_verify_self_test();
     if (!file || self) {
-        fprintf(stderr, "portsim verify: %s\nTry 'portsim --help'.\n",
+        fprintf(stderr, "portsim verify: %s\nTry 'portsim verify --help'.\n",
                 self ? "--self-test takes no scenario" : "missing scenario file");
         return PS_EXIT_USAGE;
     }

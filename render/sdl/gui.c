@@ -235,7 +235,7 @@ static void perform(gui *g, pv_action a)
         if (!g->fps_on) SDL_SetWindowTitle(g->win, g->view->sc->title ? g->view->sc->title : "portsim");
         break;
     case PV_ACT_NEXT_HOST: cycle_host(v); break;
-    case PV_ACT_OPEN: pv_view_picker_open(v, "scenarios"); break;
+    case PV_ACT_OPEN: pv_view_picker_open(v, NULL); break;
     case PV_ACT_TERMINAL: terminal_open(g, true); break;
     case PV_ACT_SAVE_SESSION: save_session(g); break;
     case PV_ACT_PCAP: write_pcap(g); break;
@@ -423,7 +423,7 @@ static void frame(gui *g, Uint64 *last)
     if (spent_ms < 15) SDL_Delay((Uint32)(16 - spent_ms)); /* ~60 fps even without vsync */
 }
 
-int pv_gui_run(const char *file)
+int pv_gui_run(const char *file, bool picker)
 {
     gui g;
     memset(&g, 0, sizeof g);
@@ -452,6 +452,7 @@ int pv_gui_run(const char *file)
         notice(&g, err, true);
     }
     SDL_SetWindowTitle(g.win, g.view->sc->title ? g.view->sc->title : "portsim");
+    if (picker) pv_view_picker_open(g.view, NULL);
     SDL_StopTextInput(); /* text events only while the terminal is open */
     Uint64 last = SDL_GetPerformanceCounter();
     g.dirty = true;

@@ -5,8 +5,12 @@
 
 #define PV_GUI_NO_WINDOW (-1) /* no window could be opened: run headless instead */
 
-/* Opens the window on file (NULL: the built-in two-tabs lesson). Returns an
- * exit code, or PV_GUI_NO_WINDOW when there is no usable display. */
-int pv_gui_run(const char *file);
+#include <stdbool.h>
+
+/* Opens the window on file (NULL: the built-in two-tabs lesson), with the
+ * lesson picker open over it when picker is set (the desktop entry's way
+ * in). Returns an exit code, or PV_GUI_NO_WINDOW when there is no usable
+ * display. */
+int pv_gui_run(const char *file, bool picker);
 
 #endif

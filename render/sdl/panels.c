@@ -339,7 +339,7 @@ static void draw_picker(pv_view *v)
     int row = L->px.name * 7 / 4, x = L->overlay.x + th(L, 20), w = L->overlay.w - th(L, 40);
     int top = L->overlay.y + th(L, 52), fit = (L->overlay.h - th(L, 64)) / row;
     if (v->npicks == 0)
-        pv_text_draw(v->text, "No .scn files in scenarios/ — drop a file on the window instead.", PV_FACE_SANS,
+        pv_text_draw(v->text, "No lessons (.scn files) found — drop a file on the window instead.", PV_FACE_SANS,
                      L->px.name, PV_COL_TEXT, x, top, w, PV_ALIGN_LEFT);
     int first = v->pick >= fit ? v->pick - fit + 1 : 0;
     for (int i = first; i < v->npicks && i < first + fit; i++) {

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "exit.h"
 #include "file.h"
 #include "load.h"
+#include "suggest.h"
 #include "units.h"
 
 bool pv_headless_open(pv_headless *hl, int w, int h, char *err, size_t n)
@@ -60,6 +62,7 @@ pv_rgba pv_headless_pixel(const pv_headless *hl, int x, int y)
 
 typedef struct render_opts {
     const char *file, *out;
+    const char *at_text; /* --at as typed, for the warning past the end */
     ps_time at;
     int w, h;
     double zoom;
@@ -68,7 +71,7 @@ typedef struct render_opts {
 
 static int fail_usage(const char *msg, const char *arg)
 {
-    fprintf(stderr, "portsim render: %s%s%s\nTry 'portsim --help'.\n", msg, arg ? ": " : "", arg ? arg : "");
+    fprintf(stderr, "portsim render: %s%s%s\nTry 'portsim render --help'.\n", msg, arg ? ": " : "", arg ? arg : "");
     return PS_EXIT_USAGE;
 }
 
@@ -77,16 +80,35 @@ static const char *value(int argc, char **argv, int *i)
     return *i + 1 < argc ? argv[++*i] : NULL;
 }
 
+/* Only PNG is written: a name with another extension (x.jpg) would get PNG
+ * bytes under a lying one. Names without one (/dev/full, -) are taken. */
+static bool png_name(const char *out)
+{
+    const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+    const char *dot = strrchr(base, '.');
+    return dot == NULL || dot == base || strcasecmp(dot, ".png") == 0;
+}
+
 static int parse_opts(int argc, char **argv, render_opts *o)
 {
-    *o = (render_opts){ NULL, NULL, 0, 1280, 720, 1.0, 0 };
+    static const char *const opts[] = { "--at", "-o", "--output", "--size", "--zoom", "--frames", "--help" };
+    *o = (render_opts){ NULL, NULL, NULL, 0, 1280, 720, 1.0, 0 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (strcmp(a, "--at") == 0) {
-            if (!(v = value(argc, argv, &i)) || !ps_time_parse(v, strlen(v), &o->at))
-                return fail_usage("--at needs a time like 150ms or 1.5s", v);
+            if (!(v = value(argc, argv, &i))) return fail_usage("--at needs a time like 150ms or 1.5s", NULL);
+            if (!ps_time_parse(v, strlen(v), &o->at)) {
+                fprintf(stderr, "portsim render: bad time '%s': " PS_TIME_EXPECTED "\nTry 'portsim render --help'.\n", v);
+                return PS_EXIT_USAGE;
+            }
+            o->at_text = v;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (!(o->out = value(argc, argv, &i))) return fail_usage("-o needs a file name", NULL);
+            if (!png_name(o->out)) {
+                fprintf(stderr, "portsim render: cannot write '%s': only PNG pictures are written (name it NAME.png)\n",
+                        o->out);
+                return PS_EXIT_USAGE;
+            }
         } else if (strcmp(a, "--size") == 0) {
             if (!(v = value(argc, argv, &i)) || sscanf(v, "%dx%d", &o->w, &o->h) != 2 || o->w < 320 ||
                 o->h < 240 || o->w > 8192 || o->h > 8192)
@@ -100,7 +122,10 @@ static int parse_opts(int argc, char **argv, render_opts *o)
             if (!(v = value(argc, argv, &i)) || (o->frames = atol(v)) < 1 || o->frames > 1000000)
                 return fail_usage("--frames needs a count from 1 to 1000000", v);
         } else if (a[0] == '-' && a[1]) {
-            return fail_usage("unknown option", a);
+            char hint[96], what[160];
+            ps_suggest_hint(a, strlen(a), opts, sizeof opts / sizeof opts[0], hint, sizeof hint);
+            snprintf(what, sizeof what, "%s%s", a, hint);
+            return fail_usage("unknown option", what);
         } else if (!o->file) {
             o->file = a;
         } else {
@@ -127,6 +152,15 @@ static void benchmark(pv_headless *hl, const render_opts *o)
            ps_time_ms(o->at, 0, (char[32]){ 0 }));
 }
 
+/* t in seconds, as short as exact: 60560000 us -> "60.56". */
+static const char *seconds(ps_time t, char *buf, size_t n)
+{
+    int len = snprintf(buf, n, "%llu.%06llu", (unsigned long long)(t / 1000000), (unsigned long long)(t % 1000000));
+    while (len > 0 && buf[len - 1] == '0') buf[--len] = '\0';
+    if (len > 0 && buf[len - 1] == '.') buf[--len] = '\0';
+    return buf;
+}
+
 static int render_with(const render_opts *o)
 {
     pv_headless hl;
@@ -141,6 +175,11 @@ static int render_with(const render_opts *o)
         return PS_EXIT_USAGE;
     }
     hl.view->zoom = o->zoom;
+    if (o->at_text && o->at > hl.view->pb.end) { /* a picture of nothing new: likely a typo */
+        char end[40];
+        fprintf(stderr, "portsim render: warning: %s is after the lesson's last event at %s s\n", o->at_text,
+                seconds(hl.view->pb.end, end, sizeof end));
+    }
     int rc = PS_EXIT_OK;
     if (o->frames) {
         benchmark(&hl, o);
@@ -160,7 +199,7 @@ static int render_with(const render_opts *o)
 
 int pv_render_png(const char *file, ps_time at, int w, int h, const char *out_png)
 {
-    render_opts o = { file, out_png, at, w, h, 1.0, 0 };
+    render_opts o = { file, out_png, NULL, at, w, h, 1.0, 0 };
     return render_with(&o);
 }
 

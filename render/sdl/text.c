@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "paths.h"
 
 #define FONT_SLOTS 40      /* open (face, size) pairs */
 #define CACHE_SLOTS 1024   /* rendered strings kept as textures */
@@ -44,37 +45,6 @@ struct pv_text {
     bool ttf_started;
 };
 
-static bool has_font(const char *dir)
-{
-    char path[1100];
-    snprintf(path, sizeof path, "%s/%s", dir, k_files[0]);
-    return access(path, R_OK) == 0;
-}
-
-bool pv_assets_dir(char *buf, size_t n)
-{
-    const char *env = getenv("PORTSIM_ASSETS");
-    if (env && *env && has_font(env)) {
-        snprintf(buf, n, "%s", env);
-        return true;
-    }
-    char exe[1024];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            snprintf(slash, sizeof exe - (size_t)(slash - exe), "/assets");
-            if (has_font(exe)) {
-                snprintf(buf, n, "%s", exe);
-                return true;
-            }
-        }
-    }
-    snprintf(buf, n, "assets");
-    return has_font(buf);
-}
-
 static void *read_file(const char *path, size_t *size)
 {
     FILE *f = fopen(path, "rb");
@@ -97,9 +67,12 @@ static void *read_file(const char *path, size_t *size)
 
 pv_text *pv_text_new(SDL_Renderer *ren, char *err, size_t n)
 {
-    char dir[1024];
-    if (!pv_assets_dir(dir, sizeof dir)) {
-        snprintf(err, n, "cannot find the fonts: set PORTSIM_ASSETS to the assets/ directory");
+    char dir[PS_PATH_MAX];
+    if (!ps_data_dir(PS_DATA_ASSETS, dir, sizeof dir)) {
+        const char *env = getenv(ps_data_env(PS_DATA_ASSETS));
+        if (env && *env) snprintf(err, n, "cannot find the fonts: %s=%s holds no DejaVuSans.ttf", ps_data_env(PS_DATA_ASSETS), env);
+        else snprintf(err, n, "cannot find the fonts: set %s to the folder that holds DejaVuSans.ttf",
+                      ps_data_env(PS_DATA_ASSETS));
         return NULL;
     }
     pv_text *t = calloc(1, sizeof *t);

@@ -1,5 +1,5 @@
-/* text.h — fonts and text drawing for the lecture window: finds assets/,
- * loads the shipped DejaVu fonts once, and keeps a bounded cache of rendered
+/* text.h — fonts and text drawing for the lecture window: loads the
+ * shipped DejaVu fonts once, and keeps a bounded cache of rendered
  * text textures keyed by (string, face, size, colour, width limit), so a
  * frame that shows the same words as the last one renders no glyphs. */
 #ifndef PV_TEXT_H
@@ -14,11 +14,7 @@
 
 typedef struct pv_text pv_text;
 
-/* The assets directory: $PORTSIM_ASSETS, else assets/ next to the
- * executable, else ./assets. Writes it to buf; false when no font is found. */
-bool pv_assets_dir(char *buf, size_t n);
-
-/* Loads the fonts from the assets directory. NULL (with a message in err) if
+/* Loads the fonts from the assets folder (io/paths.h finds it). NULL (with a message in err) if
  * a font is missing or SDL_ttf cannot start. */
 pv_text *pv_text_new(SDL_Renderer *ren, char *err, size_t n);
 void pv_text_free(pv_text *t);

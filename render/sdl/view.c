@@ -10,6 +10,7 @@
 
 #include "exit.h"
 #include "load.h"
+#include "paths.h"
 #include "draw.h"
 #include "units.h"
 
@@ -112,6 +113,11 @@ static int name_cmp(const void *a, const void *b)
 
 void pv_view_picker_open(pv_view *v, const char *dir)
 {
+    char lessons[PS_PATH_MAX];
+    if (!dir) {
+        ps_data_dir(PS_DATA_LESSONS, lessons, sizeof lessons);
+        dir = lessons;
+    }
     v->npicks = 0;
     v->pick = 0;
     DIR *d = opendir(dir);
@@ -119,8 +125,10 @@ void pv_view_picker_open(pv_view *v, const char *dir)
         struct dirent *e;
         while ((e = readdir(d)) != NULL && v->npicks < PV_PICK_MAX) {
             size_t len = strlen(e->d_name);
-            if (len > 4 && len < 255 && strcmp(e->d_name + len - 4, ".scn") == 0)
-                snprintf(v->picks[v->npicks++], sizeof v->picks[0], "%s/%s", dir, e->d_name);
+            if (len <= 4 || strcmp(e->d_name + len - 4, ".scn") != 0) continue;
+            /* A path cut short would open another file: leave it out. */
+            int n = snprintf(v->picks[v->npicks], sizeof v->picks[0], "%s/%s", dir, e->d_name);
+            if (n > 0 && (size_t)n < sizeof v->picks[0]) v->npicks++;
         }
         closedir(d);
     }

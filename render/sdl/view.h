@@ -58,7 +58,8 @@ uint32_t pv_view_table_host(const pv_view *v);
  * refreshes what depends on the recording (scene, timeline marks). */
 pv_inject_status pv_view_term_enter(pv_view *v);
 
-/* Fills the picker with the .scn files in dir (sorted) and opens it. */
+/* Fills the picker with the .scn files in dir (NULL: the lessons folder,
+ * io/paths.h), sorted, and opens it. */
 void pv_view_picker_open(pv_view *v, const char *dir);
 
 /* Draws the top bar, socket table, event log, caption, timeline, error

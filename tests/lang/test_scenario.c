@@ -241,6 +241,8 @@ static void test_connect_targets(void **state)
         { "https://server:8443/index.html?q=1", 0x5db8d822, 8443 },
         { "http://server/path", 0x5db8d822, 80 },
         { "198.51.100.7:22", 0xc6336407, 22 }, /* nobody's address: the run decides */
+        { "localhost:3000", PS_ADDR_LOOPBACK, 3000 },       /* as /etc/hosts has it */
+        { "http://localhost", PS_ADDR_LOOPBACK, 80 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
@@ -326,10 +328,13 @@ static void test_expect_forms(void **state)
                  "expect server port 443 listening\n"
                  "expect laptop port 9 free\n"
                  "expect server port 80 used\n"
-                 "expect 3s tuples distinct\n" HOSTS "at 0ms server nginx listen 443\n"
+                 "expect 3s tuples distinct\n"
+                 "expect tab1.saddr == 192.0.2.10\n"
+                 "expect tab1.daddr != tab2.saddr\n"
+                 "expect tab1.daddr == localhost\n" HOSTS "at 0ms server nginx listen 443\n"
                  "at 100ms laptop firefox connect server:443 as tab1\n"
                  "at 150ms laptop firefox connect server:443 as tab2\n");
-    assert_int_equal(sc->nexpects, 11);
+    assert_int_equal(sc->nexpects, 14);
     const ps_expect *e = sc->expects;
     assert_int_equal(e[0].kind, PS_EXP_STATE);
     assert_true(e[0].has_time);
@@ -372,6 +377,13 @@ static void test_expect_forms(void **state)
     assert_int_equal(e[10].kind, PS_EXP_DISTINCT);
     assert_int_equal(e[10].t, 3000000);
     assert_string_equal(e[10].text, "3s tuples distinct");
+    assert_int_equal(e[11].field, PS_FIELD_SADDR);
+    assert_int_equal(e[11].rsock, PS_NONE);
+    assert_int_equal(e[11].value, 0xC000020Au); /* 192.0.2.10 */
+    assert_int_equal(e[12].field, PS_FIELD_DADDR);
+    assert_int_equal(e[12].rfield, PS_FIELD_SADDR);
+    assert_int_equal(e[12].cmp, PS_CMP_NE);
+    assert_int_equal(e[13].value, PS_ADDR_LOOPBACK); /* localhost */
     for (int i = 0; i < 11; i++) {
         if (e[i].kind != PS_EXP_PORT && e[i].kind != PS_EXP_COUNT)
             assert_int_equal(e[i].host, PS_NONE);

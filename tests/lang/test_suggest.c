@@ -78,6 +78,21 @@ static void test_exact_match_and_ties(void **state)
     assert_null(nearest("x", NULL, 0));
 }
 
+/* Keywords are lowercase; a word typed in capitals still finds its match. */
+static void test_case_is_ignored(void **state)
+{
+    (void)state;
+    static const char *const states[] = { "listen", "established", "time-wait" };
+    assert_string_equal(nearest("ESTABLISHED", states, 3), "established");
+    assert_string_equal(nearest("Time-Wiat", states, 3), "time-wait");
+    assert_int_equal(dist("LISTEN", "listen"), 0);
+    char hint[64];
+    assert_string_equal(ps_suggest_hint("Listen", 6, states, 3, hint, sizeof hint), " (did you mean 'listen'?)");
+    assert_string_equal(ps_suggest_hint("listen", 6, states, 3, hint, sizeof hint), "");
+    assert_string_equal(ps_suggest_hint("chek", 4, (const char *const[]){ "run", "check" }, 2, hint, sizeof hint),
+                        " (did you mean 'check'?)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -85,6 +100,7 @@ int main(void)
         cmocka_unit_test(test_edit_distance_long_words),
         cmocka_unit_test(test_suggestion_threshold),
         cmocka_unit_test(test_exact_match_and_ties),
+        cmocka_unit_test(test_case_is_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

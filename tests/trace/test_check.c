@@ -63,10 +63,13 @@ static void test_every_kind_passes_when_true(void **state)
                                    "expect 20ms tuples distinct\n"
                                    "expect 57ms c1 fin-wait-1\n"
                                    "expect 60ms c1 time-wait\n"
-                                   "expect c1 closed\n",
+                                   "expect c1 closed\n"
+                                   "expect c1.saddr == 10.0.0.1\n"
+                                   "expect c1.daddr == c2.daddr\n"
+                                   "expect c1.daddr != c1.saddr\n",
                                    NULL);
     assert_int_equal(c.failed, 0);
-    assert_int_equal(c.passed, 14);
+    assert_int_equal(c.passed, 17);
 }
 
 static void test_false_expectations_fail_with_what_was_found(void **state)
@@ -77,10 +80,14 @@ static void test_false_expectations_fail_with_what_was_found(void **state)
                                    "expect dup ok\n"
                                    "expect c1.dport == 81\n"
                                    "expect 20ms b port 80 free\n"
-                                   "expect 20ms b established count 3\n",
+                                   "expect 20ms b established count 3\n"
+                                   "expect c1.daddr == localhost\n"
+                                   "expect c1.saddr == c2.daddr\n",
                                    &rep);
     assert_int_equal(c.passed, 0);
-    assert_int_equal(c.failed, 5);
+    assert_int_equal(c.failed, 7);
+    assert_non_null(strstr(rep, "c1.daddr is 10.0.0.2)"));
+    assert_non_null(strstr(rep, "c1.saddr is 10.0.0.1, c2.daddr is 10.0.0.2)"));
     assert_non_null(strstr(rep, "test.scn:14:1: expect failed: 2ms c1 established "
                                 "(at 2ms: c1 is syn-sent)"));
     assert_non_null(strstr(rep, "expect failed: dup ok (at the end: dup EADDRINUSE)"));
