@@ -263,8 +263,12 @@ static int check_file(const char *file, bool update, uint64_t max_steps, ps_chec
             rc = PS_EXIT_USAGE;
         }
     }
-    printf("%s %s: %u expect%s, %s\n", c.failed ? "FAIL" : "ok  ", file,
-           sc->nexpects, sc->nexpects == 1 ? "" : "s", golden_note);
+    char questions[32] = "";
+    if (sc->nquestions)
+        snprintf(questions, sizeof questions, ", %u question%s", sc->nquestions,
+                 sc->nquestions == 1 ? "" : "s");
+    printf("%s %s: %u expect%s%s, %s\n", c.failed ? "FAIL" : "ok  ", file,
+           sc->nexpects, sc->nexpects == 1 ? "" : "s", questions, golden_note);
     total->passed += c.passed;
     total->failed += c.failed;
     free(gpath);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quiz.h"
 #include "shell.h"
 #include "trace.h"
 #include "units.h"
@@ -228,15 +229,17 @@ void ps_check_run(const ps_scenario *sc, uint64_t seed, uint64_t max_steps, ps_s
     bool captured = ps_trace_capture_open(cap);
     ps_engine *e = captured ? ps_engine_new(sc, seed) : NULL;
     const ps_expect **order = malloc((sc->nexpects ? sc->nexpects : 1) * sizeof *order);
+    ps_quiz quiz;
+    bool quizzed = ps_quiz_init(&quiz, sc);
     ps_trace tr;
     ps_trace_init(&tr, PS_TRACE_TEXT, sc, seed, ps_trace_capture_write, cap);
-    if (!captured || !e || !order) {
+    if (!captured || !e || !order || !quizzed) {
         ps_sbuf_printf(report, "%s: error: out of memory\n", sc->file);
         cap->incomplete = true;
         counts->failed++;
         goto done;
     }
-    ps_engine_set_sink(e, ps_trace_event, &tr);
+    ps_quiz_watch(&quiz, e, ps_trace_event, &tr);
     ps_shell_attach(e);
     ps_engine_set_max_steps(e, max_steps);
     for (uint32_t i = 0; i < sc->nexpects; i++) order[i] = &sc->expects[i];
@@ -254,6 +257,18 @@ void ps_check_run(const ps_scenario *sc, uint64_t seed, uint64_t max_steps, ps_s
         }
     }
     ps_engine_run(e);
+    ps_quiz_finish(&quiz, e);
+    for (uint32_t i = 0; i < sc->nquestions; i++) {
+        const ps_question *qn = &sc->questions[i];
+        char got[256];
+        if (ps_quiz_check(qn, &quiz.answers[i], got, sizeof got)) {
+            counts->passed++;
+        } else {
+            counts->failed++;
+            ps_sbuf_printf(report, "%s:%u:%u: question %s failed: %s\n", sc->file, qn->pos.line,
+                           qn->pos.col, qn->id, got);
+        }
+    }
     if (ps_engine_status(e) != PS_RUN_OK) {
         cap->incomplete = true;
         ps_sbuf_printf(report, "%s: error: the run stopped early: %s\n", sc->file,
@@ -262,6 +277,7 @@ void ps_check_run(const ps_scenario *sc, uint64_t seed, uint64_t max_steps, ps_s
     }
 done:
     free(order);
+    ps_quiz_free(&quiz);
     if (tr.nomem) {
         /* A line of the trace was lost: the golden comparison cannot hold. */
         ps_sbuf_printf(report, "%s: error: out of memory while capturing the trace\n", sc->file);

@@ -43,9 +43,11 @@ void ps_trace_capture_write(void *cap, const char *bytes, size_t n);
 void ps_trace_capture_free(ps_trace_capture *c);
 
 /* Runs sc with seed to the end (at most max_steps queue steps), evaluating
- * every expectation at its time (untimed ones at the end) and capturing the
- * text trace into *cap. Each failed expectation is appended to `report` as
- * "file:line:col: expect failed: ...". A run that stops early (step limit,
+ * every expectation at its time (untimed ones at the end), answering every
+ * question (quiz.h: it passes when the run answers it, and when it offers
+ * choices exactly one is right) and capturing the text trace into *cap.
+ * Each failed expectation is appended to `report` as "file:line:col: expect
+ * failed: ...", each failed question as "file:line:col: question ID failed: ...". A run that stops early (step limit,
  * memory, socket limit) counts as one more failure. */
 void ps_check_run(const ps_scenario *sc, uint64_t seed, uint64_t max_steps, ps_sbuf *report,
                   ps_check_counts *counts, ps_trace_capture *cap);
