@@ -10,6 +10,7 @@
 #include "gui.h"
 #include "keys.h"
 #include "platform.h"
+#include "quiz_cmd.h"
 #include "render_cmd.h"
 #include "verify.h"
 
@@ -35,6 +36,9 @@ static void usage(FILE *out)
           "  portsim check [--update] [--max-steps N] FILE...\n"
           "                                 check every `expect` and the golden FILE.trace;\n"
           "                                 --update rewrites the golden traces\n"
+          "  portsim quiz FILE [--answers ANSWERS]\n"
+          "                                 ask FILE's questions (`ask` lines) on the terminal,\n"
+          "                                 or grade ANSWERS (one `ID ANSWER` per line)\n"
           "  portsim render [FILE] --at T -o OUT.png [--size WxH] [--zoom Z] [--frames N]\n"
           "                                 draw the window at time T without a display\n"
           "                                 (default size 1280x720); --frames N draws N frames\n"
@@ -87,6 +91,7 @@ int main(int argc, char **argv)
         }
         if (strcmp(cmd, "run") == 0) return ps_cmd_run(argc - 1, argv + 1);
         if (strcmp(cmd, "check") == 0) return ps_cmd_check(argc - 1, argv + 1);
+        if (strcmp(cmd, "quiz") == 0) return ps_cmd_quiz(argc - 1, argv + 1);
         if (strcmp(cmd, "render") == 0) return pv_cmd_render(argc - 1, argv + 1);
         if (strcmp(cmd, "verify") == 0) return ps_cmd_verify(argc - 1, argv + 1);
         if (cmd[0] == '-') {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shell.h"
 #include "units.h"
 
 /* A question an event answers (which-socket, which-result HOST listen),
@@ -181,6 +182,25 @@ void ps_quiz_finish(ps_quiz *q, ps_engine *e)
                      sc->hosts[qn->host].name, ps_time_str(qn->t, tb));
         }
     }
+}
+
+bool ps_quiz_compute(ps_quiz *q, const ps_scenario *sc, uint64_t seed, uint64_t max_steps,
+                     ps_run_status *status)
+{
+    ps_engine *e = ps_quiz_init(q, sc) ? ps_engine_new(sc, seed) : NULL;
+    if (!e) {
+        ps_quiz_free(q);
+        return false;
+    }
+    ps_quiz_watch(q, e, NULL, NULL);
+    ps_shell_attach(e);
+    ps_engine_set_max_steps(e, max_steps);
+    ps_engine_run(e);
+    ps_quiz_finish(q, e);
+    *status = ps_engine_status(e);
+    ps_engine_free(e);
+    if (*status == PS_RUN_NOMEM) ps_quiz_free(q);
+    return *status != PS_RUN_NOMEM;
 }
 
 /* s[0..len) without blanks around it. */

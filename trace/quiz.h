@@ -45,6 +45,12 @@ void ps_quiz_watch(ps_quiz *q, ps_engine *e, ps_event_fn sink, void *ctx);
  * others found no answer. */
 void ps_quiz_finish(ps_quiz *q, ps_engine *e);
 
+/* Prepares q and answers sc's questions in one quiet run with seed (shell
+ * lines run, at most max_steps queue steps); *status says how the run
+ * ended. False if memory runs out (q is then empty). */
+bool ps_quiz_compute(ps_quiz *q, const ps_scenario *sc, uint64_t seed, uint64_t max_steps,
+                     ps_run_status *status);
+
 /* Is the student's reply right? A reply is a choice's number (1 to the
  * number of choices) or the answer's words; case and surrounding blanks
  * do not matter. */
