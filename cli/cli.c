@@ -199,13 +199,32 @@ static char *golden_path(const char *file)
     return p;
 }
 
-/* Checks one file; adds to counts. Returns the file's exit status: OK (its
- * checks may still have failed: they are counted), USAGE when it does not
- * load or its golden trace cannot be read, OUTPUT when --update could not
- * write. */
-static int check_file(const char *file, bool update, uint64_t max_steps, ps_check_counts *total)
+/* `check --against TASK`: sc's expects become the task's, named against
+ * sc; a task that does not fit is reported like a scenario error. */
+static bool adopt_task(ps_scenario *sc, const char *task)
+{
+    ps_diag d;
+    size_t len = 0;
+    char *text = ps_scenario_source(task, &len, &d), buf[1024];
+    bool ok = text && ps_scenario_adopt_expects(sc, text, len, task, &d);
+    if (!ok) fprintf(stderr, "%s\n", ps_diag_format(&d, buf, sizeof buf));
+    free(text);
+    return ok;
+}
+
+/* Checks one file, against its own expects or, with `against`, a task's;
+ * adds to counts. Returns the file's exit status: OK (its checks may still
+ * have failed: they are counted), USAGE when it does not load or its golden
+ * trace cannot be read, OUTPUT when --update could not write. A file checked
+ * against a task is not compared with its golden trace: the task judges it. */
+static int check_file(const char *file, const char *against, bool update, uint64_t max_steps,
+                      ps_check_counts *total)
 {
     ps_scenario *sc = ps_scenario_load_or_report(file);
+    if (sc && against && !adopt_task(sc, against)) {
+        ps_scenario_free(sc);
+        sc = NULL;
+    }
     if (!sc) {
         total->failed++;
         printf("FAIL %s: does not load\n", file);
@@ -219,8 +238,8 @@ static int check_file(const char *file, bool update, uint64_t max_steps, ps_chec
     if (report.len) fputs(report.s, stdout);
     bool stopped_early = cap.incomplete;
     ps_sbuf_free(&report);
-    char *gpath = golden_path(file);
-    const char *golden_note = "no golden trace";
+    char *gpath = against ? NULL : golden_path(file);
+    const char *golden_note = against ? "checked against the task" : "no golden trace";
     if (cap.text && gpath && update && stopped_early) {
         /* A trace cut short is not a lesson's trace: keep the good one. */
         printf("%s: error: not rewriting %s: the run stopped early\n", file, gpath);
@@ -280,6 +299,7 @@ static int check_file(const char *file, bool update, uint64_t max_steps, ps_chec
 int ps_cmd_check(int argc, char **argv)
 {
     bool update = false;
+    const char *against = NULL;
     uint64_t max_steps = PS_DEFAULT_MAX_STEPS;
     const char **files = malloc((size_t)argc * sizeof *files);
     int nfiles = 0;
@@ -291,6 +311,8 @@ int ps_cmd_check(int argc, char **argv)
         const char *v, *name;
         if (strcmp(argv[i], "--update") == 0) {
             update = true;
+        } else if ((v = opt_value(argc, argv, &i, "--against"))) {
+            against = v;
         } else if ((v = max_steps_value(argc, argv, &i, &name))) {
             if (!parse_u64(v, &max_steps) || max_steps == 0) {
                 free(files);
@@ -307,10 +329,14 @@ int ps_cmd_check(int argc, char **argv)
         free(files);
         return usage_error("check", "%s", "missing scenario files");
     }
+    if (against && update) {
+        free(files);
+        return usage_error("check", "%s", "--update rewrites golden traces; --against has none");
+    }
     ps_check_counts total = { 0, 0 };
     int worst = PS_EXIT_OK;
     for (int i = 0; i < nfiles; i++) {
-        int rc = check_file(files[i], update, max_steps, &total);
+        int rc = check_file(files[i], against, update, max_steps, &total);
         if (rc == PS_EXIT_OUTPUT || (rc == PS_EXIT_USAGE && worst != PS_EXIT_OUTPUT)) worst = rc;
     }
     free(files);

@@ -12,7 +12,7 @@
 
 /* `portsim run FILE [options]`: prints the trace. Returns an exit code. */
 int ps_cmd_run(int argc, char **argv);
-/* `portsim check [--update] [--max-steps N] FILE...`: expectations and
+/* `portsim check [--update | --against TASK] [--max-steps N] FILE...`: expectations and
  * golden traces. Both commands accept --max-events as a deprecated alias of
  * --max-steps. */
 int ps_cmd_check(int argc, char **argv);

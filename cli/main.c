@@ -36,6 +36,8 @@ static void usage(FILE *out)
           "  portsim check [--update] [--max-steps N] FILE...\n"
           "                                 check every `expect` and the golden FILE.trace;\n"
           "                                 --update rewrites the golden traces\n"
+          "  portsim check --against TASK.scn STUDENT.scn...\n"
+          "                                 check TASK's `expect` lines on each student's scenario\n"
           "  portsim quiz FILE [--answers ANSWERS]\n"
           "                                 ask FILE's questions (`ask` lines) on the terminal,\n"
           "                                 or grade ANSWERS (one `ID ANSWER` per line)\n"

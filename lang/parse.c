@@ -7,7 +7,8 @@
  * `expect`, and leaves the socket of `at T SOCK send|close` unresolved. Pass 2
  * resolves those sockets and parses the `expect` and `ask` lines (pass 1
  * only checks an `ask` line's time); by then every socket name in the file is
- * known, so they may name sockets defined further down. */
+ * known, so they may name sockets defined further down. Pass 3 is
+ * `check --against`'s: only `expect` lines, against another scenario's names. */
 #include "parse.h"
 
 #include "lexer.h"
@@ -1277,6 +1278,7 @@ static bool parse_line(parser *p, const char *s, size_t len, uint32_t line)
     p->prev = p->tok;
     uint32_t col = p->tok.col;
     if (p->tok.kind == PS_TOK_END) return true;
+    if (p->pass == 3) return !is_word(p, "expect") || (advance(p) && st_expect(p, col));
     if (p->pass == 2) {
         if (is_word(p, "expect")) return advance(p) && st_expect(p, col);
         if (is_word(p, "at")) return advance(p) && st_at_sock(p);
@@ -1354,4 +1356,32 @@ ps_scenario *ps_scenario_parse(const char *text, size_t len, const char *file, p
         return NULL;
     }
     return p.sc;
+}
+
+bool ps_scenario_adopt_expects(ps_scenario *sc, const char *text, size_t len, const char *file,
+                               ps_diag *diag)
+{
+    ps_scenario *task = ps_scenario_parse(text, len, file, diag);
+    if (task == NULL) return false;
+    ps_scenario_free(task);
+    for (uint32_t i = 0; i < sc->nexpects; i++) free(sc->expects[i].text);
+    free(sc->expects);
+    sc->expects = NULL;
+    sc->nexpects = 0;
+    free(sc->expect_file);
+    sc->expect_file = NULL;
+    parser p;
+    ps_lexer lx;
+    memset(&p, 0, sizeof p);
+    p.sc = sc;
+    p.diag = diag;
+    ps_lexer_init(&lx, text, len);
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < sc->nhosts; i++)
+        ok = ix_add(&p, (ix_key){ IX_HOST, 0, 0, sc->hosts[i].name, strlen(sc->hosts[i].name) }, i);
+    for (uint32_t i = 0; ok && i < sc->nsocks; i++)
+        ok = ix_add(&p, (ix_key){ IX_SOCK, 0, 0, sc->socks[i].name, strlen(sc->socks[i].name) }, i);
+    ok = ok && run_pass(&p, &lx, 3) && dup_text(&p, file, strlen(file), &sc->expect_file);
+    ps_table_free(&p.index);
+    return ok;
 }

@@ -105,6 +105,7 @@ void ps_scenario_free(ps_scenario *sc)
     free(sc->expects);
     free(sc->questions);
     free(sc->file);
+    free(sc->expect_file);
     free(sc->title);
     free(sc);
 }

@@ -208,6 +208,8 @@ typedef struct ps_scenario {
     ps_action *actions;    uint32_t nactions;   /* in file order */
     ps_expect *expects;    uint32_t nexpects;   /* in file order */
     ps_question *questions; uint32_t nquestions; /* in file order, which is time order */
+    char *expect_file;   /* where the expects were written: NULL for `file`, or the
+                            task file of `check --against` */
 } ps_scenario;
 
 void ps_scenario_free(ps_scenario *sc);

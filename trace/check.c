@@ -176,7 +176,8 @@ static int expect_order(const void *a, const void *b)
 static void report_expect(ps_sbuf *report, const ps_scenario *sc, const ps_expect *x, const char *got)
 {
     char tb[32];
-    ps_sbuf_printf(report, "%s:%u:%u: expect failed: %s (%s%s: %s)\n", sc->file, x->pos.line, x->pos.col,
+    ps_sbuf_printf(report, "%s:%u:%u: expect failed: %s (%s%s: %s)\n",
+                   sc->expect_file ? sc->expect_file : sc->file, x->pos.line, x->pos.col,
             x->text, x->has_time ? "at " : "at the end", x->has_time ? ps_time_str(x->t, tb) : "",
             got);
 }
