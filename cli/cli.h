@@ -7,6 +7,7 @@
 #include "engine.h"
 #include "exit.h"
 #include "load.h"
+#include "report.h"
 #include "trace.h"
 
 
@@ -35,6 +36,11 @@ ps_run_opts ps_run_opts_default(void);
  * code. */
 int ps_cli_trace(const char *file, const ps_run_opts *o);
 
+
+/* The CI reports a command was asked for: TAP on stdout when `tap`, JUnit
+ * XML written to `junit` (unless NULL) naming the run `name`. Returns rc,
+ * or PS_EXIT_OUTPUT when the JUnit file could not be written. */
+int ps_cli_reports(const ps_report *r, const char *junit, const char *name, bool tap, int rc);
 
 /* Flushes standard output at the end of a command: rc, or PS_EXIT_OUTPUT
  * with "portsim: cannot write WHAT: REASON" when the output was lost. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cli.h"
 #include "file.h"
 #include "quiz.h"
@@ -16,10 +17,12 @@
 typedef struct quiz_opts {
     const char *file;
     const char *answers;  /* --answers: grade this file instead of asking */
+    const char *junit;    /* --junit: also write the verdicts as JUnit XML */
+    bool tap;             /* --tap: TAP on stdout (with --answers) */
     uint64_t max_steps;
 } quiz_opts;
 
-/* A student's reply to one question, and whether it was right. */
+/* A student's reply to one question. */
 typedef struct reply {
     const char *text;  /* NULL: not answered */
     size_t len;
@@ -30,6 +33,30 @@ static void print_answer(const ps_quiz_answer *a)
 {
     if (a->alt[0] && strcmp(a->alt, a->text) != 0) printf("%s (the %s)", a->text, a->alt);
     else printf("%s", a->text);
+}
+
+/* Judges one reply (text NULL: none) and counts it as a case. Returns
+ * whether it was right; if not, failure says why. */
+static bool verdict(const ps_scenario *sc, const ps_question *qn, const ps_quiz_answer *a,
+                    const reply *r, ps_check_counts *c, char *failure, size_t n)
+{
+    bool right = r->text && ps_quiz_grade(qn, a, r->text, r->len);
+    if (!a->known) {
+        snprintf(failure, n, "the question has no answer: %s", a->why);
+    } else if (!r->text) {
+        snprintf(failure, n, "not answered");
+    } else if (!right) {
+        const char *t = r->text;
+        size_t len = r->len;
+        while (len && (*t == ' ' || *t == '\t')) t++, len--;
+        bool alt = a->alt[0] && strcmp(a->alt, a->text) != 0;
+        snprintf(failure, n, "answered '%.*s', the answer is %s%s%s%s", (int)(len < 200 ? len : 200),
+                 t, a->text, alt ? " (the " : "", alt ? a->alt : "", alt ? ")" : "");
+    }
+    char name[320];
+    snprintf(name, sizeof name, "question %s", qn->id);
+    ps_check_tally(c, sc->file, name, sc->file, qn->pos.line, right ? NULL : failure);
+    return right;
 }
 
 /* ---- asking on the terminal ---- */
@@ -63,8 +90,10 @@ static reply read_reply(const ps_question *qn, char **buf, size_t *cap)
 }
 
 /* Asks every question in time order, playing the trace up to each one
- * (predict), then on to the next (see). Returns how many were right. */
-static uint32_t ask_all(const ps_scenario *sc, const ps_quiz *q, uint64_t max_steps, bool *trace_lost)
+ * (predict), then on to the next (see); counts each as a case. After the
+ * end of the input the questions left count as not answered. */
+static void ask_all(const ps_scenario *sc, const ps_quiz *q, uint64_t max_steps, ps_check_counts *c,
+                    bool *trace_lost)
 {
     ps_engine *e = ps_engine_new(sc, sc->seed);
     ps_trace tr;
@@ -74,31 +103,27 @@ static uint32_t ask_all(const ps_scenario *sc, const ps_quiz *q, uint64_t max_st
         ps_shell_attach(e);
         ps_engine_set_max_steps(e, max_steps);
     }
-    char *buf = NULL;
+    char *buf = NULL, failure[512];
     size_t cap = 0;
-    uint32_t right = 0, i = 0;
     bool eof = false;
-    for (; i < sc->nquestions && !eof; i++) {
+    for (uint32_t i = 0; i < sc->nquestions; i++) {
         const ps_question *qn = &sc->questions[i];
         const ps_quiz_answer *a = &q->answers[i];
-        /* The lesson stops before the events at the question's time. */
-        while (e && ps_engine_next_time(e) < qn->t && ps_engine_step(e)) {}
-        ask(qn, i, sc->nquestions);
-        reply r = read_reply(qn, &buf, &cap);
-        if (!r.text) {
-            printf("\n(end of input)\n");
-            eof = true;
-            break;
+        reply r = { NULL, 0, 0 };
+        if (!eof) {
+            /* The lesson stops before the events at the question's time. */
+            while (e && ps_engine_next_time(e) < qn->t && ps_engine_step(e)) {}
+            ask(qn, i, sc->nquestions);
+            r = read_reply(qn, &buf, &cap);
+            if (!r.text) printf("\n(end of input)\n");
+            eof = !r.text;
         }
+        bool right = verdict(sc, qn, a, &r, c, failure, sizeof failure);
+        if (eof) continue;
         if (!a->known) {
             printf("This question has no answer: %s.\n", a->why);
-        } else if (ps_quiz_grade(qn, a, r.text, r.len)) {
-            right++;
-            printf("Right: ");
-            print_answer(a);
-            printf(".\n");
         } else {
-            printf("Not quite: the answer is ");
+            printf(right ? "Right: " : "Not quite: the answer is ");
             print_answer(a);
             printf(".\n");
         }
@@ -109,7 +134,6 @@ static uint32_t ask_all(const ps_scenario *sc, const ps_quiz *q, uint64_t max_st
     *trace_lost = tr.nomem || !e;
     ps_trace_free(&tr);
     ps_engine_free(e);
-    return right;
 }
 
 /* ---- grading an answers file ---- */
@@ -188,32 +212,18 @@ static bool read_answers(const ps_scenario *sc, const char *path, char *text, si
     return ok;
 }
 
-/* Prints one line per question; returns how many were right. */
-static uint32_t grade_all(const ps_scenario *sc, const ps_quiz *q, const reply *replies)
+/* Grades every reply: one line per question on out, one case each. */
+static void grade_all(const ps_scenario *sc, const ps_quiz *q, const reply *replies, FILE *out,
+                      ps_check_counts *c)
 {
-    uint32_t right = 0;
     for (uint32_t i = 0; i < sc->nquestions; i++) {
+        char failure[512];
         const ps_question *qn = &sc->questions[i];
-        const ps_quiz_answer *a = &q->answers[i];
-        const reply *r = &replies[i];
-        if (r->text && ps_quiz_grade(qn, a, r->text, r->len)) {
-            right++;
-            printf("ok   %s\n", qn->id);
-            continue;
-        }
-        printf("FAIL %s (%s:%u): ", qn->id, sc->file, qn->pos.line);
-        if (!a->known) printf("the question has no answer: %s\n", a->why);
-        else if (!r->text) printf("not answered\n");
-        else {
-            const char *t = r->text;
-            size_t n = r->len;
-            while (n && (*t == ' ' || *t == '\t')) t++, n--;
-            printf("answered '%.*s', the answer is ", (int)n, t);
-            print_answer(a);
-            printf("\n");
-        }
+        if (verdict(sc, qn, &q->answers[i], &replies[i], c, failure, sizeof failure))
+            fprintf(out, "ok   %s\n", qn->id);
+        else
+            fprintf(out, "FAIL %s (%s:%u): %s\n", qn->id, sc->file, qn->pos.line, failure);
     }
-    return right;
 }
 
 /* ---- the command ---- */
@@ -227,11 +237,15 @@ static int quiz_usage(const char *msg, const char *arg)
 
 static int parse_opts(int argc, char **argv, quiz_opts *o)
 {
-    *o = (quiz_opts){ NULL, NULL, PS_DEFAULT_MAX_STEPS };
+    *o = (quiz_opts){ NULL, NULL, NULL, false, PS_DEFAULT_MAX_STEPS };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--answers") == 0 && i + 1 < argc) {
             o->answers = argv[++i];
+        } else if (strcmp(a, "--junit") == 0 && i + 1 < argc) {
+            o->junit = argv[++i];
+        } else if (strcmp(a, "--tap") == 0) {
+            o->tap = true;
         } else if (strcmp(a, "--max-steps") == 0 && i + 1 < argc) {
             char *end;
             o->max_steps = strtoull(argv[++i], &end, 10);
@@ -245,7 +259,53 @@ static int parse_opts(int argc, char **argv, quiz_opts *o)
             o->file = a;
         }
     }
+    if (o->tap && !o->answers)
+        return quiz_usage("--tap needs --answers: on the terminal, standard output is the quiz", NULL);
     return o->file ? PS_EXIT_OK : quiz_usage("missing scenario file", NULL);
+}
+
+/* Computes the answers, then asks sc's questions or grades the answers
+ * file; each question is a case in c. Returns an exit status. */
+static int quiz(const ps_scenario *sc, const quiz_opts *o, ps_check_counts *c)
+{
+    char *answers = NULL;
+    size_t alen = 0;
+    int err = o->answers ? ps_file_read(o->answers, PS_MAX_FILE_BYTES, &answers, &alen) : 0;
+    if (err) {
+        fprintf(stderr, "%s: error: cannot read the answers: %s\n", o->answers, ps_file_strerror(err));
+        return PS_EXIT_USAGE;
+    }
+    FILE *out = o->tap ? stderr : stdout; /* with --tap, stdout is the TAP stream */
+    reply *replies = calloc(sc->nquestions, sizeof *replies);
+    ps_quiz q;
+    ps_run_status st = PS_RUN_OK;
+    if (!replies || !ps_quiz_compute(&q, sc, sc->seed, o->max_steps, &st)) {
+        fprintf(stderr, "portsim: out of memory\n");
+        free(replies);
+        free(answers);
+        return PS_EXIT_FAILED;
+    }
+    int rc = PS_EXIT_OK;
+    bool lost = false;
+    if (st != PS_RUN_OK) {
+        char why[256];
+        snprintf(why, sizeof why, "the run stopped early: %s", ps_run_status_message(st));
+        fprintf(stderr, "%s: error: %s\n", sc->file, why);
+        ps_check_tally(c, sc->file, "run", NULL, 0, why);
+    }
+    if (o->answers && !read_answers(sc, o->answers, answers, alen, replies)) rc = PS_EXIT_USAGE;
+    else if (o->answers) grade_all(sc, &q, replies, out, c);
+    else ask_all(sc, &q, o->max_steps, c, &lost);
+    if (rc == PS_EXIT_OK) {
+        uint32_t right = c->passed;
+        fprintf(out, "%s%u of %u right\n", o->answers ? "" : "\nScore: ", right, sc->nquestions);
+        fprintf(out, "%u passed, %u failed\n", c->passed, c->failed);
+        rc = c->failed || lost ? PS_EXIT_FAILED : PS_EXIT_OK;
+    }
+    ps_quiz_free(&q);
+    free(replies);
+    free(answers);
+    return rc;
 }
 
 int ps_cmd_quiz(int argc, char **argv)
@@ -255,47 +315,16 @@ int ps_cmd_quiz(int argc, char **argv)
     if (rc != PS_EXIT_OK) return rc;
     ps_scenario *sc = ps_scenario_load_or_report(o.file);
     if (!sc) return PS_EXIT_USAGE;
-    char *answers = NULL;
-    size_t alen = 0;
-    reply *replies = NULL;
-    ps_quiz q;
-    ps_run_status st = PS_RUN_OK;
     if (sc->nquestions == 0) {
         fprintf(stderr, "%s: error: no questions ('ask' lines) to ask\n", sc->file);
-        rc = PS_EXIT_USAGE;
-        goto done_sc;
+        ps_scenario_free(sc);
+        return PS_EXIT_USAGE;
     }
-    if (o.answers) {
-        int err = ps_file_read(o.answers, PS_MAX_FILE_BYTES, &answers, &alen);
-        if (err) {
-            fprintf(stderr, "%s: error: cannot read the answers: %s\n", o.answers, ps_file_strerror(err));
-            rc = PS_EXIT_USAGE;
-            goto done_sc;
-        }
-    }
-    replies = calloc(sc->nquestions, sizeof *replies);
-    if (!replies || !ps_quiz_compute(&q, sc, sc->seed, o.max_steps, &st)) {
-        fprintf(stderr, "portsim: out of memory\n");
-        rc = PS_EXIT_FAILED;
-        goto done_sc;
-    }
-    if (st != PS_RUN_OK)
-        fprintf(stderr, "%s: error: the run stopped early: %s\n", sc->file, ps_run_status_message(st));
-    uint32_t right = 0;
-    bool lost = false;
-    if (o.answers && !read_answers(sc, o.answers, answers, alen, replies)) {
-        rc = PS_EXIT_USAGE;
-        goto done_quiz;
-    }
-    right = o.answers ? grade_all(sc, &q, replies) : ask_all(sc, &q, o.max_steps, &lost);
-    printf("%s%u of %u right\n", o.answers ? "" : "\nScore: ", right, sc->nquestions);
-    printf("%u passed, %u failed\n", right, sc->nquestions - right);
-    rc = lost ? PS_EXIT_FAILED : right == sc->nquestions && st == PS_RUN_OK ? PS_EXIT_OK : PS_EXIT_FAILED;
-done_quiz:
-    ps_quiz_free(&q);
-done_sc:
-    free(replies);
-    free(answers);
+    ps_report cases = { 0 };
+    ps_check_counts c = { 0, 0, &cases };
+    rc = quiz(sc, &o, &c);
+    if (rc != PS_EXIT_USAGE) rc = ps_cli_reports(&cases, o.junit, "portsim quiz", o.tap, rc);
+    ps_report_free(&cases);
     ps_scenario_free(sc);
     return ps_cli_stdout_done(rc, "the quiz");
 }
