@@ -23,7 +23,9 @@ static void usage(FILE *out)
     fputs("portsim " PS_VERSION " — watch one machine keep many TCP conversations apart\n"
           "\n"
           "Usage:\n"
-          "  portsim [FILE]                 open the lecture window (default: the two-tabs lesson)\n"
+          "  portsim [--no-questions] [FILE]\n"
+          "                                 open the lecture window (default: the two-tabs lesson);\n"
+          "                                 it stops at each question (`ask` line) unless told not to\n"
           "  portsim run FILE [options]     run headless and print the trace\n"
           "      --format text|jsonl|none   trace format (default text)\n"
           "      --seed N                   override the scenario's seed\n"
@@ -79,6 +81,7 @@ static int headless_default(const char *file)
 
 int main(int argc, char **argv)
 {
+    bool questions = true;
     ps_platform_init();
     if (argc >= 2) {
         const char *cmd = argv[1];
@@ -99,7 +102,10 @@ int main(int argc, char **argv)
         if (strcmp(cmd, "quiz") == 0) return ps_cmd_quiz(argc - 1, argv + 1);
         if (strcmp(cmd, "render") == 0) return pv_cmd_render(argc - 1, argv + 1);
         if (strcmp(cmd, "verify") == 0) return ps_cmd_verify(argc - 1, argv + 1);
-        if (cmd[0] == '-') {
+        if (strcmp(cmd, "--no-questions") == 0) { /* the window's questions start off */
+            questions = false;
+            argc--, argv++;
+        } else if (cmd[0] == '-') {
             fprintf(stderr, "portsim: unknown option '%s'\nTry 'portsim --help'.\n", cmd);
             return PS_EXIT_USAGE;
         }
@@ -110,6 +116,6 @@ int main(int argc, char **argv)
         return PS_EXIT_USAGE;
     }
     if (!has_display()) return headless_default(file);
-    int rc = pv_gui_run(file);
+    int rc = pv_gui_run(file, questions);
     return rc == PV_GUI_NO_WINDOW ? headless_default(file) : rc;
 }

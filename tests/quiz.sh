@@ -3,7 +3,7 @@
 # run computes; an answers file is graded by question id (exit 0 all right,
 # 1 otherwise, 2 for a bad file); on the terminal, `?` shows the hint, the
 # explanation follows each answer, the trace plays up to each question, and
-# the end of input stops the quiz.
+# the end of input stops the quiz; the window's --no-questions flag is taken.
 # Usage: PORTSIM=build/portsim sh tests/quiz.sh   (from the repository root)
 set -u
 P=${PORTSIM:-./portsim}
@@ -71,6 +71,11 @@ printf 'web\n' | "$P" quiz scenarios/two-tabs.scn >"$T/out" 2>&1
 rc=$?
 [ "$rc" = 1 ] && grep -q "(end of input)" "$T/out" && grep -q "^1 passed, 2 failed$" "$T/out" &&
   echo "ok   the end of input stops the quiz" || fail "end of input (exit $rc)"
+
+# The window's flag: without a display the lesson's trace, questions or not.
+( unset DISPLAY WAYLAND_DISPLAY; exec "$P" --no-questions scenarios/two-tabs.scn ) >"$T/trace" 2>/dev/null
+[ $? = 0 ] && cmp -s "$T/trace" scenarios/two-tabs.trace && echo "ok   --no-questions without a display: the trace" ||
+  fail "--no-questions without a display"
 
 [ "$fails" = 0 ] || { echo "quiz.sh: $fails failure(s)"; exit 1; }
 echo "quiz.sh: questions, answers and grading behave"
