@@ -12,6 +12,7 @@
 #include "check.h"
 #include "file.h"
 #include "pcap.h"
+#include "report.h"
 #include "shell.h"
 #include "suggest.h"
 #include "trace.h"
@@ -216,45 +217,78 @@ static char *golden_path(const char *file)
     return p;
 }
 
-/* Checks one file; adds to counts. Returns the file's exit status: OK (its
- * checks may still have failed: they are counted), USAGE when it does not
- * load or its golden trace cannot be read, OUTPUT when --update could not
- * write. */
-static int check_file(const char *file, bool update, uint64_t max_steps, ps_check_counts *total)
+/* Loads file for a check; with `against`, its expects become the task's
+ * (named against it). On failure prints the diagnostic on stderr, copies it
+ * into why and returns NULL. */
+static ps_scenario *load_for_check(const char *file, const char *against, char *why, size_t n)
 {
-    const char *name = ps_scenario_name(file);
-    ps_scenario *sc = ps_scenario_load_or_report(file);
+    ps_diag d;
+    ps_scenario *sc = ps_scenario_load(file, &d);
+    if (sc && against) {
+        size_t len = 0;
+        char *text = ps_scenario_source(against, &len, &d);
+        if (!text || !ps_scenario_adopt_expects(sc, text, len, against, &d)) {
+            ps_scenario_free(sc);
+            sc = NULL;
+        }
+        free(text);
+    }
+    if (!sc) fprintf(stderr, "%s\n", ps_diag_format(&d, why, n));
+    return sc;
+}
+
+/* Where check's human report goes: stdout, or stderr when stdout is TAP. */
+typedef struct check_opts {
+    const char *against;  /* --against TASK, or NULL */
+    bool update;          /* --update */
+    uint64_t max_steps;
+    FILE *out;
+} check_opts;
+
+/* Checks one file, against its own expects or, with --against, a task's;
+ * adds to total (and to total->cases). Returns the file's exit status: OK
+ * (its checks may still have failed: they are counted), USAGE when it does
+ * not load or its golden trace cannot be read, OUTPUT when --update could
+ * not write. A file checked against a task is not compared with its golden
+ * trace: the task judges it. */
+static int check_file(const char *file, const check_opts *o, ps_check_counts *total)
+{
+    FILE *out = o->out;
+    const char *name = ps_scenario_name(file); /* "<stdin>" for "-" */
+    char why[1200]; /* room for both 512-byte lines of a golden difference */
+    ps_scenario *sc = load_for_check(file, o->against, why, sizeof why);
     if (!sc) {
-        total->failed++;
-        printf("FAIL %s: does not load\n", name);
+        ps_check_tally(total, file, "load", NULL, 0, why);
+        fprintf(out, "FAIL %s: does not load\n", name);
         return PS_EXIT_USAGE;
     }
     int rc = PS_EXIT_OK;
-    ps_check_counts c = { 0, 0 };
+    ps_check_counts c = { 0, 0, total->cases };
     ps_trace_capture cap;
     ps_sbuf report = { 0 };
-    ps_check_run(sc, sc->seed, max_steps, &report, &c, &cap);
-    if (report.len) fputs(report.s, stdout);
+    ps_check_run(sc, sc->seed, o->max_steps, &report, &c, &cap);
+    if (report.len) fputs(report.s, out);
     bool stopped_early = cap.incomplete;
     ps_sbuf_free(&report);
-    char *gpath = golden_path(file);
-    const char *golden_note = "no golden trace";
-    if (cap.text && gpath && update && stopped_early) {
+    char *gpath = o->against ? NULL : golden_path(file);
+    const char *golden_note = o->against ? "checked against the task" : "no golden trace";
+    if (cap.text && gpath && o->update && stopped_early) {
         /* A trace cut short is not a lesson's trace: keep the good one. */
-        printf("%s: error: not rewriting %s: the run stopped early\n", name, gpath);
+        snprintf(why, sizeof why, "not rewriting %s: the run stopped early", gpath);
+        fprintf(out, "%s: error: %s\n", name, why);
         golden_note = "golden trace kept";
-        c.failed++;
-    } else if (cap.text && gpath && update) {
+        ps_check_tally(&c, file, "golden trace", gpath, 0, why);
+    } else if (cap.text && gpath && o->update) {
         char *content = ps_golden_for(&cap);
         int err = content ? ps_file_write(gpath, content, strlen(content)) : ENOMEM;
         if (err == 0) {
             golden_note = "golden trace written";
-            c.passed++;
         } else {
-            printf("%s: error: cannot write %s: %s\n", name, gpath, ps_file_strerror(err));
-            c.failed++;
+            snprintf(why, sizeof why, "cannot write %s: %s", gpath, ps_file_strerror(err));
+            fprintf(out, "%s: error: %s\n", name, why);
             rc = PS_EXIT_OUTPUT;
         }
+        ps_check_tally(&c, file, "golden trace", gpath, 0, err ? why : NULL);
         free(content);
     } else if (cap.text && gpath) {
         size_t glen = 0;
@@ -265,24 +299,30 @@ static int check_file(const char *file, bool update, uint64_t max_steps, ps_chec
             size_t line = ps_golden_compare(golden, glen, &cap, want, got, sizeof want);
             if (line == 0) {
                 golden_note = "golden trace matches";
-                c.passed++;
             } else {
                 golden_note = "golden trace differs";
-                printf("%s:%zu: trace differs from the golden trace\n  golden: %s\n  run:    %s\n",
-                       gpath, line, want, got);
-                c.failed++;
+                fprintf(out, "%s:%zu: trace differs from the golden trace\n  golden: %s\n  run:    %s\n",
+                        gpath, line, want, got);
+                snprintf(why, sizeof why, "trace differs from the golden trace\n  golden: %s\n  run:    %s",
+                         want, got);
             }
+            ps_check_tally(&c, file, "golden trace", gpath, (uint32_t)line, line ? why : NULL);
             free(golden);
         } else if (err != ENOENT) {
             /* There is one, and it cannot be read: never a pass. */
-            printf("%s: error: cannot read the golden trace %s: %s\n", name, gpath, ps_file_strerror(err));
+            snprintf(why, sizeof why, "cannot read the golden trace %s: %s", gpath, ps_file_strerror(err));
+            fprintf(out, "%s: error: %s\n", name, why);
             golden_note = "golden trace unreadable";
-            c.failed++;
+            ps_check_tally(&c, file, "golden trace", gpath, 0, why);
             rc = PS_EXIT_USAGE;
         }
     }
-    printf("%s %s: %u expect%s, %s\n", c.failed ? "FAIL" : "ok  ", name,
-           sc->nexpects, sc->nexpects == 1 ? "" : "s", golden_note);
+    char questions[32] = "";
+    if (sc->nquestions)
+        snprintf(questions, sizeof questions, ", %u question%s", sc->nquestions,
+                 sc->nquestions == 1 ? "" : "s");
+    fprintf(out, "%s %s: %u expect%s%s, %s\n", c.failed ? "FAIL" : "ok  ", name,
+            sc->nexpects, sc->nexpects == 1 ? "" : "s", questions, golden_note);
     total->passed += c.passed;
     total->failed += c.failed;
     free(gpath);
@@ -291,11 +331,23 @@ static int check_file(const char *file, bool update, uint64_t max_steps, ps_chec
     return rc;
 }
 
+int ps_cli_reports(const ps_report *r, const char *junit, const char *name, bool tap, int rc)
+{
+    if (tap) ps_report_write_tap(r, stdout);
+    int err = junit ? ps_report_write_junit(r, junit, name) : 0;
+    if (err) {
+        fprintf(stderr, "portsim: cannot write %s: %s\n", junit, ps_file_strerror(err));
+        return PS_EXIT_OUTPUT;
+    }
+    return rc;
+}
+
 int ps_cmd_check(int argc, char **argv)
 {
-    static const char *const opts[] = { "--update", "--max-steps", "--max-events", "--help" };
-    bool update = false;
-    uint64_t max_steps = PS_DEFAULT_MAX_STEPS;
+    static const char *const opts[] = { "--update", "--max-steps", "--max-events", "--against", "--junit",
+                                        "--tap", "--help" };
+    check_opts o = { NULL, false, PS_DEFAULT_MAX_STEPS, stdout };
+    const char *junit = NULL;
     const char **files = malloc((size_t)argc * sizeof *files);
     int nfiles = 0;
     if (!files) {
@@ -305,9 +357,15 @@ int ps_cmd_check(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *v, *name;
         if (strcmp(argv[i], "--update") == 0) {
-            update = true;
+            o.update = true;
+        } else if (strcmp(argv[i], "--tap") == 0) {
+            o.out = stderr; /* stdout is the TAP stream */
+        } else if ((v = opt_value(argc, argv, &i, "--junit"))) {
+            junit = v;
+        } else if ((v = opt_value(argc, argv, &i, "--against"))) {
+            o.against = v;
         } else if ((v = max_steps_value(argc, argv, &i, &name))) {
-            if (!parse_u64(v, &max_steps) || max_steps == 0) {
+            if (!parse_u64(v, &o.max_steps) || o.max_steps == 0) {
                 free(files);
                 return usage_error("check", "bad %s '%s' (expected a positive number)", name, v);
             }
@@ -322,20 +380,27 @@ int ps_cmd_check(int argc, char **argv)
         free(files);
         return usage_error("check", "%s", "missing scenario files");
     }
-    for (int i = 0; update && i < nfiles; i++) {
+    for (int i = 0; o.update && i < nfiles; i++) {
         if (strcmp(files[i], "-") == 0) {
             free(files);
             return usage_error("check", "%s", "--update needs files: standard input has no golden trace to rewrite");
         }
     }
-    ps_check_counts total = { 0, 0 };
+    if (o.against && o.update) {
+        free(files);
+        return usage_error("check", "%s", "--update rewrites golden traces; --against has none");
+    }
+    ps_report cases = { 0 };
+    ps_check_counts total = { 0, 0, junit || o.out != stdout ? &cases : NULL };
     int worst = PS_EXIT_OK;
     for (int i = 0; i < nfiles; i++) {
-        int rc = check_file(files[i], update, max_steps, &total);
+        int rc = check_file(files[i], &o, &total);
         if (rc == PS_EXIT_OUTPUT || (rc == PS_EXIT_USAGE && worst != PS_EXIT_OUTPUT)) worst = rc;
     }
     free(files);
-    printf("%u passed, %u failed\n", total.passed, total.failed);
+    fprintf(o.out, "%u passed, %u failed\n", total.passed, total.failed);
     int rc = worst != PS_EXIT_OK ? worst : total.failed ? PS_EXIT_FAILED : PS_EXIT_OK;
-    return ps_cli_stdout_done(rc, "the report");
+    int reports = ps_cli_reports(&cases, junit, "portsim check", o.out != stdout, rc);
+    ps_report_free(&cases);
+    return ps_cli_stdout_done(reports == PS_EXIT_OUTPUT ? reports : rc, "the report");
 }

@@ -7,12 +7,13 @@
 #include "engine.h"
 #include "exit.h"
 #include "load.h"
+#include "report.h"
 #include "trace.h"
 
 
 /* `portsim run FILE [options]`: prints the trace. Returns an exit code. */
 int ps_cmd_run(int argc, char **argv);
-/* `portsim check [--update] [--max-steps N] FILE...`: expectations and
+/* `portsim check [--update | --against TASK] [--max-steps N] FILE...`: expectations and
  * golden traces. Both commands accept --max-events as a deprecated alias of
  * --max-steps. */
 int ps_cmd_check(int argc, char **argv);
@@ -35,6 +36,11 @@ ps_run_opts ps_run_opts_default(void);
  * code. */
 int ps_cli_trace(const char *file, const ps_run_opts *o);
 
+
+/* The CI reports a command was asked for: TAP on stdout when `tap`, JUnit
+ * XML written to `junit` (unless NULL) naming the run `name`. Returns rc,
+ * or PS_EXIT_OUTPUT when the JUnit file could not be written. */
+int ps_cli_reports(const ps_report *r, const char *junit, const char *name, bool tap, int rc);
 
 /* Flushes standard output at the end of a command: rc, or PS_EXIT_OUTPUT
  * with "portsim: cannot write WHAT: REASON" when the output was lost. */

@@ -1,5 +1,5 @@
 /* main.c — the portsim command: dispatches to the headless subcommands
- * (run, check, render, verify) or opens the lecture window (gui.h), falling
+ * (run, check, quiz, render, verify) or opens the lecture window (gui.h), falling
  * back to a headless trace when there is no display. Owns the help texts:
  * `portsim --help` prints them all, `portsim COMMAND --help` one. */
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "paths.h"
 #include "platform.h"
+#include "quiz_cmd.h"
 #include "render_cmd.h"
 #include "suggest.h"
 #include "verify.h"
@@ -41,7 +42,16 @@ static const command k_commands[] = {
     { "check", ps_cmd_check,
       "  portsim check [--update] [--max-steps N] FILE...\n"
       "                                 check every `expect` and the golden FILE.trace\n"
-      "                                 (none for standard input); --update rewrites them\n" },
+      "                                 (none for standard input); --update rewrites them\n"
+      "  portsim check --against TASK.scn STUDENT.scn...\n"
+      "                                 check TASK's `expect` lines on each student's scenario\n"
+      "      --junit OUT.xml            (check and quiz) also write JUnit XML for CI\n"
+      "      --tap                      (check, quiz --answers) TAP version 13 on stdout,\n"
+      "                                 the usual report on stderr\n" },
+    { "quiz", ps_cmd_quiz,
+      "  portsim quiz FILE [--answers ANSWERS] [--junit OUT.xml] [--tap]\n"
+      "                                 ask FILE's questions (`ask` lines) on the terminal,\n"
+      "                                 or grade ANSWERS (one `ID ANSWER` per line)\n" },
     { "render", pv_cmd_render,
       "  portsim render [FILE] --at T -o OUT.png [--size WxH] [--zoom Z] [--frames N]\n"
       "                                 draw the window at time T without a display\n"
@@ -78,7 +88,9 @@ static void usage(FILE *out)
     fputs("portsim " PS_VERSION " — watch one machine keep many TCP conversations apart\n"
           "\n"
           "Usage:\n"
-          "  portsim [FILE]                 open the lecture window (default: the two-tabs lesson)\n"
+          "  portsim [--no-questions] [FILE]\n"
+          "                                 open the lecture window (default: the two-tabs lesson);\n"
+          "                                 it stops at each question (`ask` line) unless told not to\n"
           "  portsim --lessons              open the window with the lesson picker\n",
           out);
     for (size_t i = 0; i < NCOMMANDS; i++) fputs(k_commands[i].help, out);
@@ -115,10 +127,10 @@ static int headless_default(const char *file)
 }
 
 /* The lecture window, or the trace when no window can open. */
-static int window(const char *file, bool picker)
+static int window(const char *file, const pv_gui_opts *o)
 {
     if (!has_display()) return headless_default(file);
-    int rc = pv_gui_run(file, picker);
+    int rc = pv_gui_run(file, o);
     return rc == PV_GUI_NO_WINDOW ? headless_default(file) : rc;
 }
 
@@ -138,15 +150,22 @@ static int not_a_command(const char *word)
     if (*ps_suggest_hint(word, strlen(word), names, NCOMMANDS, hint, sizeof hint))
         fprintf(stderr, "portsim: unknown command '%s'%s\n", word, hint);
     else
-        fprintf(stderr, "portsim: '%s' is neither a command (run, check, render, verify) nor a file\n", word);
+        fprintf(stderr, "portsim: '%s' is neither a command (run, check, quiz, render, verify) nor a file\n",
+                word);
     fputs("Try 'portsim --help'.\n", stderr);
     return PS_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
 {
-    static const char *const options[] = { "--help", "--version", "--lessons", "--keys-markdown" };
+    static const char *const options[] = { "--help", "--version", "--lessons", "--keys-markdown",
+                                           "--no-questions" };
+    pv_gui_opts gui = { .picker = false, .questions = true };
     ps_platform_init();
+    if (argc >= 2 && strcmp(argv[1], "--no-questions") == 0) { /* the window's questions start off */
+        gui.questions = false;
+        argc--, argv++;
+    }
     if (argc >= 2) {
         const char *cmd = argv[1];
         if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
@@ -162,7 +181,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "portsim: --lessons takes nothing after it\nTry 'portsim --help'.\n");
                 return PS_EXIT_USAGE;
             }
-            return window(NULL, true);
+            gui.picker = true;
+            return window(NULL, &gui);
         }
         if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
             puts("portsim " PS_VERSION);
@@ -191,5 +211,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "portsim: one scenario file at a time ('%s' is extra)\nTry 'portsim --help'.\n", argv[2]);
         return PS_EXIT_USAGE;
     }
-    return window(file, false);
+    return window(file, &gui);
 }

@@ -5,8 +5,10 @@
  *
  * The parser reads the file twice. Pass 1 handles every statement except
  * `expect`, and leaves the socket of `at T SOCK send|close` unresolved. Pass 2
- * resolves those sockets and parses the `expect` lines; by then every socket
- * name in the file is known, so both may name sockets defined further down. */
+ * resolves those sockets and parses the `expect` and `ask` lines (pass 1
+ * only checks an `ask` line's time); by then every socket name in the file is
+ * known, so they may name sockets defined further down. Pass 3 is
+ * `check --against`'s: only `expect` lines, against another scenario's names. */
 #include "parse.h"
 
 #include "lexer.h"
@@ -52,7 +54,7 @@ typedef struct parser {
     ps_token tok;  /* the next token */
     ps_token prev; /* the token last consumed */
     uint32_t line;
-    uint32_t cap_hosts, cap_links, cap_procs, cap_socks, cap_actions, cap_expects;
+    uint32_t cap_hosts, cap_links, cap_procs, cap_socks, cap_actions, cap_expects, cap_questions;
     ps_time last_t;       /* time of the latest `at`/`say` line ... */
     uint32_t last_t_line; /* ... and its line (0: none yet) */
     uint32_t title_line, seed_line;
@@ -68,7 +70,7 @@ typedef struct parser {
 
 static bool oom(parser *p);
 
-typedef enum ix_kind { IX_HOST, IX_SOCK, IX_PROC_NAME, IX_PROC_PID, IX_LINK } ix_kind;
+typedef enum ix_kind { IX_HOST, IX_SOCK, IX_PROC_NAME, IX_PROC_PID, IX_LINK, IX_QUESTION } ix_kind;
 
 typedef struct ix_key {
     ix_kind kind;
@@ -94,6 +96,7 @@ static bool ix_eq(const void *ctx, uint32_t v, const void *key)
     switch (k->kind) {
     case IX_HOST: return ps_name_equals(sc->hosts[i].name, k->s, k->len);
     case IX_SOCK: return ps_name_equals(sc->socks[i].name, k->s, k->len);
+    case IX_QUESTION: return ps_name_equals(sc->questions[i].id, k->s, k->len);
     case IX_PROC_NAME: return sc->procs[i].host == k->host && ps_name_equals(sc->procs[i].name, k->s, k->len);
     case IX_PROC_PID: return sc->procs[i].host == k->host && sc->procs[i].pid == k->num;
     case IX_LINK: {
@@ -1167,25 +1170,158 @@ static bool st_expect(parser *p, uint32_t col)
            dup_text(p, text, (size_t)(p->prev.s + p->prev.len - text), &e->text);
 }
 
+/* ---- statement: ask ---- */
+
+/* Pass 1 of an `ask` line: its time keeps the order of `at` and `say`. */
+static bool st_ask_time(parser *p, uint32_t col)
+{
+    (void)col;
+    ps_time t;
+    uint32_t tcol = p->tok.col;
+    return want_time(p, &t) && check_time(p, t, tcol);
+}
+
+/* which-socket syn|ack|data|fin|segment TARGET */
+static bool ask_socket(parser *p, ps_question *q)
+{
+    static const char *const matches[] = { "syn", "ack", "data", "fin", "segment" };
+    _Static_assert(COUNT_OF(matches) == PS_MATCH_COUNT, "one word per ps_segment_match");
+    size_t k = 0;
+    span target = { NULL, 0, 0 };
+    if (!keyword(p, matches, COUNT_OF(matches), "segment", &k) ||
+        !want_word(p, "a destination like 93.184.216.34:443 or server:443", &target))
+        return false;
+    q->match = (ps_segment_match)k;
+    ps_action dst = { .target = NULL }; /* parse_target fills addr, port and target */
+    bool ok = parse_target(p, target, &dst);
+    free(dst.target);
+    q->addr = dst.addr;
+    q->port = dst.port;
+    return ok;
+}
+
+/* which-result SOCK  |  which-result HOST listen */
+static bool ask_result(parser *p, ps_question *q)
+{
+    span x = tspan(&p->tok);
+    if (p->tok.kind != PS_TOK_WORD) return expected(p, "a socket name, or a host and 'listen'");
+    if ((q->host = find_host(p, x.s, x.len)) != PS_NONE)
+        return advance(p) && want_literal(p, "listen", "'listen' after the host name");
+    return resolve_sock(p, x, true, &q->sock) && advance(p);
+}
+
+/* which-port SOCK.sport|SOCK.dport */
+static bool ask_port(parser *p, ps_question *q)
+{
+    span x = tspan(&p->tok);
+    if (p->tok.kind != PS_TOK_WORD || !memchr(x.s, '.', x.len))
+        return expected(p, "SOCKET.sport or SOCKET.dport");
+    if (!parse_field_ref(p, x, &q->sock, &q->field)) return false;
+    if (q->field == PS_FIELD_TUPLE)
+        return fail_at(p, x.col, "a port question asks for 'sport' or 'dport', not a tuple");
+    return advance(p);
+}
+
+/* choices "A" "B" ...: up to PS_MAX_CHOICES strings. */
+static bool ask_choices(parser *p, ps_question *q)
+{
+    if (p->tok.kind != PS_TOK_STRING) return expected(p, "a choice in double quotes");
+    while (p->tok.kind == PS_TOK_STRING) {
+        if (q->nchoices == PS_MAX_CHOICES)
+            return fail_at(p, p->tok.col, "too many choices: a question may have at most %u",
+                           PS_MAX_CHOICES);
+        if (!want_string(p, "a choice", &q->choices[q->nchoices])) return false;
+        q->nchoices++;
+    }
+    return true;
+}
+
+/* The author's answer of a `choice` question must be one of its choices. */
+static bool check_answer(parser *p, const ps_question *q, uint32_t col, uint32_t qcol)
+{
+    if (q->answer == NULL)
+        return fail_at(p, qcol, "a 'choice' question needs 'choices \"A\" \"B\" ...' and 'answer \"A\"'");
+    if (q->nchoices < 2)
+        return fail_at(p, qcol, "a 'choice' question needs at least two choices");
+    ps_suggest sg;
+    ps_suggest_init(&sg, q->answer, strlen(q->answer));
+    for (uint32_t i = 0; i < q->nchoices; i++) {
+        if (strcmp(q->choices[i], q->answer) == 0) return true;
+        ps_suggest_add(&sg, q->choices[i]);
+    }
+    char b[64];
+    return fail_hint(p, col, ps_suggest_best(&sg), "the answer '%s' is not one of the choices",
+                     show(q->answer, strlen(q->answer), b));
+}
+
+/* ask TIME ID KIND ... "QUESTION" [choices "A" ...] [answer "A"] [hint "..."] [explain "..."] */
+static bool st_ask(parser *p, uint32_t col)
+{
+    static const char *const kinds[] = { "which-socket", "which-result", "which-port", "choice" };
+    static const char *const opts[] = { "choices", "answer", "hint", "explain" };
+    _Static_assert(COUNT_OF(kinds) == PS_Q_KIND_COUNT, "one word per ps_question_kind");
+    ps_question *q = PUSH(p, questions, PS_MAX_QUESTIONS, "'ask' lines");
+    if (q == NULL) return false;
+    q->host = q->sock = PS_NONE;
+    q->pos = (ps_pos){ p->line, col };
+    span id = { NULL, 0, 0 };
+    size_t k = 0;
+    if (!want_time(p, &q->t) || !want_name(p, "question id", false, &id)) return false;
+    uint32_t twin = ix_find(p, (ix_key){ IX_QUESTION, 0, 0, id.s, id.len });
+    char b[64];
+    if (twin != PS_NONE)
+        return fail_at(p, id.col, "question '%s' is already defined (line %u)",
+                       show(id.s, id.len, b), (unsigned)p->sc->questions[twin].pos.line);
+    if (!dup_text(p, id.s, id.len, &q->id) ||
+        !ix_add(p, (ix_key){ IX_QUESTION, 0, 0, q->id, id.len }, p->sc->nquestions - 1))
+        return false;
+    uint32_t kcol = p->tok.col;
+    if (!keyword(p, kinds, COUNT_OF(kinds), "question kind", &k)) return false;
+    q->kind = (ps_question_kind)k;
+    bool ok = q->kind == PS_Q_SOCKET   ? ask_socket(p, q)
+              : q->kind == PS_Q_RESULT ? ask_result(p, q)
+              : q->kind == PS_Q_PORT   ? ask_port(p, q)
+                                       : true;
+    if (!ok || !want_string(p, "the question in double quotes", &q->text)) return false;
+    uint32_t seen = 0, answer_col = 0;
+    while (p->tok.kind != PS_TOK_END) {
+        uint32_t ocol = p->tok.col;
+        if (!want_option(p, opts, COUNT_OF(opts), "question option", &seen, &k)) return false;
+        if (k == 1 && q->kind != PS_Q_CHOICE)
+            return fail_at(p, ocol, "only a 'choice' question takes an 'answer': the run computes this one");
+        if (k == 1) answer_col = p->tok.col;
+        ok = k == 0   ? ask_choices(p, q)
+             : k == 1 ? want_string(p, "the answer in double quotes", &q->answer)
+             : k == 2 ? want_string(p, "the hint in double quotes", &q->hint)
+                      : want_string(p, "the explanation in double quotes", &q->explain);
+        if (!ok) return false;
+    }
+    return q->kind != PS_Q_CHOICE || check_answer(p, q, answer_col, kcol);
+}
+
 /* ---- driving the passes ---- */
 
 typedef bool (*statement_fn)(parser *p, uint32_t col);
 
 static bool parse_line(parser *p, const char *s, size_t len, uint32_t line)
 {
-    static const char *const names[] = { "title", "seed", "host", "link",
-                                         "proc",  "at",   "say",  "expect" };
+    static const char *const names[] = { "title", "seed", "host",   "link",
+                                         "proc",  "at",   "say",    "expect",
+                                         "ask" };
     static const statement_fn fns[] = { st_title, st_seed, st_host, st_link,
-                                        st_proc,  st_at,   st_say,  NULL };
+                                        st_proc,  st_at,   st_say,  NULL,
+                                        st_ask_time };
     ps_cursor_init(&p->cur, s, len, line);
     p->line = line;
     if (!ps_cursor_next(&p->cur, &p->tok, p->diag)) return false;
     p->prev = p->tok;
     uint32_t col = p->tok.col;
     if (p->tok.kind == PS_TOK_END) return true;
+    if (p->pass == 3) return !is_word(p, "expect") || (advance(p) && st_expect(p, col));
     if (p->pass == 2) {
         if (is_word(p, "expect")) return advance(p) && st_expect(p, col);
         if (is_word(p, "at")) return advance(p) && st_at_sock(p);
+        if (is_word(p, "ask")) return advance(p) && st_ask(p, col);
         return true;
     }
     size_t k = 0;
@@ -1259,4 +1395,32 @@ ps_scenario *ps_scenario_parse(const char *text, size_t len, const char *file, p
         return NULL;
     }
     return p.sc;
+}
+
+bool ps_scenario_adopt_expects(ps_scenario *sc, const char *text, size_t len, const char *file,
+                               ps_diag *diag)
+{
+    ps_scenario *task = ps_scenario_parse(text, len, file, diag);
+    if (task == NULL) return false;
+    ps_scenario_free(task);
+    for (uint32_t i = 0; i < sc->nexpects; i++) free(sc->expects[i].text);
+    free(sc->expects);
+    sc->expects = NULL;
+    sc->nexpects = 0;
+    free(sc->expect_file);
+    sc->expect_file = NULL;
+    parser p;
+    ps_lexer lx;
+    memset(&p, 0, sizeof p);
+    p.sc = sc;
+    p.diag = diag;
+    ps_lexer_init(&lx, text, len);
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < sc->nhosts; i++)
+        ok = ix_add(&p, (ix_key){ IX_HOST, 0, 0, sc->hosts[i].name, strlen(sc->hosts[i].name) }, i);
+    for (uint32_t i = 0; ok && i < sc->nsocks; i++)
+        ok = ix_add(&p, (ix_key){ IX_SOCK, 0, 0, sc->socks[i].name, strlen(sc->socks[i].name) }, i);
+    ok = ok && run_pass(&p, &lx, 3) && dup_text(&p, file, strlen(file), &sc->expect_file);
+    ps_table_free(&p.index);
+    return ok;
 }

@@ -34,6 +34,8 @@ static const pv_key_row k_rows[] = {
     { PV_KEYS_WINDOW, "? or H", "this help; Esc closes it",
       { { '?', 0, PV_ACT_HELP }, { '/', 0, PV_ACT_HELP }, { 'h', 0, PV_ACT_HELP },
         { PV_KEY_ESCAPE, 0, PV_ACT_HELP_CLOSE } } },
+    { PV_KEYS_WINDOW, "A", "questions on / off",
+      { { 'a', 0, PV_ACT_QUIZ_TOGGLE } } },
     { PV_KEYS_WINDOW, "Ctrl+F", "frame counter (title bar and stderr)", { { 'f', C, PV_ACT_FRAME_COUNTER } } },
     { PV_KEYS_WINDOW, "Q or Ctrl+Q", "quit", { { 'q', 0, PV_ACT_QUIT }, { 'q', C, PV_ACT_QUIT } } },
 
@@ -64,6 +66,15 @@ static const pv_key_row k_rows[] = {
     { PV_KEYS_PICKER, "↑ ↓", "choose", { { PV_KEY_UP, 0, PV_ACT_PICK_PREV }, { PV_KEY_DOWN, 0, PV_ACT_PICK_NEXT } } },
     { PV_KEYS_PICKER, "Enter", "open", { { PV_KEY_ENTER, 0, PV_ACT_PICK_OPEN } } },
     { PV_KEYS_PICKER, "Esc or O", "cancel", { { PV_KEY_ESCAPE, 0, PV_ACT_PICK_CANCEL }, { 'o', 0, PV_ACT_PICK_CANCEL } } },
+
+    /* a question on screen: its digits are read by the window, not bound here */
+    { PV_KEYS_QUESTION, "1 … 9, click a choice", "answer", { { 0 } } },
+    { PV_KEYS_QUESTION, "Enter or Space", "show the answer (open questions) / go on",
+      { { PV_KEY_ENTER, 0, PV_ACT_QUIZ_CONTINUE }, { ' ', 0, PV_ACT_QUIZ_CONTINUE } } },
+    { PV_KEYS_QUESTION, "? or H", "the hint",
+      { { '?', 0, PV_ACT_QUIZ_HINT }, { '/', 0, PV_ACT_QUIZ_HINT }, { 'h', 0, PV_ACT_QUIZ_HINT } } },
+    { PV_KEYS_QUESTION, "A", "questions off", { { 'a', 0, PV_ACT_QUIZ_TOGGLE } } },
+    { PV_KEYS_QUESTION, "Q", "quit", { { 'q', 0, PV_ACT_QUIT } } },
 };
 
 #undef C
@@ -90,7 +101,8 @@ pv_action pv_key_action(pv_key_mode mode, int key, unsigned mods)
 const char *pv_key_mode_title(pv_key_mode mode)
 {
     static const char *const titles[PV_KEYS_NMODES] = { "Keys in the window", "Keys in the terminal (T)",
-                                                        "Keys in the file picker (O)" };
+                                                        "Keys in the file picker (O)",
+                                                        "Keys while a question is asked" };
     return mode < PV_KEYS_NMODES ? titles[mode] : "";
 }
 

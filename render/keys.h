@@ -40,6 +40,7 @@ typedef enum pv_key_mode {
     PV_KEYS_WINDOW,   /* the lesson plays; the help overlay may be open */
     PV_KEYS_TERMINAL, /* the live terminal has the keyboard */
     PV_KEYS_PICKER,   /* the file picker is open */
+    PV_KEYS_QUESTION, /* a question (an `ask` line) is on screen */
     PV_KEYS_NMODES
 } pv_key_mode;
 
@@ -89,8 +90,12 @@ typedef enum pv_action {
     PV_ACT_PICK_NEXT,
     PV_ACT_PICK_OPEN,
     PV_ACT_PICK_CANCEL,
+    /* questions (render/quiz_view.h) */
+    PV_ACT_QUIZ_TOGGLE,
+    PV_ACT_QUIZ_CONTINUE,
+    PV_ACT_QUIZ_HINT,
 } pv_action;
-#define PV_ACT_LAST PV_ACT_PICK_CANCEL /* keep it the last one */
+#define PV_ACT_LAST PV_ACT_QUIZ_HINT /* keep it the last one */
 
 #define PV_KEY_ROW_BINDS 4
 

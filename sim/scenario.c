@@ -71,6 +71,17 @@ uint32_t ps_scenario_host_by_addr(const ps_scenario *sc, ps_addr addr)
     return PS_NONE;
 }
 
+/* Frees the strings a question owns. */
+static void question_clear(ps_question *q)
+{
+    free(q->id);
+    free(q->text);
+    for (uint32_t i = 0; i < q->nchoices; i++) free(q->choices[i]);
+    free(q->answer);
+    free(q->hint);
+    free(q->explain);
+}
+
 void ps_scenario_free(ps_scenario *sc)
 {
     if (sc == NULL) return;
@@ -85,13 +96,16 @@ void ps_scenario_free(ps_scenario *sc)
         free(sc->actions[i].target);
     }
     for (uint32_t i = 0; i < sc->nexpects; i++) free(sc->expects[i].text);
+    for (uint32_t i = 0; i < sc->nquestions; i++) question_clear(&sc->questions[i]);
     free(sc->hosts);
     free(sc->links);
     free(sc->procs);
     free(sc->socks);
     free(sc->actions);
     free(sc->expects);
+    free(sc->questions);
     free(sc->file);
+    free(sc->expect_file);
     free(sc->title);
     free(sc);
 }

@@ -26,6 +26,8 @@
 #define PS_MAX_SOCK_NAMES 8192u
 #define PS_MAX_ACTIONS 262144u
 #define PS_MAX_EXPECTS 65536u
+#define PS_MAX_QUESTIONS 65536u
+#define PS_MAX_CHOICES 9u         /* a question's choices: keys 1 to 9 in the window */
 
 /* How long TIME-WAIT lasts: TCP_TIMEWAIT_LEN (docs/reference/linux-ports.md,
  * "TIME-WAIT and restarting a server"). */
@@ -156,6 +158,47 @@ typedef struct ps_expect {
     ps_pos pos;
 } ps_expect;
 
+/* `ask` lines: a question that pauses the lesson at a time, before what
+ * happens at that time. Except for PS_Q_CHOICE the answer is not written by
+ * the author: the run computes it (trace/quiz.h). */
+typedef enum ps_question_kind {
+    PS_Q_SOCKET,  /* which socket the next matching segment to addr:port lands in */
+    PS_Q_RESULT,  /* what an operation returns: sock's creating operation, or
+                     (sock == PS_NONE) the next listen on host */
+    PS_Q_PORT,    /* a named socket's sport or dport */
+    PS_Q_CHOICE,  /* free multiple choice: the author's answer */
+    PS_Q_KIND_COUNT
+} ps_question_kind;
+
+/* Which arriving segments a PS_Q_SOCKET question is about. */
+typedef enum ps_segment_match {
+    PS_MATCH_SYN,  /* a bare SYN: a new connection knocking */
+    PS_MATCH_ACK,  /* a bare ACK, no data */
+    PS_MATCH_DATA, /* any segment with payload */
+    PS_MATCH_FIN,  /* any segment with FIN */
+    PS_MATCH_ANY,  /* any segment */
+    PS_MATCH_COUNT
+} ps_segment_match;
+
+typedef struct ps_question {
+    char *id;            /* stable, unique: the key of an answers file */
+    ps_question_kind kind;
+    ps_time t;           /* asked before the events at t run */
+    uint32_t host;       /* SOCKET: the host owning addr; RESULT: host of `listen` */
+    ps_addr addr;        /* SOCKET: destination address */
+    uint16_t port;       /* SOCKET: destination port */
+    ps_segment_match match; /* SOCKET */
+    uint32_t sock;       /* RESULT, PORT: sock-spec index; else PS_NONE */
+    ps_field field;      /* PORT: sport or dport */
+    char *text;          /* the question as the student reads it */
+    char *choices[PS_MAX_CHOICES];
+    uint32_t nchoices;   /* 0: an open answer */
+    char *answer;        /* CHOICE: the author's answer, one of choices; else NULL */
+    char *hint;          /* shown on request, or NULL */
+    char *explain;       /* shown after answering, or NULL */
+    ps_pos pos;
+} ps_question;
+
 typedef struct ps_scenario {
     char *file;          /* path it was read from (for messages) */
     char *title;         /* `title "..."`, or NULL */
@@ -166,6 +209,9 @@ typedef struct ps_scenario {
     ps_sock_spec *socks;   uint32_t nsocks;
     ps_action *actions;    uint32_t nactions;   /* in file order */
     ps_expect *expects;    uint32_t nexpects;   /* in file order */
+    ps_question *questions; uint32_t nquestions; /* in file order, which is time order */
+    char *expect_file;   /* where the expects were written: NULL for `file`, or the
+                            task file of `check --against` */
 } ps_scenario;
 
 void ps_scenario_free(ps_scenario *sc);

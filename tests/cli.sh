@@ -38,7 +38,7 @@ for c in run check render verify; do
 done
 expect "help: the environment" 0 "PORTSIM_LESSONS" -- --help
 expect "command typo" 2 "unknown command 'chek' (did you mean 'check'?)" -- chek scenarios/two-tabs.scn
-expect "neither command nor file" 2 "'frobnicate' is neither a command (run, check, render, verify) nor a file" -- frobnicate
+expect "neither command nor file" 2 "'frobnicate' is neither a command (run, check, quiz, render, verify) nor a file" -- frobnicate
 expect "run option typo" 2 "unknown option '--formt' (did you mean '--format'?)" -- run --formt jsonl scenarios/two-tabs.scn
 expect "run option without value" 2 "option '--seed' needs a value" -- run scenarios/two-tabs.scn --seed
 expect "check option typo" 2 "unknown option '--updte' (did you mean '--update'?)" -- check --updte scenarios/two-tabs.scn
@@ -56,7 +56,7 @@ stdin() { name=$1 code=$2 pattern=$3 file=$4; shift 5; "$P" "$@" <"$file" >"$T/o
   if [ "$rc" = "$code" ] && { [ -z "$pattern" ] || grep -q -- "$pattern" "$T/out"; }; then echo "ok   $name"
   else echo "FAIL $name: exit $rc, expected $code and '$pattern'"; sed 's/^/  /' "$T/out" | head -5; fails=$((fails + 1)); fi; }
 stdin "run -" 0 "^# portsim trace: Two tabs" scenarios/two-tabs.scn -- run -
-stdin "check -" 0 "^ok   <stdin>: 9 expects, no golden trace" scenarios/two-tabs.scn -- check -
+stdin "check -" 0 "^ok   <stdin>: 9 expects, 3 questions, no golden trace" scenarios/two-tabs.scn -- check -
 stdin "render -" 0 "" scenarios/two-tabs.scn -- render - --at 150ms -o "$T/stdin.png"
 [ -s "$T/stdin.png" ] || { echo "FAIL render -: no picture"; fails=$((fails + 1)); }
 stdin "an error in standard input" 2 "^<stdin>:1:4: error: bad time '1h'" "$T/hour.scn" -- run -

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quiz.h"
 #include "shell.h"
 #include "trace.h"
 #include "units.h"
@@ -177,12 +178,42 @@ static int expect_order(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void report_expect(ps_sbuf *report, const ps_scenario *sc, const ps_expect *x, const char *got)
+void ps_check_tally(ps_check_counts *c, const char *suite, const char *name, const char *file,
+                    uint32_t line, const char *failure)
 {
-    char tb[32];
-    ps_sbuf_printf(report, "%s:%u:%u: expect failed: %s (%s%s: %s)\n", sc->file, x->pos.line, x->pos.col,
-            x->text, x->has_time ? "at " : "at the end", x->has_time ? ps_time_str(x->t, tb) : "",
-            got);
+    if (failure) c->failed++;
+    else c->passed++;
+    if (c->cases) ps_report_add(c->cases, suite, name, file, line, failure);
+}
+
+/* An error of the whole run (memory, limits): one failed check, "run". */
+static void run_failed(ps_sbuf *report, ps_check_counts *counts, const ps_scenario *sc,
+                       const char *why)
+{
+    ps_sbuf_printf(report, "%s: error: %s\n", sc->file, why);
+    ps_check_tally(counts, sc->file, "run", NULL, 0, why);
+}
+
+static void tally_expect(ps_sbuf *report, ps_check_counts *counts, const ps_scenario *sc,
+                         const ps_expect *x, bool ok, const char *got)
+{
+    const char *file = sc->expect_file ? sc->expect_file : sc->file;
+    char tb[32], name[320], failure[640];
+    snprintf(name, sizeof name, "expect %s", x->text);
+    snprintf(failure, sizeof failure, "expect failed: %s (%s%s: %s)", x->text,
+             x->has_time ? "at " : "at the end", x->has_time ? ps_time_str(x->t, tb) : "", got);
+    if (!ok) ps_sbuf_printf(report, "%s:%u:%u: %s\n", file, x->pos.line, x->pos.col, failure);
+    ps_check_tally(counts, sc->file, name, file, x->pos.line, ok ? NULL : failure);
+}
+
+static void tally_question(ps_sbuf *report, ps_check_counts *counts, const ps_scenario *sc,
+                           const ps_question *qn, bool ok, const char *got)
+{
+    char name[320], failure[400];
+    snprintf(name, sizeof name, "question %s", qn->id);
+    snprintf(failure, sizeof failure, "question %s failed: %s", qn->id, got);
+    if (!ok) ps_sbuf_printf(report, "%s:%u:%u: %s\n", sc->file, qn->pos.line, qn->pos.col, failure);
+    ps_check_tally(counts, sc->file, name, sc->file, qn->pos.line, ok ? NULL : failure);
 }
 
 /* ---- capturing the trace ---- */
@@ -233,15 +264,16 @@ void ps_check_run(const ps_scenario *sc, uint64_t seed, uint64_t max_steps, ps_s
     bool captured = ps_trace_capture_open(cap);
     ps_engine *e = captured ? ps_engine_new(sc, seed) : NULL;
     const ps_expect **order = malloc((sc->nexpects ? sc->nexpects : 1) * sizeof *order);
+    ps_quiz quiz;
+    bool quizzed = ps_quiz_init(&quiz, sc);
     ps_trace tr;
     ps_trace_init(&tr, PS_TRACE_TEXT, sc, seed, ps_trace_capture_write, cap);
-    if (!captured || !e || !order) {
-        ps_sbuf_printf(report, "%s: error: out of memory\n", sc->file);
+    if (!captured || !e || !order || !quizzed) {
+        run_failed(report, counts, sc, "out of memory");
         cap->incomplete = true;
-        counts->failed++;
         goto done;
     }
-    ps_engine_set_sink(e, ps_trace_event, &tr);
+    ps_quiz_watch(&quiz, e, ps_trace_event, &tr);
     ps_shell_attach(e);
     ps_engine_set_max_steps(e, max_steps);
     for (uint32_t i = 0; i < sc->nexpects; i++) order[i] = &sc->expects[i];
@@ -251,26 +283,29 @@ void ps_check_run(const ps_scenario *sc, uint64_t seed, uint64_t max_steps, ps_s
         if (x->has_time) ps_engine_run_until(e, x->t);
         else ps_engine_run(e);
         char got[256];
-        if (ps_expect_eval(e, x, got, sizeof got)) {
-            counts->passed++;
-        } else {
-            counts->failed++;
-            report_expect(report, sc, x, got);
-        }
+        bool ok = ps_expect_eval(e, x, got, sizeof got);
+        tally_expect(report, counts, sc, x, ok, got);
     }
     ps_engine_run(e);
+    ps_quiz_finish(&quiz, e);
+    for (uint32_t i = 0; i < sc->nquestions; i++) {
+        const ps_question *qn = &sc->questions[i];
+        char got[256];
+        bool ok = ps_quiz_check(qn, &quiz.answers[i], got, sizeof got);
+        tally_question(report, counts, sc, qn, ok, got);
+    }
     if (ps_engine_status(e) != PS_RUN_OK) {
         cap->incomplete = true;
-        ps_sbuf_printf(report, "%s: error: the run stopped early: %s\n", sc->file,
-                ps_run_status_message(ps_engine_status(e)));
-        counts->failed++;
+        char why[256];
+        snprintf(why, sizeof why, "the run stopped early: %s", ps_run_status_message(ps_engine_status(e)));
+        run_failed(report, counts, sc, why);
     }
 done:
     free(order);
+    ps_quiz_free(&quiz);
     if (tr.nomem) {
         /* A line of the trace was lost: the golden comparison cannot hold. */
-        ps_sbuf_printf(report, "%s: error: out of memory while capturing the trace\n", sc->file);
-        counts->failed++;
+        run_failed(report, counts, sc, "out of memory while capturing the trace");
         cap->nomem = cap->incomplete = true;
     }
     ps_engine_free(e);

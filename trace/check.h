@@ -8,6 +8,7 @@
 #define PS_CHECK_H
 
 #include "engine_ops.h"
+#include "report.h"
 #include "sbuf.h"
 
 /* Evaluates one expectation against the engine's current state. Returns
@@ -18,7 +19,15 @@ bool ps_expect_eval(ps_engine *e, const ps_expect *x, char *got, size_t got_size
 typedef struct ps_check_counts {
     uint32_t passed;
     uint32_t failed;
+    ps_report *cases; /* NULL, or where every check is recorded as a case (JUnit, TAP) */
 } ps_check_counts;
+
+/* Counts one check of the scenario file `suite` and, when c->cases is set,
+ * records it: its name, the line that made it (file NULL: none) and what
+ * went wrong (failure NULL: it passed). Counts and cases agree by
+ * construction. */
+void ps_check_tally(ps_check_counts *c, const char *suite, const char *name, const char *file,
+                    uint32_t line, const char *failure);
 
 /* Golden traces longer than this are stored as a digest line instead. */
 #define PS_GOLDEN_DIGEST_OVER (256u * 1024u)
@@ -43,9 +52,11 @@ void ps_trace_capture_write(void *cap, const char *bytes, size_t n);
 void ps_trace_capture_free(ps_trace_capture *c);
 
 /* Runs sc with seed to the end (at most max_steps queue steps), evaluating
- * every expectation at its time (untimed ones at the end) and capturing the
- * text trace into *cap. Each failed expectation is appended to `report` as
- * "file:line:col: expect failed: ...". A run that stops early (step limit,
+ * every expectation at its time (untimed ones at the end), answering every
+ * question (quiz.h: it passes when the run answers it, and when it offers
+ * choices exactly one is right) and capturing the text trace into *cap.
+ * Each failed expectation is appended to `report` as "file:line:col: expect
+ * failed: ...", each failed question as "file:line:col: question ID failed: ...". A run that stops early (step limit,
  * memory, socket limit) counts as one more failure. */
 void ps_check_run(const ps_scenario *sc, uint64_t seed, uint64_t max_steps, ps_sbuf *report,
                   ps_check_counts *counts, ps_trace_capture *cap);

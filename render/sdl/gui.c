@@ -154,6 +154,7 @@ static int key_code(SDL_Keycode k)
 static pv_key_mode key_mode(const pv_view *v)
 {
     if (v->picker) return PV_KEYS_PICKER;
+    if (pv_quiz_current(&v->quiz) && !v->help) return PV_KEYS_QUESTION;
     return v->term.open && !v->help ? PV_KEYS_TERMINAL : PV_KEYS_WINDOW;
 }
 
@@ -217,7 +218,12 @@ static void perform(gui *g, pv_action a)
     switch (a) {
     case PV_ACT_NONE: break;
     case PV_ACT_PLAY_PAUSE: toggle_play(&v->pb); break;
-    case PV_ACT_STEP_NEXT: pv_playback_step(&v->pb, +1); break;
+    case PV_ACT_STEP_NEXT: {
+        ps_time before = v->pb.now;
+        pv_playback_step(&v->pb, +1);
+        pv_view_quiz_gate(v, before);
+        break;
+    }
     case PV_ACT_STEP_PREV: pv_playback_step(&v->pb, -1); break;
     case PV_ACT_GO_START: go_to(&v->pb, 0); break;
     case PV_ACT_GO_END: go_to(&v->pb, v->pb.end); break;
@@ -268,11 +274,22 @@ static void perform(gui *g, pv_action a)
         }
         break;
     case PV_ACT_PICK_CANCEL: v->picker = false; break;
+    case PV_ACT_QUIZ_TOGGLE: pv_quiz_toggle(&v->quiz); break;
+    case PV_ACT_QUIZ_CONTINUE:
+        if (pv_quiz_revealed(&v->quiz)) pv_quiz_dismiss(&v->quiz);
+        else pv_quiz_reveal(&v->quiz); /* an open question: its answer first */
+        break;
+    case PV_ACT_QUIZ_HINT: v->quiz.hint = !v->quiz.hint; break;
     }
 }
 
 static void on_key(gui *g, const SDL_KeyboardEvent *e)
 {
+    SDL_Keycode k = e->keysym.sym;
+    if (key_mode(g->view) == PV_KEYS_QUESTION && k >= SDLK_1 && k <= SDLK_9) {
+        pv_quiz_pick(&g->view->quiz, (unsigned)(k - SDLK_0)); /* the table's "1 … 9" row */
+        return;
+    }
     unsigned mods = ((e->keysym.mod & KMOD_CTRL) ? PV_MOD_CTRL : 0u) | ((e->keysym.mod & KMOD_ALT) ? PV_MOD_ALT : 0u) |
                     ((e->keysym.mod & KMOD_SHIFT) ? PV_MOD_SHIFT : 0u);
     perform(g, pv_key_action(key_mode(g->view), key_code(e->keysym.sym), mods));
@@ -294,6 +311,7 @@ static void on_click(gui *g, int x, int y)
         v->help = false;
         return;
     }
+    if (pv_view_quiz_click(v, x, y)) return;
     if (pv_rect_contains(L->timeline, x, y)) {
         g->scrubbing = true;
         scrub(v, x);
@@ -407,7 +425,9 @@ static void frame(gui *g, Uint64 *last)
     Uint64 now = SDL_GetPerformanceCounter();
     double ms = (double)(now - *last) * 1000.0 / (double)SDL_GetPerformanceFrequency();
     *last = now;
+    ps_time before = g->view->pb.now;
     pv_playback_tick(&g->view->pb, ms > 100 ? 100 : ms);
+    pv_view_quiz_gate(g->view, before);
     if (g->view->notice[0] && SDL_TICKS_PASSED(SDL_GetTicks(), g->notice_until)) g->view->notice[0] = '\0';
     int w, h;
     SDL_GetRendererOutputSize(g->ren, &w, &h);
@@ -423,7 +443,7 @@ static void frame(gui *g, Uint64 *last)
     if (spent_ms < 15) SDL_Delay((Uint32)(16 - spent_ms)); /* ~60 fps even without vsync */
 }
 
-int pv_gui_run(const char *file, bool picker)
+int pv_gui_run(const char *file, const pv_gui_opts *o)
 {
     gui g;
     memset(&g, 0, sizeof g);
@@ -439,6 +459,7 @@ int pv_gui_run(const char *file, bool picker)
         close_window(&g);
         return PS_EXIT_FAILED;
     }
+    g.view->no_questions = !o->questions;
     if (!pv_view_load(g.view, file, err, sizeof err)) {
         /* A lecturer who mistyped a path gets the window all the same, with
          * the built-in lesson and the error in sight (and on stderr). */
@@ -452,7 +473,7 @@ int pv_gui_run(const char *file, bool picker)
         notice(&g, err, true);
     }
     SDL_SetWindowTitle(g.win, g.view->sc->title ? g.view->sc->title : "portsim");
-    if (picker) pv_view_picker_open(g.view, NULL);
+    if (o->picker) pv_view_picker_open(g.view, NULL);
     SDL_StopTextInput(); /* text events only while the terminal is open */
     Uint64 last = SDL_GetPerformanceCounter();
     g.dirty = true;

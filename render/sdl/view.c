@@ -39,6 +39,7 @@ pv_view *pv_view_new(SDL_Renderer *ren, char *err, size_t n)
 void pv_view_free(pv_view *v)
 {
     if (!v) return;
+    pv_quiz_close(&v->quiz);
     if (v->sc) pv_playback_close(&v->pb);
     ps_scenario_free(v->sc);
     pv_text_free(v->text);
@@ -63,6 +64,15 @@ bool pv_view_load(pv_view *v, const char *path, char *err, size_t n)
         snprintf(err, n, "%s: error: out of memory while running the scenario", path ? path : "built-in");
         return false;
     }
+    pv_quiz quiz;
+    if (!pv_quiz_open(&quiz, sc, !v->no_questions)) {
+        pv_playback_close(&pb);
+        ps_scenario_free(sc);
+        snprintf(err, n, "%s: error: out of memory while answering the questions", path ? path : "built-in");
+        return false;
+    }
+    pv_quiz_close(&v->quiz);
+    v->quiz = quiz;
     if (v->sc) pv_playback_close(&v->pb);
     ps_scenario_free(v->sc);
     v->sc = sc;
@@ -146,11 +156,12 @@ static void refresh_scene(pv_view *v)
 
 void pv_view_draw(pv_view *v, int w, int h)
 {
-    char clock[96], ms[32], speed[16];
+    char clock[128], ms[32], speed[16], score[48];
     refresh_scene(v);
     pv_playback_speed_str(&v->pb, speed, sizeof speed);
-    snprintf(clock, sizeof clock, "t = %s ms  %s %s", ps_time_ms(v->pb.now, 0, ms),
-             v->pb.playing ? "▶ playing" : "‖ paused", speed);
+    pv_quiz_score_str(&v->quiz, score, sizeof score);
+    snprintf(clock, sizeof clock, "t = %s ms  %s %s%s%s", ps_time_ms(v->pb.now, 0, ms),
+             v->pb.playing ? "▶ playing" : "‖ paused", speed, score[0] ? "  · " : "", score);
     const char *title = v->sc && v->sc->title ? v->sc->title : v->source[0] ? v->source : "portsim";
     const char *caption = v->sc ? pv_playback_caption(&v->pb) : NULL;
     pv_layout_in in = { v->scene, w, h, v->zoom, pv_text_measure, v->text, title, clock, PV_HINT,
@@ -161,5 +172,6 @@ void pv_view_draw(pv_view *v, int w, int h)
     pv_draw_scene(v->ren, v->text, v->lay, v->scene);
     pv_draw_panels(v, title, clock, PV_HINT, in.caption);
     pv_draw_terminal(v);
+    pv_draw_quiz(v);
     pv_draw_overlays(v);
 }

@@ -10,6 +10,7 @@
 
 #include "layout.h"
 #include "playback.h"
+#include "quiz_view.h"
 #include "scene.h"
 #include "terminal.h"
 #include "text.h"
@@ -35,6 +36,10 @@ typedef struct pv_view {
     pv_term term;               /* the live terminal on the selected building (terminal.h) */
     bool scene_valid;
     ps_time scene_at;
+    pv_quiz quiz;               /* the open scenario's questions (quiz_view.h) */
+    bool no_questions;          /* --no-questions: scenarios open with questions off */
+    pv_rect quiz_rows[PS_MAX_CHOICES]; /* where the choices were drawn, for clicks */
+    int quiz_nrows;
     /* timeline markers, cached per track width */
     int marks_w, nmarks;
     int16_t mark_x[PV_MARKS_MAX];
@@ -69,6 +74,17 @@ void pv_draw_panels(pv_view *v, const char *title, const char *clock, const char
 void pv_draw_overlays(pv_view *v);
 /* Draws the terminal over the table and log when it is open (term_panel.c). */
 void pv_draw_terminal(pv_view *v);
+
+/* ---- questions (quiz_panel.c) ---- */
+
+/* Draws the question on screen, if any, over the lower part of the street. */
+void pv_draw_quiz(pv_view *v);
+/* The lesson moved on from `before` to now: stops it just before a question
+ * that lies on the way, paused, with the question on screen. */
+void pv_view_quiz_gate(pv_view *v, ps_time before);
+/* A click while a question is on screen: picks the choice under it. True
+ * when a question took the click (then nothing else should). */
+bool pv_view_quiz_click(pv_view *v, int x, int y);
 
 #define PV_HINT "Space play · ←/→ step · +/− speed · T terminal · ? help"
 

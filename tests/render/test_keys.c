@@ -125,6 +125,21 @@ static void test_picker_keys(void **state)
     expect_all(PV_KEYS_PICKER, p, sizeof p / sizeof p[0]);
 }
 
+static void test_question_keys(void **state)
+{
+    (void)state;
+    static const press p[] = {
+        { PV_KEY_ENTER, 0, PV_ACT_QUIZ_CONTINUE }, { ' ', 0, PV_ACT_QUIZ_CONTINUE },
+        { '?', 0, PV_ACT_QUIZ_HINT },              { 'h', 0, PV_ACT_QUIZ_HINT },
+        { 'a', 0, PV_ACT_QUIZ_TOGGLE },            { 'q', 0, PV_ACT_QUIT },
+        /* the lesson waits for the answer: no playing, stepping or seeking */
+        { PV_KEY_RIGHT, 0, PV_ACT_NONE },          { PV_KEY_HOME, 0, PV_ACT_NONE },
+        { 'r', 0, PV_ACT_NONE },                   { '1', 0, PV_ACT_NONE }, /* digits: the window reads them */
+    };
+    expect_all(PV_KEYS_QUESTION, p, sizeof p / sizeof p[0]);
+    assert_int_equal(pv_key_action(PV_KEYS_WINDOW, 'a', 0), PV_ACT_QUIZ_TOGGLE);
+}
+
 /* A key reaches the first binding that matches: a second one for the same
  * key and modifiers in the same mode would never run. */
 static void test_no_collisions(void **state)
@@ -239,7 +254,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_window_keys),     cmocka_unit_test(test_terminal_keys),
-        cmocka_unit_test(test_picker_keys),     cmocka_unit_test(test_no_collisions),
+        cmocka_unit_test(test_picker_keys),     cmocka_unit_test(test_question_keys),
+        cmocka_unit_test(test_no_collisions),
         cmocka_unit_test(test_every_action_has_a_key), cmocka_unit_test(test_rows_printable),
         cmocka_unit_test(test_printed_forms),
     };

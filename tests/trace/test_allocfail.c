@@ -232,7 +232,7 @@ static outcome attempt(const char *path, unsigned long n, unsigned long *allocs)
     }
     if (out == OUT_COMPLETE) {
         bool before = failed_one;
-        ps_check_counts c = { 0, 0 };
+        ps_check_counts c = { 0, 0, NULL };
         ps_trace_capture cap;
         ps_check_run(sc, sc->seed, PS_DEFAULT_MAX_STEPS, &report, &c, &cap);
         assert_false(report.failed);

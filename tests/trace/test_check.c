@@ -25,7 +25,7 @@ static const char *LESSON =
 static ps_check_counts check_text(const char *text, uint64_t max_steps, char **report_out)
 {
     ps_scenario *sc = fixture_parse(text);
-    ps_check_counts c = { 0, 0 };
+    ps_check_counts c = { 0, 0, NULL };
     ps_trace_capture cap;
     ps_sbuf report = { 0 };
     ps_check_run(sc, sc->seed, max_steps, &report, &c, &cap);
@@ -114,7 +114,7 @@ static void capture_busy(ps_trace_capture *cap)
                                     "proc a c pid=1 user=u\nproc b s pid=2 user=root\n"
                                     "at 0ms b s listen 80\n"
                                     "at 1ms a c connect 10.0.0.2:80 repeat 5000 every 10us\n");
-    ps_check_counts c = { 0, 0 };
+    ps_check_counts c = { 0, 0, NULL };
     ps_sbuf report = { 0 };
     ps_check_run(sc, sc->seed, PS_DEFAULT_MAX_STEPS, &report, &c, cap);
     ps_sbuf_free(&report);
@@ -145,7 +145,7 @@ static void test_text_golden_first_difference(void **state)
     (void)state;
     ps_trace_capture cap;
     ps_scenario *sc = fixture_parse(LESSON);
-    ps_check_counts c = { 0, 0 };
+    ps_check_counts c = { 0, 0, NULL };
     ps_sbuf report = { 0 };
     ps_check_run(sc, sc->seed, PS_DEFAULT_MAX_STEPS, &report, &c, &cap);
     ps_sbuf_free(&report);
