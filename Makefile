@@ -27,7 +27,7 @@ OPT     ?= -O2
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BUILD   := build
 CHECKS  := $(if $(RELEASE),,-DPS_CHECKS)
-COMMON  := -g $(OPT) $(WARN) $(CHECKS) $(if $(WERROR),-Werror) -ffile-prefix-map=$(CURDIR)/=
+COMMON  := -g $(OPT) $(WARN) $(CHECKS) $(if $(WERROR),-Werror) -ffile-prefix-map=$(CURDIR)=.
 LDLIBS_ := -lm
 ifeq ($(SANITIZE),1)
   COMMON  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
