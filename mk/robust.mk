@@ -6,6 +6,7 @@
 #   make fuzz-afl-build           the same harness built with AFL++ (afl-clang-fast)
 #   make fuzz-afl FUZZ_SECONDS=N  and run for N seconds with afl-fuzz
 #   make determinism              gcc/clang x -O0/-O2 give byte-identical traces
+#   make reproducible             two checkout folders build a byte-identical binary
 #   make robust-deps              installs clang + compiler-rt (valgrind, afl++: see below)
 # `make check` needs none of this: it runs tests/trace/test_fuzz_replay.c (the corpus
 # replayed through the harness), tests/trace/test_allocfail.c and tests/limits.sh.
@@ -133,3 +134,17 @@ determinism: robust-deps
 	  n=$$((n + 1)); \
 	done; \
 	echo "determinism: $$n scenarios, text and jsonl traces byte-identical across $(DET_CONFIGS)"
+
+# ---- reproducible: two checkouts in different folders build the same bytes ----
+# (-ffile-prefix-map in the Makefile maps each checkout's path to '.').
+.PHONY: reproducible
+reproducible:
+	@sh tools/deps.sh
+	@set -e; t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; \
+	for d in a/first b/second-folder; do \
+	  mkdir -p "$$t/$$d"; git archive HEAD | tar -x -C "$$t/$$d"; \
+	  $(MAKE) --no-print-directory -C "$$t/$$d" build/portsim >/dev/null; \
+	done; \
+	if cmp -s "$$t/a/first/build/portsim" "$$t/b/second-folder/build/portsim"; then \
+	  echo "reproducible: build/portsim is byte-identical when built in two different folders"; \
+	else echo "reproducible: build/portsim differs between two folders"; exit 1; fi
