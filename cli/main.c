@@ -35,6 +35,8 @@ static void usage(FILE *out)
           "                                 draw the window at time T without a display\n"
           "                                 (default size 1280x720); --frames N draws N frames\n"
           "                                 playing from T and prints frames per second\n"
+          "                                 [--boxes OUT.json]: also every text drawn, its box,\n"
+          "                                 role and connection, as JSON\n"
           "  portsim verify FILE | --self-test\n"
           "                                 replay FILE's socket operations on the real kernel,\n"
           "                                 hosts as network namespaces (root; exit 3: cannot here)\n"

@@ -137,6 +137,7 @@ static void draw_floor(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv
         char title[24];
         snprintf(title, sizeof title, "+%u", (unsigned)f->more_count);
         pv_fill(r, f->more, PV_COL_TEMP_FILL);
+        pv_text_role(t, PV_ROLE_DOOR);
         pv_dashed(r, f->more, PV_COL_TEXT_DIM, th(L, 2), th(L, 5));
         pv_text_in(t, title, PV_FACE_BOLD, hb->door_title_px, PV_COL_TEXT, f->more_title, PV_ALIGN_CENTER);
         pv_text_in(t, "more doors", PV_FACE_SANS, hb->door_sub_px, PV_COL_TEXT_DIM, f->more_sub,
@@ -147,6 +148,7 @@ static void draw_floor(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv
 static void floor_heads(pv_text *t, const pv_layout *L, const pv_host_box *hb, uint16_t unpriv)
 {
     char head[80];
+    pv_text_role(t, PV_ROLE_FLOOR);
     if (hb->upper.head.h > 0) {
         snprintf(head, sizeof head, "ports %u and up", (unsigned)unpriv);
         pv_text_in(t, head, PV_FACE_SANS, L->px.floor, PV_COL_TEXT_DIM, hb->upper.head, PV_ALIGN_LEFT);
@@ -180,6 +182,7 @@ static void draw_door(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_
         break;
     }
     pv_rgba ink = d->kind == PV_DOOR_EMPTY ? PV_COL_TEXT_DIM : PV_COL_TEXT;
+    pv_text_role(t, PV_ROLE_DOOR);
     pv_face tf = d->kind == PV_DOOR_EMPTY ? PV_FACE_MONO : PV_FACE_BOLD;
     pv_text_in(t, d->title, tf, hb->door_title_px, ink, b->title, PV_ALIGN_CENTER);
     pv_text_in(t, d->sub, PV_FACE_SANS, hb->door_sub_px, PV_COL_TEXT_DIM, b->sub, PV_ALIGN_CENTER);
@@ -195,9 +198,11 @@ static void draw_building(SDL_Renderer *r, pv_text *t, const pv_layout *L, const
     pv_fill(r, hb->body, PV_COL_BUILDING);
     pv_outline(r, hb->body, PV_COL_BUILD_EDGE, th(L, 2));
     pv_fill(r, hb->plate, PV_COL_LABEL_BG);
+    pv_text_role(t, PV_ROLE_ROOF);
     pv_text_in(t, h->addr, PV_FACE_BOLD, hb->plate.h * 7 / 10, PV_COL_TEXT_DARK, hb->plate, PV_ALIGN_CENTER);
     char name[160];
     snprintf(name, sizeof name, h->procs[0] ? "%s · %s" : "%s", h->name, h->procs);
+    pv_text_role(t, PV_ROLE_NAME);
     pv_text_in(t, name, PV_FACE_SANS, hb->name.h * 4 / 5, PV_COL_TEXT, hb->name, PV_ALIGN_CENTER);
     draw_floor(r, t, L, hb, &hb->upper);
     draw_floor(r, t, L, hb, &hb->priv);
@@ -213,6 +218,7 @@ static void draw_links(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv
         int thick = s->links[i].count > 1 ? th(L, 4) : th(L, 2);
         curve(r, b->a, b->ctrl, b->b, PV_COL_LINK, thick);
     }
+    pv_text_role(t, PV_ROLE_LINK);
     for (uint32_t i = 0; i < L->nlinks; i++) {
         const pv_link_box *b = &L->links[i];
         if (b->count.w <= 0) continue;
@@ -237,6 +243,7 @@ static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const
 {
     pv_rgba c = envelope_colour(v->flags);
     pv_fill(r, b->r, PV_COL_ENV_FILL);
+    pv_text_role(t, PV_ROLE_ENVELOPE);
     if (b->label.w <= 0) { /* an unlabelled icon: colour and an outline style */
         pv_point mid = { b->r.x + b->r.w / 2, b->r.y + b->r.h / 2 };
         pv_line(r, (pv_point){ b->r.x, b->r.y }, mid, c, 1);
@@ -266,6 +273,7 @@ void pv_draw_scene(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_sce
     if (L->env_more.w > 0) {
         char buf[48];
         snprintf(buf, sizeof buf, "+%u more envelopes", (unsigned)s->hidden_envs);
+        pv_text_role(t, PV_ROLE_ENVELOPE);
         pv_text_in(t, buf, PV_FACE_SANS, L->px.small, PV_COL_TEXT, L->env_more, PV_ALIGN_RIGHT);
     }
 }

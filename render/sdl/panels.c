@@ -24,8 +24,11 @@ static void draw_topbar(pv_view *v, const char *title, const char *clock, const 
 {
     const pv_layout *L = v->lay;
     pv_fill(v->ren, L->top, PV_COL_PANEL);
+    pv_text_role(v->text, PV_ROLE_TITLE);
     pv_text_in(v->text, title, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title, PV_ALIGN_LEFT);
+    pv_text_role(v->text, PV_ROLE_CLOCK);
     pv_text_in(v->text, clock, PV_FACE_MONO, L->px.clock, PV_COL_NOW, L->clock, PV_ALIGN_LEFT);
+    pv_text_role(v->text, PV_ROLE_HINT);
     pv_text_in(v->text, hint, PV_FACE_SANS, L->px.hint, PV_COL_TEXT_DIM, L->hint, PV_ALIGN_RIGHT);
 }
 
@@ -91,6 +94,7 @@ static void draw_table(pv_view *v)
     const pv_layout *L = v->lay;
     uint32_t h = pv_view_table_host(v);
     pv_fill(v->ren, L->table, PV_COL_PANEL);
+    pv_text_role(v->text, PV_ROLE_TABLE);
     if (h == PS_NONE || !v->pb.eng) return;
     uint32_t hot = current_socket(v), total = 0, pos = UINT32_MAX, idx;
     sock_iter it = { v->pb.eng, h, 0, ps_engine_socket_slots(v->pb.eng), 0 };
@@ -128,6 +132,7 @@ static void draw_log(pv_view *v)
     const pv_layout *L = v->lay;
     pv_fill(v->ren, L->log, PV_COL_PANEL);
     pv_fill(v->ren, (pv_rect){ L->log.x, L->log.y, th(L, 2), L->log.h }, PV_COL_PANEL_HEAD);
+    pv_text_role(v->text, PV_ROLE_LOG);
     size_t n = pv_playback_count(&v->pb);
     char head[96], line[256];
     snprintf(head, sizeof head, "Events (%zu of %zu)%s", n, v->pb.nev, v->pb.truncated ? " — recording capped" : "");
@@ -150,6 +155,7 @@ static void draw_caption(pv_view *v, const char *caption)
 {
     const pv_layout *L = v->lay;
     pv_fill(v->ren, L->caption, PV_COL_PANEL_HEAD);
+    pv_text_role(v->text, PV_ROLE_CAPTION);
     if (!caption) return;
     char first[512];
     if (L->caption_split) {
@@ -208,6 +214,7 @@ static void draw_timeline(pv_view *v)
 {
     const pv_layout *L = v->lay;
     pv_fill(v->ren, L->timeline, PV_COL_PANEL);
+    pv_text_role(v->text, PV_ROLE_TIMELINE);
     pv_fill(v->ren, L->track, PV_COL_PANEL_HEAD);
     build_marks(v);
     int now_x = L->track.x + (int)(pv_axis_frac(&v->pb.axis, v->pb.now) * (L->track.w - 1));
@@ -252,6 +259,7 @@ static void draw_banner(pv_view *v)
     if (!e) return;
     char line1[300];
     snprintf(line1, sizeof line1, "⚠ %s", pv_playback_str(&v->pb, e->text) ? pv_playback_str(&v->pb, e->text) : "error");
+    pv_text_role(v->text, PV_ROLE_BANNER);
     two_line_box(v, v->lay->banner, line1, ps_errno_explain((ps_errno)e->err), PV_COL_ERROR);
 }
 
@@ -261,6 +269,7 @@ static void draw_notice(pv_view *v)
     const pv_layout *L = v->lay;
     int h = th(L, 34);
     pv_rect r = { L->banner.x, L->scene.y + th(L, 6), L->banner.w, h };
+    pv_text_role(v->text, PV_ROLE_NOTICE);
     if (v->notice_error) {
         two_line_box(v, r, v->notice, NULL, PV_COL_ERROR);
     } else {
@@ -315,6 +324,7 @@ static void overlay_box(pv_view *v, const char *title)
 static void draw_help(pv_view *v)
 {
     const pv_layout *L = v->lay;
+    pv_text_role(v->text, PV_ROLE_HELP);
     overlay_box(v, "Keys");
     int n = (int)(sizeof k_help / sizeof k_help[0]);
     int row = (L->overlay.h - th(L, 70)) / n, px = row * 6 / 10 < L->px.name + 2 ? row * 6 / 10 : L->px.name + 2;
@@ -330,6 +340,7 @@ static void draw_help(pv_view *v)
 static void draw_picker(pv_view *v)
 {
     const pv_layout *L = v->lay;
+    pv_text_role(v->text, PV_ROLE_PICKER);
     overlay_box(v, "Open a scenario   (↑ ↓ choose · Enter open · Esc cancel)");
     int row = L->px.name * 7 / 4, x = L->overlay.x + th(L, 20), w = L->overlay.w - th(L, 40);
     int top = L->overlay.y + th(L, 52), fit = (L->overlay.h - th(L, 64)) / row;

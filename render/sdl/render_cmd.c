@@ -5,6 +5,7 @@
 #include "render_cmd.h"
 
 #include <SDL_image.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ pv_rgba pv_headless_pixel(const pv_headless *hl, int x, int y)
 }
 
 typedef struct render_opts {
-    const char *file, *out;
+    const char *file, *out, *boxes;
     ps_time at;
     int w, h;
     double zoom;
@@ -79,7 +80,7 @@ static const char *value(int argc, char **argv, int *i)
 
 static int parse_opts(int argc, char **argv, render_opts *o)
 {
-    *o = (render_opts){ NULL, NULL, 0, 1280, 720, 1.0, 0 };
+    *o = (render_opts){ NULL, NULL, NULL, 0, 1280, 720, 1.0, 0 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (strcmp(a, "--at") == 0) {
@@ -87,6 +88,8 @@ static int parse_opts(int argc, char **argv, render_opts *o)
                 return fail_usage("--at needs a time like 150ms or 1.5s", v);
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (!(o->out = value(argc, argv, &i))) return fail_usage("-o needs a file name", NULL);
+        } else if (strcmp(a, "--boxes") == 0) {
+            if (!(o->boxes = value(argc, argv, &i))) return fail_usage("--boxes needs a file name", NULL);
         } else if (strcmp(a, "--size") == 0) {
             if (!(v = value(argc, argv, &i)) || sscanf(v, "%dx%d", &o->w, &o->h) != 2 || o->w < 320 ||
                 o->h < 240 || o->w > 8192 || o->h > 8192)
@@ -127,6 +130,16 @@ static void benchmark(pv_headless *hl, const render_opts *o)
            ps_time_ms(o->at, 0, (char[32]){ 0 }));
 }
 
+/* The texts of the last frame drawn, as JSON (boxes.h), written atomically. */
+static int write_boxes(const pv_boxes *b, const char *path)
+{
+    ps_sbuf json = { 0 };
+    pv_boxes_json(b, &json);
+    int err = json.failed || b->dropped ? ENOMEM : ps_file_write(path, json.s, json.len);
+    ps_sbuf_free(&json);
+    return err;
+}
+
 static int render_with(const render_opts *o)
 {
     pv_headless hl;
@@ -141,6 +154,8 @@ static int render_with(const render_opts *o)
         return PS_EXIT_USAGE;
     }
     hl.view->zoom = o->zoom;
+    pv_boxes boxes = { 0 };
+    if (o->boxes) hl.view->boxes = &boxes;
     int rc = PS_EXIT_OK;
     if (o->frames) {
         benchmark(&hl, o);
@@ -154,13 +169,18 @@ static int render_with(const render_opts *o)
         fprintf(stderr, "portsim: cannot write %s: %s\n", o->out, why ? why : ps_file_strerror(werr));
         rc = PS_EXIT_OUTPUT;
     }
+    if (o->boxes && (werr = write_boxes(&boxes, o->boxes)) != 0) {
+        fprintf(stderr, "portsim: cannot write %s: %s\n", o->boxes, ps_file_strerror(werr));
+        rc = PS_EXIT_OUTPUT;
+    }
+    pv_boxes_free(&boxes);
     pv_headless_close(&hl);
     return rc;
 }
 
 int pv_render_png(const char *file, ps_time at, int w, int h, const char *out_png)
 {
-    render_opts o = { file, out_png, at, w, h, 1.0, 0 };
+    render_opts o = { file, out_png, NULL, at, w, h, 1.0, 0 };
     return render_with(&o);
 }
 

@@ -66,6 +66,7 @@ void pv_draw_terminal(pv_view *v)
     uint32_t host = pv_view_table_host(v);
     if (host == PS_NONE) return;
     pv_fill(v->ren, L->term, TERM_BG);
+    pv_text_role(v->text, PV_ROLE_TERMINAL);
     pv_fill(v->ren, (pv_rect){ L->term.x, L->term.y, L->term.w, th(L, 2) }, PV_COL_TEMP);
     char head[400], addr[16], ms[32];
     snprintf(head, sizeof head,

@@ -42,6 +42,10 @@ struct pv_text {
     cache_slot cache[CACHE_SLOTS];
     uint64_t clock;
     bool ttf_started;
+    pv_boxes *rec;             /* where drawn texts are recorded, or NULL */
+    pv_role role;
+    char conn[PV_CONN_ID];
+    pv_rgba conn_col;
 };
 
 static bool has_font(const char *dir)
@@ -252,24 +256,52 @@ static int place(int x, int w, int max_w, int align)
     return align == PV_ALIGN_CENTER ? x + (max_w - w) / 2 : x + max_w - w;
 }
 
+void pv_text_record(pv_text *t, pv_boxes *rec) { t->rec = rec; }
+
+void pv_text_role(pv_text *t, pv_role role)
+{
+    t->role = role;
+    t->conn[0] = '\0';
+}
+
+void pv_text_conn(pv_text *t, const char *conn, pv_rgba col)
+{
+    snprintf(t->conn, sizeof t->conn, "%s", conn ? conn : "");
+    t->conn_col = col;
+}
+
+/* Records the words as drawn (ending in "…" when cut) and their box. */
+static void record(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, int max_w, SDL_Rect dst)
+{
+    char fitted[512];
+    if (max_w > 0 && pv_text_measure(t, s, px, face) > max_w) {
+        ellipsize(t, s, face, px, max_w, fitted, sizeof fitted);
+        s = fitted;
+    }
+    pv_boxes_add(t->rec, s, (pv_rect){ dst.x, dst.y, dst.w, dst.h }, px, t->role, t->conn,
+                 t->conn[0] ? t->conn_col : col);
+}
+
 int pv_text_draw(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, int x, int y,
                  int max_w, int align)
 {
     if (!s || !*s || px < 4) return 0;
+    SDL_Rect dst;
     if (strlen(s) < KEY_MAX) {
         cache_slot *c = cache_find(t, s, face, px, col, max_w);
         if (!c) return 0;
-        SDL_Rect dst = { place(x, c->w, max_w, align), y, c->w, c->h };
+        dst = (SDL_Rect){ place(x, c->w, max_w, align), y, c->w, c->h };
         SDL_RenderCopy(t->ren, c->tex, NULL, &dst);
-        return c->w;
+    } else {
+        int w = 0, h = 0;
+        SDL_Texture *tex = render_texture(t, s, face, px, col, max_w, &w, &h);
+        if (!tex) return 0;
+        dst = (SDL_Rect){ place(x, w, max_w, align), y, w, h };
+        SDL_RenderCopy(t->ren, tex, NULL, &dst);
+        SDL_DestroyTexture(tex);
     }
-    int w = 0, h = 0;
-    SDL_Texture *tex = render_texture(t, s, face, px, col, max_w, &w, &h);
-    if (!tex) return 0;
-    SDL_Rect dst = { place(x, w, max_w, align), y, w, h };
-    SDL_RenderCopy(t->ren, tex, NULL, &dst);
-    SDL_DestroyTexture(tex);
-    return w;
+    if (t->rec) record(t, s, face, px, col, max_w, dst);
+    return dst.w;
 }
 
 int pv_text_in(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, pv_rect r, int align)

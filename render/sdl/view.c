@@ -148,6 +148,8 @@ void pv_view_draw(pv_view *v, int w, int h)
     pv_layout_in in = { v->scene, w, h, v->zoom, pv_text_measure, v->text, title, clock, PV_HINT,
                         caption ? caption : "Press space to play, or → to step through the events." };
     pv_layout_compute(&in, v->lay);
+    if (v->boxes) pv_boxes_clear(v->boxes);
+    pv_text_record(v->text, v->boxes);
     SDL_SetRenderDrawColor(v->ren, 0x16, 0x1B, 0x2A, 255);
     SDL_RenderClear(v->ren);
     pv_draw_scene(v->ren, v->text, v->lay, v->scene);

@@ -33,6 +33,7 @@ typedef struct pv_view {
     char notice[768];           /* one-line message over the street; "" = none */
     bool notice_error;
     pv_term term;               /* the live terminal on the selected building (terminal.h) */
+    pv_boxes *boxes;            /* when set, each frame records its texts here (not owned) */
     bool scene_valid;
     ps_time scene_at;
     /* timeline markers, cached per track width */
