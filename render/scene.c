@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "palette.h"
 #include "units.h"
 
 bool pv_scene_add_host(pv_scene *s, const char *name, const char *addr, uint16_t unpriv)
@@ -57,6 +58,7 @@ static void listen_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv
 {
     memset(d, 0, sizeof *d);
     d->kind = PV_DOOR_LISTEN;
+    d->conv = PV_NO_CONV;
     d->port = k->lport;
     d->state = k->state;
     d->socket = idx;
@@ -64,11 +66,59 @@ static void listen_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv
     proc_label(e, k->proc, d->sub, sizeof d->sub);
 }
 
-static void temp_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv_door *d)
+/* Where named client socket `name` comes among the scenario's named client
+ * sockets (the first connect gets the first colour). */
+static uint32_t client_ordinal(const ps_scenario *sc, uint32_t name)
+{
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < name; j++) {
+        uint32_t a = sc->socks[j].action;
+        n += a < sc->nactions && sc->actions[a].kind == PS_ACT_CONNECT;
+    }
+    return n;
+}
+
+/* A conversation for client socket k (slot idx): its id and its colour. */
+static uint16_t add_conv(pv_scene *s, const ps_engine *e, const ps_socket *k, uint32_t idx)
+{
+    const ps_scenario *sc = ps_engine_scenario(e);
+    if (s->nconvs >= PV_MAX_CONVS || k->raddr == 0) return PV_NO_CONV;
+    pv_conv *c = &s->convs[s->nconvs];
+    bool named = k->name != PS_NONE && k->name < sc->nsocks;
+    *c = (pv_conv){ .caddr = k->laddr, .saddr = k->raddr, .cport = k->lport, .sport = k->rport };
+    if (named) {
+        snprintf(c->id, sizeof c->id, "%s", sc->socks[k->name].name);
+    } else {
+        char a[24], b[24];
+        snprintf(c->id, sizeof c->id, "%s>%s", ps_endpoint_str(k->laddr, k->lport, a),
+                 ps_endpoint_str(k->raddr, k->rport, b));
+    }
+    c->colour = (uint8_t)((named ? client_ordinal(sc, k->name) : idx) % PV_CONV_COLOURS);
+    return (uint16_t)s->nconvs++;
+}
+
+uint16_t pv_scene_conv_for(const pv_scene *s, ps_addr a, uint16_t ap, ps_addr b, uint16_t bp)
+{
+    for (uint32_t i = 0; i < s->nconvs; i++) {
+        const pv_conv *c = &s->convs[i];
+        if ((c->caddr == a && c->cport == ap && c->saddr == b && c->sport == bp) ||
+            (c->caddr == b && c->cport == bp && c->saddr == a && c->sport == ap))
+            return (uint16_t)i;
+    }
+    return PV_NO_CONV;
+}
+
+const pv_conv *pv_scene_conv(const pv_scene *s, uint16_t i)
+{
+    return i < s->nconvs ? &s->convs[i] : NULL;
+}
+
+static void temp_door(pv_scene *s, const ps_engine *e, const ps_socket *k, uint32_t idx, pv_door *d)
 {
     const ps_scenario *sc = ps_engine_scenario(e);
     char who[40];
     memset(d, 0, sizeof *d);
+    d->conv = add_conv(s, e, k, idx);
     d->kind = PV_DOOR_TEMP;
     d->port = k->lport;
     d->state = k->state;
@@ -88,6 +138,7 @@ static void empty_door(uint16_t port, pv_door *d)
 {
     memset(d, 0, sizeof *d);
     d->kind = PV_DOOR_EMPTY;
+    d->conv = PV_NO_CONV;
     d->port = port;
     d->socket = PS_NONE;
     snprintf(d->title, sizeof d->title, ":%u", (unsigned)port);
@@ -137,7 +188,7 @@ static void add_socket_doors(pv_scene *s, const ps_engine *e, uint32_t h)
             if (listener != (pass == 0)) continue;
             pv_door d;
             if (listener) listen_door(e, k, i, &d);
-            else temp_door(e, k, i, &d);
+            else temp_door(s, e, k, i, &d);
             pv_scene_add_door(s, h, &d);
         }
     }
@@ -207,7 +258,7 @@ static bool link_match(const pv_link *l, uint32_t ha, uint32_t da, uint32_t hb, 
 
 /* One line per listed client door; connections from unlisted doors share a
  * bundle per (host, target door) that carries their count. */
-static void add_link(pv_scene *s, uint32_t ha, uint32_t da, uint32_t hb, uint32_t db)
+static void add_link(pv_scene *s, uint32_t ha, uint32_t da, uint32_t hb, uint32_t db, uint16_t conv)
 {
     s->conns++;
     if (da == PV_DOOR_MORE || db == PV_DOOR_MORE) {
@@ -218,7 +269,7 @@ static void add_link(pv_scene *s, uint32_t ha, uint32_t da, uint32_t hb, uint32_
             }
     }
     if (s->nlinks >= PV_MAX_LINKS) return;
-    s->links[s->nlinks++] = (pv_link){ ha, da, hb, db, 1 };
+    s->links[s->nlinks++] = (pv_link){ ha, da, hb, db, 1, da < PV_DOOR_MORE ? conv : PV_NO_CONV };
 }
 
 static void add_links(pv_scene *s, const ps_engine *e)
@@ -233,7 +284,7 @@ static void add_links(pv_scene *s, const ps_engine *e)
         if (k->host >= s->nhosts || hb >= s->nhosts) continue;
         uint32_t da = pv_scene_door_for(s, k->host, k->lport);
         uint32_t db = pv_scene_door_for(s, hb, k->rport);
-        add_link(s, k->host, da, hb, db);
+        add_link(s, k->host, da, hb, db, pv_scene_conv_for(s, k->laddr, k->lport, k->raddr, k->rport));
     }
 }
 
@@ -250,6 +301,7 @@ static void bundle_links(pv_scene *s)
         k.door_a = PV_DOOR_FRONT;
         uint32_t j = 0;
         while (j < n && !link_match(&s->links[j], k.host_a, k.door_a, k.host_b, k.door_b)) j++;
+        k.conv = PV_NO_CONV;
         if (j < n) s->links[j].count += k.count;
         else s->links[n++] = k;
     }
@@ -281,6 +333,24 @@ static void describe_envelope(pv_envelope *v, const ps_segment *g)
     }
 }
 
+/* The conversation's id; for a connection whose client door is not listed,
+ * the client-side 4-tuple (the SYN's sender, else the higher port's side). */
+static void conv_id(const pv_scene *s, pv_envelope *v)
+{
+    if (v->conv != PV_NO_CONV) {
+        memcpy(v->conv_id, s->convs[v->conv].id, sizeof v->conv_id);
+        return;
+    }
+    bool src_is_client = (v->flags & PS_SYN) ? !(v->flags & PS_ACK) : v->src_port > v->dst_port;
+    char a[24], b[24];
+    if (src_is_client)
+        snprintf(v->conv_id, sizeof v->conv_id, "%s>%s", ps_endpoint_str(v->src_addr, v->src_port, a),
+                 ps_endpoint_str(v->dst_addr, v->dst_port, b));
+    else
+        snprintf(v->conv_id, sizeof v->conv_id, "%s>%s", ps_endpoint_str(v->dst_addr, v->dst_port, a),
+                 ps_endpoint_str(v->src_addr, v->src_port, b));
+}
+
 /* Keeps the PV_MAX_ENVELOPES oldest segments (smallest id), sorted. */
 static void keep_envelope(pv_scene *s, const ps_segment *g, uint32_t slot, pv_demux_fn demux,
                           void *ctx)
@@ -304,6 +374,12 @@ static void keep_envelope(pv_scene *s, const ps_segment *g, uint32_t slot, pv_de
     v->arrives = g->arrives;
     v->flags = g->flags;
     v->id = g->id;
+    v->src_addr = g->src_addr;
+    v->dst_addr = g->dst_addr;
+    v->src_port = g->src_port;
+    v->dst_port = g->dst_port;
+    v->conv = pv_scene_conv_for(s, g->src_addr, g->src_port, g->dst_addr, g->dst_port);
+    conv_id(s, v);
     v->to = demux ? demux(ctx, slot, g->arrives) : PV_TO_UNKNOWN;
     describe_envelope(v, g);
 }
@@ -326,7 +402,7 @@ void pv_scene_build(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ct
 {
     s->now = ps_engine_now(e);
     s->nhosts = s->hidden_hosts = s->ndoors = s->nlinks = s->conns = 0;
-    s->nenvs = s->hidden_envs = 0;
+    s->nenvs = s->hidden_envs = s->nconvs = 0;
     add_hosts(s, e);
     add_links(s, e);
     bundle_links(s);

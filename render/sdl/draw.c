@@ -105,6 +105,13 @@ pv_rgba pv_door_colour(pv_door_kind kind)
     }
 }
 
+pv_rgba pv_text_conv(pv_text *t, const pv_scene *s, uint16_t i, pv_rgba other)
+{
+    const pv_conv *c = pv_scene_conv(s, i);
+    pv_text_conn(t, c ? c->id : NULL, c ? pv_conv_colour(c->colour) : other);
+    return c ? pv_conv_colour(c->colour) : other;
+}
+
 /* ---- the scene ---- */
 
 static void draw_streets(SDL_Renderer *r, const pv_layout *L)
@@ -163,11 +170,12 @@ static void floor_heads(pv_text *t, const pv_layout *L, const pv_host_box *hb, u
     }
 }
 
-static void draw_door(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_host_box *hb,
+static void draw_door(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s, const pv_host_box *hb,
                       const pv_door *d, const pv_door_box *b)
 {
     if (b->r.w <= 0) return;
-    pv_rgba edge = pv_door_colour((pv_door_kind)d->kind);
+    pv_text_role(t, PV_ROLE_DOOR);
+    pv_rgba edge = pv_text_conv(t, s, d->conv, pv_door_colour((pv_door_kind)d->kind));
     switch (d->kind) {
     case PV_DOOR_LISTEN:
         pv_fill(r, b->r, PV_COL_DOOR_FILL);
@@ -182,7 +190,6 @@ static void draw_door(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_
         break;
     }
     pv_rgba ink = d->kind == PV_DOOR_EMPTY ? PV_COL_TEXT_DIM : PV_COL_TEXT;
-    pv_text_role(t, PV_ROLE_DOOR);
     pv_face tf = d->kind == PV_DOOR_EMPTY ? PV_FACE_MONO : PV_FACE_BOLD;
     pv_text_in(t, d->title, tf, hb->door_title_px, ink, b->title, PV_ALIGN_CENTER);
     pv_text_in(t, d->sub, PV_FACE_SANS, hb->door_sub_px, PV_COL_TEXT_DIM, b->sub, PV_ALIGN_CENTER);
@@ -208,7 +215,7 @@ static void draw_building(SDL_Renderer *r, pv_text *t, const pv_layout *L, const
     draw_floor(r, t, L, hb, &hb->priv);
     floor_heads(t, L, hb, h->unpriv_start);
     for (uint32_t k = 0; k < h->ndoors; k++)
-        draw_door(r, t, L, hb, &s->doors[h->first_door + k], &L->doors[h->first_door + k]);
+        draw_door(r, t, L, s, hb, &s->doors[h->first_door + k], &L->doors[h->first_door + k]);
 }
 
 static void draw_links(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s)
@@ -216,7 +223,8 @@ static void draw_links(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv
     for (uint32_t i = 0; i < L->nlinks; i++) {
         const pv_link_box *b = &L->links[i];
         int thick = s->links[i].count > 1 ? th(L, 4) : th(L, 2);
-        curve(r, b->a, b->ctrl, b->b, PV_COL_LINK, thick);
+        const pv_conv *c = pv_scene_conv(s, s->links[i].conv);
+        curve(r, b->a, b->ctrl, b->b, c ? pv_conv_colour(c->colour) : PV_COL_LINK, thick);
     }
     pv_text_role(t, PV_ROLE_LINK);
     for (uint32_t i = 0; i < L->nlinks; i++) {
@@ -238,12 +246,13 @@ static pv_rgba envelope_colour(uint8_t flags)
     return PV_COL_ENV_DATA;
 }
 
-static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_envelope *v,
-                          const pv_env_box *b)
+static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s,
+                          const pv_envelope *v, const pv_env_box *b)
 {
-    pv_rgba c = envelope_colour(v->flags);
-    pv_fill(r, b->r, PV_COL_ENV_FILL);
     pv_text_role(t, PV_ROLE_ENVELOPE);
+    pv_rgba c = pv_text_conv(t, s, v->conv, envelope_colour(v->flags));
+    if (v->conv == PV_NO_CONV) pv_text_conn(t, v->conv_id, c);
+    pv_fill(r, b->r, PV_COL_ENV_FILL);
     if (b->label.w <= 0) { /* an unlabelled icon: colour and an outline style */
         pv_point mid = { b->r.x + b->r.w / 2, b->r.y + b->r.h / 2 };
         pv_line(r, (pv_point){ b->r.x, b->r.y }, mid, c, 1);
@@ -269,7 +278,7 @@ void pv_draw_scene(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_sce
     for (uint32_t i = 0; i < L->nhosts; i++) draw_building(r, t, L, s, i);
     draw_links(r, t, L, s);
     /* newest first, so the oldest (arriving soonest) lies on top */
-    for (uint32_t i = L->nenvs; i-- > 0;) draw_envelope(r, t, L, &s->envs[i], &L->envs[i]);
+    for (uint32_t i = L->nenvs; i-- > 0;) draw_envelope(r, t, L, s, &s->envs[i], &L->envs[i]);
     if (L->env_more.w > 0) {
         char buf[48];
         snprintf(buf, sizeof buf, "+%u more envelopes", (unsigned)s->hidden_envs);

@@ -21,6 +21,10 @@ void pv_triangle(SDL_Renderer *r, const pv_point p[3], pv_rgba c);
 /* Draws the street, buildings, doors, connections and envelopes. */
 void pv_draw_scene(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s);
 
+/* Sets the connection of the texts drawn next to conversation i (none for
+ * PV_NO_CONV) and returns its colour, or `other` when there is none. */
+pv_rgba pv_text_conv(pv_text *t, const pv_scene *s, uint16_t i, pv_rgba other);
+
 /* The outline colour of a door of this kind (tests look for it). */
 pv_rgba pv_door_colour(pv_door_kind kind);
 

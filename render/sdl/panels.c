@@ -71,12 +71,13 @@ static void socket_row(pv_view *v, const ps_socket *k, int y, bool hot)
     if (p) snprintf(proc, sizeof proc, "%s,%u", p->name, (unsigned)p->pid);
     else snprintf(proc, sizeof proc, "-");
     if (hot) pv_fill(v->ren, (pv_rect){ L->table.x + th(L, 4), y, L->table.w - th(L, 8), L->table_row_h }, PV_COL_HILITE);
+    uint16_t conv = pv_scene_conv_for(v->scene, k->laddr, k->lport, k->raddr, k->rport);
+    pv_rgba ink = pv_text_conv(v->text, v->scene, conv, hot ? PV_COL_NOW : PV_COL_TEXT);
     const char *cells[4] = { ps_state_ss((ps_tcp_state)k->state), local, peer, proc };
     for (int c = 0; c < 4; c++) {
         int right = c < 3 ? L->col_x[c + 1] : L->table.x + L->table.w;
         pv_rect cell = { L->col_x[c], y, right - L->col_x[c] - th(L, 4), L->table_row_h };
-        pv_text_in(v->text, cells[c], PV_FACE_MONO, L->px.table, hot ? PV_COL_NOW : PV_COL_TEXT, cell,
-                   PV_ALIGN_LEFT);
+        pv_text_in(v->text, cells[c], PV_FACE_MONO, L->px.table, ink, cell, PV_ALIGN_LEFT);
     }
 }
 
@@ -127,6 +128,14 @@ static void draw_table(pv_view *v)
 
 /* ---- event log ---- */
 
+/* The conversation of an event's socket, while that socket lives. */
+static uint16_t event_conv(const pv_view *v, const pv_rec *e)
+{
+    if (e->socket == PS_NONE || e->socket >= ps_engine_socket_slots(v->pb.eng)) return PV_NO_CONV;
+    const ps_socket *k = ps_engine_socket(v->pb.eng, e->socket);
+    return k->live ? pv_scene_conv_for(v->scene, k->laddr, k->lport, k->raddr, k->rport) : PV_NO_CONV;
+}
+
 static void draw_log(pv_view *v)
 {
     const pv_layout *L = v->lay;
@@ -145,7 +154,9 @@ static void draw_log(pv_view *v)
         size_t lead = strspn(line, " ");
         bool cur = i + 1 == n;
         pv_rect r = { L->log.x + th(L, 10), y, L->log.w - th(L, 20), L->log_row_h };
-        pv_text_in(v->text, line + lead, PV_FACE_MONO, L->px.log, cur ? PV_COL_NOW : PV_COL_TEXT, r, PV_ALIGN_LEFT);
+        if (cur) pv_fill(v->ren, (pv_rect){ L->log.x + th(L, 4), y, L->log.w - th(L, 8), L->log_row_h }, PV_COL_HILITE);
+        pv_rgba ink = pv_text_conv(v->text, v->scene, event_conv(v, &v->pb.ev[i]), cur ? PV_COL_NOW : PV_COL_TEXT);
+        pv_text_in(v->text, line + lead, PV_FACE_MONO, L->px.log, ink, r, PV_ALIGN_LEFT);
     }
 }
 
