@@ -27,7 +27,7 @@ void pv_boxes_free(pv_boxes *b)
     memset(b, 0, sizeof *b);
 }
 
-bool pv_boxes_add(pv_boxes *b, const char *text, pv_rect r, int px, pv_role role, const char *conn,
+bool pv_boxes_add(pv_boxes *b, const char *text, bool cut, pv_rect r, int px, pv_role role, const char *conn,
                   pv_rgba color)
 {
     if (b->n >= PV_BOXES_MAX || !ps_grow(&b->v, &b->cap, b->n + 1, sizeof *b->v)) {
@@ -39,6 +39,7 @@ bool pv_boxes_add(pv_boxes *b, const char *text, pv_rect r, int px, pv_role role
     x->r = r;
     x->px = px;
     x->role = (uint8_t)role;
+    x->cut = cut;
     x->color = color;
     snprintf(x->conn, sizeof x->conn, "%s", conn ? conn : "");
     x->text = (uint32_t)b->words.len;
@@ -86,6 +87,7 @@ void pv_boxes_json(const pv_boxes *b, ps_sbuf *out)
             ps_sbuf_puts(out, ",\"conn\":");
             json_str(out, x->conn);
         }
+        if (x->cut) ps_sbuf_puts(out, ",\"cut\":true");
         ps_sbuf_puts(out, "}");
     }
     ps_sbuf_puts(out, "\n]\n");

@@ -33,6 +33,7 @@ typedef struct pv_box {
     pv_rect r;
     int px;
     uint8_t role;         /* pv_role */
+    bool cut;             /* shortened to fit its box (ends in "…") */
     pv_rgba color;        /* the connection's colour, else the ink */
     char conn[PV_CONN_ID]; /* "" = belongs to no single connection */
     uint32_t text;        /* offset of its words in pv_boxes.words */
@@ -50,12 +51,12 @@ void pv_boxes_clear(pv_boxes *b);
 void pv_boxes_free(pv_boxes *b);
 /* Records one drawn text; conn may be NULL or "". False when full or out of
  * memory (counted in dropped). */
-bool pv_boxes_add(pv_boxes *b, const char *text, pv_rect r, int px, pv_role role, const char *conn,
+bool pv_boxes_add(pv_boxes *b, const char *text, bool cut, pv_rect r, int px, pv_role role, const char *conn,
                   pv_rgba color);
 const char *pv_boxes_text(const pv_boxes *b, uint32_t i);
 
 /* The record as a JSON array, one object a line, appended to out:
- * {"text":..,"x":..,"y":..,"w":..,"h":..,"px":..,"role":..,"color":"#rrggbb"[,"conn":..]} */
+ * {"text":..,"x":..,"y":..,"w":..,"h":..,"px":..,"role":..,"color":"#rrggbb"[,"conn":..][,"cut":true]} */
 void pv_boxes_json(const pv_boxes *b, ps_sbuf *out);
 
 /* Pixels two boxes share along x and along y (0 when apart). */

@@ -57,6 +57,7 @@ static void layout_fonts(pv_layout *L)
     f->name = sc(L, 13);
     f->floor = sc(L, 11);
     f->env = sc(L, 11);
+    f->env_head = imax(7, sc(L, 8));
     f->table = sc(L, 12);
     f->log = sc(L, 12);
     f->caption = sc(L, 24);
@@ -85,20 +86,21 @@ static void layout_top(pv_layout *L, const pv_layout_in *in)
     add_label(L, L->hint);
 }
 
-static void layout_bands(pv_layout *L)
+static void layout_bands(pv_layout *L, const pv_layout_in *in)
 {
     int tl = imin(sc(L, 40), L->h / 12);
     int cap = imin(sc(L, 64), L->h / 8);
-    int pan = imin(sc(L, 180), L->h * 27 / 100);
+    int bh = in->banner ? imin(sc(L, 58), L->h / 10) : 0;
+    int pan = imin(sc(L, 180), L->h * 27 / 100) - bh;
     L->timeline = rect(0, L->h - tl, L->w, tl);
     L->caption = rect(0, L->timeline.y - cap, L->w, cap);
-    int py = L->caption.y - pan;
+    L->banner = rect(0, L->caption.y - bh, L->w, bh);
+    int py = L->banner.y - pan;
     L->table = rect(0, py, L->w * 3 / 5, pan);
     L->log = rect(L->table.w, py, L->w - L->table.w, pan);
     L->scene = rect(0, L->top.y + L->top.h, L->w, py - (L->top.y + L->top.h));
     int m = sc(L, 16);
     L->track = rect(m, L->timeline.y + L->timeline.h / 2 - sc(L, 3), L->w - 2 * m, imax(2, sc(L, 6)));
-    L->banner = rect(m, L->scene.y + sc(L, 6), L->w - 2 * m, imin(sc(L, 58), L->scene.h / 4));
     int ow = imin(sc(L, 760), L->w - 2 * m), oh = imin(sc(L, 560), L->h - 2 * m);
     L->overlay = rect((L->w - ow) / 2, (L->h - oh) / 2, ow, oh);
 }
@@ -246,7 +248,8 @@ static bool try_plan(const pv_layout *L, const door_class *dc, bool heads, bool 
     p->head_h = heads ? line_h(L->px.floor) + sc(L, 6) : 0;
     int lock = has_priv && !heads ? sc(L, 14) : 0;
     p->cols = imax(1, (fw - 2 * p->gap - lock + p->gap) / (p->dw + p->gap));
-    p->rows_u = (int)imax(1, (int)ceil_div(need.upper, (uint32_t)p->cols));
+    /* an empty upper floor keeps its title but no row of doors */
+    p->rows_u = (int)ceil_div(need.upper, (uint32_t)p->cols);
     p->rows_p = has_priv ? (int)imax(1, (int)ceil_div(need.priv, (uint32_t)p->cols)) : 0;
     int floors = has_priv ? 2 : 1;
     int h = floors * (p->head_h + p->gap) + (p->rows_u + p->rows_p) * (p->dh + p->gap);
@@ -404,7 +407,7 @@ static void layout_street(pv_layout *L, const pv_layout_in *in)
     cols = ceil_div(n, rows);
     L->nrows = rows;
     int row_h = L->scene.h / (int)rows;
-    int street_h = imax(sc(L, 12), imin(sc(L, 84), row_h * 26 / 100));
+    int street_h = imax(sc(L, 12), imin(sc(L, 104), row_h * 30 / 100));
     int slot_w = (L->scene.w - 2 * m) / (int)cols;
     int bw = imin(slot_w - gap, sc(L, 470));
     for (uint32_t r = 0; r < rows; r++) {
@@ -419,9 +422,6 @@ static void layout_street(pv_layout *L, const pv_layout_in *in)
             layout_building(L, in, hi, zone);
         }
     }
-    pv_rect st = L->streets[rows - 1];
-    int bh = imin(sc(L, 58), st.h - 4);
-    L->banner = rect(m, st.y + (st.h - bh) / 2, L->w - 2 * m, bh);
 }
 
 /* ---- connections and envelopes ---- */
@@ -503,44 +503,122 @@ static void layout_links(pv_layout *L, const pv_layout_in *in)
     }
 }
 
-static pv_rect clamp_into(pv_rect r, pv_rect box)
+static const char *const k_slot_titles[PV_SLOTS] = { "src IP", "src port", "dst IP", "dst port" };
+
+const char *pv_slot_title(int slot) { return slot >= 0 && slot < PV_SLOTS ? k_slot_titles[slot] : ""; }
+
+static pv_rect move(pv_rect r, int dx, int dy)
 {
-    r.x = imax(box.x, imin(r.x, box.x + box.w - r.w));
-    r.y = imax(box.y, imin(r.y, box.y + box.h - r.h));
-    return r;
+    return r.w > 0 ? rect(r.x + dx, r.y + dy, r.w, r.h) : r;
 }
 
-/* The oldest few envelopes carry their labels; the rest are small icons. */
-#define LABELLED_ENVELOPES 6
+static void move_card(pv_env_box *b, int dx, int dy)
+{
+    b->r = move(b->r, dx, dy);
+    b->name = move(b->name, dx, dy);
+    b->flags = move(b->flags, dx, dy);
+    b->detail = move(b->detail, dx, dy);
+    for (int k = 0; k < PV_SLOTS; k++) {
+        b->head[k] = move(b->head[k], dx, dy);
+        b->slot[k] = move(b->slot[k], dx, dy);
+    }
+}
+
+/* A card's boxes with its top-left corner at (0, 0): columns as wide as
+ * their widest line, so no text is ever cut (the detail too: "demux: ..."). */
+static void card_boxes(const pv_layout *L, const pv_layout_in *in, const pv_envelope *v, pv_env_box *b)
+{
+    const pv_conv *c = pv_scene_conv(in->scene, v->conv);
+    const char *name = c && c->named ? c->id : "";
+    int px = L->px.env, hpx = L->px.env_head, pad = imax(2, sc(L, 5)), gap = sc(L, 10);
+    int hh = line_h(hpx), lh = line_h(px);
+    int x = pad, y = pad / 2;
+    int w0 = imax(measure(in, name, hpx, PV_FACE_BOLD), measure(in, v->flags_str, px, PV_FACE_BOLD));
+    b->name = rect(x, y, w0, hh);
+    b->flags = rect(x, y + hh, w0, lh);
+    x += w0 + gap;
+    for (int k = 0; k < PV_SLOTS; k++) {
+        int w = imax(measure(in, k_slot_titles[k], hpx, PV_FACE_SANS), measure(in, v->slot[k], px, PV_FACE_MONO));
+        b->head[k] = rect(x, y, w, hh);
+        b->slot[k] = rect(x, y + hh, w, lh);
+        x += w + (k + 1 < PV_SLOTS ? gap : 0);
+    }
+    int dw = measure(in, v->detail, px, PV_FACE_MONO);
+    b->detail = dw ? rect(pad, y + hh + lh, dw, lh) : rect(0, 0, 0, 0);
+    b->r = rect(0, 0, imax(x, pad + dw) + pad, y + hh + lh + (dw ? lh : 0) + pad / 2 + sc(L, 2));
+    b->card = true;
+}
+
+static bool taken(const pv_layout *L, pv_rect r, uint32_t placed)
+{
+    for (uint32_t i = 0; i < placed; i++)
+        if (pv_rect_overlap(r, L->envs[i].r)) return true;
+    for (uint32_t i = 0; i < L->nlinks; i++)
+        if (pv_rect_overlap(r, L->links[i].count)) return true;
+    return false;
+}
+
+/* Puts a box of b->r's size centred on x in the street's first free lane,
+ * starting from lane `pref`; false when every lane is taken there. */
+static bool place_in_lane(const pv_layout *L, pv_rect st, int x, uint32_t pref, pv_env_box *b, uint32_t placed)
+{
+    int g = imax(1, sc(L, 3)), m = sc(L, 4);
+    int lanes = (st.h - g) / (b->r.h + g);
+    if (lanes < 1 || b->r.w > st.w - 2 * m) return false;
+    int left = imax(st.x + m, imin(x - b->r.w / 2, st.x + st.w - m - b->r.w));
+    for (int k = 0; k < lanes; k++) {
+        int lane = (int)((pref + (uint32_t)k) % (uint32_t)lanes);
+        pv_rect r = rect(left, st.y + g + lane * (b->r.h + g), b->r.w, b->r.h);
+        if (taken(L, r, placed)) continue;
+        move_card(b, r.x - b->r.x, r.y - b->r.y);
+        return true;
+    }
+    return false;
+}
+
+/* The oldest few envelopes (arriving soonest) get cards; the rest are icons.
+ * Each conversation prefers its own lane; an envelope with no free lane is
+ * not drawn over another but counted in the "+N more envelopes" badge. */
+#define CARD_ENVELOPES 6
 
 static void layout_envelopes(pv_layout *L, const pv_layout_in *in)
 {
     const pv_scene *s = in->scene;
-    int px = L->px.env, pad = sc(L, 6), lh = line_h(px);
     L->nenvs = s->nenvs;
-    uint32_t rank[2] = { 0, 0 }; /* envelopes so far going right, left */
+    L->env_hidden = s->hidden_envs;
+    uint32_t cards = 0;
     for (uint32_t i = 0; i < s->nenvs; i++) {
         const pv_envelope *v = &s->envs[i];
         pv_env_box *b = &L->envs[i];
+        memset(b, 0, sizeof *b);
         pv_point a = pv_layout_anchor(L, s, v->host_from, v->door_from);
         pv_point z = pv_layout_anchor(L, s, v->host_to, v->door_to);
         b->at = pv_layout_path(a, street_lane(L, v->host_from), z, street_lane(L, v->host_to), v->sent,
                                v->arrives, s->now);
-        bool labelled = i < LABELLED_ENVELOPES;
-        int w = sc(L, 26), h = sc(L, 16);
-        if (labelled) {
-            w = imax(measure(in, v->label, px, PV_FACE_MONO), measure(in, v->detail, px, PV_FACE_MONO)) + 2 * pad;
-            h = (v->detail[0] ? 2 : 1) * lh + pad + sc(L, 2);
+        /* halfway through its trip an envelope moves to the receiver's street */
+        bool late = s->now > v->sent && 2 * (s->now - v->sent) >= v->arrives - v->sent;
+        uint32_t h = late ? v->host_to : v->host_from;
+        if (L->nrows == 0 || h >= L->nhosts) continue;
+        pv_rect st = L->streets[L->hosts[h].row];
+        uint32_t pref = v->conv != PV_NO_CONV ? v->conv : i;
+        if (cards < CARD_ENVELOPES) {
+            card_boxes(L, in, v, b);
+            if (place_in_lane(L, st, b->at.x, pref, b, i)) {
+                cards++;
+                continue;
+            }
+            pv_point at = b->at;
+            memset(b, 0, sizeof *b);
+            b->at = at;
         }
-        int left = z.x < a.x;
-        int lane = (int)((rank[left]++ + (uint32_t)left) % 2);
-        int dy = lane ? lh * 2 + pad + sc(L, 5) : 0;
-        b->r = clamp_into(rect(b->at.x - w / 2, b->at.y + dy, w, h), L->scene);
-        b->label = labelled ? rect(b->r.x + pad, b->r.y + pad / 2 + sc(L, 1), w - 2 * pad, lh) : rect(0, 0, 0, 0);
-        b->detail = labelled && v->detail[0] ? rect(b->r.x + pad, b->label.y + lh, w - 2 * pad, lh) : rect(0, 0, 0, 0);
+        b->r = rect(0, 0, sc(L, 26), sc(L, 16));
+        if (!place_in_lane(L, st, b->at.x, pref, b, i)) {
+            b->r = rect(0, 0, 0, 0);
+            L->env_hidden++;
+        }
     }
     L->env_more = rect(0, 0, 0, 0);
-    if (s->hidden_envs) {
+    if (L->env_hidden) {
         int w = measure(in, "+0000000 more envelopes", L->px.small, PV_FACE_SANS);
         L->env_more = rect(L->w - sc(L, 16) - w, L->scene.y + sc(L, 4), w, line_h(L->px.small));
     }
@@ -555,7 +633,7 @@ void pv_layout_compute(const pv_layout_in *in, pv_layout *L)
     L->nlabels = 0;
     layout_fonts(L);
     layout_top(L, in);
-    layout_bands(L);
+    layout_bands(L, in);
     layout_panels(L, in);
     layout_caption(L, in);
     layout_street(L, in);

@@ -52,11 +52,21 @@ typedef struct pv_host_box {
     int door_title_px, door_sub_px; /* label sizes of this building's doors */
 } pv_host_box;
 
+/* An envelope rides in a lane of the street, never over a building: a card
+ * with the conversation's name and the flags, then the 4-tuple as four
+ * titled slots, then the payload or the demux decision; or, past the first
+ * few, a small icon without text. */
 typedef struct pv_env_box {
     pv_point at;               /* where on the path the envelope is now */
-    pv_rect r;                 /* the envelope */
-    pv_rect label, detail;     /* its two text lines */
+    pv_rect r;                 /* card or icon; w == 0: no room, counted in env_hidden */
+    bool card;
+    pv_rect name, flags;       /* first column: conversation name over the flags */
+    pv_rect head[PV_SLOTS], slot[PV_SLOTS]; /* slot titles ("src IP"...) over values */
+    pv_rect detail;            /* full width; h == 0 when there is none */
 } pv_env_box;
+
+/* "src IP", "src port", "dst IP", "dst port" */
+const char *pv_slot_title(int slot);
 
 typedef struct pv_link_box {
     pv_point a, ctrl, b;       /* quadratic curve from door a to door b */
@@ -66,7 +76,7 @@ typedef struct pv_link_box {
 #define PV_MAX_LABELS 4096
 
 typedef struct pv_fonts {
-    int title, clock, hint, plate, name, floor, env, table, log, caption, small, big, term;
+    int title, clock, hint, plate, name, floor, env, env_head, table, log, caption, small, big, term;
 } pv_fonts;
 
 typedef struct pv_layout_in {
@@ -79,6 +89,7 @@ typedef struct pv_layout_in {
     const char *clock;         /* "t = 150.000 ms  ▶ ×1" */
     const char *hint;          /* key hint, dropped when there is no room */
     const char *caption;       /* current caption, may be NULL */
+    bool banner;               /* an error is the news: the caption band makes room for it */
 } pv_layout_in;
 
 typedef struct pv_layout {
@@ -97,7 +108,8 @@ typedef struct pv_layout {
     pv_env_box envs[PV_MAX_ENVELOPES];
     uint32_t nenvs;
     pv_rect env_more;          /* "+N more envelopes" (w == 0: none hidden) */
-    pv_rect banner;            /* error banner over the top of the street */
+    uint32_t env_hidden;       /* envelopes not drawn: beyond the scene's or no room */
+    pv_rect banner;            /* error banner above the caption (h == 0: no error) */
     pv_rect table, table_head;
     int table_row_h, table_rows, col_x[4];
     pv_rect log, log_head;

@@ -86,6 +86,7 @@ static uint16_t add_conv(pv_scene *s, const ps_engine *e, const ps_socket *k, ui
     pv_conv *c = &s->convs[s->nconvs];
     bool named = k->name != PS_NONE && k->name < sc->nsocks;
     *c = (pv_conv){ .caddr = k->laddr, .saddr = k->raddr, .cport = k->lport, .sport = k->rport };
+    c->named = named;
     if (named) {
         snprintf(c->id, sizeof c->id, "%s", sc->socks[k->name].name);
     } else {
@@ -318,11 +319,29 @@ static const char *demux_words(uint8_t to)
     }
 }
 
+/* Which slot tells v apart from another conversation to the same server
+ * door: the client's address if theirs differs, else the client's port. */
+static uint8_t key_slot(const pv_scene *s, const pv_envelope *v)
+{
+    if (v->conv == PV_NO_CONV) return PV_SLOT_NONE;
+    const pv_conv *c = &s->convs[v->conv];
+    bool client_sends = v->src_addr == c->caddr && v->src_port == c->cport;
+    for (uint32_t i = 0; i < s->nconvs; i++) {
+        const pv_conv *o = &s->convs[i];
+        if (i == v->conv || o->saddr != c->saddr || o->sport != c->sport) continue;
+        int slot = o->caddr != c->caddr ? PV_SLOT_SRC_IP : PV_SLOT_SRC_PORT;
+        return (uint8_t)(client_sends ? slot : slot + 2);
+    }
+    return PV_SLOT_NONE;
+}
+
 static void describe_envelope(pv_envelope *v, const ps_segment *g)
 {
-    char fl[24], src[24];
-    snprintf(v->label, sizeof v->label, "%s %s → :%u", ps_flags_str(g->flags, fl),
-             ps_endpoint_str(g->src_addr, g->src_port, src), (unsigned)g->dst_port);
+    ps_flags_str(g->flags, v->flags_str);
+    ps_addr_str(g->src_addr, v->slot[PV_SLOT_SRC_IP]);
+    ps_addr_str(g->dst_addr, v->slot[PV_SLOT_DST_IP]);
+    snprintf(v->slot[PV_SLOT_SRC_PORT], sizeof v->slot[0], "%u", (unsigned)g->src_port);
+    snprintf(v->slot[PV_SLOT_DST_PORT], sizeof v->slot[0], "%u", (unsigned)g->dst_port);
     if (g->payload && g->len) {
         const char *p = g->payload;
         size_t n = strlen(p);
@@ -380,6 +399,7 @@ static void keep_envelope(pv_scene *s, const ps_segment *g, uint32_t slot, pv_de
     v->dst_port = g->dst_port;
     v->conv = pv_scene_conv_for(s, g->src_addr, g->src_port, g->dst_addr, g->dst_port);
     conv_id(s, v);
+    v->key = key_slot(s, v);
     v->to = demux ? demux(ctx, slot, g->arrives) : PV_TO_UNKNOWN;
     describe_envelope(v, g);
 }

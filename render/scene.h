@@ -52,6 +52,7 @@ typedef struct pv_door {
  * connection lives. The server's side of it carries the same colour. */
 typedef struct pv_conv {
     char id[PV_CONV_ID];
+    bool named;            /* id is the scenario's name (else the 4-tuple) */
     ps_addr caddr, saddr;  /* client and server address */
     uint16_t cport, sport;
     uint8_t colour;        /* index into pv_conv_palette */
@@ -78,6 +79,9 @@ typedef struct pv_link {
 
 #define PV_TO_UNKNOWN 255    /* demux result not known (yet) */
 
+enum { PV_SLOT_SRC_IP, PV_SLOT_SRC_PORT, PV_SLOT_DST_IP, PV_SLOT_DST_PORT, PV_SLOTS };
+#define PV_SLOT_NONE 255
+
 typedef struct pv_envelope {
     uint32_t host_from, door_from; /* door: index, PV_DOOR_MORE or PV_DOOR_FRONT */
     uint32_t host_to, door_to;
@@ -89,7 +93,10 @@ typedef struct pv_envelope {
     ps_addr src_addr, dst_addr;
     uint16_t src_port, dst_port;
     char conv_id[PV_CONV_ID]; /* conv's id, or the client-side 4-tuple */
-    char label[64];      /* "SYN 192.0.2.10:52337 → :443" */
+    char flags_str[24];  /* "SYN", "PSH|ACK" */
+    char slot[PV_SLOTS][16]; /* the 4-tuple: "192.0.2.10", "52337", "93.184.216.34", "443" */
+    uint8_t key;         /* the slot that tells it from its siblings' (same server
+                            door), PV_SLOT_NONE when it has none */
     char detail[64];     /* payload or where demux sends it */
 } pv_envelope;
 

@@ -246,14 +246,17 @@ static pv_rgba envelope_colour(uint8_t flags)
     return PV_COL_ENV_DATA;
 }
 
+static pv_rect grow(pv_rect r, int d) { return (pv_rect){ r.x - d, r.y - d, r.w + 2 * d, r.h + 2 * d }; }
+
 static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s,
                           const pv_envelope *v, const pv_env_box *b)
 {
+    if (b->r.w <= 0) return;
     pv_text_role(t, PV_ROLE_ENVELOPE);
     pv_rgba c = pv_text_conv(t, s, v->conv, envelope_colour(v->flags));
     if (v->conv == PV_NO_CONV) pv_text_conn(t, v->conv_id, c);
     pv_fill(r, b->r, PV_COL_ENV_FILL);
-    if (b->label.w <= 0) { /* an unlabelled icon: colour and an outline style */
+    if (!b->card) { /* an icon: the flap, and RST dashed */
         pv_point mid = { b->r.x + b->r.w / 2, b->r.y + b->r.h / 2 };
         pv_line(r, (pv_point){ b->r.x, b->r.y }, mid, c, 1);
         pv_line(r, (pv_point){ b->r.x + b->r.w - 1, b->r.y }, mid, c, 1);
@@ -261,13 +264,21 @@ static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const
         else pv_outline(r, b->r, c, th(L, 1));
         return;
     }
-    /* the flap: two lines from the top corners to the middle */
-    pv_point mid = { b->r.x + b->r.w / 2, b->r.y + b->r.h * 2 / 5 };
-    pv_line(r, (pv_point){ b->r.x, b->r.y }, mid, PV_RGB(0xC8, 0xBE, 0xA6), 1);
-    pv_line(r, (pv_point){ b->r.x + b->r.w - 1, b->r.y }, mid, PV_RGB(0xC8, 0xBE, 0xA6), 1);
+    /* the first column in the conversation's colour, like its door */
+    int gap = (b->head[0].x - (b->name.x + b->name.w)) / 2;
+    pv_fill(r, (pv_rect){ b->r.x, b->r.y, b->name.x + b->name.w + gap - b->r.x, b->flags.y + b->flags.h - b->r.y }, c);
+    if (v->key < PV_SLOTS) pv_fill(r, grow((pv_rect){ b->head[v->key].x, b->head[v->key].y, b->head[v->key].w,
+                                                      b->slot[v->key].y + b->slot[v->key].h - b->head[v->key].y }, th(L, 2)), c);
     if (v->flags & PS_RST) pv_dashed(r, b->r, c, th(L, 3), th(L, 5));
     else pv_outline(r, b->r, c, th(L, 2));
-    pv_text_in(t, v->label, PV_FACE_MONO, L->px.env, PV_COL_TEXT_DARK, b->label, PV_ALIGN_LEFT);
+    const pv_conv *conv = pv_scene_conv(s, v->conv);
+    if (conv && conv->named) pv_text_in(t, conv->id, PV_FACE_BOLD, L->px.env_head, PV_COL_TEXT_DARK, b->name, PV_ALIGN_LEFT);
+    pv_text_in(t, v->flags_str, PV_FACE_BOLD, L->px.env, PV_COL_TEXT_DARK, b->flags, PV_ALIGN_LEFT);
+    for (int k = 0; k < PV_SLOTS; k++) {
+        pv_text_in(t, pv_slot_title(k), PV_FACE_SANS, L->px.env_head, PV_RGB(0x4A, 0x4A, 0x4A), b->head[k], PV_ALIGN_LEFT);
+        pv_text_in(t, v->slot[k], PV_FACE_MONO, L->px.env, PV_COL_TEXT_DARK, b->slot[k],
+                   PV_ALIGN_LEFT);
+    }
     pv_text_in(t, v->detail, PV_FACE_MONO, L->px.env, PV_RGB(0x4A, 0x4A, 0x4A), b->detail, PV_ALIGN_LEFT);
 }
 
@@ -281,7 +292,7 @@ void pv_draw_scene(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_sce
     for (uint32_t i = L->nenvs; i-- > 0;) draw_envelope(r, t, L, s, &s->envs[i], &L->envs[i]);
     if (L->env_more.w > 0) {
         char buf[48];
-        snprintf(buf, sizeof buf, "+%u more envelopes", (unsigned)s->hidden_envs);
+        snprintf(buf, sizeof buf, "+%u more envelopes", (unsigned)L->env_hidden);
         pv_text_role(t, PV_ROLE_ENVELOPE);
         pv_text_in(t, buf, PV_FACE_SANS, L->px.small, PV_COL_TEXT, L->env_more, PV_ALIGN_RIGHT);
     }

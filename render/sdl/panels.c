@@ -10,7 +10,6 @@
 #include "units.h"
 #include "view.h"
 
-#define BANNER_WINDOW 100000u /* an error stays at least 100 ms of simulated time */
 
 enum { MARK_EVENT, MARK_SAY, MARK_ERROR };
 
@@ -266,7 +265,7 @@ static void two_line_box(pv_view *v, pv_rect r, const char *line1, const char *l
 
 static void draw_banner(pv_view *v)
 {
-    const pv_rec *e = pv_playback_error(&v->pb, BANNER_WINDOW);
+    const pv_rec *e = pv_playback_error(&v->pb, PV_BANNER_WINDOW);
     if (!e) return;
     char line1[300];
     snprintf(line1, sizeof line1, "⚠ %s", pv_playback_str(&v->pb, e->text) ? pv_playback_str(&v->pb, e->text) : "error");

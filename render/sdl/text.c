@@ -274,11 +274,12 @@ void pv_text_conn(pv_text *t, const char *conn, pv_rgba col)
 static void record(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, int max_w, SDL_Rect dst)
 {
     char fitted[512];
-    if (max_w > 0 && pv_text_measure(t, s, px, face) > max_w) {
+    bool cut = max_w > 0 && pv_text_measure(t, s, px, face) > max_w;
+    if (cut) {
         ellipsize(t, s, face, px, max_w, fitted, sizeof fitted);
         s = fitted;
     }
-    pv_boxes_add(t->rec, s, (pv_rect){ dst.x, dst.y, dst.w, dst.h }, px, t->role, t->conn,
+    pv_boxes_add(t->rec, s, cut, (pv_rect){ dst.x, dst.y, dst.w, dst.h }, px, t->role, t->conn,
                  t->conn[0] ? t->conn_col : col);
 }
 

@@ -146,7 +146,8 @@ void pv_view_draw(pv_view *v, int w, int h)
     const char *title = v->sc && v->sc->title ? v->sc->title : v->source[0] ? v->source : "portsim";
     const char *caption = v->sc ? pv_playback_caption(&v->pb) : NULL;
     pv_layout_in in = { v->scene, w, h, v->zoom, pv_text_measure, v->text, title, clock, PV_HINT,
-                        caption ? caption : "Press space to play, or → to step through the events." };
+                        caption ? caption : "Press space to play, or → to step through the events.",
+                        v->sc && pv_playback_error(&v->pb, PV_BANNER_WINDOW) };
     pv_layout_compute(&in, v->lay);
     if (v->boxes) pv_boxes_clear(v->boxes);
     pv_text_record(v->text, v->boxes);

@@ -70,6 +70,7 @@ void pv_draw_overlays(pv_view *v);
 /* Draws the terminal over the table and log when it is open (term_panel.c). */
 void pv_draw_terminal(pv_view *v);
 
+#define PV_BANNER_WINDOW 100000u /* an error stays at least 100 ms of simulated time */
 #define PV_HINT "Space play · ←/→ step · +/− speed · T terminal · ? help"
 
 #endif

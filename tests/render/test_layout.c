@@ -41,7 +41,7 @@ static pv_layout *layout_for(const pv_scene *s, int w, int h, double zoom)
     pv_layout_in in = { s, w, h, zoom, fake_measure, NULL, "Two tabs, one server",
                         "t = 150.000 ms  ‖ paused ×1", "Space play · ←/→ step · +/− speed · ? help",
                         "Both tabs knock on the same door, 443. The server tells them apart by the door "
-                        "they came from, every time, for every segment." };
+                        "they came from, every time, for every segment.", false };
     pv_layout_compute(&in, L);
     return L;
 }
@@ -207,7 +207,10 @@ static void test_envelope_moves_sender_to_receiver(void **state)
         *v = (pv_envelope){ .host_from = (uint32_t)dir, .door_from = s->hosts[dir].first_door + 1,
                             .host_to = (uint32_t)!dir, .door_to = s->hosts[!dir].first_door,
                             .sent = 100000, .arrives = 120000, .flags = PS_SYN };
-        snprintf(v->label, sizeof v->label, "SYN 192.0.2.10:52114 → :443");
+        *v = (pv_envelope){ .host_from = v->host_from, .door_from = v->door_from, .host_to = v->host_to,
+                            .door_to = v->door_to, .sent = v->sent, .arrives = v->arrives, .flags = PS_SYN,
+                            .conv = PV_NO_CONV, .key = PV_SLOT_NONE, .flags_str = "SYN",
+                            .slot = { "192.0.2.10", "52114", "93.184.216.34", "443" } };
         int prev_x = dir ? 1 << 30 : -(1 << 30);
         for (ps_time t = 100000; t <= 120000; t += 500) {
             s->now = t;

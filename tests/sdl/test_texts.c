@@ -1,6 +1,10 @@
 /* test_texts.c — the lecture window's texts as drawn, read from the record
- * that `portsim render --boxes` writes (boxes.h): one colour per
- * conversation. SDL's dummy driver. */
+ * that `portsim render --boxes` writes (boxes.h). For every shipped lesson,
+ * at every event time and halfway between events (at most MAX_MOMENTS a
+ * lesson, evenly spread), at 1280x720 and 1920x1080: no two texts overlap by
+ * more than 1 px, none leaves the window, every listening door shows its
+ * port. And one colour per conversation. SDL's dummy driver. */
+#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +17,13 @@
 
 #include "headless.h"
 #include "units.h"
+
+#define MAX_MOMENTS 200
+#define SLACK 1 /* pixels two boxes may share (antialiased edges) */
+
+typedef struct tally {
+    long frames, overlaps, outside, missing, cut;
+} tally;
 
 static pv_headless *open_lesson(const char *file, int w, int h, pv_boxes *boxes)
 {
@@ -59,10 +70,112 @@ static void test_one_colour_per_conversation(void **state)
     pv_boxes_free(&boxes);
 }
 
+/* Event times and the midpoints between them, increasing, spread evenly
+ * over at most MAX_MOMENTS. Returns how many were written to out. */
+static size_t moments(const pv_playback *pb, ps_time *out)
+{
+    size_t distinct = 0;
+    for (size_t i = 0; i < pb->nev; i++) distinct += i == 0 || pb->ev[i].t != pb->ev[i - 1].t;
+    size_t all = 2 * distinct - (distinct > 0), n = 0, k = 0;
+    ps_time prev = 0;
+    for (size_t i = 0; i < pb->nev; i++) {
+        if (i > 0 && pb->ev[i].t == pb->ev[i - 1].t) continue;
+        ps_time t = pb->ev[i].t;
+        ps_time pair[2] = { prev + (t - prev) / 2, t };
+        for (int j = i == 0; j < 2; j++, k++)
+            if (all <= MAX_MOMENTS || k * MAX_MOMENTS / all != (k + 1) * MAX_MOMENTS / all)
+                out[n++] = pair[j];
+        prev = t;
+    }
+    return n;
+}
+
+static void report(const char *what, const char *file, ps_time t, int w, const pv_boxes *b, uint32_t i,
+                   uint32_t k)
+{
+    const pv_box *x = &b->v[i];
+    print_message("%s %s at %llu us, %dpx wide: %s \"%s\" (%d,%d %dx%d)", what, file, (unsigned long long)t, w,
+                  pv_role_name((pv_role)x->role), pv_boxes_text(b, i), x->r.x, x->r.y, x->r.w, x->r.h);
+    if (k != UINT32_MAX)
+        print_message(" and %s \"%s\" (%d,%d %dx%d)", pv_role_name((pv_role)b->v[k].role), pv_boxes_text(b, k),
+                      b->v[k].r.x, b->v[k].r.y, b->v[k].r.w, b->v[k].r.h);
+    print_message("\n");
+}
+
+static bool has_door_text(const pv_boxes *b, const char *title)
+{
+    for (uint32_t i = 0; i < b->n; i++)
+        if (b->v[i].role == PV_ROLE_DOOR && strcmp(pv_boxes_text(b, i), title) == 0) return true;
+    return false;
+}
+
+/* Checks one drawn frame; prints the first few problems of each kind. */
+static void check_frame(const pv_view *v, const char *file, int w, int h, tally *n)
+{
+    const pv_boxes *b = v->boxes;
+    assert_int_equal(b->dropped, 0);
+    for (uint32_t i = 0; i < b->n; i++) {
+        pv_rect r = b->v[i].r;
+        if (r.x < 0 || r.y < 0 || r.x + r.w > w || r.y + r.h > h) {
+            if (n->outside++ < 5) report("outside", file, v->pb.now, w, b, i, UINT32_MAX);
+        }
+        /* an envelope's words are never cut: "demux: ..." stays whole */
+        if (b->v[i].role == PV_ROLE_ENVELOPE && b->v[i].cut && n->cut++ < 5)
+            report("cut", file, v->pb.now, w, b, i, UINT32_MAX);
+        for (uint32_t k = i + 1; k < b->n; k++)
+            if (pv_rect_overlap_x(r, b->v[k].r) > SLACK && pv_rect_overlap_y(r, b->v[k].r) > SLACK &&
+                n->overlaps++ < 12)
+                report("overlap", file, v->pb.now, w, b, i, k);
+    }
+    for (uint32_t i = 0; i < v->scene->ndoors; i++) {
+        const pv_door *d = &v->scene->doors[i];
+        if (d->kind == PV_DOOR_LISTEN && !has_door_text(b, d->title) && n->missing++ < 5)
+            print_message("missing %s at %llu us, %dpx wide: door %s\n", file, (unsigned long long)v->pb.now, w,
+                          d->title);
+    }
+    n->frames++;
+}
+
+static void test_no_text_overlaps(void **state)
+{
+    (void)state;
+    glob_t g;
+    assert_int_equal(glob("scenarios/*.scn", 0, NULL, &g), 0);
+    static const int sizes[][2] = { { 1280, 720 }, { 1920, 1080 } };
+    tally n = { 0 };
+    pv_boxes boxes = { 0 };
+    ps_time *at = NULL;
+    for (size_t f = 0; f < g.gl_pathc; f++)
+        for (int sz = 0; sz < 2; sz++) {
+            int w = sizes[sz][0], h = sizes[sz][1];
+            pv_headless *hl = open_lesson(g.gl_pathv[f], w, h, &boxes);
+            at = realloc(at, (2 * hl->view->pb.nev + 1) * sizeof *at);
+            assert_non_null(at);
+            size_t count = moments(&hl->view->pb, at);
+            assert_true(count >= 1 && count <= MAX_MOMENTS);
+            for (size_t i = 0; i < count; i++) {
+                pv_playback_seek(&hl->view->pb, at[i]);
+                pv_view_draw(hl->view, w, h);
+                check_frame(hl->view, g.gl_pathv[f], w, h, &n);
+            }
+            pv_headless_close(hl);
+        }
+    print_message("%ld frames (%zu lessons x 2 sizes): %ld overlaps, %ld outside, %ld listening doors missing, "
+                  "%ld envelope texts cut\n", n.frames, g.gl_pathc, n.overlaps, n.outside, n.missing, n.cut);
+    free(at);
+    pv_boxes_free(&boxes);
+    globfree(&g);
+    assert_int_equal(n.overlaps, 0);
+    assert_int_equal(n.outside, 0);
+    assert_int_equal(n.missing, 0);
+    assert_int_equal(n.cut, 0);
+}
+
 int main(void)
 {
     setenv("SDL_VIDEODRIVER", "dummy", 1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_text_overlaps),
         cmocka_unit_test(test_one_colour_per_conversation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
