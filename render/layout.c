@@ -624,6 +624,78 @@ static void layout_envelopes(pv_layout *L, const pv_layout_in *in)
     }
 }
 
+/* ---- the demux card and the failing door's label ---- */
+
+/* True when r lies in the street area clear of every label, door, "+N"
+ * tile, envelope and connection count placed so far. */
+static bool clear_spot(const pv_layout *L, const pv_scene *s, pv_rect r)
+{
+    if (!pv_rect_inside(r, L->scene)) return false;
+    for (uint32_t i = 0; i < L->nlabels; i++)
+        if (pv_rect_overlap(r, L->labels[i])) return false;
+    for (uint32_t i = 0; i < s->ndoors; i++)
+        if (pv_rect_overlap(r, L->doors[i].r)) return false;
+    for (uint32_t i = 0; i < L->nhosts; i++)
+        if (pv_rect_overlap(r, L->hosts[i].upper.more) || pv_rect_overlap(r, L->hosts[i].priv.more)) return false;
+    return !taken(L, r, L->nenvs);
+}
+
+static void layout_lookup(pv_layout *L, const pv_layout_in *in)
+{
+    const pv_lookup *q = &in->scene->lookup;
+    L->lookup = rect(0, 0, 0, 0);
+    L->lookup_in_log = false;
+    if (!q->active || q->host >= L->nhosts) return;
+    int pad = sc(L, 8), px = L->px.log, w = 0;
+    for (int i = 0; i < PV_ASKS; i++) w = imax(w, measure(in, q->ask[i], px, PV_FACE_MONO));
+    w = imax(w, measure(in, q->head, px, PV_FACE_BOLD)) + 2 * pad;
+    int row = line_h(px) + sc(L, 3), h = (PV_ASKS + 1) * row + pad;
+    /* in the receiving building where there is room, top rows first */
+    pv_rect body = L->hosts[q->host].body;
+    bool found = false;
+    for (int y = body.y + sc(L, 4); !found && y + h <= body.y + body.h; y += imax(4, row / 2)) {
+        int xs[3] = { body.x + (body.w - w) / 2, body.x + sc(L, 6), body.x + body.w - w - sc(L, 6) };
+        for (int k = 0; k < 3 && !found; k++) {
+            L->lookup = rect(xs[k], y, w, h);
+            found = L->lookup.x >= body.x && clear_spot(L, in->scene, L->lookup);
+        }
+    }
+    if (!found) { /* else in the log's place, the type shrunk to fit */
+        L->lookup_in_log = true;
+        L->lookup = rect(L->log.x + sc(L, 6), L->log_head.y + L->log_head.h, L->log.w - sc(L, 12),
+                         L->log.y + L->log.h - (L->log_head.y + L->log_head.h) - sc(L, 4));
+        while (px > 8 && (measure(in, q->ask[PV_ASK_LISTENER], px, PV_FACE_MONO) > L->lookup.w - 2 * pad ||
+                          (PV_ASKS + 1) * (line_h(px) + sc(L, 3)) > L->lookup.h))
+            px--;
+        row = line_h(px) + sc(L, 3);
+    }
+    L->lookup_px = px;
+    pv_rect r = L->lookup;
+    L->lookup_head = rect(r.x + pad, r.y + pad / 2, r.w - 2 * pad, row);
+    for (int i = 0; i < PV_ASKS; i++) L->lookup_ask[i] = rect(r.x + pad, r.y + pad / 2 + (i + 1) * row, r.w - 2 * pad, row);
+    add_label(L, L->lookup);
+}
+
+static void layout_door_error(pv_layout *L, const pv_layout_in *in)
+{
+    L->door_error = rect(0, 0, 0, 0);
+    const pv_scene *s = in->scene;
+    if (!in->door_error || in->error_host >= L->nhosts) return;
+    uint32_t d = pv_scene_door_for(s, in->error_host, in->error_port);
+    pv_rect door = d < s->ndoors ? L->doors[d].r : rect(0, 0, 0, 0);
+    if (door.w == 0) return;
+    int px = L->px.small, w = measure(in, in->door_error, px, PV_FACE_BOLD) + sc(L, 10), h = line_h(px) + sc(L, 4);
+    int g = sc(L, 3), cx = door.x + door.w / 2 - w / 2;
+    pv_rect spots[4] = { rect(cx, door.y - h - g, w, h), rect(cx, door.y + door.h + g, w, h),
+                         rect(door.x + door.w + g, door.y, w, h), rect(door.x - w - g, door.y, w, h) };
+    for (int k = 0; k < 4; k++)
+        if (clear_spot(L, s, spots[k])) {
+            L->door_error = spots[k];
+            add_label(L, L->door_error);
+            return;
+        }
+}
+
 void pv_layout_compute(const pv_layout_in *in, pv_layout *L)
 {
     L->w = imax(in->w, 320);
@@ -639,6 +711,8 @@ void pv_layout_compute(const pv_layout_in *in, pv_layout *L)
     layout_street(L, in);
     layout_links(L, in);
     layout_envelopes(L, in);
+    layout_lookup(L, in);
+    layout_door_error(L, in);
 }
 
 /* ---- time axis ---- */

@@ -90,6 +90,9 @@ typedef struct pv_layout_in {
     const char *hint;          /* key hint, dropped when there is no room */
     const char *caption;       /* current caption, may be NULL */
     bool banner;               /* an error is the news: the caption band makes room for it */
+    const char *door_error;    /* the failing program at its door ("✗ node 8402: EADDRINUSE"), or NULL */
+    uint32_t error_host;       /* ... at this host's door for error_port */
+    uint16_t error_port;
 } pv_layout_in;
 
 typedef struct pv_layout {
@@ -110,6 +113,11 @@ typedef struct pv_layout {
     pv_rect env_more;          /* "+N more envelopes" (w == 0: none hidden) */
     uint32_t env_hidden;       /* envelopes not drawn: beyond the scene's or no room */
     pv_rect banner;            /* error banner above the caption (h == 0: no error) */
+    pv_rect lookup;            /* the demux card (scene.h, pv_lookup); w == 0: none */
+    pv_rect lookup_head, lookup_ask[PV_ASKS];
+    int lookup_px;
+    bool lookup_in_log;        /* no room in the receiving building: it takes the log's place */
+    pv_rect door_error;        /* the label at the failing door; w == 0: none */
     pv_rect table, table_head;
     int table_row_h, table_rows, col_x[4];
     pv_rect log, log_head;

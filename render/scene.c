@@ -319,20 +319,27 @@ static const char *demux_words(uint8_t to)
     }
 }
 
-/* Which slot tells v apart from another conversation to the same server
- * door: the client's address if theirs differs, else the client's port. */
-static uint8_t key_slot(const pv_scene *s, const pv_envelope *v)
+/* The slots that tell v apart from its nearest sibling: the other
+ * conversation sharing the most of the 4-tuple (two tabs to one server
+ * differ in the client's port only). Bounded by PV_MAX_CONVS. */
+static uint8_t key_slots(const pv_scene *s, const pv_envelope *v)
 {
-    if (v->conv == PV_NO_CONV) return PV_SLOT_NONE;
+    if (v->conv == PV_NO_CONV) return 0;
     const pv_conv *c = &s->convs[v->conv];
     bool client_sends = v->src_addr == c->caddr && v->src_port == c->cport;
+    int best = 1; /* a sibling shares at least two of the four */
+    uint8_t keys = 0;
     for (uint32_t i = 0; i < s->nconvs; i++) {
         const pv_conv *o = &s->convs[i];
-        if (i == v->conv || o->saddr != c->saddr || o->sport != c->sport) continue;
-        int slot = o->caddr != c->caddr ? PV_SLOT_SRC_IP : PV_SLOT_SRC_PORT;
-        return (uint8_t)(client_sends ? slot : slot + 2);
+        bool same[4] = { o->caddr == c->caddr, o->cport == c->cport, o->saddr == c->saddr, o->sport == c->sport };
+        int n = same[0] + same[1] + same[2] + same[3];
+        if (i == v->conv || n <= best) continue;
+        best = n;
+        keys = 0;
+        for (int k = 0; k < 4; k++) /* client slots are src when the client sends */
+            if (!same[k]) keys |= (uint8_t)(1u << (client_sends ? k : (k + 2) % 4));
     }
-    return PV_SLOT_NONE;
+    return keys;
 }
 
 static void describe_envelope(pv_envelope *v, const ps_segment *g)
@@ -399,7 +406,7 @@ static void keep_envelope(pv_scene *s, const ps_segment *g, uint32_t slot, pv_de
     v->dst_port = g->dst_port;
     v->conv = pv_scene_conv_for(s, g->src_addr, g->src_port, g->dst_addr, g->dst_port);
     conv_id(s, v);
-    v->key = key_slot(s, v);
+    v->keys = key_slots(s, v);
     v->to = demux ? demux(ctx, slot, g->arrives) : PV_TO_UNKNOWN;
     describe_envelope(v, g);
 }
@@ -418,6 +425,60 @@ static void add_envelopes(pv_scene *s, const ps_engine *e, pv_demux_fn demux, vo
     }
 }
 
+/* The socket demux chose on host h for v (as the recording says it will):
+ * its connection by exact 4-tuple, or the listener on the port, one bound to
+ * the destination address before one on every address. */
+static uint32_t chosen_socket(const ps_engine *e, uint32_t h, const pv_envelope *v)
+{
+    uint32_t slots = ps_engine_socket_slots(e), wildcard = PS_NONE;
+    for (uint32_t i = 0; i < slots; i++) {
+        const ps_socket *k = ps_engine_socket(e, i);
+        if (!k->live || k->host != h || k->lport != v->dst_port) continue;
+        if (v->to == PS_TO_CONNECTION && k->state != PS_LISTEN && k->rport == v->src_port &&
+            k->raddr == v->src_addr)
+            return i;
+        if (v->to == PS_TO_LISTENER && k->state == PS_LISTEN) {
+            if (k->laddr == v->dst_addr) return i;
+            if (k->laddr == 0) wildcard = i;
+        }
+    }
+    return wildcard;
+}
+
+static void find_lookup(pv_scene *s, const ps_engine *e)
+{
+    pv_lookup *q = &s->lookup;
+    memset(q, 0, sizeof *q);
+    const pv_envelope *v = NULL;
+    for (uint32_t i = 0; i < s->nenvs; i++) {
+        const pv_envelope *w = &s->envs[i];
+        bool arriving = s->now > w->sent && 2 * (s->now - w->sent) >= w->arrives - w->sent;
+        if (arriving && w->to != PV_TO_UNKNOWN && (!v || w->arrives < v->arrives)) {
+            v = w;
+            q->env = i;
+        }
+    }
+    if (!v) return;
+    q->active = true;
+    q->host = v->host_to;
+    q->door = v->door_to;
+    q->answer = v->to == PS_TO_CONNECTION ? PV_ASK_CONNECTION : v->to == PS_TO_LISTENER ? PV_ASK_LISTENER : PV_ASK_RST;
+    q->socket = q->answer == PV_ASK_RST ? PS_NONE : chosen_socket(e, v->host_to, v);
+    const pv_door *d = q->door < s->ndoors ? &s->doors[q->door] : NULL;
+    char door[72];
+    snprintf(door, sizeof door, "%s %s", d ? d->title : "", d ? d->sub : "");
+    snprintf(q->head, sizeof q->head, "demux on %s: %s from %s", s->hosts[v->host_to].name, v->flags_str,
+             v->conv_id);
+    snprintf(q->ask[PV_ASK_CONNECTION], sizeof q->ask[0], "1. a connection with exactly this 4-tuple? %s%s",
+             q->answer == PV_ASK_CONNECTION ? "yes → " : "no", q->answer == PV_ASK_CONNECTION ? door : "");
+    snprintf(q->ask[PV_ASK_LISTENER], sizeof q->ask[0], "2. a listener on %s:%s, else *:%s? %s%s",
+             v->slot[PV_SLOT_DST_IP], v->slot[PV_SLOT_DST_PORT], v->slot[PV_SLOT_DST_PORT],
+             q->answer == PV_ASK_LISTENER ? "yes → " : q->answer == PV_ASK_RST ? "no" : "(not asked)",
+             q->answer == PV_ASK_LISTENER ? door : "");
+    snprintf(q->ask[PV_ASK_RST], sizeof q->ask[0], "3. else nobody: RST back to the sender%s",
+             q->answer == PV_ASK_RST ? " ← this" : "");
+}
+
 void pv_scene_build(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ctx)
 {
     s->now = ps_engine_now(e);
@@ -427,4 +488,5 @@ void pv_scene_build(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ct
     add_links(s, e);
     bundle_links(s);
     add_envelopes(s, e, demux, ctx);
+    find_lookup(s, e);
 }

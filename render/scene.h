@@ -80,7 +80,6 @@ typedef struct pv_link {
 #define PV_TO_UNKNOWN 255    /* demux result not known (yet) */
 
 enum { PV_SLOT_SRC_IP, PV_SLOT_SRC_PORT, PV_SLOT_DST_IP, PV_SLOT_DST_PORT, PV_SLOTS };
-#define PV_SLOT_NONE 255
 
 typedef struct pv_envelope {
     uint32_t host_from, door_from; /* door: index, PV_DOOR_MORE or PV_DOOR_FRONT */
@@ -95,10 +94,26 @@ typedef struct pv_envelope {
     char conv_id[PV_CONV_ID]; /* conv's id, or the client-side 4-tuple */
     char flags_str[24];  /* "SYN", "PSH|ACK" */
     char slot[PV_SLOTS][16]; /* the 4-tuple: "192.0.2.10", "52337", "93.184.216.34", "443" */
-    uint8_t key;         /* the slot that tells it from its siblings' (same server
-                            door), PV_SLOT_NONE when it has none */
+    uint8_t keys;        /* bit per slot: those that tell it from its nearest sibling
+                            conversation's (the one sharing the most), 0 if none */
     char detail[64];     /* payload or where demux sends it */
 } pv_envelope;
+
+/* The demux decision on screen: for the envelope arriving soonest, once it
+ * is past halfway, the questions the receiving kernel asks in order and
+ * the one that answers, the door and the socket it chooses. */
+enum { PV_ASK_CONNECTION, PV_ASK_LISTENER, PV_ASK_RST, PV_ASKS };
+
+typedef struct pv_lookup {
+    bool active;
+    uint32_t env;           /* index into envs */
+    uint32_t host;          /* the receiving host */
+    uint32_t door;          /* the chosen door (index, PV_DOOR_MORE or PV_DOOR_FRONT) */
+    uint32_t socket;        /* the chosen socket, PS_NONE for RST */
+    uint8_t answer;         /* the PV_ASK_* that answers */
+    char head[128];         /* "demux on server: SYN from tab2" */
+    char ask[PV_ASKS][176]; /* each question with its answer */
+} pv_lookup;
 
 typedef struct pv_scene {
     ps_time now;
@@ -113,6 +128,7 @@ typedef struct pv_scene {
     uint32_t nenvs, hidden_envs;
     pv_conv convs[PV_MAX_CONVS];
     uint32_t nconvs;
+    pv_lookup lookup;
 } pv_scene;
 
 /* How the scene learns where demux will send an in-flight segment (the

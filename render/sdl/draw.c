@@ -267,8 +267,10 @@ static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const
     /* the first column in the conversation's colour, like its door */
     int gap = (b->head[0].x - (b->name.x + b->name.w)) / 2;
     pv_fill(r, (pv_rect){ b->r.x, b->r.y, b->name.x + b->name.w + gap - b->r.x, b->flags.y + b->flags.h - b->r.y }, c);
-    if (v->key < PV_SLOTS) pv_fill(r, grow((pv_rect){ b->head[v->key].x, b->head[v->key].y, b->head[v->key].w,
-                                                      b->slot[v->key].y + b->slot[v->key].h - b->head[v->key].y }, th(L, 2)), c);
+    for (int k = 0; k < PV_SLOTS; k++)
+        if (v->keys & (1u << k))
+            pv_fill(r, grow((pv_rect){ b->head[k].x, b->head[k].y, b->head[k].w, b->slot[k].y + b->slot[k].h - b->head[k].y },
+                            th(L, 2)), c);
     if (v->flags & PS_RST) pv_dashed(r, b->r, c, th(L, 3), th(L, 5));
     else pv_outline(r, b->r, c, th(L, 2));
     const pv_conv *conv = pv_scene_conv(s, v->conv);
@@ -280,6 +282,36 @@ static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const
                    PV_ALIGN_LEFT);
     }
     pv_text_in(t, v->detail, PV_FACE_MONO, L->px.env, PV_RGB(0x4A, 0x4A, 0x4A), b->detail, PV_ALIGN_LEFT);
+}
+
+void pv_draw_lookup(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s)
+{
+    const pv_lookup *q = &s->lookup;
+    if (!q->active || L->lookup.w <= 0) return;
+    pv_rect door = q->door < s->ndoors ? L->doors[q->door].r : (pv_rect){ 0, 0, 0, 0 };
+    if (door.w > 0) pv_outline(r, grow(door, th(L, 4)), PV_COL_NOW, th(L, 3));
+    pv_fill(r, L->lookup, PV_COL_PANEL);
+    pv_outline(r, L->lookup, PV_COL_NOW, th(L, 2));
+    pv_text_role(t, PV_ROLE_LOOKUP);
+    pv_rgba c = pv_text_conv(t, s, s->envs[q->env].conv, PV_COL_TEXT);
+    if (s->envs[q->env].conv == PV_NO_CONV) pv_text_conn(t, s->envs[q->env].conv_id, c);
+    pv_text_in(t, q->head, PV_FACE_BOLD, L->lookup_px, c, L->lookup_head, PV_ALIGN_LEFT);
+    pv_text_conn(t, NULL, c); /* the questions are the kernel's: their ink tells the answer */
+    for (int i = 0; i < PV_ASKS; i++) {
+        bool yes = i == q->answer;
+        if (yes) pv_fill(r, L->lookup_ask[i], PV_COL_HILITE);
+        pv_text_in(t, q->ask[i], PV_FACE_MONO, L->lookup_px, yes ? PV_COL_NOW : PV_COL_TEXT_DIM, L->lookup_ask[i],
+                   PV_ALIGN_LEFT);
+    }
+}
+
+void pv_draw_door_error(SDL_Renderer *r, pv_text *t, const pv_layout *L, const char *label)
+{
+    if (L->door_error.w <= 0) return;
+    pv_fill(r, L->door_error, PV_COL_ERROR_BG);
+    pv_outline(r, L->door_error, PV_COL_ERROR, th(L, 1));
+    pv_text_role(t, PV_ROLE_ERROR);
+    pv_text_in(t, label, PV_FACE_BOLD, L->px.small, PV_COL_TEXT, L->door_error, PV_ALIGN_CENTER);
 }
 
 void pv_draw_scene(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s)

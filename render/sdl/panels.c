@@ -96,7 +96,8 @@ static void draw_table(pv_view *v)
     pv_fill(v->ren, L->table, PV_COL_PANEL);
     pv_text_role(v->text, PV_ROLE_TABLE);
     if (h == PS_NONE || !v->pb.eng) return;
-    uint32_t hot = current_socket(v), total = 0, pos = UINT32_MAX, idx;
+    uint32_t hot = v->scene->lookup.active ? v->scene->lookup.socket : current_socket(v);
+    uint32_t total = 0, pos = UINT32_MAX, idx;
     sock_iter it = { v->pb.eng, h, 0, ps_engine_socket_slots(v->pb.eng), 0 };
     while (iter_next(&it, &idx)) {
         if (idx == hot) pos = total;
@@ -148,7 +149,7 @@ static void draw_log(pv_view *v)
     size_t rows = (size_t)(L->log_rows > 0 ? L->log_rows : 0);
     size_t first = n > rows ? n - rows : 0;
     int y = L->log_head.y + L->log_head.h + th(L, 2);
-    for (size_t i = first; i < n; i++, y += L->log_row_h) {
+    for (size_t i = L->lookup_in_log ? n : first; i < n; i++, y += L->log_row_h) { /* the demux card took its place */
         pv_playback_line(&v->pb, i, line, sizeof line);
         size_t lead = strspn(line, " ");
         bool cur = i + 1 == n;

@@ -3,7 +3,8 @@
  * at every event time and halfway between events (at most MAX_MOMENTS a
  * lesson, evenly spread), at 1280x720 and 1920x1080: no two texts overlap by
  * more than 1 px, none leaves the window, every listening door shows its
- * port. And one colour per conversation. SDL's dummy driver. */
+ * port. One colour per conversation; the demux card while a SYN arrives; the
+ * failing program at its door. SDL's dummy driver. */
 #include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -171,12 +172,67 @@ static void test_no_text_overlaps(void **state)
     assert_int_equal(n.cut, 0);
 }
 
+static const pv_box *find(const pv_boxes *b, pv_role role, const char *prefix)
+{
+    for (uint32_t i = 0; i < b->n; i++)
+        if (b->v[i].role == role && strncmp(pv_boxes_text(b, i), prefix, strlen(prefix)) == 0) return &b->v[i];
+    return NULL;
+}
+
+/* two-tabs: while tab1's SYN (sent at 100 ms, delivered at 120 ms) arrives,
+ * the demux card answers "a listener", and the listener's row is lit. */
+static void test_lookup_while_syn_arrives(void **state)
+{
+    (void)state;
+    pv_boxes boxes = { 0 };
+    pv_headless *hl = open_lesson("scenarios/two-tabs.scn", 1280, 720, &boxes);
+    for (ps_time t = 111000; t < 120000; t += 2000) {
+        pv_playback_seek(&hl->view->pb, t);
+        pv_view_draw(hl->view, 1280, 720);
+        const pv_box *head = find(&boxes, PV_ROLE_LOOKUP, "demux on server: SYN from tab1");
+        const pv_box *ask = find(&boxes, PV_ROLE_LOOKUP, "2. a listener on 93.184.216.34:443");
+        const pv_box *row = find(&boxes, PV_ROLE_TABLE, "LISTEN");
+        if (!head || !ask || !row) fail_msg("no demux card at %llu us", (unsigned long long)t);
+        assert_true(same(ask->color, PV_COL_NOW)); /* the answer, highlighted */
+        assert_true(same(row->color, PV_COL_NOW));
+    }
+    pv_playback_seek(&hl->view->pb, 105000); /* not yet halfway: no card */
+    pv_view_draw(hl->view, 1280, 720);
+    assert_null(find(&boxes, PV_ROLE_LOOKUP, ""));
+    pv_headless_close(hl);
+    pv_boxes_free(&boxes);
+}
+
+/* The program that failed is named at the door it wanted. */
+static void test_failing_program_at_its_door(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file, *label;
+        ps_time at;
+    } cases[] = {
+        { "scenarios/port-conflict.scn", "✗ node 8402: EADDRINUSE", 100000 },
+        { "scenarios/privileged-ports.scn", "✗ node 5001: EACCES", 100000 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pv_boxes boxes = { 0 };
+        pv_headless *hl = open_lesson(cases[i].file, 1280, 720, &boxes);
+        pv_playback_seek(&hl->view->pb, cases[i].at);
+        pv_view_draw(hl->view, 1280, 720);
+        if (!find(&boxes, PV_ROLE_ERROR, cases[i].label)) fail_msg("%s: no \"%s\"", cases[i].file, cases[i].label);
+        pv_headless_close(hl);
+        pv_boxes_free(&boxes);
+    }
+}
+
 int main(void)
 {
     setenv("SDL_VIDEODRIVER", "dummy", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_text_overlaps),
         cmocka_unit_test(test_one_colour_per_conversation),
+        cmocka_unit_test(test_lookup_while_syn_arrives),
+        cmocka_unit_test(test_failing_program_at_its_door),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
