@@ -65,6 +65,36 @@ static void layout_fonts(pv_layout *L)
     f->big = sc(L, 18);
 }
 
+static size_t split_point(const char *s, size_t n);
+static int measure_n(const pv_layout_in *in, const char *s, size_t n, int px, pv_face face);
+
+/* The title is never cut: it shrinks to 3/4 of its size, then takes two
+ * lines, shrinking again until they fit left of the clock. */
+static void layout_title(pv_layout *L, const pv_layout_in *in, int room)
+{
+    const char *s = in->title ? in->title : "";
+    size_t n = strlen(s), cut = split_point(s, n);
+    int px = L->px.title, lines = 1;
+    while (px > 8 && measure(in, s, px, PV_FACE_BOLD) > room && (px > L->px.title * 3 / 4 || !cut)) px--;
+    if (measure(in, s, px, PV_FACE_BOLD) > room && cut) {
+        lines = 2;
+        px = imin(L->px.title, L->top.h / 2 * 4 / 5);
+        while (px > 8 && imax(measure_n(in, s, cut, px, PV_FACE_BOLD), measure(in, s + cut + 1, px, PV_FACE_BOLD)) > room)
+            px--;
+    }
+    L->px.title = px;
+    L->title_split = lines == 2 ? cut + 1 : 0;
+    int lh = line_h(px), y = (L->top.h - lines * lh) / 2, m = sc(L, 16);
+    L->title_line[1] = rect(0, 0, 0, 0);
+    for (int i = 0; i < lines; i++) {
+        int w = lines == 1 ? measure(in, s, px, PV_FACE_BOLD)
+                           : i == 0 ? measure_n(in, s, cut, px, PV_FACE_BOLD) : measure(in, s + cut + 1, px, PV_FACE_BOLD);
+        L->title_line[i] = rect(m, y + i * lh, imin(w, room), lh);
+        add_label(L, L->title_line[i]);
+    }
+    L->title = rect(m, y, room, lines * lh);
+}
+
 static void layout_top(pv_layout *L, const pv_layout_in *in)
 {
     int m = sc(L, 16);
@@ -74,14 +104,14 @@ static void layout_top(pv_layout *L, const pv_layout_in *in)
     L->px.clock = imin(L->px.clock, L->top.h * 55 / 100);
     L->px.hint = imin(L->px.hint, L->top.h * 45 / 100);
     int cw = measure(in, in->clock, L->px.clock, PV_FACE_MONO);
-    int th = line_h(L->px.title), ch = line_h(L->px.clock), hh = line_h(L->px.hint);
+    int ch = line_h(L->px.clock), hh = line_h(L->px.hint);
     L->clock = rect((L->w - cw) / 2, cy - ch / 2, cw, ch);
-    int tw = imin(measure(in, in->title, L->px.title, PV_FACE_BOLD), L->clock.x - 2 * m);
-    L->title = rect(m, cy - th / 2, tw, th);
+    layout_title(L, in, L->clock.x - 2 * m);
     int hw = measure(in, in->hint, L->px.hint, PV_FACE_SANS);
     L->hint = rect(L->w - m - hw, cy - hh / 2, hw, hh);
     if (L->hint.x < L->clock.x + L->clock.w + m) L->hint.w = 0; /* no room: drop it */
-    add_label(L, L->title);
+    int nx = L->clock.x + L->clock.w + m;
+    L->notice = rect(nx, sc(L, 3), L->w - m - nx, L->top.h - 2 * sc(L, 3));
     add_label(L, L->clock);
     add_label(L, L->hint);
 }
@@ -160,13 +190,13 @@ static size_t split_point(const char *s, size_t n)
     return best;
 }
 
-static int measure_n(const pv_layout_in *in, const char *s, size_t n, int px)
+static int measure_n(const pv_layout_in *in, const char *s, size_t n, int px, pv_face face)
 {
     char buf[512];
     if (n >= sizeof buf) n = sizeof buf - 1;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    return measure(in, buf, px, PV_FACE_SANS);
+    return measure(in, buf, px, face);
 }
 
 static void layout_caption(pv_layout *L, const pv_layout_in *in)
@@ -180,7 +210,7 @@ static void layout_caption(pv_layout *L, const pv_layout_in *in)
     for (; px > minpx; px--) {
         if (measure(in, s, px, PV_FACE_SANS) <= width && line_h(px) <= L->caption.h) break;
         if (cut && 2 * line_h(px) <= L->caption.h - sc(L, 4) &&
-            measure_n(in, s, cut, px) <= width && measure(in, s + cut + 1, px, PV_FACE_SANS) <= width) {
+            measure_n(in, s, cut, px, PV_FACE_SANS) <= width && measure(in, s + cut + 1, px, PV_FACE_SANS) <= width) {
             L->caption_split = cut + 1;
             break;
         }
@@ -190,7 +220,7 @@ static void layout_caption(pv_layout *L, const pv_layout_in *in)
     int y = L->caption.y + (L->caption.h - lines * lh) / 2;
     for (int i = 0; i < 2; i++) L->caption_line[i] = rect(0, 0, 0, 0);
     for (int i = 0; i < lines && n; i++) {
-        int w = i == 0 && lines == 2 ? measure_n(in, s, cut, px)
+        int w = i == 0 && lines == 2 ? measure_n(in, s, cut, px, PV_FACE_SANS)
                                      : measure(in, s + (i ? L->caption_split : 0), px, PV_FACE_SANS);
         w = imin(w, width);
         L->caption_line[i] = rect((L->w - w) / 2, y + i * lh, w, lh);
@@ -640,15 +670,21 @@ static bool clear_spot(const pv_layout *L, const pv_scene *s, pv_rect r)
     return !taken(L, r, L->nenvs);
 }
 
+static int card_width(const pv_layout_in *in, const pv_lookup *q, int px)
+{
+    int w = measure(in, q->head, px, PV_FACE_BOLD);
+    for (int i = 0; i < PV_ASKS; i++) w = imax(w, measure(in, q->ask[i], px, PV_FACE_MONO));
+    return w;
+}
+
 static void layout_lookup(pv_layout *L, const pv_layout_in *in)
 {
     const pv_lookup *q = &in->scene->lookup;
     L->lookup = rect(0, 0, 0, 0);
     L->lookup_in_log = false;
     if (!q->active || q->host >= L->nhosts) return;
-    int pad = sc(L, 8), px = L->px.log, w = 0;
-    for (int i = 0; i < PV_ASKS; i++) w = imax(w, measure(in, q->ask[i], px, PV_FACE_MONO));
-    w = imax(w, measure(in, q->head, px, PV_FACE_BOLD)) + 2 * pad;
+    int pad = sc(L, 8), px = L->px.log;
+    int w = card_width(in, q, px) + 2 * pad;
     int row = line_h(px) + sc(L, 3), h = (PV_ASKS + 1) * row + pad;
     /* in the receiving building where there is room, top rows first */
     pv_rect body = L->hosts[q->host].body;
@@ -664,7 +700,7 @@ static void layout_lookup(pv_layout *L, const pv_layout_in *in)
         L->lookup_in_log = true;
         L->lookup = rect(L->log.x + sc(L, 6), L->log_head.y + L->log_head.h, L->log.w - sc(L, 12),
                          L->log.y + L->log.h - (L->log_head.y + L->log_head.h) - sc(L, 4));
-        while (px > 8 && (measure(in, q->ask[PV_ASK_LISTENER], px, PV_FACE_MONO) > L->lookup.w - 2 * pad ||
+        while (px > 8 && (card_width(in, q, px) > L->lookup.w - 2 * pad ||
                           (PV_ASKS + 1) * (line_h(px) + sc(L, 3)) > L->lookup.h))
             px--;
         row = line_h(px) + sc(L, 3);

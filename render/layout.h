@@ -100,6 +100,9 @@ typedef struct pv_layout {
     double s;                  /* scale: 1.0 at 1280x720, zoom 1 */
     pv_fonts px;
     pv_rect top, title, clock, hint;
+    pv_rect title_line[2];     /* the title, on two lines when one does not fit */
+    size_t title_split;        /* byte where line 2 starts; 0 = one line */
+    pv_rect notice;            /* where a notice goes: the top bar right of the clock */
     pv_rect scene;             /* the street area */
     pv_rect streets[PV_MAX_HOSTS];
     uint32_t nrows;

@@ -467,8 +467,10 @@ static void find_lookup(pv_scene *s, const ps_engine *e)
     const pv_door *d = q->door < s->ndoors ? &s->doors[q->door] : NULL;
     char door[72];
     snprintf(door, sizeof door, "%s %s", d ? d->title : "", d ? d->sub : "");
-    snprintf(q->head, sizeof q->head, "demux on %s: %s from %s", s->hosts[v->host_to].name, v->flags_str,
-             v->conv_id);
+    const pv_conv *c = pv_scene_conv(s, v->conv);
+    snprintf(q->head, sizeof q->head, "demux on %s: %s from %s%s%s", s->hosts[v->host_to].name, v->flags_str,
+             c && c->named ? c->id : v->slot[PV_SLOT_SRC_IP], c && c->named ? "" : ":",
+             c && c->named ? "" : v->slot[PV_SLOT_SRC_PORT]);
     snprintf(q->ask[PV_ASK_CONNECTION], sizeof q->ask[0], "1. a connection with exactly this 4-tuple? %s%s",
              q->answer == PV_ASK_CONNECTION ? "yes → " : "no", q->answer == PV_ASK_CONNECTION ? door : "");
     snprintf(q->ask[PV_ASK_LISTENER], sizeof q->ask[0], "2. a listener on %s:%s, else *:%s? %s%s",

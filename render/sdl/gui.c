@@ -325,11 +325,14 @@ static void frame(gui *g, Uint64 *last)
     if (g->view->notice[0] && SDL_TICKS_PASSED(SDL_GetTicks(), g->notice_until)) g->view->notice[0] = '\0';
     int w, h;
     SDL_GetRendererOutputSize(g->ren, &w, &h);
-    pv_view_draw(g->view, w, h);
-    if (g->shot) {
+    if (g->shot) { /* the picture without transient notices */
         g->shot = false;
+        g->view->hide_notice = true;
+        pv_view_draw(g->view, w, h);
         save_screenshot(g, w, h);
+        g->view->hide_notice = false;
     }
+    pv_view_draw(g->view, w, h);
     SDL_RenderPresent(g->ren);
     Uint64 spent = SDL_GetPerformanceCounter() - now;
     double spent_ms = (double)spent * 1000.0 / (double)SDL_GetPerformanceFrequency();

@@ -24,9 +24,15 @@ static void draw_topbar(pv_view *v, const char *title, const char *clock, const 
     const pv_layout *L = v->lay;
     pv_fill(v->ren, L->top, PV_COL_PANEL);
     pv_text_role(v->text, PV_ROLE_TITLE);
-    pv_text_in(v->text, title, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title, PV_ALIGN_LEFT);
+    char first[256];
+    size_t cut = L->title_split ? L->title_split - 1 : strlen(title);
+    snprintf(first, sizeof first, "%.*s", (int)cut, title);
+    pv_text_in(v->text, first, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title_line[0], PV_ALIGN_LEFT);
+    if (L->title_split)
+        pv_text_in(v->text, title + L->title_split, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title_line[1], PV_ALIGN_LEFT);
     pv_text_role(v->text, PV_ROLE_CLOCK);
     pv_text_in(v->text, clock, PV_FACE_MONO, L->px.clock, PV_COL_NOW, L->clock, PV_ALIGN_LEFT);
+    if (v->notice[0] && !v->hide_notice) return; /* the notice takes the hint's place */
     pv_text_role(v->text, PV_ROLE_HINT);
     pv_text_in(v->text, hint, PV_FACE_SANS, L->px.hint, PV_COL_TEXT_DIM, L->hint, PV_ALIGN_RIGHT);
 }
@@ -267,6 +273,7 @@ static void two_line_box(pv_view *v, pv_rect r, const char *line1, const char *l
 static void draw_banner(pv_view *v)
 {
     const pv_rec *e = pv_playback_error(&v->pb, PV_BANNER_WINDOW);
+    if (v->notice[0] && v->notice_error && !v->hide_notice) e = NULL; /* a load error is the news */
     if (!e) return;
     char line1[300];
     snprintf(line1, sizeof line1, "⚠ %s", pv_playback_str(&v->pb, e->text) ? pv_playback_str(&v->pb, e->text) : "error");
@@ -274,20 +281,21 @@ static void draw_banner(pv_view *v)
     two_line_box(v, v->lay->banner, line1, ps_errno_explain((ps_errno)e->err), PV_COL_ERROR);
 }
 
+/* In the top bar, never over the street; an error in the band above the
+ * caption. Screenshots leave them out (hide_notice). */
 static void draw_notice(pv_view *v)
 {
-    if (!v->notice[0]) return;
+    if (!v->notice[0] || v->hide_notice) return;
     const pv_layout *L = v->lay;
-    int h = th(L, 34);
-    pv_rect r = { L->banner.x, L->scene.y + th(L, 6), L->banner.w, h };
     pv_text_role(v->text, PV_ROLE_NOTICE);
     if (v->notice_error) {
-        two_line_box(v, r, v->notice, NULL, PV_COL_ERROR);
+        two_line_box(v, L->banner, v->notice, NULL, PV_COL_ERROR);
     } else {
+        pv_rect r = L->notice;
         pv_fill(v->ren, r, PV_COL_PANEL_HEAD);
         pv_outline(v->ren, r, PV_COL_TEMP, th(L, 2));
-        pv_rect in = { r.x + th(L, 12), r.y, r.w - th(L, 24), r.h };
-        pv_text_in(v->text, v->notice, PV_FACE_SANS, L->px.name, PV_COL_TEXT, in, PV_ALIGN_LEFT);
+        pv_rect in = { r.x + th(L, 10), r.y, r.w - th(L, 20), r.h };
+        pv_text_in(v->text, v->notice, PV_FACE_SANS, L->px.hint, PV_COL_TEXT, in, PV_ALIGN_LEFT);
     }
 }
 

@@ -146,8 +146,10 @@ void pv_view_draw(pv_view *v, int w, int h)
     const char *title = v->sc && v->sc->title ? v->sc->title : v->source[0] ? v->source : "portsim";
     const char *caption = v->sc ? pv_playback_caption(&v->pb) : NULL;
     const pv_rec *err = v->sc ? pv_playback_error(&v->pb, PV_BANNER_WINDOW) : NULL;
+    bool error_notice = v->notice[0] && v->notice_error && !v->hide_notice;
     pv_layout_in in = { v->scene, w, h, v->zoom, pv_text_measure, v->text, title, clock, PV_HINT,
-                        caption ? caption : "Press space to play, or → to step through the events.", err != NULL,
+                        caption ? caption : "Press space to play, or → to step through the events.",
+                        err != NULL || error_notice,
                         err && err->port ? pv_playback_error_label(&v->pb, err) : NULL, err ? err->host : PS_NONE,
                         (uint16_t)(err ? err->port : 0) };
     pv_layout_compute(&in, v->lay);

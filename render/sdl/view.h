@@ -30,8 +30,9 @@ typedef struct pv_view {
     bool help, picker;
     char picks[PV_PICK_MAX][512];
     int npicks, pick;
-    char notice[768];           /* one-line message over the street; "" = none */
+    char notice[768];           /* one-line message in the top bar (errors: above the caption); "" = none */
     bool notice_error;
+    bool hide_notice;           /* drawing a screenshot: leave transient notices out */
     pv_term term;               /* the live terminal on the selected building (terminal.h) */
     pv_boxes *boxes;            /* when set, each frame records its texts here (not owned) */
     bool scene_valid;
