@@ -696,14 +696,15 @@ static void layout_lookup(pv_layout *L, const pv_layout_in *in)
             found = L->lookup.x >= body.x && clear_spot(L, in->scene, L->lookup);
         }
     }
-    if (!found) { /* else in the log's place, the type shrunk to fit */
+    if (!found) { /* else at the top of the log, the type shrunk to fit */
         L->lookup_in_log = true;
-        L->lookup = rect(L->log.x + sc(L, 6), L->log_head.y + L->log_head.h, L->log.w - sc(L, 12),
-                         L->log.y + L->log.h - (L->log_head.y + L->log_head.h) - sc(L, 4));
+        int room = L->log.y + L->log.h - (L->log_head.y + L->log_head.h) - sc(L, 4);
+        L->lookup = rect(L->log.x + sc(L, 6), L->log_head.y + L->log_head.h, L->log.w - sc(L, 12), 0);
         while (px > 8 && (card_width(in, q, px) > L->lookup.w - 2 * pad ||
-                          (PV_ASKS + 1) * (line_h(px) + sc(L, 3)) > L->lookup.h))
+                          (PV_ASKS + 1) * (line_h(px) + sc(L, 3)) + pad > room))
             px--;
         row = line_h(px) + sc(L, 3);
+        L->lookup.h = (PV_ASKS + 1) * row + pad;
     }
     L->lookup_px = px;
     pv_rect r = L->lookup;

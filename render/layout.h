@@ -119,7 +119,7 @@ typedef struct pv_layout {
     pv_rect lookup;            /* the demux card (scene.h, pv_lookup); w == 0: none */
     pv_rect lookup_head, lookup_ask[PV_ASKS];
     int lookup_px;
-    bool lookup_in_log;        /* no room in the receiving building: it takes the log's place */
+    bool lookup_in_log;        /* no room in the receiving building: it tops the log */
     pv_rect door_error;        /* the label at the failing door; w == 0: none */
     pv_rect table, table_head;
     int table_row_h, table_rows, col_x[4];

@@ -286,6 +286,22 @@ void pv_playback_step(pv_playback *pb, int dir)
     pv_playback_seek(pb, i > 0 ? pb->ev[i - 1].t : 0);
 }
 
+const char *pv_playback_log_line(const pv_playback *pb, size_t i, char *buf, size_t n)
+{
+    char line[512];
+    pv_playback_line(pb, i, line, sizeof line);
+    const char *kind = i < pb->nev && pb->ev[i].kind == PS_EV_DELIVER ? strstr(line, " deliver ") : NULL;
+    const char *to = kind ? strstr(kind, " to ") : NULL;
+    if (!to) {
+        snprintf(buf, n, "%s", line);
+        return buf;
+    }
+    const char *addr = kind + strlen(" deliver ");
+    while (*addr == ' ') addr++;
+    snprintf(buf, n, "%.*s%s · %.*s", (int)(addr - line), line, to + 1, (int)(to - addr), addr);
+    return buf;
+}
+
 const char *pv_playback_str(const pv_playback *pb, uint32_t off)
 {
     return off != PV_REC_NONE && off < pb->strs_len ? pb->strs + off : NULL;

@@ -119,6 +119,9 @@ const char *pv_playback_caption(const pv_playback *pb);
 const pv_rec *pv_playback_error(const pv_playback *pb, ps_time window);
 /* Event i's first trace line, copied into buf. */
 const char *pv_playback_line(const pv_playback *pb, size_t i, char *buf, size_t n);
+/* The same line for the event log, the decision first: a delivery reads
+ * "deliver  to listener nginx[812] web · 192.0.2.10:50674 -> ...:443 SYN". */
+const char *pv_playback_log_line(const pv_playback *pb, size_t i, char *buf, size_t n);
 const char *pv_playback_str(const pv_playback *pb, uint32_t off);
 /* An ERROR's short label for the door it concerns: "✗ node 8402: EADDRINUSE". */
 const char *pv_playback_error_label(const pv_playback *pb, const pv_rec *e);

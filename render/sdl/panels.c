@@ -152,12 +152,18 @@ static void draw_log(pv_view *v)
     char head[96], line[256];
     snprintf(head, sizeof head, "Events (%zu of %zu)%s", n, v->pb.nev, v->pb.truncated ? " — recording capped" : "");
     pv_text_in(v->text, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->log_head, PV_ALIGN_LEFT);
-    size_t rows = (size_t)(L->log_rows > 0 ? L->log_rows : 0);
-    size_t first = n > rows ? n - rows : 0;
     int y = L->log_head.y + L->log_head.h + th(L, 2);
-    for (size_t i = L->lookup_in_log ? n : first; i < n; i++, y += L->log_row_h) { /* the demux card took its place */
-        pv_playback_line(&v->pb, i, line, sizeof line);
-        size_t lead = strspn(line, " ");
+    if (L->lookup_in_log) y = L->lookup.y + L->lookup.h + th(L, 4); /* below the demux card */
+    int fit = (L->log.y + L->log.h - y) / (L->log_row_h > 0 ? L->log_row_h : 1);
+    size_t rows = (size_t)(fit > 0 ? fit : 0);
+    size_t first = n > rows ? n - rows : 0;
+    size_t lead = SIZE_MAX; /* the times are right-aligned: drop only the blanks every row has */
+    for (size_t i = first; i < n; i++) {
+        size_t k = strspn(pv_playback_line(&v->pb, i, line, sizeof line), " ");
+        lead = k < lead ? k : lead;
+    }
+    for (size_t i = first; i < n; i++, y += L->log_row_h) {
+        pv_playback_log_line(&v->pb, i, line, sizeof line);
         bool cur = i + 1 == n;
         pv_rect r = { L->log.x + th(L, 10), y, L->log.w - th(L, 20), L->log_row_h };
         if (cur) pv_fill(v->ren, (pv_rect){ L->log.x + th(L, 4), y, L->log.w - th(L, 8), L->log_row_h }, PV_COL_HILITE);
