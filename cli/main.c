@@ -31,7 +31,7 @@ static void usage(FILE *out)
           "  portsim check [--update] [--max-events N] FILE...\n"
           "                                 check every `expect` and the golden FILE.trace;\n"
           "                                 --update rewrites the golden traces\n"
-          "  portsim render [FILE] --at T -o OUT.png [--size WxH] [--zoom Z] [--frames N]\n"
+          "  portsim render [FILE] --at T -o OUT.png [--size WxH] [--zoom Z] [--present] [--frames N]\n"
           "                                 draw the window at time T without a display\n"
           "                                 (default size 1280x720); --frames N draws N frames\n"
           "                                 playing from T and prints frames per second\n"

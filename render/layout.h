@@ -93,11 +93,14 @@ typedef struct pv_layout_in {
     const char *door_error;    /* the failing program at its door ("✗ node 8402: EADDRINUSE"), or NULL */
     uint32_t error_host;       /* ... at this host's door for error_port */
     uint16_t error_port;
+    bool present;              /* presentation mode: table and log folded, big type */
 } pv_layout_in;
 
 typedef struct pv_layout {
     int w, h;
     double s;                  /* scale: 1.0 at 1280x720, zoom 1 */
+    bool present;              /* presentation mode (pv_layout_in) */
+    int min_px;                /* no text smaller: 32 px at 1920x1080 when presenting, else 0 */
     pv_fonts px;
     pv_rect top, title, clock, hint;
     pv_rect title_line[2];     /* the title, on two lines when one does not fit */

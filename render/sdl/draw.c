@@ -287,9 +287,10 @@ static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const
 void pv_draw_lookup(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s)
 {
     const pv_lookup *q = &s->lookup;
-    if (!q->active || L->lookup.w <= 0) return;
+    if (!q->active) return;
     pv_rect door = q->door < s->ndoors ? L->doors[q->door].r : (pv_rect){ 0, 0, 0, 0 };
     if (door.w > 0) pv_outline(r, grow(door, th(L, 4)), PV_COL_NOW, th(L, 3));
+    if (L->lookup.w <= 0) return;
     pv_fill(r, L->lookup, PV_COL_PANEL);
     pv_outline(r, L->lookup, PV_COL_NOW, th(L, 2));
     pv_text_role(t, PV_ROLE_LOOKUP);

@@ -213,6 +213,7 @@ static void on_key(gui *g, const SDL_KeyboardEvent *e)
     }
     case SDLK_s: if (ctrl) save_session(g); else g->shot = true; break;
     case SDLK_t: case SDLK_BACKQUOTE: terminal_open(g, true); break;
+    case SDLK_F5: v->present = !v->present; break; /* presentation mode (P is the capture) */
     case SDLK_p: write_pcap(g); break;
     case SDLK_o: pv_view_picker_open(v, "scenarios"); break;
     case SDLK_h: case SDLK_QUESTION: case SDLK_SLASH: v->help = !v->help; break;

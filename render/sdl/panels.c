@@ -99,6 +99,7 @@ static void draw_table(pv_view *v)
 {
     const pv_layout *L = v->lay;
     uint32_t h = pv_view_table_host(v);
+    if (L->table.h <= 0) return; /* folded while presenting */
     pv_fill(v->ren, L->table, PV_COL_PANEL);
     pv_text_role(v->text, PV_ROLE_TABLE);
     if (h == PS_NONE || !v->pb.eng) return;
@@ -145,6 +146,7 @@ static uint16_t event_conv(const pv_view *v, const pv_rec *e)
 static void draw_log(pv_view *v)
 {
     const pv_layout *L = v->lay;
+    if (L->log.h <= 0) return; /* folded while presenting */
     pv_fill(v->ren, L->log, PV_COL_PANEL);
     pv_fill(v->ren, (pv_rect){ L->log.x, L->log.y, th(L, 2), L->log.h }, PV_COL_PANEL_HEAD);
     pv_text_role(v->text, PV_ROLE_LOG);
@@ -226,10 +228,12 @@ static void draw_gaps(pv_view *v)
         int x1 = L->track.x + (int)(pv_axis_frac(a, a->t[k + 1]) * L->track.w);
         pv_rect gap = { x0 + th(L, 4), L->track.y - th(L, 2), x1 - x0 - th(L, 8), L->track.h + th(L, 4) };
         pv_fill(v->ren, gap, PV_COL_TIMELINE_GAP);
+        if (L->present) continue; /* no small print while presenting */
         char buf[48], d[32];
         snprintf(buf, sizeof buf, "≈ %s quiet", ps_time_str(a->t[k + 1] - a->t[k], d));
         pv_rect lab = { gap.x, L->timeline.y, gap.w, L->track.y - L->timeline.y };
-        pv_text_in(v->text, buf, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, lab, PV_ALIGN_CENTER);
+        pv_text_in(v->text, buf, PV_FACE_SANS, L->px.small < lab.h * 4 / 5 ? L->px.small : lab.h * 4 / 5,
+                   PV_COL_TEXT_DIM, lab, PV_ALIGN_CENTER);
     }
 }
 
@@ -252,12 +256,14 @@ static void draw_timeline(pv_view *v)
     }
     pv_fill(v->ren, (pv_rect){ now_x - th(L, 3), L->track.y - th(L, 9), th(L, 6), L->track.h + th(L, 18) },
             PV_COL_NOW);
+    if (L->present) return;
     char end[48], ms[32];
     snprintf(end, sizeof end, "end %s ms", ps_time_ms(v->pb.end, 0, ms));
     pv_rect lab = { L->track.x, L->track.y + L->track.h + th(L, 2), L->track.w,
                     L->timeline.y + L->timeline.h - (L->track.y + L->track.h + th(L, 2)) };
-    pv_text_in(v->text, "0 ms", PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, lab, PV_ALIGN_LEFT);
-    pv_text_in(v->text, end, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, lab, PV_ALIGN_RIGHT);
+    int px = L->px.small < lab.h * 4 / 5 ? L->px.small : lab.h * 4 / 5; /* zoomed: the band stays thin */
+    pv_text_in(v->text, "0 ms", PV_FACE_SANS, px, PV_COL_TEXT_DIM, lab, PV_ALIGN_LEFT);
+    pv_text_in(v->text, end, PV_FACE_SANS, px, PV_COL_TEXT_DIM, lab, PV_ALIGN_RIGHT);
 }
 
 /* ---- banner and notice ---- */

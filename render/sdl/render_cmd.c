@@ -65,6 +65,7 @@ typedef struct render_opts {
     int w, h;
     double zoom;
     long frames;
+    bool present;
 } render_opts;
 
 static int fail_usage(const char *msg, const char *arg)
@@ -80,7 +81,7 @@ static const char *value(int argc, char **argv, int *i)
 
 static int parse_opts(int argc, char **argv, render_opts *o)
 {
-    *o = (render_opts){ NULL, NULL, NULL, 0, 1280, 720, 1.0, 0 };
+    *o = (render_opts){ NULL, NULL, NULL, 0, 1280, 720, 1.0, 0, false };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (strcmp(a, "--at") == 0) {
@@ -88,6 +89,8 @@ static int parse_opts(int argc, char **argv, render_opts *o)
                 return fail_usage("--at needs a time like 150ms or 1.5s", v);
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (!(o->out = value(argc, argv, &i))) return fail_usage("-o needs a file name", NULL);
+        } else if (strcmp(a, "--present") == 0) {
+            o->present = true;
         } else if (strcmp(a, "--boxes") == 0) {
             if (!(o->boxes = value(argc, argv, &i))) return fail_usage("--boxes needs a file name", NULL);
         } else if (strcmp(a, "--size") == 0) {
@@ -154,6 +157,7 @@ static int render_with(const render_opts *o)
         return PS_EXIT_USAGE;
     }
     hl.view->zoom = o->zoom;
+    hl.view->present = o->present;
     pv_boxes boxes = { 0 };
     if (o->boxes) hl.view->boxes = &boxes;
     int rc = PS_EXIT_OK;
@@ -180,7 +184,7 @@ static int render_with(const render_opts *o)
 
 int pv_render_png(const char *file, ps_time at, int w, int h, const char *out_png)
 {
-    render_opts o = { file, out_png, NULL, at, w, h, 1.0, 0 };
+    render_opts o = { file, out_png, NULL, at, w, h, 1.0, 0, false };
     return render_with(&o);
 }
 

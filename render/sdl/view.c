@@ -151,7 +151,7 @@ void pv_view_draw(pv_view *v, int w, int h)
                         caption ? caption : "Press space to play, or → to step through the events.",
                         err != NULL || error_notice,
                         err && err->port ? pv_playback_error_label(&v->pb, err) : NULL, err ? err->host : PS_NONE,
-                        (uint16_t)(err ? err->port : 0) };
+                        (uint16_t)(err ? err->port : 0), v->present };
     pv_layout_compute(&in, v->lay);
     if (v->boxes) pv_boxes_clear(v->boxes);
     pv_text_record(v->text, v->boxes);

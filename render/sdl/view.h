@@ -26,6 +26,7 @@ typedef struct pv_view {
     pv_scene *scene;
     pv_layout *lay;
     double zoom;
+    bool present;               /* presentation mode: panels folded, big type (F5) */
     uint32_t host_sel;          /* host shown in the socket table; PS_NONE = the server */
     bool help, picker;
     char picks[PV_PICK_MAX][512];

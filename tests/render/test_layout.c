@@ -41,7 +41,7 @@ static pv_layout *layout_for(const pv_scene *s, int w, int h, double zoom)
     pv_layout_in in = { s, w, h, zoom, fake_measure, NULL, "Two tabs, one server",
                         "t = 150.000 ms  ‖ paused ×1", "Space play · ←/→ step · +/− speed · ? help",
                         "Both tabs knock on the same door, 443. The server tells them apart by the door "
-                        "they came from, every time, for every segment.", false, NULL, 0, 0 };
+                        "they came from, every time, for every segment.", false, NULL, 0, 0, false };
     pv_layout_compute(&in, L);
     return L;
 }

@@ -23,7 +23,7 @@
 #define SLACK 1 /* pixels two boxes may share (antialiased edges) */
 
 typedef struct tally {
-    long frames, overlaps, outside, missing, cut;
+    long frames, overlaps, outside, missing, cut, small, ports_cut, lines_dropped;
 } tally;
 
 static pv_headless *open_lesson(const char *file, int w, int h, pv_boxes *boxes)
@@ -110,6 +110,28 @@ static bool has_door_text(const pv_boxes *b, const char *title)
     return false;
 }
 
+/* Every door drawn shows its port whole; its program and state too when the
+ * building has room (counted: a crowded or very zoomed building drops them). */
+static void check_doors(const pv_view *v, const char *file, int w, tally *n)
+{
+    const pv_boxes *b = v->boxes;
+    for (uint32_t i = 0; i < v->scene->ndoors; i++) {
+        const pv_door *d = &v->scene->doors[i];
+        if (v->lay->doors[i].r.w <= 0) continue;
+        const char *want[3] = { d->title, d->sub, d->note };
+        for (int k = 0; k < 3; k++) {
+            bool whole = !want[k][0];
+            for (uint32_t j = 0; j < b->n && !whole; j++)
+                whole = b->v[j].role == PV_ROLE_DOOR && !b->v[j].cut && strcmp(pv_boxes_text(b, j), want[k]) == 0;
+            if (whole) continue;
+            if (k > 0) n->lines_dropped++;
+            else if (n->ports_cut++ < 5)
+                print_message("door %s at %llu us, %dpx wide, zoom %.1f: \"%s\" not shown whole\n", file,
+                              (unsigned long long)v->pb.now, w, v->zoom, want[k]);
+        }
+    }
+}
+
 /* Checks one drawn frame; prints the first few problems of each kind. */
 static void check_frame(const pv_view *v, const char *file, int w, int h, tally *n)
 {
@@ -117,6 +139,7 @@ static void check_frame(const pv_view *v, const char *file, int w, int h, tally 
     assert_int_equal(b->dropped, 0);
     for (uint32_t i = 0; i < b->n; i++) {
         pv_rect r = b->v[i].r;
+        if (b->v[i].px < v->lay->min_px && n->small++ < 5) report("small", file, v->pb.now, w, b, i, UINT32_MAX);
         if (r.x < 0 || r.y < 0 || r.x + r.w > w || r.y + r.h > h) {
             if (n->outside++ < 5) report("outside", file, v->pb.now, w, b, i, UINT32_MAX);
         }
@@ -254,6 +277,50 @@ static void test_notices(void **state)
     pv_boxes_free(&boxes);
 }
 
+/* Presenting (1920x1080: no text under 32 px; 1280x720: 22 px) and zoomed
+ * (0.6 to 2): still no overlaps, nothing outside, every listening door and
+ * every drawn door's port shown. Every lesson at up to 40 moments (every
+ * fifth of test_no_text_overlaps'). */
+static void test_presentation_and_zoom(void **state)
+{
+    (void)state;
+    glob_t g;
+    assert_int_equal(glob("scenarios/*.scn", 0, NULL, &g), 0);
+    static const struct {
+        int w, h;
+        double zoom;
+        bool present;
+    } views[] = { { 1920, 1080, 1.0, true }, { 1280, 720, 1.0, true }, { 1280, 720, 0.6, false },
+                  { 1280, 720, 1.5, false }, { 1920, 1080, 2.0, false } };
+    tally n = { 0 };
+    pv_boxes boxes = { 0 };
+    ps_time *at = NULL;
+    for (size_t f = 0; f < g.gl_pathc; f++)
+        for (size_t k = 0; k < sizeof views / sizeof views[0]; k++) {
+            pv_headless *hl = open_lesson(g.gl_pathv[f], views[k].w, views[k].h, &boxes);
+            hl->view->zoom = views[k].zoom;
+            hl->view->present = views[k].present;
+            at = realloc(at, (2 * hl->view->pb.nev + 1) * sizeof *at);
+            assert_non_null(at);
+            size_t count = moments(&hl->view->pb, at);
+            for (size_t i = 0; i < count; i += 5) {
+                pv_playback_seek(&hl->view->pb, at[i]);
+                pv_view_draw(hl->view, views[k].w, views[k].h);
+                if (views[k].present && views[k].h == 1080) assert_int_equal(hl->view->lay->min_px, 32);
+                check_frame(hl->view, g.gl_pathv[f], views[k].w, views[k].h, &n);
+                check_doors(hl->view, g.gl_pathv[f], views[k].w, &n);
+            }
+            pv_headless_close(hl);
+        }
+    print_message("%ld frames presenting and zoomed: %ld overlaps, %ld outside, %ld under the minimum size, "
+                  "%ld listening doors missing, %ld cut, %ld door ports cut (%ld program/state lines dropped)\n",
+                  n.frames, n.overlaps, n.outside, n.small, n.missing, n.cut, n.ports_cut, n.lines_dropped);
+    free(at);
+    pv_boxes_free(&boxes);
+    globfree(&g);
+    assert_int_equal(n.overlaps + n.outside + n.small + n.missing + n.cut + n.ports_cut, 0);
+}
+
 int main(void)
 {
     setenv("SDL_VIDEODRIVER", "dummy", 1);
@@ -263,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_lookup_while_syn_arrives),
         cmocka_unit_test(test_failing_program_at_its_door),
         cmocka_unit_test(test_notices),
+        cmocka_unit_test(test_presentation_and_zoom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
