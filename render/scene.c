@@ -146,10 +146,15 @@ static void empty_door(uint16_t port, pv_door *d)
     snprintf(d->sub, sizeof d->sub, "nobody home");
 }
 
+/* Doors keep their places: the lesson's ports (listening or empty) by
+ * number, so a door that empties or fills stays put; then temporary doors
+ * in order of creation (socket slot), so a new one never shifts the rest. */
 static int door_cmp(const void *a, const void *b)
 {
     const pv_door *x = a, *y = b;
-    if (x->port != y->port) return x->port < y->port ? -1 : 1;
+    bool tx = x->kind == PV_DOOR_TEMP, ty = y->kind == PV_DOOR_TEMP;
+    if (tx != ty) return tx ? 1 : -1;
+    if (!tx && x->port != y->port) return x->port < y->port ? -1 : 1;
     if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
     return x->socket < y->socket ? -1 : x->socket > y->socket;
 }

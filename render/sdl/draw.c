@@ -315,11 +315,12 @@ void pv_draw_door_error(SDL_Renderer *r, pv_text *t, const pv_layout *L, const c
     pv_text_in(t, label, PV_FACE_BOLD, L->px.small, PV_COL_TEXT, L->door_error, PV_ALIGN_CENTER);
 }
 
-void pv_draw_scene(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s)
+void pv_draw_scene(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s, uint32_t selected)
 {
     pv_fill(r, L->scene, PV_COL_SKY_TOP);
     draw_streets(r, L);
     for (uint32_t i = 0; i < L->nhosts; i++) draw_building(r, t, L, s, i);
+    if (selected < L->nhosts) pv_outline(r, grow(L->hosts[selected].body, th(L, 3)), PV_COL_NOW, th(L, 2));
     draw_links(r, t, L, s);
     /* newest first, so the oldest (arriving soonest) lies on top */
     for (uint32_t i = L->nenvs; i-- > 0;) draw_envelope(r, t, L, s, &s->envs[i], &L->envs[i]);

@@ -157,7 +157,7 @@ void pv_view_draw(pv_view *v, int w, int h)
     pv_text_record(v->text, v->boxes);
     SDL_SetRenderDrawColor(v->ren, 0x16, 0x1B, 0x2A, 255);
     SDL_RenderClear(v->ren);
-    pv_draw_scene(v->ren, v->text, v->lay, v->scene);
+    pv_draw_scene(v->ren, v->text, v->lay, v->scene, v->present ? PS_NONE : pv_view_table_host(v));
     pv_draw_panels(v, title, clock, PV_HINT, in.caption);
     pv_draw_lookup(v->ren, v->text, v->lay, v->scene);
     if (in.door_error) pv_draw_door_error(v->ren, v->text, v->lay, in.door_error);
