@@ -270,9 +270,11 @@ static door_widths widest_labels(const pv_layout_in *in, const pv_host *h)
     const pv_scene *s = in->scene;
     door_widths w = { measure(in, "+00000", REF_PX, PV_FACE_BOLD), measure(in, "more doors", REF_PX, PV_FACE_SANS) };
     for (uint32_t i = 0; i < h->ndoors; i++) {
-        const pv_door *d = &s->doors[h->first_door + i];
+        const pv_door *d = &s->doors[h->first_door + i], *prev = i ? d - 1 : NULL;
         w.title = imax(w.title, measure(in, d->title, REF_PX, d->kind == PV_DOOR_EMPTY ? PV_FACE_MONO : PV_FACE_BOLD));
-        w.sub = imax(w.sub, imax(measure(in, d->sub, REF_PX, PV_FACE_SANS), measure(in, d->note, REF_PX, PV_FACE_SANS)));
+        /* a busy building's doors repeat their neighbour's words: measured once */
+        if (!prev || strcmp(d->sub, prev->sub) != 0) w.sub = imax(w.sub, measure(in, d->sub, REF_PX, PV_FACE_SANS));
+        if (!prev || strcmp(d->note, prev->note) != 0) w.sub = imax(w.sub, measure(in, d->note, REF_PX, PV_FACE_SANS));
     }
     return w;
 }

@@ -13,6 +13,8 @@
 #define CACHE_SLOTS 1024   /* rendered strings kept as textures */
 #define CACHE_PROBE 8      /* slots searched per key */
 #define KEY_MAX 192        /* longer strings are drawn but not cached */
+#define WIDTH_SLOTS 2048   /* measured widths kept (layout measures every frame) */
+#define WIDTH_KEY 48       /* longer strings are measured each time */
 
 static const char *const k_files[PV_FACE_COUNT] = {
     "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf",
@@ -24,6 +26,13 @@ typedef struct font_slot {
     uint8_t face;
     uint64_t used;
 } font_slot;
+
+typedef struct width_slot {
+    uint64_t hash;
+    int px, w;
+    uint8_t face;
+    char key[WIDTH_KEY];
+} width_slot;
 
 typedef struct cache_slot {
     SDL_Texture *tex;
@@ -40,6 +49,7 @@ struct pv_text {
     size_t size[PV_FACE_COUNT];
     font_slot fonts[FONT_SLOTS];
     cache_slot cache[CACHE_SLOTS];
+    width_slot widths[WIDTH_SLOTS]; /* direct-mapped: a collision just measures again */
     uint64_t clock;
     bool ttf_started;
     pv_boxes *rec;             /* where drawn texts are recorded, or NULL */
@@ -165,12 +175,23 @@ static TTF_Font *font_get(pv_text *t, pv_face face, int px)
     return victim->font;
 }
 
+static uint64_t key_hash(const char *s, pv_face face, int px, pv_rgba c, int max_w);
+
 int pv_text_measure(void *ctx, const char *s, int px, pv_face face)
 {
     pv_text *t = ctx;
+    if (!s || !*s) return 0;
+    size_t len = strlen(s);
+    uint64_t h = key_hash(s, face, px, (pv_rgba){ 0, 0, 0, 0 }, 0);
+    width_slot *c = len < WIDTH_KEY ? &t->widths[h % WIDTH_SLOTS] : NULL;
+    if (c && c->hash == h && c->px == px && c->face == face && strcmp(c->key, s) == 0) return c->w;
     TTF_Font *f = font_get(t, face, px);
-    int w = 0, h = 0;
-    if (!f || !s || !*s || TTF_SizeUTF8(f, s, &w, &h) != 0) return 0;
+    int w = 0, ht = 0;
+    if (!f || TTF_SizeUTF8(f, s, &w, &ht) != 0) return 0;
+    if (c) {
+        *c = (width_slot){ .hash = h, .px = px, .w = w, .face = (uint8_t)face };
+        memcpy(c->key, s, len + 1);
+    }
     return w;
 }
 

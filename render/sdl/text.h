@@ -1,7 +1,8 @@
 /* text.h — fonts and text drawing for the lecture window: finds assets/,
  * loads the shipped DejaVu fonts once, and keeps a bounded cache of rendered
  * text textures keyed by (string, face, size, colour, width limit), so a
- * frame that shows the same words as the last one renders no glyphs. Every
+ * frame that shows the same words as the last one renders no glyphs (and a
+ * bounded cache of measured widths, so laying it out measures none). Every
  * text goes through pv_text_draw, which can record it (boxes.h). */
 #ifndef PV_TEXT_H
 #define PV_TEXT_H
