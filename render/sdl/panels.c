@@ -338,6 +338,7 @@ static const char *const k_help[][2] = {
     { "S", "save a PNG screenshot" },
     { "F", "fullscreen" },
     { "Ctrl +  /  Ctrl −  /  Ctrl 0", "zoom in / out / reset" },
+    { "F5", "presentation mode: table and log folded, big type" },
     { "? or H", "this help;  Esc closes it" },
     { "Q", "quit" },
 };
