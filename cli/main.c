@@ -53,11 +53,13 @@ static const command k_commands[] = {
       "                                 ask FILE's questions (`ask` lines) on the terminal,\n"
       "                                 or grade ANSWERS (one `ID ANSWER` per line)\n" },
     { "render", pv_cmd_render,
-      "  portsim render [FILE] --at T -o OUT.png [--size WxH] [--zoom Z] [--frames N]\n"
+      "  portsim render [FILE] --at T -o OUT.png [--size WxH] [--zoom Z] [--present]\n"
+      "                 [--boxes OUT.json] [--frames N]\n"
       "                                 draw the window at time T without a display\n"
-      "                                 (default size 1280x720; .png only);\n"
-      "                                 --frames N draws N frames playing from T and\n"
-      "                                 prints frames per second\n" },
+      "                                 (default size 1280x720; .png only); --present: as in\n"
+      "                                 presentation mode (F5); --boxes: also every text drawn,\n"
+      "                                 its box, role and connection, as JSON; --frames N draws\n"
+      "                                 N frames playing from T and prints frames per second\n" },
     { "verify", ps_cmd_verify,
       "  portsim verify FILE | --self-test\n"
       "                                 replay FILE's socket operations on the real kernel,\n"

@@ -28,6 +28,7 @@ static const pv_key_row k_rows[] = {
     { PV_KEYS_WINDOW, "P", "write the session's capture NAME.pcap", { { 'p', 0, PV_ACT_PCAP } } },
     { PV_KEYS_WINDOW, "S", "save a PNG screenshot", { { 's', 0, PV_ACT_SCREENSHOT } } },
     { PV_KEYS_WINDOW, "F", "fullscreen", { { 'f', 0, PV_ACT_FULLSCREEN } } },
+    { PV_KEYS_WINDOW, "F5", "presentation mode: big type, panels folded", { { PV_KEY_F5, 0, PV_ACT_PRESENT } } },
     { PV_KEYS_WINDOW, "Ctrl+ / Ctrl− / Ctrl+0", "zoom in / out / reset (for a lecture hall)",
       { { '+', C, PV_ACT_ZOOM_IN }, { '=', C, PV_ACT_ZOOM_IN }, { '-', C, PV_ACT_ZOOM_OUT },
         { '0', C, PV_ACT_ZOOM_RESET } } },

@@ -29,6 +29,7 @@ enum {
     PV_KEY_TAB,
     PV_KEY_BACKSPACE,
     PV_KEY_DELETE,
+    PV_KEY_F5,
 };
 
 /* Modifiers a binding asks for; Shift is ignored (it makes '?' of '/'). */
@@ -59,6 +60,7 @@ typedef enum pv_action {
     PV_ACT_RESTART,        /* from 0 ms, the lesson as written (typed commands dropped) */
     PV_ACT_RESTART_KEEP,   /* from 0 ms, typed commands kept */
     PV_ACT_FRAME_COUNTER,  /* frames per second in the title bar and on stderr */
+    PV_ACT_PRESENT,        /* presentation mode: table and log folded, big type */
     PV_ACT_NEXT_HOST,
     PV_ACT_OPEN,
     PV_ACT_TERMINAL,

@@ -57,48 +57,85 @@ static void layout_fonts(pv_layout *L)
     f->name = sc(L, 13);
     f->floor = sc(L, 11);
     f->env = sc(L, 11);
+    f->env_head = imax(7, sc(L, 8));
     f->table = sc(L, 12);
     f->log = sc(L, 12);
     f->caption = sc(L, 24);
     f->small = sc(L, 11);
     f->big = sc(L, 18);
+    int *all[] = { &f->title, &f->clock, &f->hint, &f->plate, &f->name, &f->floor, &f->env, &f->env_head,
+                   &f->table, &f->log, &f->caption, &f->small, &f->big };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) *all[i] = imax(*all[i], L->min_px);
+}
+
+static size_t split_point(const char *s, size_t n);
+static int measure_n(const pv_layout_in *in, const char *s, size_t n, int px, pv_face face);
+
+/* The title is never cut: it shrinks to 3/4 of its size, then takes two
+ * lines, shrinking again until they fit left of the clock. */
+static void layout_title(pv_layout *L, const pv_layout_in *in, int room)
+{
+    const char *s = in->title ? in->title : "";
+    size_t n = strlen(s), cut = split_point(s, n);
+    int px = L->px.title, lines = 1;
+    while (px > imax(8, L->min_px) && measure(in, s, px, PV_FACE_BOLD) > room && (px > L->px.title * 3 / 4 || !cut))
+        px--;
+    if (measure(in, s, px, PV_FACE_BOLD) > room && cut) {
+        lines = 2;
+        px = imin(L->px.title, L->top.h / 2 * 4 / 5);
+        while (px > 8 && imax(measure_n(in, s, cut, px, PV_FACE_BOLD), measure(in, s + cut + 1, px, PV_FACE_BOLD)) > room)
+            px--;
+    }
+    L->px.title = px;
+    L->title_split = lines == 2 ? cut + 1 : 0;
+    int lh = line_h(px), y = (L->top.h - lines * lh) / 2, m = sc(L, 16);
+    L->title_line[1] = rect(0, 0, 0, 0);
+    for (int i = 0; i < lines; i++) {
+        int w = lines == 1 ? measure(in, s, px, PV_FACE_BOLD)
+                           : i == 0 ? measure_n(in, s, cut, px, PV_FACE_BOLD) : measure(in, s + cut + 1, px, PV_FACE_BOLD);
+        L->title_line[i] = rect(m, y + i * lh, imin(w, room), lh);
+        add_label(L, L->title_line[i]);
+    }
+    L->title = rect(m, y, room, lines * lh);
 }
 
 static void layout_top(pv_layout *L, const pv_layout_in *in)
 {
     int m = sc(L, 16);
-    L->top = rect(0, 0, L->w, imin(sc(L, 40), L->h / 12));
+    L->top = rect(0, 0, L->w, imax(imin(sc(L, 40), L->h / 12), line_h(L->min_px) + sc(L, 6)));
     int cy = L->top.h / 2;
-    L->px.title = imin(L->px.title, L->top.h * 6 / 10);
-    L->px.clock = imin(L->px.clock, L->top.h * 55 / 100);
-    L->px.hint = imin(L->px.hint, L->top.h * 45 / 100);
+    L->px.title = imax(L->min_px, imin(L->px.title, L->top.h * 6 / 10));
+    L->px.clock = imax(L->min_px, imin(L->px.clock, L->top.h * 55 / 100));
+    L->px.hint = imax(L->min_px, imin(L->px.hint, L->top.h * 45 / 100));
     int cw = measure(in, in->clock, L->px.clock, PV_FACE_MONO);
-    int th = line_h(L->px.title), ch = line_h(L->px.clock), hh = line_h(L->px.hint);
-    L->clock = rect((L->w - cw) / 2, cy - ch / 2, cw, ch);
-    int tw = imin(measure(in, in->title, L->px.title, PV_FACE_BOLD), L->clock.x - 2 * m);
-    L->title = rect(m, cy - th / 2, tw, th);
+    int ch = line_h(L->px.clock), hh = line_h(L->px.hint);
+    /* presenting: the clock goes right, where the key hint was */
+    L->clock = rect(L->present ? L->w - m - cw : (L->w - cw) / 2, cy - ch / 2, cw, ch);
+    layout_title(L, in, L->clock.x - 2 * m);
     int hw = measure(in, in->hint, L->px.hint, PV_FACE_SANS);
     L->hint = rect(L->w - m - hw, cy - hh / 2, hw, hh);
-    if (L->hint.x < L->clock.x + L->clock.w + m) L->hint.w = 0; /* no room: drop it */
-    add_label(L, L->title);
+    if (L->present || L->hint.x < L->clock.x + L->clock.w + m) L->hint.w = 0; /* no room: drop it */
+    int nx = L->present ? L->w / 2 : L->clock.x + L->clock.w + m, nw = L->present ? L->clock.x - m - nx : L->w - m - nx;
+    L->notice = rect(nx, sc(L, 3), nw, L->top.h - 2 * sc(L, 3));
     add_label(L, L->clock);
     add_label(L, L->hint);
 }
 
-static void layout_bands(pv_layout *L)
+static void layout_bands(pv_layout *L, const pv_layout_in *in)
 {
     int tl = imin(sc(L, 40), L->h / 12);
-    int cap = imin(sc(L, 64), L->h / 8);
-    int pan = imin(sc(L, 180), L->h * 27 / 100);
+    int cap = imax(imin(sc(L, 64), L->h / 8), 2 * line_h(L->min_px) + sc(L, 6));
+    int bh = in->banner ? imax(imin(sc(L, 58), L->h / 10), 2 * line_h(L->min_px) + sc(L, 10)) : 0;
+    int pan = L->present ? 0 : imin(sc(L, 180), L->h * 27 / 100) - bh; /* presenting: panels folded */
     L->timeline = rect(0, L->h - tl, L->w, tl);
     L->caption = rect(0, L->timeline.y - cap, L->w, cap);
-    int py = L->caption.y - pan;
+    L->banner = rect(0, L->caption.y - bh, L->w, bh);
+    int py = L->banner.y - pan;
     L->table = rect(0, py, L->w * 3 / 5, pan);
     L->log = rect(L->table.w, py, L->w - L->table.w, pan);
     L->scene = rect(0, L->top.y + L->top.h, L->w, py - (L->top.y + L->top.h));
     int m = sc(L, 16);
     L->track = rect(m, L->timeline.y + L->timeline.h / 2 - sc(L, 3), L->w - 2 * m, imax(2, sc(L, 6)));
-    L->banner = rect(m, L->scene.y + sc(L, 6), L->w - 2 * m, imin(sc(L, 58), L->scene.h / 4));
     int ow = imin(sc(L, 760), L->w - 2 * m), oh = imin(sc(L, 560), L->h - 2 * m);
     L->overlay = rect((L->w - ow) / 2, (L->h - oh) / 2, ow, oh);
 }
@@ -122,6 +159,11 @@ static void layout_panel_head(pv_layout *L, pv_rect panel, pv_rect *head)
 
 static void layout_panels(pv_layout *L, const pv_layout_in *in)
 {
+    if (L->present) { /* folded: no table, no log, no terminal */
+        L->table_head = L->log_head = L->term = L->term_head = rect(0, 0, 0, 0);
+        L->table_rows = L->log_rows = L->term_rows = 0;
+        return;
+    }
     int pad = sc(L, 10);
     L->px.small = imin(L->px.small, imax(8, L->table.h / 8));
     layout_panel_head(L, L->table, &L->table_head);
@@ -158,13 +200,13 @@ static size_t split_point(const char *s, size_t n)
     return best;
 }
 
-static int measure_n(const pv_layout_in *in, const char *s, size_t n, int px)
+static int measure_n(const pv_layout_in *in, const char *s, size_t n, int px, pv_face face)
 {
     char buf[512];
     if (n >= sizeof buf) n = sizeof buf - 1;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    return measure(in, buf, px, PV_FACE_SANS);
+    return measure(in, buf, px, face);
 }
 
 static void layout_caption(pv_layout *L, const pv_layout_in *in)
@@ -173,12 +215,12 @@ static void layout_caption(pv_layout *L, const pv_layout_in *in)
     size_t n = strlen(s), cut = split_point(s, n);
     int width = L->caption.w - 2 * sc(L, 24);
     int px = imin(L->px.caption, L->caption.h * 7 / 10);
-    int minpx = imax(10, sc(L, 14));
+    int minpx = imax(imax(10, sc(L, 14)), L->min_px);
     L->caption_split = 0;
     for (; px > minpx; px--) {
         if (measure(in, s, px, PV_FACE_SANS) <= width && line_h(px) <= L->caption.h) break;
         if (cut && 2 * line_h(px) <= L->caption.h - sc(L, 4) &&
-            measure_n(in, s, cut, px) <= width && measure(in, s + cut + 1, px, PV_FACE_SANS) <= width) {
+            measure_n(in, s, cut, px, PV_FACE_SANS) <= width && measure(in, s + cut + 1, px, PV_FACE_SANS) <= width) {
             L->caption_split = cut + 1;
             break;
         }
@@ -188,7 +230,7 @@ static void layout_caption(pv_layout *L, const pv_layout_in *in)
     int y = L->caption.y + (L->caption.h - lines * lh) / 2;
     for (int i = 0; i < 2; i++) L->caption_line[i] = rect(0, 0, 0, 0);
     for (int i = 0; i < lines && n; i++) {
-        int w = i == 0 && lines == 2 ? measure_n(in, s, cut, px)
+        int w = i == 0 && lines == 2 ? measure_n(in, s, cut, px, PV_FACE_SANS)
                                      : measure(in, s + (i ? L->caption_split : 0), px, PV_FACE_SANS);
         w = imin(w, width);
         L->caption_line[i] = rect((L->w - w) / 2, y + i * lh, w, lh);
@@ -198,55 +240,86 @@ static void layout_caption(pv_layout *L, const pv_layout_in *in)
 
 /* ---- buildings ---- */
 
+/* Door sizes from big to small: the smallest size a door of this class
+ * has, and its type. A door is widened and heightened to show its three
+ * lines (port, program, state) whole at its type size. */
 typedef struct door_class {
     double w, h;
-    int lines;
     double title_px, sub_px;
 } door_class;
 
 #define N_CLASSES 4
 static const door_class k_classes[N_CLASSES] = {
-    { 170, 92, 3, 20, 13 },
-    { 132, 72, 3, 16, 11 },
-    { 96, 50, 2, 14, 11 },
-    { 70, 32, 1, 12, 10 },
+    { 170, 92, 20, 13 },
+    { 132, 72, 16, 11 },
+    { 96, 50, 14, 10 },
+    { 70, 32, 11, 8 },
 };
+
+/* The widest door labels of a building, measured once at REF_PX and scaled
+ * (with a margin for hinting) to each class's size. */
+#define REF_PX 32
+typedef struct door_widths {
+    int title, sub;
+} door_widths;
+
+static int scaled(int w_ref, int px) { return (w_ref * px + REF_PX - 1) / REF_PX + px / 6 + 2; }
+
+static door_widths widest_labels(const pv_layout_in *in, const pv_host *h)
+{
+    const pv_scene *s = in->scene;
+    door_widths w = { measure(in, "+00000", REF_PX, PV_FACE_BOLD), measure(in, "more doors", REF_PX, PV_FACE_SANS) };
+    for (uint32_t i = 0; i < h->ndoors; i++) {
+        const pv_door *d = &s->doors[h->first_door + i], *prev = i ? d - 1 : NULL;
+        w.title = imax(w.title, measure(in, d->title, REF_PX, d->kind == PV_DOOR_EMPTY ? PV_FACE_MONO : PV_FACE_BOLD));
+        /* a busy building's doors repeat their neighbour's words: measured once */
+        if (!prev || strcmp(d->sub, prev->sub) != 0) w.sub = imax(w.sub, measure(in, d->sub, REF_PX, PV_FACE_SANS));
+        if (!prev || strcmp(d->note, prev->note) != 0) w.sub = imax(w.sub, measure(in, d->note, REF_PX, PV_FACE_SANS));
+    }
+    return w;
+}
 
 /* How many door slots each floor needs: listed doors, plus a "+N" tile. */
 typedef struct floor_need {
     uint32_t upper, priv;
+    bool priv_listens;         /* a listening door on the privileged floor */
 } floor_need;
 
 static floor_need count_doors(const pv_scene *s, const pv_host *h)
 {
-    floor_need n = { 0, 0 };
+    floor_need n = { 0, 0, false };
     for (uint32_t i = 0; i < h->ndoors; i++) {
-        if (s->doors[h->first_door + i].privileged) n.priv++;
+        const pv_door *d = &s->doors[h->first_door + i];
+        if (d->privileged) n.priv++;
         else n.upper++;
+        n.priv_listens |= d->privileged && d->kind == PV_DOOR_LISTEN;
     }
     if (h->hidden) n.upper++;
     return n;
 }
 
 typedef struct floor_plan {
-    const door_class *dc;
+    int tp, sp;                /* door title and label sizes */
     int dw, dh, gap, head_h, cols, rows_u, rows_p;
 } floor_plan;
 
 static uint32_t ceil_div(uint32_t a, uint32_t b) { return b ? (a + b - 1) / b : 0; }
 
 /* Tries a door size (and floor titles or not) for a body of fw x fh. */
-static bool try_plan(const pv_layout *L, const door_class *dc, bool heads, bool has_priv,
+static bool try_plan(const pv_layout *L, const door_class *dc, door_widths dw, bool heads, bool has_priv,
                      floor_need need, int fw, int fh, floor_plan *p)
 {
-    p->dc = dc;
-    p->dw = sc(L, dc->w);
-    p->dh = sc(L, dc->h);
+    int pad = imax(2, sc(L, 4));
+    p->tp = imax(sc(L, dc->title_px), L->min_px);
+    p->sp = imax(sc(L, dc->sub_px), L->min_px);
+    p->dw = imax(sc(L, dc->w), imax(scaled(dw.title, p->tp), scaled(dw.sub, p->sp)) + 2 * pad);
+    p->dh = imax(sc(L, dc->h), line_h(p->tp) + 2 * line_h(p->sp) + 2 * pad);
     p->gap = sc(L, dc->w >= 100 ? 10 : 6);
     p->head_h = heads ? line_h(L->px.floor) + sc(L, 6) : 0;
     int lock = has_priv && !heads ? sc(L, 14) : 0;
     p->cols = imax(1, (fw - 2 * p->gap - lock + p->gap) / (p->dw + p->gap));
-    p->rows_u = (int)imax(1, (int)ceil_div(need.upper, (uint32_t)p->cols));
+    /* an empty upper floor keeps its title but no row of doors */
+    p->rows_u = (int)ceil_div(need.upper, (uint32_t)p->cols);
     p->rows_p = has_priv ? (int)imax(1, (int)ceil_div(need.priv, (uint32_t)p->cols)) : 0;
     int floors = has_priv ? 2 : 1;
     int h = floors * (p->head_h + p->gap) + (p->rows_u + p->rows_p) * (p->dh + p->gap);
@@ -255,31 +328,33 @@ static bool try_plan(const pv_layout *L, const door_class *dc, bool heads, bool 
 
 /* The best plan: biggest doors that show everything; failing that the
  * smallest doors, as many rows as fit, the rest counted in "+N" tiles. */
-static floor_plan choose_plan(const pv_layout *L, bool has_priv, floor_need need, int fw, int fh)
+static floor_plan choose_plan(const pv_layout *L, door_widths dw, bool has_priv, floor_need need, int fw, int fh)
 {
     floor_plan p;
     for (int heads = 1; heads >= 0; heads--)
         for (int c = 0; c < N_CLASSES; c++)
-            if (try_plan(L, &k_classes[c], heads, has_priv, need, fw, fh, &p)) return p;
-    try_plan(L, &k_classes[N_CLASSES - 1], false, has_priv, need, fw, fh, &p);
-    int floors = has_priv ? 2 : 1;
+            if (try_plan(L, &k_classes[c], dw, heads, has_priv, need, fw, fh, &p)) return p;
+    try_plan(L, &k_classes[N_CLASSES - 1], dw, false, has_priv, need, fw, fh, &p);
+    int floors = has_priv ? 2 : 1, lock = has_priv ? sc(L, 14) : 0;
+    p.dw = imax(1, imin(p.dw, fw - 2 * p.gap - lock)); /* a tiny building: labels end in "…" */
+    p.dh = imax(1, imin(p.dh, fh - floors * p.gap - p.gap));
+    /* shorter doors (the port always, program and state as room allows)
+     * rather than a floor without its doors */
+    int want = p.rows_u + p.rows_p, fit_h = want ? (fh - floors * p.gap) / want - p.gap : 0;
+    if (want && fit_h < p.dh && fit_h >= line_h(p.tp) + 4) p.dh = fit_h;
     int rows = imax(0, (fh - floors * p.gap) / (p.dh + p.gap));
     p.rows_p = has_priv ? imin(p.rows_p, imax(rows / 2, rows > 1 ? 1 : 0)) : 0;
     p.rows_u = imin(p.rows_u, rows - p.rows_p);
-    if (has_priv && p.rows_u == 0 && rows == 1) { p.rows_u = 0; p.rows_p = 1; }
+    if (has_priv && rows == 1 && (p.rows_u == 0 || need.priv_listens)) { p.rows_u = 0; p.rows_p = 1; }
     return p;
 }
 
 static void door_labels(pv_layout *L, const floor_plan *p, pv_door_box *b)
 {
     int pad = imax(2, sc(L, 4));
-    int tp = sc(L, p->dc->title_px), sp = sc(L, p->dc->sub_px);
-    int lines = p->dc->lines;
-    int total = line_h(tp) + (lines - 1) * line_h(sp);
-    if (total > b->r.h - 2) {
-        lines = 1;
-        total = line_h(tp);
-    }
+    int tp = p->tp, sp = p->sp;
+    int lines = 3, total = line_h(tp) + 2 * line_h(sp);
+    while (lines > 1 && total > b->r.h - 2) total -= line_h(sp), lines--; /* only in a tiny window */
     int y = b->r.y + (b->r.h - total) / 2, x = b->r.x + pad, w = b->r.w - 2 * pad;
     b->title = rect(x, y, w, line_h(tp));
     b->sub = lines >= 2 ? rect(x, y + line_h(tp), w, line_h(sp)) : rect(0, 0, 0, 0);
@@ -304,17 +379,18 @@ static void place_floor(pv_layout *L, const pv_scene *s, uint32_t hi, const floo
     uint32_t extra = f->priv ? 0 : h->hidden;
     bool tile = n + (extra ? 1 : 0) > slots || (extra && slots);
     uint32_t fit = tile ? (slots ? slots - 1 : 0) : n;
-    for (uint32_t i = 0; i < h->ndoors; i++) {
-        uint32_t di = h->first_door + i;
-        if (s->doors[di].privileged != f->priv) continue;
-        pv_door_box *b = &L->doors[di];
-        memset(b, 0, sizeof *b);
-        if (listed >= fit) continue;
-        int c = (int)(listed % (uint32_t)p->cols), r = (int)(listed / (uint32_t)p->cols);
-        b->r = rect(x0 + c * (p->dw + p->gap), y0 + r * (p->dh + p->gap), p->dw, p->dh);
-        door_labels(L, p, b);
-        listed++;
-    }
+    for (int pass = 0; pass < 2; pass++) /* listening doors first: they never hide in "+N" */
+        for (uint32_t i = 0; i < h->ndoors; i++) {
+            uint32_t di = h->first_door + i;
+            if (s->doors[di].privileged != f->priv || (s->doors[di].kind == PV_DOOR_LISTEN) != (pass == 0)) continue;
+            pv_door_box *b = &L->doors[di];
+            memset(b, 0, sizeof *b);
+            if (listed >= fit) continue;
+            int c = (int)(listed % (uint32_t)p->cols), r = (int)(listed / (uint32_t)p->cols);
+            b->r = rect(x0 + c * (p->dw + p->gap), y0 + r * (p->dh + p->gap), p->dw, p->dh);
+            door_labels(L, p, b);
+            listed++;
+        }
     f->more_count = n - listed + extra;
     if (!tile || !slots || !f->more_count) return;
     int c = (int)(fit % (uint32_t)p->cols), r = (int)(fit / (uint32_t)p->cols);
@@ -325,15 +401,16 @@ static void place_floor(pv_layout *L, const pv_scene *s, uint32_t hi, const floo
     f->more_sub = t.sub;
 }
 
-static void layout_floors(pv_layout *L, const pv_scene *s, uint32_t hi, pv_rect area)
+static void layout_floors(pv_layout *L, const pv_layout_in *in, uint32_t hi, pv_rect area)
 {
+    const pv_scene *s = in->scene;
     pv_host_box *hb = &L->hosts[hi];
     const pv_host *h = &s->hosts[hi];
     floor_need need = count_doors(s, h);
     bool has_priv = h->priv_floor;
-    floor_plan p = choose_plan(L, has_priv, need, area.w, area.h);
-    hb->door_title_px = sc(L, p.dc->title_px);
-    hb->door_sub_px = sc(L, p.dc->sub_px);
+    floor_plan p = choose_plan(L, widest_labels(in, h), has_priv, need, area.w, area.h);
+    hb->door_title_px = p.tp;
+    hb->door_sub_px = p.sp;
     int priv_h = has_priv ? p.head_h + p.gap + p.rows_p * (p.dh + p.gap) : 0;
     hb->priv = (pv_floor_box){ .priv = true };
     hb->upper = (pv_floor_box){ .priv = false };
@@ -362,17 +439,17 @@ static void layout_building(pv_layout *L, const pv_layout_in *in, uint32_t hi, p
     hb->roof[0] = (pv_point){ body.x - sc(L, 4), body.y };
     hb->roof[1] = (pv_point){ body.x + body.w / 2, zone.y };
     hb->roof[2] = (pv_point){ body.x + body.w + sc(L, 4), body.y };
-    int ppx = imin(L->px.plate, imax(8, roof_h * 7 / 10));
+    int ppx = imax(L->min_px, imin(L->px.plate, imax(8, roof_h * 7 / 10)));
     int pw = imin(measure(in, h->addr, ppx, PV_FACE_BOLD) + sc(L, 16), body.w - sc(L, 8));
     int ph = imin(line_h(ppx) + sc(L, 4), roof_h + sc(L, 6));
     hb->plate = rect(body.x + (body.w - pw) / 2, body.y - ph + sc(L, 2), pw, ph);
     add_label(L, hb->plate);
-    int npx = imin(L->px.name, imax(8, body.h / 7));
+    int npx = imax(L->min_px, imin(L->px.name, imax(8, body.h / 7)));
     hb->name = rect(body.x + sc(L, 6), body.y + sc(L, 6), body.w - sc(L, 12), line_h(npx));
     add_label(L, hb->name);
     pv_rect area = rect(body.x, hb->name.y + hb->name.h + sc(L, 2), body.w,
                         body.y + body.h - (hb->name.y + hb->name.h + sc(L, 2)));
-    layout_floors(L, in->scene, hi, area);
+    layout_floors(L, in, hi, area);
 }
 
 /* Columns x rows for n buildings: as close as possible to a comfortable
@@ -404,7 +481,9 @@ static void layout_street(pv_layout *L, const pv_layout_in *in)
     cols = ceil_div(n, rows);
     L->nrows = rows;
     int row_h = L->scene.h / (int)rows;
-    int street_h = imax(sc(L, 12), imin(sc(L, 84), row_h * 26 / 100));
+    /* room for two lanes of envelope cards (taller when presenting) */
+    int lanes2 = 2 * (line_h(L->px.env_head) + 2 * line_h(L->px.env) + sc(L, 8)) + sc(L, 9);
+    int street_h = imax(sc(L, 12), imin(imax(sc(L, 104), lanes2), row_h * (L->present ? 40 : 30) / 100));
     int slot_w = (L->scene.w - 2 * m) / (int)cols;
     int bw = imin(slot_w - gap, sc(L, 470));
     for (uint32_t r = 0; r < rows; r++) {
@@ -419,9 +498,6 @@ static void layout_street(pv_layout *L, const pv_layout_in *in)
             layout_building(L, in, hi, zone);
         }
     }
-    pv_rect st = L->streets[rows - 1];
-    int bh = imin(sc(L, 58), st.h - 4);
-    L->banner = rect(m, st.y + (st.h - bh) / 2, L->w - 2 * m, bh);
 }
 
 /* ---- connections and envelopes ---- */
@@ -482,6 +558,16 @@ static int street_lane(const pv_layout *L, uint32_t h)
     return L->streets[L->hosts[h].row].y + sc(L, 2);
 }
 
+/* True when a connection count at r would leave the street area or cover an
+ * earlier one. */
+static bool count_taken(const pv_layout *L, pv_rect r, uint32_t before)
+{
+    if (!pv_rect_inside(r, L->scene)) return true;
+    for (uint32_t k = 0; k < before; k++)
+        if (pv_rect_overlap(r, L->links[k].count)) return true;
+    return false;
+}
+
 static void layout_links(pv_layout *L, const pv_layout_in *in)
 {
     const pv_scene *s = in->scene;
@@ -499,50 +585,229 @@ static void layout_links(pv_layout *L, const pv_layout_in *in)
             snprintf(buf, sizeof buf, "%u conns", (unsigned)k->count);
             int w = measure(in, buf, L->px.small, PV_FACE_MONO) + sc(L, 8), h = line_h(L->px.small);
             b->count = rect((b->a.x + b->b.x) / 2 - w / 2, sag - h / 2, w, h);
+            /* counts of neighbouring bundles step aside, up or down, not over each other */
+            for (int j = 1; j < 8 && count_taken(L, b->count, i); j++)
+                b->count.y = sag - h / 2 + (j % 2 ? 1 : -1) * ((j + 1) / 2) * h;
+            if (count_taken(L, b->count, i)) b->count = rect(0, 0, 0, 0);
         }
     }
 }
 
-static pv_rect clamp_into(pv_rect r, pv_rect box)
+static const char *const k_slot_titles[PV_SLOTS] = { "src IP", "src port", "dst IP", "dst port" };
+
+const char *pv_slot_title(int slot) { return slot >= 0 && slot < PV_SLOTS ? k_slot_titles[slot] : ""; }
+
+static pv_rect move(pv_rect r, int dx, int dy)
 {
-    r.x = imax(box.x, imin(r.x, box.x + box.w - r.w));
-    r.y = imax(box.y, imin(r.y, box.y + box.h - r.h));
-    return r;
+    return r.w > 0 ? rect(r.x + dx, r.y + dy, r.w, r.h) : r;
 }
 
-/* The oldest few envelopes carry their labels; the rest are small icons. */
-#define LABELLED_ENVELOPES 6
+static void move_card(pv_env_box *b, int dx, int dy)
+{
+    b->r = move(b->r, dx, dy);
+    b->name = move(b->name, dx, dy);
+    b->flags = move(b->flags, dx, dy);
+    b->detail = move(b->detail, dx, dy);
+    for (int k = 0; k < PV_SLOTS; k++) {
+        b->head[k] = move(b->head[k], dx, dy);
+        b->slot[k] = move(b->slot[k], dx, dy);
+    }
+}
+
+/* A card's boxes with its top-left corner at (0, 0): columns as wide as
+ * their widest line, so no text is ever cut (the detail too: "demux: ..."). */
+static void card_boxes(const pv_layout *L, const pv_layout_in *in, const pv_envelope *v, pv_env_box *b)
+{
+    const pv_conv *c = pv_scene_conv(in->scene, v->conv);
+    const char *name = c && c->named ? c->id : "";
+    int px = L->px.env, hpx = L->px.env_head, pad = imax(2, sc(L, 5)), gap = sc(L, 10);
+    int hh = line_h(hpx), lh = line_h(px);
+    int x = pad, y = pad / 2;
+    int w0 = imax(measure(in, name, hpx, PV_FACE_BOLD), measure(in, v->flags_str, px, PV_FACE_BOLD));
+    b->name = rect(x, y, w0, hh);
+    b->flags = rect(x, y + hh, w0, lh);
+    x += w0 + gap;
+    for (int k = 0; k < PV_SLOTS; k++) {
+        int w = imax(measure(in, k_slot_titles[k], hpx, PV_FACE_SANS), measure(in, v->slot[k], px, PV_FACE_MONO));
+        b->head[k] = rect(x, y, w, hh);
+        b->slot[k] = rect(x, y + hh, w, lh);
+        x += w + (k + 1 < PV_SLOTS ? gap : 0);
+    }
+    int dw = measure(in, v->detail, px, PV_FACE_MONO);
+    b->detail = dw ? rect(pad, y + hh + lh, dw, lh) : rect(0, 0, 0, 0);
+    b->r = rect(0, 0, imax(x, pad + dw) + pad, y + hh + lh + (dw ? lh : 0) + pad / 2 + sc(L, 2));
+    b->card = true;
+}
+
+static bool taken(const pv_layout *L, pv_rect r, uint32_t placed)
+{
+    for (uint32_t i = 0; i < placed; i++)
+        if (pv_rect_overlap(r, L->envs[i].r)) return true;
+    for (uint32_t i = 0; i < L->nlinks; i++)
+        if (pv_rect_overlap(r, L->links[i].count)) return true;
+    return false;
+}
+
+/* Puts a box of b->r's size centred on x in the street's first free lane,
+ * starting from lane `pref`; false when every lane is taken there. */
+static bool place_in_lane(const pv_layout *L, pv_rect st, int x, uint32_t pref, pv_env_box *b, uint32_t placed)
+{
+    int g = imax(1, sc(L, 3)), m = sc(L, 4);
+    int lanes = (st.h - g) / (b->r.h + g);
+    if (lanes < 1 || b->r.w > st.w - 2 * m) return false;
+    int left = imax(st.x + m, imin(x - b->r.w / 2, st.x + st.w - m - b->r.w));
+    for (int k = 0; k < lanes; k++) {
+        int lane = (int)((pref + (uint32_t)k) % (uint32_t)lanes);
+        pv_rect r = rect(left, st.y + g + lane * (b->r.h + g), b->r.w, b->r.h);
+        if (taken(L, r, placed)) continue;
+        move_card(b, r.x - b->r.x, r.y - b->r.y);
+        return true;
+    }
+    return false;
+}
+
+/* The oldest few envelopes (arriving soonest) get cards; the rest are icons.
+ * Each conversation prefers its own lane; an envelope with no free lane is
+ * not drawn over another but counted in the "+N more envelopes" badge. */
+#define CARD_ENVELOPES 6
 
 static void layout_envelopes(pv_layout *L, const pv_layout_in *in)
 {
     const pv_scene *s = in->scene;
-    int px = L->px.env, pad = sc(L, 6), lh = line_h(px);
     L->nenvs = s->nenvs;
-    uint32_t rank[2] = { 0, 0 }; /* envelopes so far going right, left */
+    L->env_hidden = s->hidden_envs;
+    uint32_t cards = 0;
     for (uint32_t i = 0; i < s->nenvs; i++) {
         const pv_envelope *v = &s->envs[i];
         pv_env_box *b = &L->envs[i];
+        memset(b, 0, sizeof *b);
         pv_point a = pv_layout_anchor(L, s, v->host_from, v->door_from);
         pv_point z = pv_layout_anchor(L, s, v->host_to, v->door_to);
         b->at = pv_layout_path(a, street_lane(L, v->host_from), z, street_lane(L, v->host_to), v->sent,
                                v->arrives, s->now);
-        bool labelled = i < LABELLED_ENVELOPES;
-        int w = sc(L, 26), h = sc(L, 16);
-        if (labelled) {
-            w = imax(measure(in, v->label, px, PV_FACE_MONO), measure(in, v->detail, px, PV_FACE_MONO)) + 2 * pad;
-            h = (v->detail[0] ? 2 : 1) * lh + pad + sc(L, 2);
+        /* halfway through its trip an envelope moves to the receiver's street */
+        bool late = s->now > v->sent && 2 * (s->now - v->sent) >= v->arrives - v->sent;
+        uint32_t h = late ? v->host_to : v->host_from;
+        if (L->nrows == 0 || h >= L->nhosts) continue;
+        pv_rect st = L->streets[L->hosts[h].row];
+        uint32_t pref = v->conv != PV_NO_CONV ? v->conv : i;
+        if (cards < CARD_ENVELOPES) {
+            card_boxes(L, in, v, b);
+            if (place_in_lane(L, st, b->at.x, pref, b, i)) {
+                cards++;
+                continue;
+            }
+            pv_point at = b->at;
+            memset(b, 0, sizeof *b);
+            b->at = at;
         }
-        int left = z.x < a.x;
-        int lane = (int)((rank[left]++ + (uint32_t)left) % 2);
-        int dy = lane ? lh * 2 + pad + sc(L, 5) : 0;
-        b->r = clamp_into(rect(b->at.x - w / 2, b->at.y + dy, w, h), L->scene);
-        b->label = labelled ? rect(b->r.x + pad, b->r.y + pad / 2 + sc(L, 1), w - 2 * pad, lh) : rect(0, 0, 0, 0);
-        b->detail = labelled && v->detail[0] ? rect(b->r.x + pad, b->label.y + lh, w - 2 * pad, lh) : rect(0, 0, 0, 0);
+        b->r = rect(0, 0, sc(L, 26), sc(L, 16));
+        if (!place_in_lane(L, st, b->at.x, pref, b, i)) {
+            b->r = rect(0, 0, 0, 0);
+            L->env_hidden++;
+        }
     }
+}
+
+/* ---- the demux card and the failing door's label ---- */
+
+/* True when r lies in the street area clear of every label, door, "+N"
+ * tile, envelope and connection count placed so far. */
+static bool clear_spot(const pv_layout *L, const pv_scene *s, pv_rect r)
+{
+    if (!pv_rect_inside(r, L->scene)) return false;
+    for (uint32_t i = 0; i < L->nlabels; i++)
+        if (pv_rect_overlap(r, L->labels[i])) return false;
+    for (uint32_t i = 0; i < s->ndoors; i++)
+        if (pv_rect_overlap(r, L->doors[i].r)) return false;
+    for (uint32_t i = 0; i < L->nhosts; i++)
+        if (pv_rect_overlap(r, L->hosts[i].upper.more) || pv_rect_overlap(r, L->hosts[i].priv.more)) return false;
+    return !taken(L, r, L->nenvs);
+}
+
+static int card_width(const pv_layout_in *in, const pv_lookup *q, int px)
+{
+    int w = measure(in, q->head, px, PV_FACE_BOLD);
+    for (int i = 0; i < PV_ASKS; i++) w = imax(w, measure(in, q->ask[i], px, PV_FACE_MONO));
+    return w;
+}
+
+static void layout_lookup(pv_layout *L, const pv_layout_in *in)
+{
+    const pv_lookup *q = &in->scene->lookup;
+    L->lookup = rect(0, 0, 0, 0);
+    L->lookup_in_log = false;
+    if (!q->active || q->host >= L->nhosts) return;
+    int pad = sc(L, 8), px = L->px.log;
+    int w = card_width(in, q, px) + 2 * pad;
+    int row = line_h(px) + sc(L, 3), h = (PV_ASKS + 1) * row + pad;
+    /* in the receiving building where there is room, top rows first */
+    pv_rect body = L->hosts[q->host].body;
+    bool found = false;
+    for (int y = body.y + sc(L, 4); !found && y + h <= body.y + body.h; y += imax(4, row / 2)) {
+        int xs[3] = { body.x + (body.w - w) / 2, body.x + sc(L, 6), body.x + body.w - w - sc(L, 6) };
+        for (int k = 0; k < 3 && !found; k++) {
+            L->lookup = rect(xs[k], y, w, h);
+            found = L->lookup.x >= body.x && clear_spot(L, in->scene, L->lookup);
+        }
+    }
+    if (!found && L->log.h <= 0) { /* presenting, no room in the building: the door ring says it */
+        L->lookup = rect(0, 0, 0, 0);
+        return;
+    }
+    if (!found) { /* else at the top of the log, the type shrunk to fit */
+        L->lookup_in_log = true;
+        int room = L->log.y + L->log.h - (L->log_head.y + L->log_head.h) - sc(L, 4);
+        L->lookup = rect(L->log.x + sc(L, 6), L->log_head.y + L->log_head.h, L->log.w - sc(L, 12), 0);
+        while (px > 8 && (card_width(in, q, px) > L->lookup.w - 2 * pad ||
+                          (PV_ASKS + 1) * (line_h(px) + sc(L, 3)) + pad > room))
+            px--;
+        row = line_h(px) + sc(L, 3);
+        L->lookup.h = (PV_ASKS + 1) * row + pad;
+    }
+    L->lookup_px = px;
+    pv_rect r = L->lookup;
+    L->lookup_head = rect(r.x + pad, r.y + pad / 2, r.w - 2 * pad, row);
+    for (int i = 0; i < PV_ASKS; i++) L->lookup_ask[i] = rect(r.x + pad, r.y + pad / 2 + (i + 1) * row, r.w - 2 * pad, row);
+    add_label(L, L->lookup);
+}
+
+static void layout_door_error(pv_layout *L, const pv_layout_in *in)
+{
+    L->door_error = rect(0, 0, 0, 0);
+    const pv_scene *s = in->scene;
+    if (!in->door_error || in->error_host >= L->nhosts) return;
+    uint32_t d = pv_scene_door_for(s, in->error_host, in->error_port);
+    pv_rect door = d < s->ndoors ? L->doors[d].r : rect(0, 0, 0, 0);
+    if (door.w == 0) return;
+    int px = L->px.small, w = measure(in, in->door_error, px, PV_FACE_BOLD) + sc(L, 10), h = line_h(px) + sc(L, 4);
+    int g = sc(L, 3), cx = door.x + door.w / 2 - w / 2;
+    pv_rect spots[4] = { rect(cx, door.y - h - g, w, h), rect(cx, door.y + door.h + g, w, h),
+                         rect(door.x + door.w + g, door.y, w, h), rect(door.x - w - g, door.y, w, h) };
+    for (int k = 0; k < 4; k++)
+        if (clear_spot(L, s, spots[k])) {
+            L->door_error = spots[k];
+            add_label(L, L->door_error);
+            return;
+        }
+}
+
+/* The "+N more envelopes" badge: at the scene's top right if that is clear,
+ * else the first clear place along the top or the streets, right first. */
+static void layout_env_more(pv_layout *L, const pv_layout_in *in)
+{
     L->env_more = rect(0, 0, 0, 0);
-    if (s->hidden_envs) {
-        int w = measure(in, "+0000000 more envelopes", L->px.small, PV_FACE_SANS);
-        L->env_more = rect(L->w - sc(L, 16) - w, L->scene.y + sc(L, 4), w, line_h(L->px.small));
+    if (!L->env_hidden) return;
+    int w = measure(in, "+0000000 more envelopes", L->px.small, PV_FACE_SANS), h = line_h(L->px.small);
+    int m = sc(L, 16), step = imax(8, w / 4);
+    for (uint32_t row = 0; row <= L->nrows; row++) {
+        int y = row == 0 ? L->scene.y + sc(L, 4) : L->streets[row - 1].y + L->streets[row - 1].h - h - sc(L, 2);
+        for (int x = L->w - m - w; x >= m; x -= step)
+            if (clear_spot(L, in->scene, rect(x, y, w, h))) {
+                L->env_more = rect(x, y, w, h);
+                add_label(L, L->env_more);
+                return;
+            }
     }
 }
 
@@ -552,15 +817,20 @@ void pv_layout_compute(const pv_layout_in *in, pv_layout *L)
     L->h = imax(in->h, 240);
     double z = in->zoom > 0 ? in->zoom : 1.0;
     L->s = fmin(L->w / 1280.0, L->h / 720.0) * z;
+    L->present = in->present;
+    L->min_px = in->present ? (int)ceil(32.0 * L->s / 1.5 - 1e-9) : 0;
     L->nlabels = 0;
     layout_fonts(L);
     layout_top(L, in);
-    layout_bands(L);
+    layout_bands(L, in);
     layout_panels(L, in);
     layout_caption(L, in);
     layout_street(L, in);
     layout_links(L, in);
     layout_envelopes(L, in);
+    layout_lookup(L, in);
+    layout_door_error(L, in);
+    layout_env_more(L, in);
 }
 
 /* ---- time axis ---- */

@@ -52,11 +52,21 @@ typedef struct pv_host_box {
     int door_title_px, door_sub_px; /* label sizes of this building's doors */
 } pv_host_box;
 
+/* An envelope rides in a lane of the street, never over a building: a card
+ * with the conversation's name and the flags, then the 4-tuple as four
+ * titled slots, then the payload or the demux decision; or, past the first
+ * few, a small icon without text. */
 typedef struct pv_env_box {
     pv_point at;               /* where on the path the envelope is now */
-    pv_rect r;                 /* the envelope */
-    pv_rect label, detail;     /* its two text lines */
+    pv_rect r;                 /* card or icon; w == 0: no room, counted in env_hidden */
+    bool card;
+    pv_rect name, flags;       /* first column: conversation name over the flags */
+    pv_rect head[PV_SLOTS], slot[PV_SLOTS]; /* slot titles ("src IP"...) over values */
+    pv_rect detail;            /* full width; h == 0 when there is none */
 } pv_env_box;
+
+/* "src IP", "src port", "dst IP", "dst port" */
+const char *pv_slot_title(int slot);
 
 typedef struct pv_link_box {
     pv_point a, ctrl, b;       /* quadratic curve from door a to door b */
@@ -66,7 +76,7 @@ typedef struct pv_link_box {
 #define PV_MAX_LABELS 4096
 
 typedef struct pv_fonts {
-    int title, clock, hint, plate, name, floor, env, table, log, caption, small, big, term;
+    int title, clock, hint, plate, name, floor, env, env_head, table, log, caption, small, big, term;
 } pv_fonts;
 
 typedef struct pv_layout_in {
@@ -79,13 +89,23 @@ typedef struct pv_layout_in {
     const char *clock;         /* "t = 150.000 ms  ▶ ×1" */
     const char *hint;          /* key hint, dropped when there is no room */
     const char *caption;       /* current caption, may be NULL */
+    bool banner;               /* an error is the news: the caption band makes room for it */
+    const char *door_error;    /* the failing program at its door ("✗ node 8402: EADDRINUSE"), or NULL */
+    uint32_t error_host;       /* ... at this host's door for error_port */
+    uint16_t error_port;
+    bool present;              /* presentation mode: table and log folded, big type */
 } pv_layout_in;
 
 typedef struct pv_layout {
     int w, h;
     double s;                  /* scale: 1.0 at 1280x720, zoom 1 */
+    bool present;              /* presentation mode (pv_layout_in) */
+    int min_px;                /* no text smaller: 32 px at 1920x1080 when presenting, else 0 */
     pv_fonts px;
     pv_rect top, title, clock, hint;
+    pv_rect title_line[2];     /* the title, on two lines when one does not fit */
+    size_t title_split;        /* byte where line 2 starts; 0 = one line */
+    pv_rect notice;            /* where a notice goes: the top bar right of the clock */
     pv_rect scene;             /* the street area */
     pv_rect streets[PV_MAX_HOSTS];
     uint32_t nrows;
@@ -97,7 +117,13 @@ typedef struct pv_layout {
     pv_env_box envs[PV_MAX_ENVELOPES];
     uint32_t nenvs;
     pv_rect env_more;          /* "+N more envelopes" (w == 0: none hidden) */
-    pv_rect banner;            /* error banner over the top of the street */
+    uint32_t env_hidden;       /* envelopes not drawn: beyond the scene's or no room */
+    pv_rect banner;            /* error banner above the caption (h == 0: no error) */
+    pv_rect lookup;            /* the demux card (scene.h, pv_lookup); w == 0: none */
+    pv_rect lookup_head, lookup_ask[PV_ASKS];
+    int lookup_px;
+    bool lookup_in_log;        /* no room in the receiving building: it tops the log */
+    pv_rect door_error;        /* the label at the failing door; w == 0: none */
     pv_rect table, table_head;
     int table_row_h, table_rows, col_x[4];
     pv_rect log, log_head;

@@ -25,6 +25,18 @@ typedef struct pv_rgba {
 #define PV_OI_VERMILLION PV_RGB(0xD5, 0x5E, 0x00)
 #define PV_OI_PURPLE     PV_RGB(0xCC, 0x79, 0xA7)
 
+/* One colour per conversation (scene.h), in order of creation: the client's
+ * temporary door, its envelopes, its line and its rows share it. Blue, the
+ * darkest on the dark background, comes last. */
+#define PV_CONV_COLOURS 6
+static inline pv_rgba pv_conv_colour(unsigned i)
+{
+    static const pv_rgba k[PV_CONV_COLOURS] = {
+        PV_OI_SKY, PV_OI_ORANGE, PV_OI_PURPLE, PV_OI_YELLOW, PV_OI_GREEN, PV_OI_BLUE,
+    };
+    return k[i % PV_CONV_COLOURS];
+}
+
 /* Roles */
 #define PV_COL_SKY_TOP    PV_RGB(0x16, 0x1B, 0x2A) /* window background */
 #define PV_COL_PANEL      PV_RGB(0x10, 0x14, 0x1E) /* panels background */

@@ -47,7 +47,10 @@ static uint32_t store_error(pv_playback *pb, const ps_event *ev)
     if (ev->proc) snprintf(who, sizeof who, ", %s %u", ev->proc, (unsigned)ev->pid);
     snprintf(buf, sizeof buf, "%s: %s%s failed (%s%s)", ps_errno_name(ev->err), ev->op ? ev->op : "operation",
              where, ev->host_name ? ev->host_name : "?", who);
-    return store_str(pb, buf);
+    uint32_t off = store_str(pb, buf);
+    if (ev->proc) snprintf(buf, sizeof buf, "✗ %s %u: %s", ev->proc, (unsigned)ev->pid, ps_errno_name(ev->err));
+    else snprintf(buf, sizeof buf, "✗ %s", ps_errno_name(ev->err));
+    return off != PV_REC_NONE && store_str(pb, buf) != PV_REC_NONE ? off : PV_REC_NONE;
 }
 
 static bool grow(pv_playback *pb) { return ps_grow(&pb->ev, &pb->cap, pb->nev + 1, sizeof *pb->ev); }
@@ -67,7 +70,8 @@ static void record(void *ctx, const ps_event *ev)
     x->kind = (uint8_t)ev->kind;
     x->host = ev->host;
     x->socket = ev->socket;
-    x->segment = ev->segment;
+    if (ev->kind == PS_EV_ERROR) x->port = ev->port;
+    else x->segment = ev->segment;
     x->err = (uint8_t)ev->err;
     x->to = (uint8_t)ev->to;
     x->text = PV_REC_NONE;
@@ -282,9 +286,31 @@ void pv_playback_step(pv_playback *pb, int dir)
     pv_playback_seek(pb, i > 0 ? pb->ev[i - 1].t : 0);
 }
 
+const char *pv_playback_log_line(const pv_playback *pb, size_t i, char *buf, size_t n)
+{
+    char line[512];
+    pv_playback_line(pb, i, line, sizeof line);
+    const char *kind = i < pb->nev && pb->ev[i].kind == PS_EV_DELIVER ? strstr(line, " deliver ") : NULL;
+    const char *to = kind ? strstr(kind, " to ") : NULL;
+    if (!to) {
+        snprintf(buf, n, "%s", line);
+        return buf;
+    }
+    const char *addr = kind + strlen(" deliver ");
+    while (*addr == ' ') addr++;
+    snprintf(buf, n, "%.*s%s · %.*s", (int)(addr - line), line, to + 1, (int)(to - addr), addr);
+    return buf;
+}
+
 const char *pv_playback_str(const pv_playback *pb, uint32_t off)
 {
     return off != PV_REC_NONE && off < pb->strs_len ? pb->strs + off : NULL;
+}
+
+const char *pv_playback_error_label(const pv_playback *pb, const pv_rec *e)
+{
+    const char *s = e->kind == PS_EV_ERROR ? pv_playback_str(pb, e->text) : NULL;
+    return s ? s + strlen(s) + 1 : NULL;
 }
 
 const char *pv_playback_caption(const pv_playback *pb)

@@ -39,9 +39,14 @@ enum { PV_SRC_ACTION, PV_SRC_RUN, PV_SRC_TYPED };
 /* One recorded event (the parts the panels need). */
 typedef struct pv_rec {
     ps_time t;
-    uint32_t host, socket, segment;
+    uint32_t host, socket;
+    union {
+        uint32_t segment; /* SEGMENT, DELIVER: the in-flight segment */
+        uint32_t port;    /* ERROR: the port concerned, 0 if none */
+    };
     uint32_t line;      /* its trace line's offset in log, or PV_REC_NONE */
-    uint32_t text;      /* SAY caption / ERROR summary offset in strs, or PV_REC_NONE */
+    uint32_t text;      /* SAY caption / ERROR summary offset in strs, or PV_REC_NONE;
+                           an ERROR's summary is followed by its short label */
     uint32_t last_say;  /* index of the latest SAY at or before this event */
     uint32_t last_err;  /* index of the latest ERROR at or before this event */
     uint8_t kind, err, to;
@@ -114,7 +119,12 @@ const char *pv_playback_caption(const pv_playback *pb);
 const pv_rec *pv_playback_error(const pv_playback *pb, ps_time window);
 /* Event i's first trace line, copied into buf. */
 const char *pv_playback_line(const pv_playback *pb, size_t i, char *buf, size_t n);
+/* The same line for the event log, the decision first: a delivery reads
+ * "deliver  to listener nginx[812] web · 192.0.2.10:50674 -> ...:443 SYN". */
+const char *pv_playback_log_line(const pv_playback *pb, size_t i, char *buf, size_t n);
 const char *pv_playback_str(const pv_playback *pb, uint32_t off);
+/* An ERROR's short label for the door it concerns: "✗ node 8402: EADDRINUSE". */
+const char *pv_playback_error_label(const pv_playback *pb, const pv_rec *e);
 /* pv_demux_fn: where demux sends segment `slot` arriving at `arrives`. */
 uint8_t pv_playback_demux(void *pb, uint32_t slot, ps_time arrives);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "palette.h"
 #include "units.h"
 
 bool pv_scene_add_host(pv_scene *s, const char *name, const char *addr, uint16_t unpriv)
@@ -57,6 +58,7 @@ static void listen_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv
 {
     memset(d, 0, sizeof *d);
     d->kind = PV_DOOR_LISTEN;
+    d->conv = PV_NO_CONV;
     d->port = k->lport;
     d->state = k->state;
     d->socket = idx;
@@ -64,11 +66,60 @@ static void listen_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv
     proc_label(e, k->proc, d->sub, sizeof d->sub);
 }
 
-static void temp_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv_door *d)
+/* Where named client socket `name` comes among the scenario's named client
+ * sockets (the first connect gets the first colour). */
+static uint32_t client_ordinal(const ps_scenario *sc, uint32_t name)
+{
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < name; j++) {
+        uint32_t a = sc->socks[j].action;
+        n += a < sc->nactions && sc->actions[a].kind == PS_ACT_CONNECT;
+    }
+    return n;
+}
+
+/* A conversation for client socket k (slot idx): its id and its colour. */
+static uint16_t add_conv(pv_scene *s, const ps_engine *e, const ps_socket *k, uint32_t idx)
+{
+    const ps_scenario *sc = ps_engine_scenario(e);
+    if (s->nconvs >= PV_MAX_CONVS || k->raddr == 0) return PV_NO_CONV;
+    pv_conv *c = &s->convs[s->nconvs];
+    bool named = k->name != PS_NONE && k->name < sc->nsocks;
+    *c = (pv_conv){ .caddr = k->laddr, .saddr = k->raddr, .cport = k->lport, .sport = k->rport };
+    c->named = named;
+    if (named) {
+        snprintf(c->id, sizeof c->id, "%s", sc->socks[k->name].name);
+    } else {
+        char a[24], b[24];
+        snprintf(c->id, sizeof c->id, "%s>%s", ps_endpoint_str(k->laddr, k->lport, a),
+                 ps_endpoint_str(k->raddr, k->rport, b));
+    }
+    c->colour = (uint8_t)((named ? client_ordinal(sc, k->name) : idx) % PV_CONV_COLOURS);
+    return (uint16_t)s->nconvs++;
+}
+
+uint16_t pv_scene_conv_for(const pv_scene *s, ps_addr a, uint16_t ap, ps_addr b, uint16_t bp)
+{
+    for (uint32_t i = 0; i < s->nconvs; i++) {
+        const pv_conv *c = &s->convs[i];
+        if ((c->caddr == a && c->cport == ap && c->saddr == b && c->sport == bp) ||
+            (c->caddr == b && c->cport == bp && c->saddr == a && c->sport == ap))
+            return (uint16_t)i;
+    }
+    return PV_NO_CONV;
+}
+
+const pv_conv *pv_scene_conv(const pv_scene *s, uint16_t i)
+{
+    return i < s->nconvs ? &s->convs[i] : NULL;
+}
+
+static void temp_door(pv_scene *s, const ps_engine *e, const ps_socket *k, uint32_t idx, pv_door *d)
 {
     const ps_scenario *sc = ps_engine_scenario(e);
     char who[40];
     memset(d, 0, sizeof *d);
+    d->conv = add_conv(s, e, k, idx);
     d->kind = PV_DOOR_TEMP;
     d->port = k->lport;
     d->state = k->state;
@@ -88,16 +139,22 @@ static void empty_door(uint16_t port, pv_door *d)
 {
     memset(d, 0, sizeof *d);
     d->kind = PV_DOOR_EMPTY;
+    d->conv = PV_NO_CONV;
     d->port = port;
     d->socket = PS_NONE;
     snprintf(d->title, sizeof d->title, ":%u", (unsigned)port);
     snprintf(d->sub, sizeof d->sub, "nobody home");
 }
 
+/* Doors keep their places: the lesson's ports (listening or empty) by
+ * number, so a door that empties or fills stays put; then temporary doors
+ * in order of creation (socket slot), so a new one never shifts the rest. */
 static int door_cmp(const void *a, const void *b)
 {
     const pv_door *x = a, *y = b;
-    if (x->port != y->port) return x->port < y->port ? -1 : 1;
+    bool tx = x->kind == PV_DOOR_TEMP, ty = y->kind == PV_DOOR_TEMP;
+    if (tx != ty) return tx ? 1 : -1;
+    if (!tx && x->port != y->port) return x->port < y->port ? -1 : 1;
     if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
     return x->socket < y->socket ? -1 : x->socket > y->socket;
 }
@@ -137,7 +194,7 @@ static void add_socket_doors(pv_scene *s, const ps_engine *e, uint32_t h)
             if (listener != (pass == 0)) continue;
             pv_door d;
             if (listener) listen_door(e, k, i, &d);
-            else temp_door(e, k, i, &d);
+            else temp_door(s, e, k, i, &d);
             pv_scene_add_door(s, h, &d);
         }
     }
@@ -207,7 +264,7 @@ static bool link_match(const pv_link *l, uint32_t ha, uint32_t da, uint32_t hb, 
 
 /* One line per listed client door; connections from unlisted doors share a
  * bundle per (host, target door) that carries their count. */
-static void add_link(pv_scene *s, uint32_t ha, uint32_t da, uint32_t hb, uint32_t db)
+static void add_link(pv_scene *s, uint32_t ha, uint32_t da, uint32_t hb, uint32_t db, uint16_t conv)
 {
     s->conns++;
     if (da == PV_DOOR_MORE || db == PV_DOOR_MORE) {
@@ -218,7 +275,7 @@ static void add_link(pv_scene *s, uint32_t ha, uint32_t da, uint32_t hb, uint32_
             }
     }
     if (s->nlinks >= PV_MAX_LINKS) return;
-    s->links[s->nlinks++] = (pv_link){ ha, da, hb, db, 1 };
+    s->links[s->nlinks++] = (pv_link){ ha, da, hb, db, 1, da < PV_DOOR_MORE ? conv : PV_NO_CONV };
 }
 
 static void add_links(pv_scene *s, const ps_engine *e)
@@ -233,7 +290,7 @@ static void add_links(pv_scene *s, const ps_engine *e)
         if (k->host >= s->nhosts || hb >= s->nhosts) continue;
         uint32_t da = pv_scene_door_for(s, k->host, k->lport);
         uint32_t db = pv_scene_door_for(s, hb, k->rport);
-        add_link(s, k->host, da, hb, db);
+        add_link(s, k->host, da, hb, db, pv_scene_conv_for(s, k->laddr, k->lport, k->raddr, k->rport));
     }
 }
 
@@ -250,6 +307,7 @@ static void bundle_links(pv_scene *s)
         k.door_a = PV_DOOR_FRONT;
         uint32_t j = 0;
         while (j < n && !link_match(&s->links[j], k.host_a, k.door_a, k.host_b, k.door_b)) j++;
+        k.conv = PV_NO_CONV;
         if (j < n) s->links[j].count += k.count;
         else s->links[n++] = k;
     }
@@ -266,11 +324,36 @@ static const char *demux_words(uint8_t to)
     }
 }
 
+/* The slots that tell v apart from its nearest sibling: the other
+ * conversation sharing the most of the 4-tuple (two tabs to one server
+ * differ in the client's port only). Bounded by PV_MAX_CONVS. */
+static uint8_t key_slots(const pv_scene *s, const pv_envelope *v)
+{
+    if (v->conv == PV_NO_CONV) return 0;
+    const pv_conv *c = &s->convs[v->conv];
+    bool client_sends = v->src_addr == c->caddr && v->src_port == c->cport;
+    int best = 1; /* a sibling shares at least two of the four */
+    uint8_t keys = 0;
+    for (uint32_t i = 0; i < s->nconvs; i++) {
+        const pv_conv *o = &s->convs[i];
+        bool same[4] = { o->caddr == c->caddr, o->cport == c->cport, o->saddr == c->saddr, o->sport == c->sport };
+        int n = same[0] + same[1] + same[2] + same[3];
+        if (i == v->conv || n <= best) continue;
+        best = n;
+        keys = 0;
+        for (int k = 0; k < 4; k++) /* client slots are src when the client sends */
+            if (!same[k]) keys |= (uint8_t)(1u << (client_sends ? k : (k + 2) % 4));
+    }
+    return keys;
+}
+
 static void describe_envelope(pv_envelope *v, const ps_segment *g)
 {
-    char fl[24], src[24];
-    snprintf(v->label, sizeof v->label, "%s %s → :%u", ps_flags_str(g->flags, fl),
-             ps_endpoint_str(g->src_addr, g->src_port, src), (unsigned)g->dst_port);
+    ps_flags_str(g->flags, v->flags_str);
+    ps_addr_str(g->src_addr, v->slot[PV_SLOT_SRC_IP]);
+    ps_addr_str(g->dst_addr, v->slot[PV_SLOT_DST_IP]);
+    snprintf(v->slot[PV_SLOT_SRC_PORT], sizeof v->slot[0], "%u", (unsigned)g->src_port);
+    snprintf(v->slot[PV_SLOT_DST_PORT], sizeof v->slot[0], "%u", (unsigned)g->dst_port);
     if (g->payload && g->len) {
         const char *p = g->payload;
         size_t n = strlen(p);
@@ -279,6 +362,24 @@ static void describe_envelope(pv_envelope *v, const ps_segment *g)
     } else {
         snprintf(v->detail, sizeof v->detail, "%s", demux_words(v->to));
     }
+}
+
+/* The conversation's id; for a connection whose client door is not listed,
+ * the client-side 4-tuple (the SYN's sender, else the higher port's side). */
+static void conv_id(const pv_scene *s, pv_envelope *v)
+{
+    if (v->conv != PV_NO_CONV) {
+        memcpy(v->conv_id, s->convs[v->conv].id, sizeof v->conv_id);
+        return;
+    }
+    bool src_is_client = (v->flags & PS_SYN) ? !(v->flags & PS_ACK) : v->src_port > v->dst_port;
+    char a[24], b[24];
+    if (src_is_client)
+        snprintf(v->conv_id, sizeof v->conv_id, "%s>%s", ps_endpoint_str(v->src_addr, v->src_port, a),
+                 ps_endpoint_str(v->dst_addr, v->dst_port, b));
+    else
+        snprintf(v->conv_id, sizeof v->conv_id, "%s>%s", ps_endpoint_str(v->dst_addr, v->dst_port, a),
+                 ps_endpoint_str(v->src_addr, v->src_port, b));
 }
 
 /* Keeps the PV_MAX_ENVELOPES oldest segments (smallest id), sorted. */
@@ -304,6 +405,13 @@ static void keep_envelope(pv_scene *s, const ps_segment *g, uint32_t slot, pv_de
     v->arrives = g->arrives;
     v->flags = g->flags;
     v->id = g->id;
+    v->src_addr = g->src_addr;
+    v->dst_addr = g->dst_addr;
+    v->src_port = g->src_port;
+    v->dst_port = g->dst_port;
+    v->conv = pv_scene_conv_for(s, g->src_addr, g->src_port, g->dst_addr, g->dst_port);
+    conv_id(s, v);
+    v->keys = key_slots(s, v);
     v->to = demux ? demux(ctx, slot, g->arrives) : PV_TO_UNKNOWN;
     describe_envelope(v, g);
 }
@@ -322,13 +430,70 @@ static void add_envelopes(pv_scene *s, const ps_engine *e, pv_demux_fn demux, vo
     }
 }
 
+/* The socket demux chose on host h for v (as the recording says it will):
+ * its connection by exact 4-tuple, or the listener on the port, one bound to
+ * the destination address before one on every address. */
+static uint32_t chosen_socket(const ps_engine *e, uint32_t h, const pv_envelope *v)
+{
+    uint32_t slots = ps_engine_socket_slots(e), wildcard = PS_NONE;
+    for (uint32_t i = 0; i < slots; i++) {
+        const ps_socket *k = ps_engine_socket(e, i);
+        if (!k->live || k->host != h || k->lport != v->dst_port) continue;
+        if (v->to == PS_TO_CONNECTION && k->state != PS_LISTEN && k->rport == v->src_port &&
+            k->raddr == v->src_addr)
+            return i;
+        if (v->to == PS_TO_LISTENER && k->state == PS_LISTEN) {
+            if (k->laddr == v->dst_addr) return i;
+            if (k->laddr == 0) wildcard = i;
+        }
+    }
+    return wildcard;
+}
+
+static void find_lookup(pv_scene *s, const ps_engine *e)
+{
+    pv_lookup *q = &s->lookup;
+    memset(q, 0, sizeof *q);
+    const pv_envelope *v = NULL;
+    for (uint32_t i = 0; i < s->nenvs; i++) {
+        const pv_envelope *w = &s->envs[i];
+        bool arriving = s->now > w->sent && 2 * (s->now - w->sent) >= w->arrives - w->sent;
+        if (arriving && w->to != PV_TO_UNKNOWN && (!v || w->arrives < v->arrives)) {
+            v = w;
+            q->env = i;
+        }
+    }
+    if (!v) return;
+    q->active = true;
+    q->host = v->host_to;
+    q->door = v->door_to;
+    q->answer = v->to == PS_TO_CONNECTION ? PV_ASK_CONNECTION : v->to == PS_TO_LISTENER ? PV_ASK_LISTENER : PV_ASK_RST;
+    q->socket = q->answer == PV_ASK_RST ? PS_NONE : chosen_socket(e, v->host_to, v);
+    const pv_door *d = q->door < s->ndoors ? &s->doors[q->door] : NULL;
+    char door[72];
+    snprintf(door, sizeof door, "%s %s", d ? d->title : "", d ? d->sub : "");
+    const pv_conv *c = pv_scene_conv(s, v->conv);
+    snprintf(q->head, sizeof q->head, "demux on %s: %s from %s%s%s", s->hosts[v->host_to].name, v->flags_str,
+             c && c->named ? c->id : v->slot[PV_SLOT_SRC_IP], c && c->named ? "" : ":",
+             c && c->named ? "" : v->slot[PV_SLOT_SRC_PORT]);
+    snprintf(q->ask[PV_ASK_CONNECTION], sizeof q->ask[0], "1. a connection with exactly this 4-tuple? %s%s",
+             q->answer == PV_ASK_CONNECTION ? "yes → " : "no", q->answer == PV_ASK_CONNECTION ? door : "");
+    snprintf(q->ask[PV_ASK_LISTENER], sizeof q->ask[0], "2. a listener on %s:%s, else *:%s? %s%s",
+             v->slot[PV_SLOT_DST_IP], v->slot[PV_SLOT_DST_PORT], v->slot[PV_SLOT_DST_PORT],
+             q->answer == PV_ASK_LISTENER ? "yes → " : q->answer == PV_ASK_RST ? "no" : "(not asked)",
+             q->answer == PV_ASK_LISTENER ? door : "");
+    snprintf(q->ask[PV_ASK_RST], sizeof q->ask[0], "3. else nobody: RST back to the sender%s",
+             q->answer == PV_ASK_RST ? " ← this" : "");
+}
+
 void pv_scene_build(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ctx)
 {
     s->now = ps_engine_now(e);
     s->nhosts = s->hidden_hosts = s->ndoors = s->nlinks = s->conns = 0;
-    s->nenvs = s->hidden_envs = 0;
+    s->nenvs = s->hidden_envs = s->nconvs = 0;
     add_hosts(s, e);
     add_links(s, e);
     bundle_links(s);
     add_envelopes(s, e, demux, ctx);
+    find_lookup(s, e);
 }

@@ -18,6 +18,9 @@
 #define PV_MAX_DOORS 64      /* doors listed per host; more are counted */
 #define PV_MAX_LINKS 2048    /* connection lines (aggregated beyond) */
 #define PV_MAX_ENVELOPES 40  /* envelopes drawn; the rest show as "+N more" */
+#define PV_MAX_CONVS 256     /* conversations named and coloured; more go grey */
+#define PV_NO_CONV UINT16_MAX
+#define PV_CONV_ID 48        /* "tab1", or "192.0.2.10:50674>93.184.216.34:443" */
 
 /* A door reference that is not a door index: */
 #define PV_DOOR_MORE  (PS_NONE - 1) /* the host's "+N more" tile */
@@ -36,10 +39,24 @@ typedef struct pv_door {
     bool privileged;     /* port below the host's unprivileged start */
     uint32_t conns;      /* LISTEN: connections accepted through it, alive now */
     uint32_t socket;     /* engine socket index, PS_NONE for EMPTY */
+    uint16_t conv;       /* TEMP: its conversation (index into convs), else PV_NO_CONV */
     char title[16];      /* ":443" or "52114" */
     char sub[48];        /* "nginx 812", "tab1 · firefox", "nobody home" */
     char note[40];       /* "LISTEN · 2 conns", "temporary · ESTAB" */
 } pv_door;
+
+/* A conversation: one connection seen from its client's listed door. Its
+ * id is the scenario's socket name, else the client-side 4-tuple; its colour
+ * follows the order of creation (declaration order for named sockets, the
+ * engine's allocation order for the others), so it never changes while the
+ * connection lives. The server's side of it carries the same colour. */
+typedef struct pv_conv {
+    char id[PV_CONV_ID];
+    bool named;            /* id is the scenario's name (else the 4-tuple) */
+    ps_addr caddr, saddr;  /* client and server address */
+    uint16_t cport, sport;
+    uint8_t colour;        /* index into pv_conv_palette */
+} pv_conv;
 
 typedef struct pv_host {
     char name[32];       /* "laptop" */
@@ -57,9 +74,12 @@ typedef struct pv_link {
     uint32_t host_a, door_a; /* door: index into doors, or PV_DOOR_MORE */
     uint32_t host_b, door_b;
     uint32_t count;
+    uint16_t conv;           /* the single connection's, PV_NO_CONV for a bundle */
 } pv_link;
 
 #define PV_TO_UNKNOWN 255    /* demux result not known (yet) */
+
+enum { PV_SLOT_SRC_IP, PV_SLOT_SRC_PORT, PV_SLOT_DST_IP, PV_SLOT_DST_PORT, PV_SLOTS };
 
 typedef struct pv_envelope {
     uint32_t host_from, door_from; /* door: index, PV_DOOR_MORE or PV_DOOR_FRONT */
@@ -68,9 +88,32 @@ typedef struct pv_envelope {
     uint8_t flags;       /* PS_SYN | ... */
     uint8_t to;          /* ps_deliver_to on arrival, or PV_TO_UNKNOWN */
     uint64_t id;
-    char label[64];      /* "SYN 192.0.2.10:52337 → :443" */
+    uint16_t conv;       /* its conversation, or PV_NO_CONV */
+    ps_addr src_addr, dst_addr;
+    uint16_t src_port, dst_port;
+    char conv_id[PV_CONV_ID]; /* conv's id, or the client-side 4-tuple */
+    char flags_str[24];  /* "SYN", "PSH|ACK" */
+    char slot[PV_SLOTS][16]; /* the 4-tuple: "192.0.2.10", "52337", "93.184.216.34", "443" */
+    uint8_t keys;        /* bit per slot: those that tell it from its nearest sibling
+                            conversation's (the one sharing the most), 0 if none */
     char detail[64];     /* payload or where demux sends it */
 } pv_envelope;
+
+/* The demux decision on screen: for the envelope arriving soonest, once it
+ * is past halfway, the questions the receiving kernel asks in order and
+ * the one that answers, the door and the socket it chooses. */
+enum { PV_ASK_CONNECTION, PV_ASK_LISTENER, PV_ASK_RST, PV_ASKS };
+
+typedef struct pv_lookup {
+    bool active;
+    uint32_t env;           /* index into envs */
+    uint32_t host;          /* the receiving host */
+    uint32_t door;          /* the chosen door (index, PV_DOOR_MORE or PV_DOOR_FRONT) */
+    uint32_t socket;        /* the chosen socket, PS_NONE for RST */
+    uint8_t answer;         /* the PV_ASK_* that answers */
+    char head[128];         /* "demux on server: SYN from tab2" */
+    char ask[PV_ASKS][176]; /* each question with its answer */
+} pv_lookup;
 
 typedef struct pv_scene {
     ps_time now;
@@ -83,6 +126,9 @@ typedef struct pv_scene {
     uint32_t conns;      /* established connections in the scene */
     pv_envelope envs[PV_MAX_ENVELOPES]; /* oldest first */
     uint32_t nenvs, hidden_envs;
+    pv_conv convs[PV_MAX_CONVS];
+    uint32_t nconvs;
+    pv_lookup lookup;
 } pv_scene;
 
 /* How the scene learns where demux will send an in-flight segment (the
@@ -95,6 +141,12 @@ void pv_scene_build(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ct
 /* The door of host h that port belongs to, PV_DOOR_MORE when the host has
  * unlisted doors, else PV_DOOR_FRONT. */
 uint32_t pv_scene_door_for(const pv_scene *s, uint32_t h, uint16_t port);
+
+/* The conversation a socket or segment with this 4-tuple belongs to,
+ * either way round, or PV_NO_CONV. */
+uint16_t pv_scene_conv_for(const pv_scene *s, ps_addr a, uint16_t ap, ps_addr b, uint16_t bp);
+/* Conversation i, or NULL for PV_NO_CONV (or any index not in the scene). */
+const pv_conv *pv_scene_conv(const pv_scene *s, uint16_t i);
 
 /* Appends a door to host h (the last host added); false when full. Used by
  * pv_scene_build and by tests. */

@@ -105,6 +105,13 @@ pv_rgba pv_door_colour(pv_door_kind kind)
     }
 }
 
+pv_rgba pv_text_conv(pv_text *t, const pv_scene *s, uint16_t i, pv_rgba other)
+{
+    const pv_conv *c = pv_scene_conv(s, i);
+    pv_text_conn(t, c ? c->id : NULL, c ? pv_conv_colour(c->colour) : other);
+    return c ? pv_conv_colour(c->colour) : other;
+}
+
 /* ---- the scene ---- */
 
 static void draw_streets(SDL_Renderer *r, const pv_layout *L)
@@ -137,6 +144,7 @@ static void draw_floor(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv
         char title[24];
         snprintf(title, sizeof title, "+%u", (unsigned)f->more_count);
         pv_fill(r, f->more, PV_COL_TEMP_FILL);
+        pv_text_role(t, PV_ROLE_DOOR);
         pv_dashed(r, f->more, PV_COL_TEXT_DIM, th(L, 2), th(L, 5));
         pv_text_in(t, title, PV_FACE_BOLD, hb->door_title_px, PV_COL_TEXT, f->more_title, PV_ALIGN_CENTER);
         pv_text_in(t, "more doors", PV_FACE_SANS, hb->door_sub_px, PV_COL_TEXT_DIM, f->more_sub,
@@ -147,6 +155,7 @@ static void draw_floor(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv
 static void floor_heads(pv_text *t, const pv_layout *L, const pv_host_box *hb, uint16_t unpriv)
 {
     char head[80];
+    pv_text_role(t, PV_ROLE_FLOOR);
     if (hb->upper.head.h > 0) {
         snprintf(head, sizeof head, "ports %u and up", (unsigned)unpriv);
         pv_text_in(t, head, PV_FACE_SANS, L->px.floor, PV_COL_TEXT_DIM, hb->upper.head, PV_ALIGN_LEFT);
@@ -161,11 +170,12 @@ static void floor_heads(pv_text *t, const pv_layout *L, const pv_host_box *hb, u
     }
 }
 
-static void draw_door(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_host_box *hb,
+static void draw_door(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s, const pv_host_box *hb,
                       const pv_door *d, const pv_door_box *b)
 {
     if (b->r.w <= 0) return;
-    pv_rgba edge = pv_door_colour((pv_door_kind)d->kind);
+    pv_text_role(t, PV_ROLE_DOOR);
+    pv_rgba edge = pv_text_conv(t, s, d->conv, pv_door_colour((pv_door_kind)d->kind));
     switch (d->kind) {
     case PV_DOOR_LISTEN:
         pv_fill(r, b->r, PV_COL_DOOR_FILL);
@@ -195,15 +205,17 @@ static void draw_building(SDL_Renderer *r, pv_text *t, const pv_layout *L, const
     pv_fill(r, hb->body, PV_COL_BUILDING);
     pv_outline(r, hb->body, PV_COL_BUILD_EDGE, th(L, 2));
     pv_fill(r, hb->plate, PV_COL_LABEL_BG);
+    pv_text_role(t, PV_ROLE_ROOF);
     pv_text_in(t, h->addr, PV_FACE_BOLD, hb->plate.h * 7 / 10, PV_COL_TEXT_DARK, hb->plate, PV_ALIGN_CENTER);
     char name[160];
     snprintf(name, sizeof name, h->procs[0] ? "%s · %s" : "%s", h->name, h->procs);
+    pv_text_role(t, PV_ROLE_NAME);
     pv_text_in(t, name, PV_FACE_SANS, hb->name.h * 4 / 5, PV_COL_TEXT, hb->name, PV_ALIGN_CENTER);
     draw_floor(r, t, L, hb, &hb->upper);
     draw_floor(r, t, L, hb, &hb->priv);
     floor_heads(t, L, hb, h->unpriv_start);
     for (uint32_t k = 0; k < h->ndoors; k++)
-        draw_door(r, t, L, hb, &s->doors[h->first_door + k], &L->doors[h->first_door + k]);
+        draw_door(r, t, L, s, hb, &s->doors[h->first_door + k], &L->doors[h->first_door + k]);
 }
 
 static void draw_links(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s)
@@ -211,8 +223,10 @@ static void draw_links(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv
     for (uint32_t i = 0; i < L->nlinks; i++) {
         const pv_link_box *b = &L->links[i];
         int thick = s->links[i].count > 1 ? th(L, 4) : th(L, 2);
-        curve(r, b->a, b->ctrl, b->b, PV_COL_LINK, thick);
+        const pv_conv *c = pv_scene_conv(s, s->links[i].conv);
+        curve(r, b->a, b->ctrl, b->b, c ? pv_conv_colour(c->colour) : PV_COL_LINK, thick);
     }
+    pv_text_role(t, PV_ROLE_LINK);
     for (uint32_t i = 0; i < L->nlinks; i++) {
         const pv_link_box *b = &L->links[i];
         if (b->count.w <= 0) continue;
@@ -232,12 +246,17 @@ static pv_rgba envelope_colour(uint8_t flags)
     return PV_COL_ENV_DATA;
 }
 
-static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_envelope *v,
-                          const pv_env_box *b)
+static pv_rect grow(pv_rect r, int d) { return (pv_rect){ r.x - d, r.y - d, r.w + 2 * d, r.h + 2 * d }; }
+
+static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s,
+                          const pv_envelope *v, const pv_env_box *b)
 {
-    pv_rgba c = envelope_colour(v->flags);
+    if (b->r.w <= 0) return;
+    pv_text_role(t, PV_ROLE_ENVELOPE);
+    pv_rgba c = pv_text_conv(t, s, v->conv, envelope_colour(v->flags));
+    if (v->conv == PV_NO_CONV) pv_text_conn(t, v->conv_id, c);
     pv_fill(r, b->r, PV_COL_ENV_FILL);
-    if (b->label.w <= 0) { /* an unlabelled icon: colour and an outline style */
+    if (!b->card) { /* an icon: the flap, and RST dashed */
         pv_point mid = { b->r.x + b->r.w / 2, b->r.y + b->r.h / 2 };
         pv_line(r, (pv_point){ b->r.x, b->r.y }, mid, c, 1);
         pv_line(r, (pv_point){ b->r.x + b->r.w - 1, b->r.y }, mid, c, 1);
@@ -245,27 +264,70 @@ static void draw_envelope(SDL_Renderer *r, pv_text *t, const pv_layout *L, const
         else pv_outline(r, b->r, c, th(L, 1));
         return;
     }
-    /* the flap: two lines from the top corners to the middle */
-    pv_point mid = { b->r.x + b->r.w / 2, b->r.y + b->r.h * 2 / 5 };
-    pv_line(r, (pv_point){ b->r.x, b->r.y }, mid, PV_RGB(0xC8, 0xBE, 0xA6), 1);
-    pv_line(r, (pv_point){ b->r.x + b->r.w - 1, b->r.y }, mid, PV_RGB(0xC8, 0xBE, 0xA6), 1);
+    /* the first column in the conversation's colour, like its door */
+    int gap = (b->head[0].x - (b->name.x + b->name.w)) / 2;
+    pv_fill(r, (pv_rect){ b->r.x, b->r.y, b->name.x + b->name.w + gap - b->r.x, b->flags.y + b->flags.h - b->r.y }, c);
+    for (int k = 0; k < PV_SLOTS; k++)
+        if (v->keys & (1u << k))
+            pv_fill(r, grow((pv_rect){ b->head[k].x, b->head[k].y, b->head[k].w, b->slot[k].y + b->slot[k].h - b->head[k].y },
+                            th(L, 2)), c);
     if (v->flags & PS_RST) pv_dashed(r, b->r, c, th(L, 3), th(L, 5));
     else pv_outline(r, b->r, c, th(L, 2));
-    pv_text_in(t, v->label, PV_FACE_MONO, L->px.env, PV_COL_TEXT_DARK, b->label, PV_ALIGN_LEFT);
+    const pv_conv *conv = pv_scene_conv(s, v->conv);
+    if (conv && conv->named) pv_text_in(t, conv->id, PV_FACE_BOLD, L->px.env_head, PV_COL_TEXT_DARK, b->name, PV_ALIGN_LEFT);
+    pv_text_in(t, v->flags_str, PV_FACE_BOLD, L->px.env, PV_COL_TEXT_DARK, b->flags, PV_ALIGN_LEFT);
+    for (int k = 0; k < PV_SLOTS; k++) {
+        pv_text_in(t, pv_slot_title(k), PV_FACE_SANS, L->px.env_head, PV_RGB(0x4A, 0x4A, 0x4A), b->head[k], PV_ALIGN_LEFT);
+        pv_text_in(t, v->slot[k], PV_FACE_MONO, L->px.env, PV_COL_TEXT_DARK, b->slot[k],
+                   PV_ALIGN_LEFT);
+    }
     pv_text_in(t, v->detail, PV_FACE_MONO, L->px.env, PV_RGB(0x4A, 0x4A, 0x4A), b->detail, PV_ALIGN_LEFT);
 }
 
-void pv_draw_scene(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s)
+void pv_draw_lookup(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s)
+{
+    const pv_lookup *q = &s->lookup;
+    if (!q->active) return;
+    pv_rect door = q->door < s->ndoors ? L->doors[q->door].r : (pv_rect){ 0, 0, 0, 0 };
+    if (door.w > 0) pv_outline(r, grow(door, th(L, 4)), PV_COL_NOW, th(L, 3));
+    if (L->lookup.w <= 0) return;
+    pv_fill(r, L->lookup, PV_COL_PANEL);
+    pv_outline(r, L->lookup, PV_COL_NOW, th(L, 2));
+    pv_text_role(t, PV_ROLE_LOOKUP);
+    pv_rgba c = pv_text_conv(t, s, s->envs[q->env].conv, PV_COL_TEXT);
+    if (s->envs[q->env].conv == PV_NO_CONV) pv_text_conn(t, s->envs[q->env].conv_id, c);
+    pv_text_in(t, q->head, PV_FACE_BOLD, L->lookup_px, c, L->lookup_head, PV_ALIGN_LEFT);
+    pv_text_conn(t, NULL, c); /* the questions are the kernel's: their ink tells the answer */
+    for (int i = 0; i < PV_ASKS; i++) {
+        bool yes = i == q->answer;
+        if (yes) pv_fill(r, L->lookup_ask[i], PV_COL_HILITE);
+        pv_text_in(t, q->ask[i], PV_FACE_MONO, L->lookup_px, yes ? PV_COL_NOW : PV_COL_TEXT_DIM, L->lookup_ask[i],
+                   PV_ALIGN_LEFT);
+    }
+}
+
+void pv_draw_door_error(SDL_Renderer *r, pv_text *t, const pv_layout *L, const char *label)
+{
+    if (L->door_error.w <= 0) return;
+    pv_fill(r, L->door_error, PV_COL_ERROR_BG);
+    pv_outline(r, L->door_error, PV_COL_ERROR, th(L, 1));
+    pv_text_role(t, PV_ROLE_ERROR);
+    pv_text_in(t, label, PV_FACE_BOLD, L->px.small, PV_COL_TEXT, L->door_error, PV_ALIGN_CENTER);
+}
+
+void pv_draw_scene(SDL_Renderer *r, pv_text *t, const pv_layout *L, const pv_scene *s, uint32_t selected)
 {
     pv_fill(r, L->scene, PV_COL_SKY_TOP);
     draw_streets(r, L);
     for (uint32_t i = 0; i < L->nhosts; i++) draw_building(r, t, L, s, i);
+    if (selected < L->nhosts) pv_outline(r, grow(L->hosts[selected].body, th(L, 3)), PV_COL_NOW, th(L, 2));
     draw_links(r, t, L, s);
     /* newest first, so the oldest (arriving soonest) lies on top */
-    for (uint32_t i = L->nenvs; i-- > 0;) draw_envelope(r, t, L, &s->envs[i], &L->envs[i]);
+    for (uint32_t i = L->nenvs; i-- > 0;) draw_envelope(r, t, L, s, &s->envs[i], &L->envs[i]);
     if (L->env_more.w > 0) {
         char buf[48];
-        snprintf(buf, sizeof buf, "+%u more envelopes", (unsigned)s->hidden_envs);
+        snprintf(buf, sizeof buf, "+%u more envelopes", (unsigned)L->env_hidden);
+        pv_text_role(t, PV_ROLE_ENVELOPE);
         pv_text_in(t, buf, PV_FACE_SANS, L->px.small, PV_COL_TEXT, L->env_more, PV_ALIGN_RIGHT);
     }
 }

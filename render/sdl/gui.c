@@ -143,6 +143,7 @@ static int key_code(SDL_Keycode k)
     case SDLK_TAB: return PV_KEY_TAB;
     case SDLK_BACKSPACE: return PV_KEY_BACKSPACE;
     case SDLK_DELETE: return PV_KEY_DELETE;
+    case SDLK_F5: return PV_KEY_F5;
     case SDLK_KP_PLUS: return '+';
     case SDLK_KP_MINUS: return '-';
     default: return k >= ' ' && k < 0x7f ? (int)k : PV_KEY_NONE;
@@ -234,6 +235,7 @@ static void perform(gui *g, pv_action a)
     case PV_ACT_ZOOM_RESET: set_zoom(v, 1.0); break;
     case PV_ACT_RESTART: restart(g, false); break;
     case PV_ACT_RESTART_KEEP: restart(g, true); break;
+    case PV_ACT_PRESENT: v->present = !v->present; break;
     case PV_ACT_FRAME_COUNTER:
         g->fps_on = !g->fps_on;
         notice(g, g->fps_on ? "Frame counter on: frames per second in the title bar and on stderr"
@@ -431,11 +433,14 @@ static void frame(gui *g, Uint64 *last)
     if (g->view->notice[0] && SDL_TICKS_PASSED(SDL_GetTicks(), g->notice_until)) g->view->notice[0] = '\0';
     int w, h;
     SDL_GetRendererOutputSize(g->ren, &w, &h);
-    pv_view_draw(g->view, w, h);
-    if (g->shot) {
+    if (g->shot) { /* the picture without transient notices */
         g->shot = false;
+        g->view->hide_notice = true;
+        pv_view_draw(g->view, w, h);
         save_screenshot(g, w, h);
+        g->view->hide_notice = false;
     }
+    pv_view_draw(g->view, w, h);
     SDL_RenderPresent(g->ren);
     count_frame(g);
     Uint64 spent = SDL_GetPerformanceCounter() - now;

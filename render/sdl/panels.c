@@ -11,7 +11,6 @@
 #include "units.h"
 #include "view.h"
 
-#define BANNER_WINDOW 100000u /* an error stays at least 100 ms of simulated time */
 
 enum { MARK_EVENT, MARK_SAY, MARK_ERROR };
 
@@ -25,8 +24,17 @@ static void draw_topbar(pv_view *v, const char *title, const char *clock, const 
 {
     const pv_layout *L = v->lay;
     pv_fill(v->ren, L->top, PV_COL_PANEL);
-    pv_text_in(v->text, title, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title, PV_ALIGN_LEFT);
+    pv_text_role(v->text, PV_ROLE_TITLE);
+    char first[256];
+    size_t cut = L->title_split ? L->title_split - 1 : strlen(title);
+    snprintf(first, sizeof first, "%.*s", (int)cut, title);
+    pv_text_in(v->text, first, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title_line[0], PV_ALIGN_LEFT);
+    if (L->title_split)
+        pv_text_in(v->text, title + L->title_split, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title_line[1], PV_ALIGN_LEFT);
+    pv_text_role(v->text, PV_ROLE_CLOCK);
     pv_text_in(v->text, clock, PV_FACE_MONO, L->px.clock, PV_COL_NOW, L->clock, PV_ALIGN_LEFT);
+    if (v->notice[0] && !v->hide_notice) return; /* the notice takes the hint's place */
+    pv_text_role(v->text, PV_ROLE_HINT);
     pv_text_in(v->text, hint, PV_FACE_SANS, L->px.hint, PV_COL_TEXT_DIM, L->hint, PV_ALIGN_RIGHT);
 }
 
@@ -69,12 +77,13 @@ static void socket_row(pv_view *v, const ps_socket *k, int y, bool hot)
     if (p) snprintf(proc, sizeof proc, "%s,%u", p->name, (unsigned)p->pid);
     else snprintf(proc, sizeof proc, "-");
     if (hot) pv_fill(v->ren, (pv_rect){ L->table.x + th(L, 4), y, L->table.w - th(L, 8), L->table_row_h }, PV_COL_HILITE);
+    uint16_t conv = pv_scene_conv_for(v->scene, k->laddr, k->lport, k->raddr, k->rport);
+    pv_rgba ink = pv_text_conv(v->text, v->scene, conv, hot ? PV_COL_NOW : PV_COL_TEXT);
     const char *cells[4] = { ps_state_ss((ps_tcp_state)k->state), local, peer, proc };
     for (int c = 0; c < 4; c++) {
         int right = c < 3 ? L->col_x[c + 1] : L->table.x + L->table.w;
         pv_rect cell = { L->col_x[c], y, right - L->col_x[c] - th(L, 4), L->table_row_h };
-        pv_text_in(v->text, cells[c], PV_FACE_MONO, L->px.table, hot ? PV_COL_NOW : PV_COL_TEXT, cell,
-                   PV_ALIGN_LEFT);
+        pv_text_in(v->text, cells[c], PV_FACE_MONO, L->px.table, ink, cell, PV_ALIGN_LEFT);
     }
 }
 
@@ -91,9 +100,12 @@ static void draw_table(pv_view *v)
 {
     const pv_layout *L = v->lay;
     uint32_t h = pv_view_table_host(v);
+    if (L->table.h <= 0) return; /* folded while presenting */
     pv_fill(v->ren, L->table, PV_COL_PANEL);
+    pv_text_role(v->text, PV_ROLE_TABLE);
     if (h == PS_NONE || !v->pb.eng) return;
-    uint32_t hot = current_socket(v), total = 0, pos = UINT32_MAX, idx;
+    uint32_t hot = v->scene->lookup.active ? v->scene->lookup.socket : current_socket(v);
+    uint32_t total = 0, pos = UINT32_MAX, idx;
     sock_iter it = { v->pb.eng, h, 0, ps_engine_socket_slots(v->pb.eng), 0 };
     while (iter_next(&it, &idx)) {
         if (idx == hot) pos = total;
@@ -124,24 +136,42 @@ static void draw_table(pv_view *v)
 
 /* ---- event log ---- */
 
+/* The conversation of an event's socket, while that socket lives. */
+static uint16_t event_conv(const pv_view *v, const pv_rec *e)
+{
+    if (e->socket == PS_NONE || e->socket >= ps_engine_socket_slots(v->pb.eng)) return PV_NO_CONV;
+    const ps_socket *k = ps_engine_socket(v->pb.eng, e->socket);
+    return k->live ? pv_scene_conv_for(v->scene, k->laddr, k->lport, k->raddr, k->rport) : PV_NO_CONV;
+}
+
 static void draw_log(pv_view *v)
 {
     const pv_layout *L = v->lay;
+    if (L->log.h <= 0) return; /* folded while presenting */
     pv_fill(v->ren, L->log, PV_COL_PANEL);
     pv_fill(v->ren, (pv_rect){ L->log.x, L->log.y, th(L, 2), L->log.h }, PV_COL_PANEL_HEAD);
+    pv_text_role(v->text, PV_ROLE_LOG);
     size_t n = pv_playback_count(&v->pb);
     char head[96], line[256];
     snprintf(head, sizeof head, "Events (%zu of %zu)%s", n, v->pb.nev, v->pb.truncated ? " — recording capped" : "");
     pv_text_in(v->text, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->log_head, PV_ALIGN_LEFT);
-    size_t rows = (size_t)(L->log_rows > 0 ? L->log_rows : 0);
-    size_t first = n > rows ? n - rows : 0;
     int y = L->log_head.y + L->log_head.h + th(L, 2);
+    if (L->lookup_in_log) y = L->lookup.y + L->lookup.h + th(L, 4); /* below the demux card */
+    int fit = (L->log.y + L->log.h - y) / (L->log_row_h > 0 ? L->log_row_h : 1);
+    size_t rows = (size_t)(fit > 0 ? fit : 0);
+    size_t first = n > rows ? n - rows : 0;
+    size_t lead = SIZE_MAX; /* the times are right-aligned: drop only the blanks every row has */
+    for (size_t i = first; i < n; i++) {
+        size_t k = strspn(pv_playback_line(&v->pb, i, line, sizeof line), " ");
+        lead = k < lead ? k : lead;
+    }
     for (size_t i = first; i < n; i++, y += L->log_row_h) {
-        pv_playback_line(&v->pb, i, line, sizeof line);
-        size_t lead = strspn(line, " ");
+        pv_playback_log_line(&v->pb, i, line, sizeof line);
         bool cur = i + 1 == n;
         pv_rect r = { L->log.x + th(L, 10), y, L->log.w - th(L, 20), L->log_row_h };
-        pv_text_in(v->text, line + lead, PV_FACE_MONO, L->px.log, cur ? PV_COL_NOW : PV_COL_TEXT, r, PV_ALIGN_LEFT);
+        if (cur) pv_fill(v->ren, (pv_rect){ L->log.x + th(L, 4), y, L->log.w - th(L, 8), L->log_row_h }, PV_COL_HILITE);
+        pv_rgba ink = pv_text_conv(v->text, v->scene, event_conv(v, &v->pb.ev[i]), cur ? PV_COL_NOW : PV_COL_TEXT);
+        pv_text_in(v->text, line + lead, PV_FACE_MONO, L->px.log, ink, r, PV_ALIGN_LEFT);
     }
 }
 
@@ -151,6 +181,7 @@ static void draw_caption(pv_view *v, const char *caption)
 {
     const pv_layout *L = v->lay;
     pv_fill(v->ren, L->caption, PV_COL_PANEL_HEAD);
+    pv_text_role(v->text, PV_ROLE_CAPTION);
     if (!caption) return;
     char first[512];
     if (L->caption_split) {
@@ -198,10 +229,12 @@ static void draw_gaps(pv_view *v)
         int x1 = L->track.x + (int)(pv_axis_frac(a, a->t[k + 1]) * L->track.w);
         pv_rect gap = { x0 + th(L, 4), L->track.y - th(L, 2), x1 - x0 - th(L, 8), L->track.h + th(L, 4) };
         pv_fill(v->ren, gap, PV_COL_TIMELINE_GAP);
+        if (L->present) continue; /* no small print while presenting */
         char buf[48], d[32];
         snprintf(buf, sizeof buf, "≈ %s quiet", ps_time_str(a->t[k + 1] - a->t[k], d));
         pv_rect lab = { gap.x, L->timeline.y, gap.w, L->track.y - L->timeline.y };
-        pv_text_in(v->text, buf, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, lab, PV_ALIGN_CENTER);
+        pv_text_in(v->text, buf, PV_FACE_SANS, L->px.small < lab.h * 4 / 5 ? L->px.small : lab.h * 4 / 5,
+                   PV_COL_TEXT_DIM, lab, PV_ALIGN_CENTER);
     }
 }
 
@@ -209,6 +242,7 @@ static void draw_timeline(pv_view *v)
 {
     const pv_layout *L = v->lay;
     pv_fill(v->ren, L->timeline, PV_COL_PANEL);
+    pv_text_role(v->text, PV_ROLE_TIMELINE);
     pv_fill(v->ren, L->track, PV_COL_PANEL_HEAD);
     build_marks(v);
     int now_x = L->track.x + (int)(pv_axis_frac(&v->pb.axis, v->pb.now) * (L->track.w - 1));
@@ -223,12 +257,14 @@ static void draw_timeline(pv_view *v)
     }
     pv_fill(v->ren, (pv_rect){ now_x - th(L, 3), L->track.y - th(L, 9), th(L, 6), L->track.h + th(L, 18) },
             PV_COL_NOW);
+    if (L->present) return;
     char end[48], ms[32];
     snprintf(end, sizeof end, "end %s ms", ps_time_ms(v->pb.end, 0, ms));
     pv_rect lab = { L->track.x, L->track.y + L->track.h + th(L, 2), L->track.w,
                     L->timeline.y + L->timeline.h - (L->track.y + L->track.h + th(L, 2)) };
-    pv_text_in(v->text, "0 ms", PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, lab, PV_ALIGN_LEFT);
-    pv_text_in(v->text, end, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, lab, PV_ALIGN_RIGHT);
+    int px = L->px.small < lab.h * 4 / 5 ? L->px.small : lab.h * 4 / 5; /* zoomed: the band stays thin */
+    pv_text_in(v->text, "0 ms", PV_FACE_SANS, px, PV_COL_TEXT_DIM, lab, PV_ALIGN_LEFT);
+    pv_text_in(v->text, end, PV_FACE_SANS, px, PV_COL_TEXT_DIM, lab, PV_ALIGN_RIGHT);
 }
 
 /* ---- banner and notice ---- */
@@ -249,26 +285,30 @@ static void two_line_box(pv_view *v, pv_rect r, const char *line1, const char *l
 
 static void draw_banner(pv_view *v)
 {
-    const pv_rec *e = pv_playback_error(&v->pb, BANNER_WINDOW);
+    const pv_rec *e = pv_playback_error(&v->pb, PV_BANNER_WINDOW);
+    if (v->notice[0] && v->notice_error && !v->hide_notice) e = NULL; /* a load error is the news */
     if (!e) return;
     char line1[300];
     snprintf(line1, sizeof line1, "⚠ %s", pv_playback_str(&v->pb, e->text) ? pv_playback_str(&v->pb, e->text) : "error");
+    pv_text_role(v->text, PV_ROLE_BANNER);
     two_line_box(v, v->lay->banner, line1, ps_errno_explain((ps_errno)e->err), PV_COL_ERROR);
 }
 
+/* In the top bar, never over the street; an error in the band above the
+ * caption. Screenshots leave them out (hide_notice). */
 static void draw_notice(pv_view *v)
 {
-    if (!v->notice[0]) return;
+    if (!v->notice[0] || v->hide_notice) return;
     const pv_layout *L = v->lay;
-    int h = th(L, 34);
-    pv_rect r = { L->banner.x, L->scene.y + th(L, 6), L->banner.w, h };
+    pv_text_role(v->text, PV_ROLE_NOTICE);
     if (v->notice_error) {
-        two_line_box(v, r, v->notice, NULL, PV_COL_ERROR);
+        two_line_box(v, L->banner, v->notice, NULL, PV_COL_ERROR);
     } else {
+        pv_rect r = L->notice;
         pv_fill(v->ren, r, PV_COL_PANEL_HEAD);
         pv_outline(v->ren, r, PV_COL_TEMP, th(L, 2));
-        pv_rect in = { r.x + th(L, 12), r.y, r.w - th(L, 24), r.h };
-        pv_text_in(v->text, v->notice, PV_FACE_SANS, L->px.name, PV_COL_TEXT, in, PV_ALIGN_LEFT);
+        pv_rect in = { r.x + th(L, 10), r.y, r.w - th(L, 20), r.h };
+        pv_text_in(v->text, v->notice, PV_FACE_SANS, L->px.hint, PV_COL_TEXT, in, PV_ALIGN_LEFT);
     }
 }
 
@@ -299,6 +339,7 @@ static void overlay_box(pv_view *v, const char *title)
 static void draw_help(pv_view *v)
 {
     const pv_layout *L = v->lay;
+    pv_text_role(v->text, PV_ROLE_HELP);
     overlay_box(v, pv_key_mode_title(PV_KEYS_WINDOW));
     size_t nrows;
     const pv_key_row *rows = pv_key_rows(&nrows);
@@ -333,6 +374,7 @@ static void picker_title(char *buf, size_t size)
 static void draw_picker(pv_view *v)
 {
     const pv_layout *L = v->lay;
+    pv_text_role(v->text, PV_ROLE_PICKER);
     char title[160];
     picker_title(title, sizeof title);
     overlay_box(v, title);

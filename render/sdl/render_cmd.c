@@ -5,6 +5,7 @@
 #include "render_cmd.h"
 
 #include <SDL_image.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,12 +62,13 @@ pv_rgba pv_headless_pixel(const pv_headless *hl, int x, int y)
 }
 
 typedef struct render_opts {
-    const char *file, *out;
+    const char *file, *out, *boxes;
     const char *at_text; /* --at as typed, for the warning past the end */
     ps_time at;
     int w, h;
     double zoom;
     long frames;
+    bool present;
 } render_opts;
 
 static int fail_usage(const char *msg, const char *arg)
@@ -91,8 +93,9 @@ static bool png_name(const char *out)
 
 static int parse_opts(int argc, char **argv, render_opts *o)
 {
-    static const char *const opts[] = { "--at", "-o", "--output", "--size", "--zoom", "--frames", "--help" };
-    *o = (render_opts){ NULL, NULL, NULL, 0, 1280, 720, 1.0, 0 };
+    static const char *const opts[] = { "--at",      "-o",      "--output", "--size", "--zoom",
+                                        "--present", "--boxes", "--frames", "--help" };
+    *o = (render_opts){ .w = 1280, .h = 720, .zoom = 1.0 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (strcmp(a, "--at") == 0) {
@@ -109,6 +112,10 @@ static int parse_opts(int argc, char **argv, render_opts *o)
                         o->out);
                 return PS_EXIT_USAGE;
             }
+        } else if (strcmp(a, "--present") == 0) {
+            o->present = true;
+        } else if (strcmp(a, "--boxes") == 0) {
+            if (!(o->boxes = value(argc, argv, &i))) return fail_usage("--boxes needs a file name", NULL);
         } else if (strcmp(a, "--size") == 0) {
             if (!(v = value(argc, argv, &i)) || sscanf(v, "%dx%d", &o->w, &o->h) != 2 || o->w < 320 ||
                 o->h < 240 || o->w > 8192 || o->h > 8192)
@@ -161,6 +168,16 @@ static const char *seconds(ps_time t, char *buf, size_t n)
     return buf;
 }
 
+/* The texts of the last frame drawn, as JSON (boxes.h), written atomically. */
+static int write_boxes(const pv_boxes *b, const char *path)
+{
+    ps_sbuf json = { 0 };
+    pv_boxes_json(b, &json);
+    int err = json.failed || b->dropped ? ENOMEM : ps_file_write(path, json.s, json.len);
+    ps_sbuf_free(&json);
+    return err;
+}
+
 static int render_with(const render_opts *o)
 {
     pv_headless hl;
@@ -180,6 +197,9 @@ static int render_with(const render_opts *o)
         fprintf(stderr, "portsim render: warning: %s is after the lesson's last event at %s s\n", o->at_text,
                 seconds(hl.view->pb.end, end, sizeof end));
     }
+    hl.view->present = o->present;
+    pv_boxes boxes = { 0 };
+    if (o->boxes) hl.view->boxes = &boxes;
     int rc = PS_EXIT_OK;
     if (o->frames) {
         benchmark(&hl, o);
@@ -193,13 +213,18 @@ static int render_with(const render_opts *o)
         fprintf(stderr, "portsim: cannot write %s: %s\n", o->out, why ? why : ps_file_strerror(werr));
         rc = PS_EXIT_OUTPUT;
     }
+    if (o->boxes && (werr = write_boxes(&boxes, o->boxes)) != 0) {
+        fprintf(stderr, "portsim: cannot write %s: %s\n", o->boxes, ps_file_strerror(werr));
+        rc = PS_EXIT_OUTPUT;
+    }
+    pv_boxes_free(&boxes);
     pv_headless_close(&hl);
     return rc;
 }
 
 int pv_render_png(const char *file, ps_time at, int w, int h, const char *out_png)
 {
-    render_opts o = { file, out_png, NULL, at, w, h, 1.0, 0 };
+    render_opts o = { .file = file, .out = out_png, .at = at, .w = w, .h = h, .zoom = 1.0 };
     return render_with(&o);
 }
 

@@ -10,7 +10,9 @@
  * exit code; on a scenario error prints it and writes nothing (exit 2). */
 int pv_render_png(const char *file, ps_time at, int w, int h, const char *out_png);
 
-/* `portsim render FILE --at T -o out.png [--size WxH] [--zoom Z] [--frames N]` */
+/* `portsim render FILE --at T -o out.png [--size WxH] [--zoom Z] [--present]
+ * [--frames N] [--boxes out.json]`: --present draws presentation mode,
+ * --boxes also writes every text drawn (boxes.h). */
 int pv_cmd_render(int argc, char **argv);
 
 #endif

@@ -62,10 +62,11 @@ void pv_draw_terminal(pv_view *v)
 {
     const pv_layout *L = v->lay;
     const pv_term *t = &v->term;
-    if (!t->open || !v->sc) return;
+    if (!t->open || !v->sc || L->term.h <= 0) return; /* folded while presenting */
     uint32_t host = pv_view_table_host(v);
     if (host == PS_NONE) return;
     pv_fill(v->ren, L->term, TERM_BG);
+    pv_text_role(v->text, PV_ROLE_TERMINAL);
     pv_fill(v->ren, (pv_rect){ L->term.x, L->term.y, L->term.w, th(L, 2) }, PV_COL_TEMP);
     char head[400], addr[16], ms[32];
     snprintf(head, sizeof head,

@@ -14,6 +14,8 @@
 #define CACHE_SLOTS 1024   /* rendered strings kept as textures */
 #define CACHE_PROBE 8      /* slots searched per key */
 #define KEY_MAX 192        /* longer strings are drawn but not cached */
+#define WIDTH_SLOTS 2048   /* measured widths kept (layout measures every frame) */
+#define WIDTH_KEY 48       /* longer strings are measured each time */
 
 static const char *const k_files[PV_FACE_COUNT] = {
     "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf",
@@ -25,6 +27,13 @@ typedef struct font_slot {
     uint8_t face;
     uint64_t used;
 } font_slot;
+
+typedef struct width_slot {
+    uint64_t hash;
+    int px, w;
+    uint8_t face;
+    char key[WIDTH_KEY];
+} width_slot;
 
 typedef struct cache_slot {
     SDL_Texture *tex;
@@ -41,8 +50,13 @@ struct pv_text {
     size_t size[PV_FACE_COUNT];
     font_slot fonts[FONT_SLOTS];
     cache_slot cache[CACHE_SLOTS];
+    width_slot widths[WIDTH_SLOTS]; /* direct-mapped: a collision just measures again */
     uint64_t clock;
     bool ttf_started;
+    pv_boxes *rec;             /* where drawn texts are recorded, or NULL */
+    pv_role role;
+    char conn[PV_CONN_ID];
+    pv_rgba conn_col;
 };
 
 static void *read_file(const char *path, size_t *size)
@@ -134,12 +148,23 @@ static TTF_Font *font_get(pv_text *t, pv_face face, int px)
     return victim->font;
 }
 
+static uint64_t key_hash(const char *s, pv_face face, int px, pv_rgba c, int max_w);
+
 int pv_text_measure(void *ctx, const char *s, int px, pv_face face)
 {
     pv_text *t = ctx;
+    if (!s || !*s) return 0;
+    size_t len = strlen(s);
+    uint64_t h = key_hash(s, face, px, (pv_rgba){ 0, 0, 0, 0 }, 0);
+    width_slot *c = len < WIDTH_KEY ? &t->widths[h % WIDTH_SLOTS] : NULL;
+    if (c && c->hash == h && c->px == px && c->face == face && strcmp(c->key, s) == 0) return c->w;
     TTF_Font *f = font_get(t, face, px);
-    int w = 0, h = 0;
-    if (!f || !s || !*s || TTF_SizeUTF8(f, s, &w, &h) != 0) return 0;
+    int w = 0, ht = 0;
+    if (!f || TTF_SizeUTF8(f, s, &w, &ht) != 0) return 0;
+    if (c) {
+        *c = (width_slot){ .hash = h, .px = px, .w = w, .face = (uint8_t)face };
+        memcpy(c->key, s, len + 1);
+    }
     return w;
 }
 
@@ -225,24 +250,53 @@ static int place(int x, int w, int max_w, int align)
     return align == PV_ALIGN_CENTER ? x + (max_w - w) / 2 : x + max_w - w;
 }
 
+void pv_text_record(pv_text *t, pv_boxes *rec) { t->rec = rec; }
+
+void pv_text_role(pv_text *t, pv_role role)
+{
+    t->role = role;
+    t->conn[0] = '\0';
+}
+
+void pv_text_conn(pv_text *t, const char *conn, pv_rgba col)
+{
+    snprintf(t->conn, sizeof t->conn, "%s", conn ? conn : "");
+    t->conn_col = col;
+}
+
+/* Records the words as drawn (ending in "…" when cut) and their box. */
+static void record(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, int max_w, SDL_Rect dst)
+{
+    char fitted[512];
+    bool cut = max_w > 0 && pv_text_measure(t, s, px, face) > max_w;
+    if (cut) {
+        ellipsize(t, s, face, px, max_w, fitted, sizeof fitted);
+        s = fitted;
+    }
+    pv_boxes_add(t->rec, s, cut, (pv_rect){ dst.x, dst.y, dst.w, dst.h }, px, t->role, t->conn,
+                 t->conn[0] ? t->conn_col : col);
+}
+
 int pv_text_draw(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, int x, int y,
                  int max_w, int align)
 {
     if (!s || !*s || px < 4) return 0;
+    SDL_Rect dst;
     if (strlen(s) < KEY_MAX) {
         cache_slot *c = cache_find(t, s, face, px, col, max_w);
         if (!c) return 0;
-        SDL_Rect dst = { place(x, c->w, max_w, align), y, c->w, c->h };
+        dst = (SDL_Rect){ place(x, c->w, max_w, align), y, c->w, c->h };
         SDL_RenderCopy(t->ren, c->tex, NULL, &dst);
-        return c->w;
+    } else {
+        int w = 0, h = 0;
+        SDL_Texture *tex = render_texture(t, s, face, px, col, max_w, &w, &h);
+        if (!tex) return 0;
+        dst = (SDL_Rect){ place(x, w, max_w, align), y, w, h };
+        SDL_RenderCopy(t->ren, tex, NULL, &dst);
+        SDL_DestroyTexture(tex);
     }
-    int w = 0, h = 0;
-    SDL_Texture *tex = render_texture(t, s, face, px, col, max_w, &w, &h);
-    if (!tex) return 0;
-    SDL_Rect dst = { place(x, w, max_w, align), y, w, h };
-    SDL_RenderCopy(t->ren, tex, NULL, &dst);
-    SDL_DestroyTexture(tex);
-    return w;
+    if (t->rec) record(t, s, face, px, col, max_w, dst);
+    return dst.w;
 }
 
 int pv_text_in(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, pv_rect r, int align)

@@ -164,13 +164,22 @@ void pv_view_draw(pv_view *v, int w, int h)
              v->pb.playing ? "▶ playing" : "‖ paused", speed, score[0] ? "  · " : "", score);
     const char *title = v->sc && v->sc->title ? v->sc->title : v->source[0] ? v->source : "portsim";
     const char *caption = v->sc ? pv_playback_caption(&v->pb) : NULL;
+    const pv_rec *err = v->sc ? pv_playback_error(&v->pb, PV_BANNER_WINDOW) : NULL;
+    bool error_notice = v->notice[0] && v->notice_error && !v->hide_notice;
     pv_layout_in in = { v->scene, w, h, v->zoom, pv_text_measure, v->text, title, clock, PV_HINT,
-                        caption ? caption : "Press space to play, or → to step through the events." };
+                        caption ? caption : "Press space to play, or → to step through the events.",
+                        err != NULL || error_notice,
+                        err && err->port ? pv_playback_error_label(&v->pb, err) : NULL, err ? err->host : PS_NONE,
+                        (uint16_t)(err ? err->port : 0), v->present };
     pv_layout_compute(&in, v->lay);
+    if (v->boxes) pv_boxes_clear(v->boxes);
+    pv_text_record(v->text, v->boxes);
     SDL_SetRenderDrawColor(v->ren, 0x16, 0x1B, 0x2A, 255);
     SDL_RenderClear(v->ren);
-    pv_draw_scene(v->ren, v->text, v->lay, v->scene);
+    pv_draw_scene(v->ren, v->text, v->lay, v->scene, v->present ? PS_NONE : pv_view_table_host(v));
     pv_draw_panels(v, title, clock, PV_HINT, in.caption);
+    pv_draw_lookup(v->ren, v->text, v->lay, v->scene);
+    if (in.door_error) pv_draw_door_error(v->ren, v->text, v->lay, in.door_error);
     pv_draw_terminal(v);
     pv_draw_quiz(v);
     pv_draw_overlays(v);

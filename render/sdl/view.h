@@ -27,13 +27,16 @@ typedef struct pv_view {
     pv_scene *scene;
     pv_layout *lay;
     double zoom;
+    bool present;               /* presentation mode: panels folded, big type (F5) */
     uint32_t host_sel;          /* host shown in the socket table; PS_NONE = the server */
     bool help, picker;
     char picks[PV_PICK_MAX][512];
     int npicks, pick;
-    char notice[768];           /* one-line message over the street; "" = none */
+    char notice[768];           /* one-line message in the top bar (errors: above the caption); "" = none */
     bool notice_error;
+    bool hide_notice;           /* drawing a screenshot: leave transient notices out */
     pv_term term;               /* the live terminal on the selected building (terminal.h) */
+    pv_boxes *boxes;            /* when set, each frame records its texts here (not owned) */
     bool scene_valid;
     ps_time scene_at;
     pv_quiz quiz;               /* the open scenario's questions (quiz_view.h) */
@@ -74,6 +77,8 @@ void pv_draw_panels(pv_view *v, const char *title, const char *clock, const char
 void pv_draw_overlays(pv_view *v);
 /* Draws the terminal over the table and log when it is open (term_panel.c). */
 void pv_draw_terminal(pv_view *v);
+
+#define PV_BANNER_WINDOW 100000u /* an error stays at least 100 ms of simulated time */
 
 /* ---- questions (quiz_panel.c) ---- */
 

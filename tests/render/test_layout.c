@@ -41,7 +41,7 @@ static pv_layout *layout_for(const pv_scene *s, int w, int h, double zoom)
     pv_layout_in in = { s, w, h, zoom, fake_measure, NULL, "Two tabs, one server",
                         "t = 150.000 ms  ‖ paused ×1", "Space play · ←/→ step · +/− speed · ? help",
                         "Both tabs knock on the same door, 443. The server tells them apart by the door "
-                        "they came from, every time, for every segment." };
+                        "they came from, every time, for every segment.", false, NULL, 0, 0, false };
     pv_layout_compute(&in, L);
     return L;
 }
@@ -207,7 +207,10 @@ static void test_envelope_moves_sender_to_receiver(void **state)
         *v = (pv_envelope){ .host_from = (uint32_t)dir, .door_from = s->hosts[dir].first_door + 1,
                             .host_to = (uint32_t)!dir, .door_to = s->hosts[!dir].first_door,
                             .sent = 100000, .arrives = 120000, .flags = PS_SYN };
-        snprintf(v->label, sizeof v->label, "SYN 192.0.2.10:52114 → :443");
+        *v = (pv_envelope){ .host_from = v->host_from, .door_from = v->door_from, .host_to = v->host_to,
+                            .door_to = v->door_to, .sent = v->sent, .arrives = v->arrives, .flags = PS_SYN,
+                            .conv = PV_NO_CONV, .flags_str = "SYN",
+                            .slot = { "192.0.2.10", "52114", "93.184.216.34", "443" } };
         int prev_x = dir ? 1 << 30 : -(1 << 30);
         for (ps_time t = 100000; t <= 120000; t += 500) {
             s->now = t;
@@ -287,6 +290,23 @@ static void test_two_tabs_scene(void **state)
     assert_int_equal(temp, 2);
     assert_int_equal(listen, 1);
     assert_int_equal(s->nlinks, 2);
+    /* two conversations, named after the scenario's sockets; what tells
+     * their envelopes apart is the client's port */
+    assert_int_equal(s->nconvs, 2);
+    assert_string_equal(s->convs[0].id, "tab1");
+    assert_string_equal(s->convs[1].id, "tab2");
+    assert_int_not_equal(s->convs[0].colour, s->convs[1].colour);
+    ps_engine_free(e);
+    ps_scenario_free(sc);
+    e = engine_at(NULL, &sc, 155000); /* tab1's ACK and tab2's SYN on the way */
+    pv_scene_build(s, e, NULL, NULL);
+    assert_int_equal(s->nenvs, 2);
+    for (uint32_t i = 0; i < s->nenvs; i++) {
+        const pv_envelope *v = &s->envs[i];
+        assert_true(v->conv < 2);
+        bool from_client = v->src_port == s->convs[v->conv].cport;
+        assert_int_equal(v->keys, 1u << (from_client ? PV_SLOT_SRC_PORT : PV_SLOT_DST_PORT));
+    }
     pv_layout *L = layout_for(s, 1280, 720, 1.0);
     assert_labels_ok(L);
     assert_street_inside(s, L);

@@ -378,7 +378,7 @@ static void test_layout(void **state)
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
         for (size_t k = 0; k < sizeof zooms / sizeof zooms[0]; k++) {
             double z = zooms[k];
-            pv_layout_in in = { s, sizes[i][0], sizes[i][1], z, fake_measure, NULL, "t", "t = 0 ms", "hint", "cap" };
+            pv_layout_in in = { s, sizes[i][0], sizes[i][1], z, fake_measure, NULL, "t", "t = 0 ms", "hint", "cap", false, NULL, 0, 0, false };
             pv_layout_compute(&in, L);
             pv_rect win = { 0, 0, L->w, L->h };
             assert_true(pv_rect_inside(L->term, win));
