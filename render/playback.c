@@ -77,7 +77,11 @@ static void record(void *ctx, const ps_event *ev)
     x->text = PV_REC_NONE;
     x->last_say = pb->nev ? pb->ev[prev].last_say : PV_REC_NONE;
     x->last_err = pb->nev ? pb->ev[prev].last_err : PV_REC_NONE;
-    if (ev->kind == PS_EV_SAY && ev->text) {
+    x->last_shell = pb->nev ? pb->ev[prev].last_shell : PV_REC_NONE;
+    if (ev->kind == PS_EV_SHELL && ev->text) {
+        x->text = store_str(pb, ev->text);
+        x->last_shell = (uint32_t)pb->nev;
+    } else if (ev->kind == PS_EV_SAY && ev->text) {
         x->text = store_str(pb, ev->text);
         x->last_say = (uint32_t)pb->nev;
     } else if (ev->kind == PS_EV_ERROR) {
@@ -318,6 +322,16 @@ const char *pv_playback_caption(const pv_playback *pb)
     size_t n = pv_playback_count(pb);
     if (n == 0 || pb->ev[n - 1].last_say == PV_REC_NONE) return NULL;
     return pv_playback_str(pb, pb->ev[pb->ev[n - 1].last_say].text);
+}
+
+const pv_rec *pv_playback_script(const pv_playback *pb)
+{
+    size_t n = pv_playback_count(pb);
+    if (n == 0 || pb->ev[n - 1].last_shell == PV_REC_NONE) return NULL;
+    const pv_rec *sh = &pb->ev[pb->ev[n - 1].last_shell];
+    uint32_t say = pb->ev[n - 1].last_say;
+    if (sh->text == PV_REC_NONE || (say != PV_REC_NONE && pb->ev[say].t > sh->t)) return NULL;
+    return sh;
 }
 
 const pv_rec *pv_playback_error(const pv_playback *pb, ps_time window)

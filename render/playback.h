@@ -45,10 +45,12 @@ typedef struct pv_rec {
         uint32_t port;    /* ERROR: the port concerned, 0 if none */
     };
     uint32_t line;      /* its trace line's offset in log, or PV_REC_NONE */
-    uint32_t text;      /* SAY caption / ERROR summary offset in strs, or PV_REC_NONE;
-                           an ERROR's summary is followed by its short label */
+    uint32_t text;      /* SAY caption / SHELL "$ command\noutput" / ERROR summary
+                           offset in strs, or PV_REC_NONE; an ERROR's summary is
+                           followed by its short label */
     uint32_t last_say;  /* index of the latest SAY at or before this event */
     uint32_t last_err;  /* index of the latest ERROR at or before this event */
+    uint32_t last_shell; /* index of the latest SHELL at or before this event */
     uint8_t kind, err, to;
     uint8_t src;        /* PV_SRC_ACTION: a scenario line's first run; PV_SRC_RUN:
                            scheduled by the run (arrivals, timers, repeats);
@@ -116,6 +118,10 @@ size_t pv_playback_count(const pv_playback *pb);
 const char *pv_playback_caption(const pv_playback *pb);
 /* The latest error at or before now, while it is the news: within `window`
  * of it, or until a later caption moves the lesson on. NULL otherwise. */
+/* The latest shell command (a SHELL event) at or before now, while no newer
+ * caption has replaced it: what the lesson's own terminal shows. NULL if
+ * none. */
+const pv_rec *pv_playback_script(const pv_playback *pb);
 const pv_rec *pv_playback_error(const pv_playback *pb, ps_time window);
 /* Event i's first trace line, copied into buf. */
 const char *pv_playback_line(const pv_playback *pb, size_t i, char *buf, size_t n);

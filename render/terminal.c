@@ -20,7 +20,9 @@ void pv_term_reset(pv_term *t)
 
 char *pv_term_prompt(char *buf, size_t n, const char *user, const char *host)
 {
-    snprintf(buf, n, "%s@%s:~$ ", user ? user : "root", host ? host : "?");
+    /* root's prompt ends in '#', as bash's does */
+    bool root = user == NULL || strcmp(user, "root") == 0;
+    snprintf(buf, n, "%s@%s:~%c ", user ? user : "root", host ? host : "?", root ? '#' : '$');
     return buf;
 }
 
@@ -201,6 +203,18 @@ pv_inject_status pv_term_enter(pv_term *t, pv_playback *pb, uint32_t host)
     set_input(t, "");
     t->hist_pos = -1;
     t->draft[0] = '\0';
+    /* The terminal's own words: they change nothing in the simulation, so
+     * they are not recorded as typed commands. */
+    char word[16] = "";
+    sscanf(line, " %15s", word);
+    bool alone = strspn(line + strcspn(line, word) + strlen(word), " \t") ==
+                 strlen(line + strcspn(line, word) + strlen(word));
+    if (alone && (strcmp(word, "clear") == 0 || strcmp(word, "exit") == 0 || strcmp(word, "logout") == 0)) {
+        hist_add(t, line);
+        if (strcmp(word, "clear") == 0) pv_term_clear(t);
+        else t->open = false;
+        return PV_INJECT_EMPTY;
+    }
     char *out = NULL;
     ps_time typed = pb->now;
     pv_inject_status st = pv_playback_inject(pb, host, line, &out);

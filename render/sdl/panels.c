@@ -315,7 +315,7 @@ static void draw_notice(pv_view *v)
 void pv_draw_panels(pv_view *v, const char *title, const char *clock, const char *hint, const char *caption)
 {
     draw_topbar(v, title, clock, hint);
-    draw_table(v);
+    if (!pv_draw_script(v)) draw_table(v);
     draw_log(v);
     draw_caption(v, caption);
     draw_timeline(v);

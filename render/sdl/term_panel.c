@@ -1,7 +1,9 @@
 /* term_panel.c — draws the live terminal (terminal.h) over the socket
  * table and event log: a head line naming the host and the keys, the
  * scrollback, and the prompt line with its cursor. Positions come from the
- * layout (L->term, L->term_head, L->term_rows). */
+ * layout (L->term, L->term_head, L->term_rows). Also the lesson's own
+ * terminal: a scenario's latest `shell` line and its output, in place of the
+ * socket table, while no newer caption has replaced it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -100,4 +102,77 @@ void pv_draw_terminal(pv_view *v)
                    PV_ALIGN_RIGHT);
     }
     draw_input(v, host, py, x, w);
+}
+
+/* Draws s (one line of the script) wrapped at cols characters from row
+ * `row` on; returns the next free row. Rows past `rows` are not drawn. */
+static int wrapped(pv_view *v, const char *s, pv_rgba col, int x, int y0, int w, int cols, int row, int rows)
+{
+    const pv_layout *L = v->lay;
+    char chunk[PV_TERM_LINE_MAX];
+    do {
+        size_t n = 0, chars = 0;
+        while (s[n] && chars < (size_t)cols && n + 4 < sizeof chunk) {
+            n++;
+            while (((unsigned char)s[n] & 0xC0) == 0x80) n++; /* whole UTF-8 characters */
+            chars++;
+        }
+        if (row < rows) {
+            memcpy(chunk, s, n);
+            chunk[n] = '\0';
+            pv_text_in(v->text, chunk, PV_FACE_MONO, L->px.term, col,
+                       (pv_rect){ x, y0 + row * L->term_row_h, w, L->term_row_h }, PV_ALIGN_LEFT);
+        }
+        row++;
+        s += n;
+    } while (*s);
+    return row;
+}
+
+bool pv_draw_script(pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    const pv_rec *sh = v->sc && !v->term.open ? pv_playback_script(&v->pb) : NULL;
+    const char *text = sh ? pv_playback_str(&v->pb, sh->text) : NULL;
+    if (!text || L->table.h <= 0 || sh->host >= v->sc->nhosts) return false;
+    pv_rect r = { L->table.x, L->table_head.y, L->table.w, L->table.y + L->table.h - L->table_head.y };
+    pv_fill(v->ren, r, TERM_BG);
+    pv_fill(v->ren, (pv_rect){ r.x, r.y, r.w, th(L, 2) }, PV_COL_TEMP);
+    pv_text_role(v->text, PV_ROLE_TERMINAL);
+    char head[200], ms[32];
+    snprintf(head, sizeof head, "Terminal on %s: the lesson's command at %s ms  ·  T to type your own",
+             v->sc->hosts[sh->host].name, ps_time_ms(sh->t, 0, ms));
+    pv_text_in(v->text, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->table_head, PV_ALIGN_LEFT);
+    int x = r.x + th(L, 12), w = r.w - th(L, 24);
+    int y0 = L->table_head.y + L->table_head.h + th(L, 2);
+    int rows = (r.y + r.h - y0) / L->term_row_h;
+    int cw = pv_text_measure(v->text, "0", L->px.term, PV_FACE_MONO);
+    int cols = cw > 0 ? w / cw : 80;
+    if (rows <= 0 || cols <= 0) return true;
+    /* "$ COMMAND\nOUTPUT": the command after the host's prompt, then the
+     * output as it would scroll by, wrapped; what does not fit is counted. */
+    char prompt[160], line[PV_TERM_LINE_MAX];
+    pv_term_prompt(prompt, sizeof prompt, v->pb.eng ? ps_shell_user(v->pb.eng, sh->host) : NULL,
+                   v->sc->hosts[sh->host].name);
+    const char *nl = strchr(text, '\n');
+    size_t cmd_len = nl ? (size_t)(nl - text) : strlen(text);
+    const char *cmd = text + (cmd_len >= 2 && text[0] == '$' && text[1] == ' ' ? 2 : 0);
+    snprintf(line, sizeof line, "%s%.*s", prompt, (int)(text + cmd_len - cmd), cmd);
+    int row = wrapped(v, line, PV_COL_TEMP, x, y0, w, cols, 0, rows);
+    for (const char *p = nl ? nl + 1 : NULL; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n >= sizeof line) n = sizeof line - 1;
+        memcpy(line, p, n);
+        line[n] = '\0';
+        row = wrapped(v, n ? line : " ", PV_COL_TEXT, x, y0, w, cols, row, rows - 1);
+        p = e ? e + 1 : NULL;
+    }
+    if (row > rows) {
+        char more[64];
+        snprintf(more, sizeof more, "… %d more lines (T opens the terminal)", row - rows + 1);
+        pv_text_in(v->text, more, PV_FACE_SANS, L->px.small, PV_COL_NOW,
+                   (pv_rect){ x, y0 + (rows - 1) * L->term_row_h, w, L->term_row_h }, PV_ALIGN_RIGHT);
+    }
+    return true;
 }

@@ -77,6 +77,10 @@ void pv_draw_panels(pv_view *v, const char *title, const char *clock, const char
 void pv_draw_overlays(pv_view *v);
 /* Draws the terminal over the table and log when it is open (term_panel.c). */
 void pv_draw_terminal(pv_view *v);
+/* The lesson's own terminal (its latest `shell` line and output) in place of
+ * the socket table, when there is one to show and the live terminal is
+ * closed. True if it drew. */
+bool pv_draw_script(pv_view *v);
 
 #define PV_BANNER_WINDOW 100000u /* an error stays at least 100 ms of simulated time */
 

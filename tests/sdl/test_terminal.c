@@ -324,6 +324,27 @@ static void test_history_and_editing(void **state)
     fx_free(f);
 }
 
+/* clear and exit are the terminal's own: not typed commands, nothing runs. */
+static void test_clear_exit_and_prompt(void **state)
+{
+    (void)state;
+    fixture *f = fx_new(k_lesson);
+    pv_term *t = &f->term;
+    t->open = true;
+    assert_int_equal(type(f, "ps"), PV_INJECT_OK);
+    assert_true(t->nlines > 0);
+    assert_int_equal(type(f, "clear"), PV_INJECT_EMPTY);
+    assert_int_equal(t->nlines, 0);
+    assert_int_equal((int)f->pb.ninj, 1); /* only ps was recorded */
+    assert_int_equal(type(f, "  exit "), PV_INJECT_EMPTY);
+    assert_false(t->open);
+    assert_int_equal((int)f->pb.ninj, 1);
+    char p[64];
+    assert_string_equal(pv_term_prompt(p, sizeof p, "alice", "laptop"), "alice@laptop:~$ ");
+    assert_string_equal(pv_term_prompt(p, sizeof p, "root", "server"), "root@server:~# ");
+    fx_free(f);
+}
+
 static void test_bounds(void **state)
 {
     (void)state;
@@ -440,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_shipped_lesson_merge),
         cmocka_unit_test(test_typed_after_arrivals),
         cmocka_unit_test(test_history_and_editing),
+        cmocka_unit_test(test_clear_exit_and_prompt),
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_picture),

@@ -251,6 +251,31 @@ static void test_failing_program_at_its_door(void **state)
     }
 }
 
+/* port-conflict at 250 ms: the lesson's own terminal shows lsof's answer
+ * (its header and node's line), where the socket table was; once the live
+ * terminal opens, it gives way. */
+static void test_lessons_own_terminal(void **state)
+{
+    (void)state;
+    pv_boxes boxes = { 0 };
+    pv_headless *hl = open_lesson("scenarios/port-conflict.scn", 1280, 720, &boxes);
+    pv_playback_seek(&hl->view->pb, 250000);
+    pv_view_draw(hl->view, 1280, 720);
+    assert_non_null(find(&boxes, PV_ROLE_TERMINAL, "alice@laptop:~$ lsof -i :3000"));
+    assert_non_null(find(&boxes, PV_ROLE_TERMINAL, "COMMAND  PID  USER   FD   TYPE DEVICE SIZE/OFF NODE NAME"));
+    assert_non_null(find(&boxes, PV_ROLE_TERMINAL, "node    8401 alice"));
+    assert_null(find(&boxes, PV_ROLE_TABLE, "LISTEN")); /* the table gave it its place */
+    pv_playback_seek(&hl->view->pb, 50000); /* before any command's output: the table */
+    pv_view_draw(hl->view, 1280, 720);
+    assert_null(find(&boxes, PV_ROLE_TERMINAL, "COMMAND"));
+    hl->view->term.open = true;
+    pv_playback_seek(&hl->view->pb, 250000);
+    pv_view_draw(hl->view, 1280, 720);
+    assert_null(find(&boxes, PV_ROLE_TERMINAL, "alice@laptop:~$ lsof"));
+    pv_headless_close(hl);
+    pv_boxes_free(&boxes);
+}
+
 /* Notices sit in the top bar (errors above the caption), never over the
  * street, and screenshots leave them out. */
 static void test_notices(void **state)
@@ -330,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_lookup_while_syn_arrives),
         cmocka_unit_test(test_failing_program_at_its_door),
         cmocka_unit_test(test_notices),
+        cmocka_unit_test(test_lessons_own_terminal),
         cmocka_unit_test(test_presentation_and_zoom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
