@@ -35,6 +35,15 @@ bool ps_shell_run(ps_engine *e, uint32_t host, const char *cmdline);
  * Every engine that runs a scenario with `shell` lines needs it. */
 void ps_shell_attach(ps_engine *e);
 
+/* Whether socket s shows as IPv6, as on a real box: a Node.js server's
+ * wildcard listener is dual-stack (`::`), and so are the connections it
+ * accepts (ss prints `*:3000`, `[::ffff:192.0.2.10]:52114`). The engine is
+ * IPv4 only; this is how the tools, and the picture, show it. */
+bool ps_shell_socket_v6(const ps_engine *e, uint32_t s);
+/* addr:port as ss prints it for an IPv4 or IPv6 socket. */
+#define PS_SHELL_ENDPOINT_MAX 40
+char *ps_shell_endpoint(bool v6, ps_addr a, uint16_t port, char buf[PS_SHELL_ENDPOINT_MAX]);
+
 /* The user a host's shell runs as (for a prompt such as `alice@laptop`):
  * the user of the scenario's lowest-pid non-root process on that host, or
  * "root" if it has none. Processes the shell starts run as this user

@@ -2,6 +2,7 @@
  * agree on: which sockets a host has and in what order they are listed,
  * which of them a real Linux box would show as IPv6, and the names of
  * well-known ports. */
+#include "shell.h"
 #include "shell_internal.h"
 
 #include <stdio.h>
@@ -27,6 +28,22 @@ static bool sock_v6(const ps_engine *e, const ps_socket *sk, const ps_proc *p)
             return l->laddr == PS_ADDR_ANY;
     }
     return true; /* its listener is gone: node's default was `::` */
+}
+
+bool ps_shell_socket_v6(const ps_engine *e, uint32_t s)
+{
+    const ps_socket *sk = ps_engine_socket(e, s);
+    return sk->live && sock_v6(e, sk, sk->proc != PS_NONE ? ps_engine_proc(e, sk->proc) : NULL);
+}
+
+char *ps_shell_endpoint(bool v6, ps_addr a, uint16_t port, char buf[PS_SHELL_ENDPOINT_MAX])
+{
+    char ab[16];
+    ps_addr_str(a, ab);
+    if (v6 && a == PS_ADDR_ANY) snprintf(buf, PS_SHELL_ENDPOINT_MAX, "*:%u", (unsigned)port);
+    else if (v6) snprintf(buf, PS_SHELL_ENDPOINT_MAX, "[::ffff:%s]:%u", ab, (unsigned)port);
+    else snprintf(buf, PS_SHELL_ENDPOINT_MAX, "%s:%u", ab, (unsigned)port);
+    return buf;
 }
 
 static int cmp_u32(uint32_t a, uint32_t b) { return a < b ? -1 : a > b; }

@@ -309,7 +309,15 @@ static void on_click(gui *g, int x, int y)
 {
     pv_view *v = g->view;
     const pv_layout *L = v->lay;
-    if (v->picker || v->help) {
+    if (v->picker) { /* a click on a lesson opens it; elsewhere keeps the list */
+        int i = pv_picker_at(v, x, y);
+        if (i >= 0) {
+            v->pick = i;
+            perform(g, PV_ACT_PICK_OPEN);
+        }
+        return;
+    }
+    if (v->help) {
         v->help = false;
         return;
     }
@@ -344,6 +352,8 @@ static void on_event(gui *g, const SDL_Event *e)
         if (g->view->picker) {
             int p = g->view->pick - e->wheel.y;
             g->view->pick = p < 0 ? 0 : p >= g->view->npicks ? g->view->npicks - 1 : p;
+        } else if (g->view->term.open) { /* the wheel scrolls the terminal back and forth */
+            pv_term_scroll(&g->view->term, 3 * e->wheel.y, g->view->lay->term_rows - 1);
         }
         break;
     case SDL_DROPFILE:

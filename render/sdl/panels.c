@@ -8,6 +8,7 @@
 
 #include "draw.h"
 #include "keys.h"
+#include "shell.h"
 #include "units.h"
 #include "view.h"
 
@@ -66,13 +67,14 @@ static const ps_socket *iter_next(sock_iter *it, uint32_t *index)
     return NULL;
 }
 
-static void socket_row(pv_view *v, const ps_socket *k, int y, bool hot)
+static void socket_row(pv_view *v, uint32_t idx, const ps_socket *k, int y, bool hot)
 {
     const pv_layout *L = v->lay;
-    char local[24], peer[24], proc[48];
-    ps_endpoint_str(k->laddr, k->lport, local);
-    if (k->state == PS_LISTEN) snprintf(peer, sizeof peer, "0.0.0.0:*");
-    else ps_endpoint_str(k->raddr, k->rport, peer);
+    char local[PS_SHELL_ENDPOINT_MAX], peer[PS_SHELL_ENDPOINT_MAX], proc[48];
+    bool v6 = ps_shell_socket_v6(v->pb.eng, idx); /* as ss shows it: node listens on :: */
+    ps_shell_endpoint(v6, k->laddr, k->lport, local);
+    if (k->state == PS_LISTEN) snprintf(peer, sizeof peer, v6 ? "*:*" : "0.0.0.0:*");
+    else ps_shell_endpoint(v6, k->raddr, k->rport, peer);
     const ps_proc *p = k->proc != PS_NONE ? ps_engine_proc(v->pb.eng, k->proc) : NULL;
     if (p) snprintf(proc, sizeof proc, "%s,%u", p->name, (unsigned)p->pid);
     else snprintf(proc, sizeof proc, "-");
@@ -129,7 +131,7 @@ static void draw_table(pv_view *v)
     const ps_socket *k;
     for (uint32_t n = 0; (k = iter_next(&it, &idx)) != NULL && n < start + rows; n++) {
         if (n < start) continue;
-        socket_row(v, k, y, idx == hot);
+        socket_row(v, idx, k, y, idx == hot);
         y += L->table_row_h;
     }
 }
@@ -371,6 +373,29 @@ static void picker_title(char *buf, size_t size)
     if (len < size) snprintf(buf + len, size - len, ")");
 }
 
+/* The picker's list: where its rows are, and which entries are in view. */
+typedef struct picker_rows {
+    int x, w, top, row, fit, first;
+} picker_rows;
+
+static picker_rows picker_geometry(const pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    picker_rows r = { L->overlay.x + th(L, 20), L->overlay.w - th(L, 40), L->overlay.y + th(L, 52),
+                      L->px.name * 7 / 4, 0, 0 };
+    r.fit = r.row > 0 ? (L->overlay.h - th(L, 64)) / r.row : 0;
+    r.first = v->pick >= r.fit ? v->pick - r.fit + 1 : 0;
+    return r;
+}
+
+int pv_picker_at(const pv_view *v, int x, int y)
+{
+    picker_rows r = picker_geometry(v);
+    if (!v->picker || r.row <= 0 || x < r.x - th(v->lay, 6) || x > r.x + r.w + th(v->lay, 6) || y < r.top) return -1;
+    int i = r.first + (y - r.top) / r.row;
+    return i < v->npicks && i < r.first + r.fit ? i : -1;
+}
+
 static void draw_picker(pv_view *v)
 {
     const pv_layout *L = v->lay;
@@ -378,17 +403,23 @@ static void draw_picker(pv_view *v)
     char title[160];
     picker_title(title, sizeof title);
     overlay_box(v, title);
-    int row = L->px.name * 7 / 4, x = L->overlay.x + th(L, 20), w = L->overlay.w - th(L, 40);
-    int top = L->overlay.y + th(L, 52), fit = (L->overlay.h - th(L, 64)) / row;
+    picker_rows r = picker_geometry(v);
     if (v->npicks == 0)
         pv_text_draw(v->text, "No lessons (.scn files) found — drop a file on the window instead.", PV_FACE_SANS,
-                     L->px.name, PV_COL_TEXT, x, top, w, PV_ALIGN_LEFT);
-    int first = v->pick >= fit ? v->pick - fit + 1 : 0;
-    for (int i = first; i < v->npicks && i < first + fit; i++) {
-        int y = top + (i - first) * row;
-        if (i == v->pick) pv_fill(v->ren, (pv_rect){ x - th(L, 6), y - th(L, 2), w + th(L, 12), row }, PV_COL_HILITE);
-        pv_text_draw(v->text, v->picks[i], PV_FACE_MONO, L->px.name, i == v->pick ? PV_COL_NOW : PV_COL_TEXT, x, y,
-                     w, PV_ALIGN_LEFT);
+                     L->px.name, PV_COL_TEXT, r.x, r.top, r.w, PV_ALIGN_LEFT);
+    for (int i = r.first; i < v->npicks && i < r.first + r.fit; i++) {
+        int y = r.top + (i - r.first) * r.row;
+        bool sel = i == v->pick;
+        if (sel) pv_fill(v->ren, (pv_rect){ r.x - th(L, 6), y - th(L, 2), r.w + th(L, 12), r.row }, PV_COL_HILITE);
+        /* the lesson's title, then its file name, dimmer, on the right */
+        const char *base = strrchr(v->picks[i], '/') ? strrchr(v->picks[i], '/') + 1 : v->picks[i];
+        int fw = pv_text_measure(v->text, base, L->px.name, PV_FACE_MONO);
+        if (fw > r.w / 2) fw = r.w / 2;
+        pv_text_draw(v->text, v->pick_titles[i][0] ? v->pick_titles[i] : base, PV_FACE_SANS, L->px.name,
+                     sel ? PV_COL_NOW : PV_COL_TEXT, r.x, y, r.w - fw - th(L, 16), PV_ALIGN_LEFT);
+        if (v->pick_titles[i][0])
+            pv_text_draw(v->text, base, PV_FACE_MONO, L->px.name, PV_COL_TEXT_DIM, r.x + r.w - fw, y, fw,
+                         PV_ALIGN_LEFT);
     }
 }
 

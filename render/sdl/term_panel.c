@@ -2,8 +2,9 @@
  * table and event log: a head line naming the host and the keys, the
  * scrollback, and the prompt line with its cursor. Positions come from the
  * layout (L->term, L->term_head, L->term_rows). Also the lesson's own
- * terminal: a scenario's latest `shell` line and its output, in place of the
- * socket table, while no newer caption has replaced it. */
+ * terminal: a scenario's latest `shell` line that printed something, and
+ * its output, in place of the socket table, while no newer caption has
+ * replaced it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -134,7 +135,8 @@ bool pv_draw_script(pv_view *v)
     const pv_layout *L = v->lay;
     const pv_rec *sh = v->sc && !v->term.open ? pv_playback_script(&v->pb) : NULL;
     const char *text = sh ? pv_playback_str(&v->pb, sh->text) : NULL;
-    if (!text || L->table.h <= 0 || sh->host >= v->sc->nhosts) return false;
+    /* A command that printed nothing (node server.js) leaves the table be. */
+    if (!text || !strchr(text, '\n') || L->table.h <= 0 || sh->host >= v->sc->nhosts) return false;
     pv_rect r = { L->table.x, L->table_head.y, L->table.w, L->table.y + L->table.h - L->table_head.y };
     pv_fill(v->ren, r, TERM_BG);
     pv_fill(v->ren, (pv_rect){ r.x, r.y, r.w, th(L, 2) }, PV_COL_TEMP);

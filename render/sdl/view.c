@@ -121,6 +121,24 @@ static int name_cmp(const void *a, const void *b)
     return strcmp((const char *)a, (const char *)b);
 }
 
+/* The `title "..."` of a lesson file, read from its first lines only (a
+ * lesson states its title at the top; a picker of many files stays quick). */
+static void lesson_title(const char *path, char *out, size_t n)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (!f) return;
+    char line[512];
+    for (int k = 0; k < 40 && fgets(line, sizeof line, f); k++) {
+        const char *p = line + strspn(line, " \t");
+        if (strncmp(p, "title", 5) != 0 || (p[5] != ' ' && p[5] != '\t')) continue;
+        const char *q = strchr(p, '"'), *e = q ? strchr(q + 1, '"') : NULL;
+        if (q && e) snprintf(out, n, "%.*s", (int)(e - q - 1), q + 1);
+        break;
+    }
+    fclose(f);
+}
+
 void pv_view_picker_open(pv_view *v, const char *dir)
 {
     char lessons[PS_PATH_MAX];
@@ -143,6 +161,14 @@ void pv_view_picker_open(pv_view *v, const char *dir)
         closedir(d);
     }
     qsort(v->picks, (size_t)v->npicks, sizeof v->picks[0], name_cmp);
+    /* Titles say what a lesson is about better than file names do; the
+     * list starts at the lesson that is open. */
+    const char *open_base = strrchr(v->source, '/') ? strrchr(v->source, '/') + 1 : v->source;
+    for (int i = 0; i < v->npicks; i++) {
+        lesson_title(v->picks[i], v->pick_titles[i], sizeof v->pick_titles[i]);
+        const char *base = strrchr(v->picks[i], '/') ? strrchr(v->picks[i], '/') + 1 : v->picks[i];
+        if (open_base[0] && strcmp(base, open_base) == 0) v->pick = i;
+    }
     v->picker = true;
 }
 

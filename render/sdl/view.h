@@ -31,6 +31,7 @@ typedef struct pv_view {
     uint32_t host_sel;          /* host shown in the socket table; PS_NONE = the server */
     bool help, picker;
     char picks[PV_PICK_MAX][512];
+    char pick_titles[PV_PICK_MAX][96]; /* each lesson's `title`, "" if it has none */
     int npicks, pick;
     char notice[768];           /* one-line message in the top bar (errors: above the caption); "" = none */
     bool notice_error;
@@ -81,6 +82,8 @@ void pv_draw_terminal(pv_view *v);
  * the socket table, when there is one to show and the live terminal is
  * closed. True if it drew. */
 bool pv_draw_script(pv_view *v);
+/* The picker entry at (x, y) on screen, or -1 (panels.c lays the list out). */
+int pv_picker_at(const pv_view *v, int x, int y);
 
 #define PV_BANNER_WINDOW 100000u /* an error stays at least 100 ms of simulated time */
 
