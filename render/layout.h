@@ -79,6 +79,11 @@ typedef struct pv_fonts {
     int title, clock, hint, plate, name, floor, env, env_head, table, log, caption, small, big, term;
 } pv_fonts;
 
+/* The zoom range of the window (Ctrl+/Ctrl-) and of `portsim render
+ * --zoom`: one range, so "the largest zoom" means the same in both. */
+#define PV_ZOOM_MIN 0.6
+#define PV_ZOOM_MAX 2.0
+
 typedef struct pv_layout_in {
     const pv_scene *scene;
     int w, h;                  /* window size in pixels */

@@ -105,7 +105,10 @@ bool pv_quiz_right(const pv_quiz *q)
 
 void pv_quiz_score_str(const pv_quiz *q, char *buf, size_t n)
 {
+    /* The top bar is shared with the title: the score appears once there is
+     * one, and says it briefly. */
     if (!q->picked) snprintf(buf, n, "%s", "");
     else if (!q->on) snprintf(buf, n, "questions off");
-    else snprintf(buf, n, "Questions %u/%u right", q->nright, q->npicked);
+    else if (q->npicked == 0) snprintf(buf, n, "%s", "");
+    else snprintf(buf, n, "%u/%u right", q->nright, q->npicked);
 }

@@ -72,7 +72,7 @@ static void save_screenshot(gui *g, int w, int h)
 
 static void set_zoom(pv_view *v, double z)
 {
-    v->zoom = z < 0.6 ? 0.6 : z > 2.5 ? 2.5 : z;
+    v->zoom = z < PV_ZOOM_MIN ? PV_ZOOM_MIN : z > PV_ZOOM_MAX ? PV_ZOOM_MAX : z;
 }
 
 static void toggle_play(pv_playback *pb)

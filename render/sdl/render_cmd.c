@@ -123,8 +123,8 @@ static int parse_opts(int argc, char **argv, render_opts *o)
         } else if (strcmp(a, "--zoom") == 0) {
             char *end = NULL;
             if (!(v = value(argc, argv, &i)) || ((o->zoom = strtod(v, &end)), *end != '\0') ||
-                !(o->zoom >= 0.5 && o->zoom <= 3)) /* also false for nan */
-                return fail_usage("--zoom needs a factor between 0.5 and 3", v);
+                !(o->zoom >= PV_ZOOM_MIN && o->zoom <= PV_ZOOM_MAX)) /* also false for nan */
+                return fail_usage("--zoom needs a factor between 0.6 and 2.5 (the window's range)", v);
         } else if (strcmp(a, "--frames") == 0) {
             if (!(v = value(argc, argv, &i)) || (o->frames = atol(v)) < 1 || o->frames > 1000000)
                 return fail_usage("--frames needs a count from 1 to 1000000", v);

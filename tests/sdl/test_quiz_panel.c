@@ -81,7 +81,7 @@ static void test_the_lesson_stops_and_a_click_answers(void **state)
     assert_false(has_colour(hl, rst, PV_COL_HILITE));
     char score[48];
     pv_quiz_score_str(&v->quiz, score, sizeof score);
-    assert_string_equal(score, "Questions 0/1 right");
+    assert_string_equal(score, "0/1 right");
     pv_quiz_dismiss(&v->quiz);
     assert_false(pv_view_quiz_click(v, web.x + 1, web.y + 1)); /* no question: the click is the window's */
     pv_headless_close(hl);

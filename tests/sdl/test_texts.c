@@ -276,6 +276,28 @@ static void test_lessons_own_terminal(void **state)
     pv_boxes_free(&boxes);
 }
 
+/* At the largest zoom the window allows, two-tabs' :443 door still says its
+ * port and its program, at both lecture sizes, all through the lesson. */
+static void test_max_zoom_keeps_the_443_door(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = { { 1280, 720 }, { 1920, 1080 } };
+    for (size_t k = 0; k < 2; k++) {
+        pv_boxes boxes = { 0 };
+        pv_headless *hl = open_lesson("scenarios/two-tabs.scn", sizes[k][0], sizes[k][1], &boxes);
+        hl->view->zoom = PV_ZOOM_MAX;
+        for (ps_time t = 0; t <= 400000; t += 50000) {
+            pv_playback_seek(&hl->view->pb, t);
+            pv_view_draw(hl->view, sizes[k][0], sizes[k][1]);
+            if (!find(&boxes, PV_ROLE_DOOR, ":443") || !find(&boxes, PV_ROLE_DOOR, "nginx 812"))
+                fail_msg("%dx%d at %llu us, zoom %.1f: the :443 door lost its port or program", sizes[k][0],
+                         sizes[k][1], (unsigned long long)t, PV_ZOOM_MAX);
+        }
+        pv_headless_close(hl);
+        pv_boxes_free(&boxes);
+    }
+}
+
 /* Notices sit in the top bar (errors above the caption), never over the
  * street, and screenshots leave them out. */
 static void test_notices(void **state)
@@ -303,7 +325,7 @@ static void test_notices(void **state)
 }
 
 /* Presenting (1920x1080: no text under 32 px; 1280x720: 22 px) and zoomed
- * (0.6 to 2): still no overlaps, nothing outside, every listening door and
+ * (PV_ZOOM_MIN to PV_ZOOM_MAX): still no overlaps, nothing outside, every listening door and
  * every drawn door's port shown. Every lesson at up to 40 moments (every
  * fifth of test_no_text_overlaps'). */
 static void test_presentation_and_zoom(void **state)
@@ -315,8 +337,9 @@ static void test_presentation_and_zoom(void **state)
         int w, h;
         double zoom;
         bool present;
-    } views[] = { { 1920, 1080, 1.0, true }, { 1280, 720, 1.0, true }, { 1280, 720, 0.6, false },
-                  { 1280, 720, 1.5, false }, { 1920, 1080, 2.0, false } };
+    } views[] = { { 1920, 1080, 1.0, true },         { 1280, 720, 1.0, true },
+                  { 1280, 720, PV_ZOOM_MIN, false }, { 1280, 720, 1.5, false },
+                  { 1920, 1080, 2.0, false },        { 1280, 720, PV_ZOOM_MAX, false } };
     tally n = { 0 };
     pv_boxes boxes = { 0 };
     ps_time *at = NULL;
@@ -356,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_failing_program_at_its_door),
         cmocka_unit_test(test_notices),
         cmocka_unit_test(test_lessons_own_terminal),
+        cmocka_unit_test(test_max_zoom_keeps_the_443_door),
         cmocka_unit_test(test_presentation_and_zoom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
