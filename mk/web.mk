@@ -1,0 +1,79 @@
+# mk/web.mk — portsim in a browser (issue 17; web/README.md).
+#   make web        build-web/: a static folder any web server can serve
+#                   (index.html, the page's JS and .wasm, the DejaVu fonts,
+#                   the shipped lessons), plus build-web/portsim-cli.js, the
+#                   same engine under node (`node build-web/portsim-cli.js run FILE`)
+#   make check-web  the web build's traces equal the native ones
+#                   (tests/web/web_trace.sh), then the page in headless
+#                   Chromium (tests/web/browser.mjs)
+# Installs emscripten (and chromium, npm for check-web) when missing. Only the
+# SDL-free layers are compiled: sim, io (not platform.c: no madvise in a
+# browser), lang, userland, trace (libpcap's dump calls come from
+# web/pcap_dump.c), the view model render/, and web/.
+
+.PHONY: web check-web web-deps check-web-deps
+
+WEB          := build-web
+WEB_OBJ      := build-wasm
+# Debian's emscripten runs its JS tools with node, and their modules (acorn)
+# are in Debian's node folder, which a node from elsewhere does not search.
+EMCC         := NODE_PATH=/usr/share/nodejs emcc
+WEB_LAYERS   := sim io lang userland trace render
+WEB_SRC      := $(filter-out io/platform.c,$(foreach l,$(WEB_LAYERS),$(call src_of,$(l))))
+WEB_OBJS     := $(patsubst %.c,$(WEB_OBJ)/%.o,$(WEB_SRC)) $(WEB_OBJ)/gen/builtin.o
+WEB_CFLAGS   := -O2 $(WARN) $(CHECKS) $(if $(WERROR),-Werror) -ffile-prefix-map=$(CURDIR)/=
+EXTRA_WEB_trace := -Iweb/pcap
+# The web glue sees every layer it is built on, and the command line (cli.h).
+WEB_GLUE_INC := $(foreach l,$(WEB_LAYERS) cli,-I$(DIR_$(l))) -Iweb/pcap
+WEB_LESSONS  := $(sort $(wildcard scenarios/*.scn))
+WEB_FONTS    := $(sort $(wildcard assets/DejaVu*.ttf))
+WEB_STATIC   := web/index.html web/app.js web/style.css
+# Memory grows as a lesson needs it (busy-server); the engine bounds itself.
+WEB_LDFLAGS  := -O2 -sALLOW_MEMORY_GROWTH=1 -sSTRICT=1
+
+web-deps:
+	$(call ps_apt_install,emscripten)
+
+check-web-deps:
+	$(call ps_apt_install,emscripten chromium npm python3)
+
+define WEB_LAYER_RULES
+$(patsubst %.c,$(WEB_OBJ)/%.o,$(filter $(DIR_$(1))/%,$(WEB_SRC))): $(WEB_OBJ)/$(DIR_$(1))/%.o: $(DIR_$(1))/%.c
+	@mkdir -p $$(dir $$@)
+	@echo "  EMCC    $$<"
+	@$(EMCC) $(call std,$(1)) $(WEB_CFLAGS) $(call incs,$(1)) $(EXTRA_WEB_$(1)) -MMD -MP -c $$< -o $$@
+endef
+$(foreach l,$(WEB_LAYERS),$(eval $(call WEB_LAYER_RULES,$(l))))
+
+# cli/cli.c is the native `portsim run` and `check`; web/*.c is the glue.
+WEB_GLUE_OBJS := $(WEB_OBJ)/cli/cli.o $(patsubst %.c,$(WEB_OBJ)/%.o,$(wildcard web/*.c))
+$(WEB_GLUE_OBJS): $(WEB_OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  EMCC    $<"
+	@$(EMCC) $(STD_DEFAULT) $(WEB_CFLAGS) $(WEB_GLUE_INC) -MMD -MP -c $< -o $@
+
+# The built-in lesson: the C file the main Makefile generates, compiled by emcc.
+$(WEB_OBJ)/gen/builtin.o: $(BUILD)/gen/builtin.c
+	@mkdir -p $(dir $@)
+	@$(EMCC) -std=c11 $(WEB_CFLAGS) -c $< -o $@
+
+# node: the real file system and standard streams (so the trace's bytes are
+# the program's bytes), instantiated synchronously (emscripten 3.1.6 would
+# otherwise fetch() the .wasm, which node 20 cannot do for a file path).
+$(WEB)/portsim-cli.js: $(WEB_OBJS) $(WEB_OBJ)/cli/cli.o $(WEB_OBJ)/web/cli_main.o $(WEB_OBJ)/web/pcap_dump.o \
+                       $(WEB_OBJ)/web/umask.o
+	@mkdir -p $(dir $@)
+	@echo "  EMLD    $@"
+	@$(EMCC) $(WEB_LDFLAGS) -sENVIRONMENT=node -sNODERAWFS=1 -sWASM_ASYNC_COMPILATION=0 -sEXIT_RUNTIME=1 \
+	  -o $@ $^
+
+web: web-deps
+	@$(MAKE) --no-print-directory $(WEB)/portsim-cli.js
+
+
+
+check-web: check-web-deps
+	@$(MAKE) --no-print-directory web $(BUILD)/portsim
+	@echo "== tests/web/web_trace.sh"
+	@PORTSIM=$(BUILD)/portsim PORTSIM_WEB_CLI=$(WEB)/portsim-cli.js sh tests/web/web_trace.sh
+-include $(shell find $(WEB_OBJ) -name '*.d' 2>/dev/null)
