@@ -67,8 +67,29 @@ $(WEB)/portsim-cli.js: $(WEB_OBJS) $(WEB_OBJ)/cli/cli.o $(WEB_OBJ)/web/cli_main.
 	@$(EMCC) $(WEB_LDFLAGS) -sENVIRONMENT=node -sNODERAWFS=1 -sWASM_ASYNC_COMPILATION=0 -sEXIT_RUNTIME=1 \
 	  -o $@ $^
 
+# The page: an ES module factory (createPortsim) for web/app.js, drawing
+# through web/gfx.js; the pcap download writes to the in-memory file system.
+$(WEB)/portsim.js: $(WEB_OBJS) $(WEB_OBJ)/web/app.o $(WEB_OBJ)/web/draw.o $(WEB_OBJ)/web/pcap_dump.o \
+                   $(WEB_OBJ)/web/umask.o web/gfx.js
+	@mkdir -p $(dir $@)
+	@echo "  EMLD    $@"
+	@$(EMCC) $(WEB_LDFLAGS) -sENVIRONMENT=web -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createPortsim \
+	  -sEXPORTED_FUNCTIONS=_malloc,_free \
+	  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8,FS \
+	  --js-library web/gfx.js -o $@ $(filter %.o,$^)
+
+# The static folder: the page, its fonts, the lessons and their list.
+$(WEB)/.static: $(WEB_STATIC) $(WEB_FONTS) $(WEB_LESSONS)
+	@mkdir -p $(WEB)/fonts $(WEB)/lessons
+	@cp $(WEB_STATIC) $(WEB)/
+	@cp $(WEB_FONTS) assets/DejaVu-LICENSE.txt $(WEB)/fonts/
+	@cp $(WEB_LESSONS) $(WEB)/lessons/
+	@printf '%s\n' $(notdir $(WEB_LESSONS)) | sed 's/.*/"&"/' | paste -sd, | sed 's/.*/[&]/' > $(WEB)/lessons/index.json
+	@touch $@
+
 web: web-deps
-	@$(MAKE) --no-print-directory $(WEB)/portsim-cli.js
+	@$(MAKE) --no-print-directory $(WEB)/portsim.js $(WEB)/portsim-cli.js $(WEB)/.static
+	@echo "build-web/ is ready: python3 -m http.server -b 127.0.0.1 -d $(WEB) 8000, then http://127.0.0.1:8000/"
 
 
 
