@@ -34,8 +34,10 @@ WEB_LDFLAGS  := -O2 -sALLOW_MEMORY_GROWTH=1 -sSTRICT=1
 web-deps:
 	$(call ps_apt_install,emscripten)
 
+# npm: node's own when it has one (Debian's npm package needs Debian's node).
 check-web-deps:
-	$(call ps_apt_install,emscripten chromium npm python3)
+	$(call ps_apt_install,emscripten chromium python3)
+	$(if $(shell command -v npm),,$(call ps_apt_install,npm))
 
 define WEB_LAYER_RULES
 $(patsubst %.c,$(WEB_OBJ)/%.o,$(filter $(DIR_$(1))/%,$(WEB_SRC))): $(WEB_OBJ)/$(DIR_$(1))/%.o: $(DIR_$(1))/%.c
@@ -93,8 +95,20 @@ web: web-deps
 
 
 
+# puppeteer-core drives Debian's chromium; npm's files stay in an ignored
+# build folder (the major version is pinned: its API is the test's).
+WEB_TEST := build-webtest
+PUPPETEER := puppeteer-core@25
+
+$(WEB_TEST)/node_modules/puppeteer-core/package.json:
+	@mkdir -p $(WEB_TEST)
+	@echo "  NPM     $(PUPPETEER) into $(WEB_TEST)/"
+	@npm install --prefix $(WEB_TEST) --no-audit --no-fund --silent $(PUPPETEER)
+
 check-web: check-web-deps
-	@$(MAKE) --no-print-directory web $(BUILD)/portsim
+	@$(MAKE) --no-print-directory web $(BUILD)/portsim $(WEB_TEST)/node_modules/puppeteer-core/package.json
 	@echo "== tests/web/web_trace.sh"
 	@PORTSIM=$(BUILD)/portsim PORTSIM_WEB_CLI=$(WEB)/portsim-cli.js sh tests/web/web_trace.sh
+	@echo "== tests/web/browser.mjs"
+	@node tests/web/browser.mjs $(WEB_TEST)/node_modules $(WEB) $(BUILD)/portsim
 -include $(shell find $(WEB_OBJ) -name '*.d' 2>/dev/null)
