@@ -69,14 +69,17 @@ $(WEB)/portsim-cli.js: $(WEB_OBJS) $(WEB_OBJ)/cli/cli.o $(WEB_OBJ)/web/cli_main.
 	@$(EMCC) $(WEB_LDFLAGS) -sENVIRONMENT=node -sNODERAWFS=1 -sWASM_ASYNC_COMPILATION=0 -sEXIT_RUNTIME=1 \
 	  -o $@ $^
 
+# What the page calls: every function web/app.h declares.
+WEB_EXPORTS = $(shell sed -nE 's/^[a-z].*[ *](web_[a-z_]*).*/_\1/p' web/app.h | paste -sd, -)
+
 # The page: an ES module factory (createPortsim) for web/app.js, drawing
 # through web/gfx.js; the pcap download writes to the in-memory file system.
 $(WEB)/portsim.js: $(WEB_OBJS) $(WEB_OBJ)/web/app.o $(WEB_OBJ)/web/draw.o $(WEB_OBJ)/web/pcap_dump.o \
-                   $(WEB_OBJ)/web/umask.o web/gfx.js
+                   $(WEB_OBJ)/web/umask.o web/gfx.js web/app.h
 	@mkdir -p $(dir $@)
 	@echo "  EMLD    $@"
 	@$(EMCC) $(WEB_LDFLAGS) -sENVIRONMENT=web -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createPortsim \
-	  -sEXPORTED_FUNCTIONS=_malloc,_free \
+	  -sEXPORTED_FUNCTIONS=_malloc,_free,$(WEB_EXPORTS) \
 	  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8,FS \
 	  --js-library web/gfx.js -o $@ $(filter %.o,$^)
 
@@ -107,6 +110,8 @@ $(WEB_TEST)/node_modules/puppeteer-core/package.json:
 
 check-web: check-web-deps
 	@$(MAKE) --no-print-directory web $(BUILD)/portsim $(WEB_TEST)/node_modules/puppeteer-core/package.json
+	@echo "== web/*.c with $(CC) (-Wall -Wextra ... -Werror: the glue is plain C11 too)"
+	@for f in web/*.c; do $(CC) $(STD_DEFAULT) $(WARN) -Werror -fsyntax-only $(WEB_GLUE_INC) $$f || exit 1; done
 	@echo "== tests/web/web_trace.sh"
 	@PORTSIM=$(BUILD)/portsim PORTSIM_WEB_CLI=$(WEB)/portsim-cli.js sh tests/web/web_trace.sh
 	@echo "== tests/web/browser.mjs"

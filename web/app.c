@@ -4,7 +4,6 @@
  * gestures into seeks and selections, draws a frame (web/draw.c), and gives
  * the page the trace (text or jsonl) and capture of the session. Everything
  * the page calls is a web_* function exported to JavaScript. */
-#include <emscripten.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +56,7 @@ static void changed(void)
 /* Opens `len` bytes of scenario text named `name` in messages. Returns ""
  * or the "name:line:col: error: ..." message; the open lesson stays open on
  * failure. */
-EMSCRIPTEN_KEEPALIVE const char *web_load(const char *name, const char *text, int len)
+const char *web_load(const char *name, const char *text, int len)
 {
     static char err[768];
     ps_diag d;
@@ -95,7 +94,7 @@ EMSCRIPTEN_KEEPALIVE const char *web_load(const char *name, const char *text, in
 
 /* The title of scenario text (for the lesson menu), "" if it has none or
  * does not parse. */
-EMSCRIPTEN_KEEPALIVE const char *web_title(const char *text, int len)
+const char *web_title(const char *text, int len)
 {
     static char title[256];
     ps_diag d;
@@ -112,7 +111,7 @@ static pv_key_mode key_mode(void)
 
 /* A DOM KeyboardEvent.key as a pv key: printable ASCII as its lower-case
  * character, the named keys the table uses, PV_KEY_NONE for the rest. */
-EMSCRIPTEN_KEEPALIVE int web_key_code(const char *key)
+int web_key_code(const char *key)
 {
     static const struct { const char *dom; int key; } named[] = {
         { "ArrowRight", PV_KEY_RIGHT }, { "ArrowLeft", PV_KEY_LEFT }, { "ArrowUp", PV_KEY_UP },
@@ -156,7 +155,7 @@ static void term_run(void)
  * when the key has no action here, "" when it was done, or the name of an
  * action only the page can do: "open", "save", "pcap", "screenshot",
  * "fullscreen", "quit". */
-EMSCRIPTEN_KEEPALIVE const char *web_key(int key, int mods)
+const char *web_key(int key, int mods)
 {
     pv_action a = pv_key_action(key_mode(), key, (unsigned)mods);
     pv_term *t = &V.term;
@@ -217,7 +216,7 @@ EMSCRIPTEN_KEEPALIVE const char *web_key(int key, int mods)
 }
 
 /* Typed text for the terminal (the page sends what a key press types). */
-EMSCRIPTEN_KEEPALIVE void web_text(const char *s)
+void web_text(const char *s)
 {
     if (V.term.open) pv_term_insert(&V.term, s);
 }
@@ -247,7 +246,7 @@ static bool tap_door(uint32_t h, int x, int y)
 /* Pointer (mouse or touch) at x, y in canvas pixels: kind 0 down, 1 move,
  * 2 up. Down on the timeline scrubs until up; on a building selects it (and
  * a door shows what is behind it); anywhere closes the help. */
-EMSCRIPTEN_KEEPALIVE void web_pointer(int kind, int x, int y)
+void web_pointer(int kind, int x, int y)
 {
     if (!V.sc || !V.lay) return;
     if (kind == 1) {
@@ -282,7 +281,7 @@ static int measure(void *ctx, const char *s, int px, pv_face face)
 }
 
 /* One frame at w x h after real_ms of wall time. */
-EMSCRIPTEN_KEEPALIVE void web_frame(int w, int h, double real_ms)
+void web_frame(int w, int h, double real_ms)
 {
     if (!V.sc) return;
     if (!V.scene) V.scene = calloc(1, sizeof *V.scene);
@@ -307,16 +306,16 @@ EMSCRIPTEN_KEEPALIVE void web_frame(int w, int h, double real_ms)
 }
 
 /* The current caption ("" before the first), for the page's live region. */
-EMSCRIPTEN_KEEPALIVE const char *web_caption(void)
+const char *web_caption(void)
 {
     const char *c = V.sc ? pv_playback_caption(&V.pb) : NULL;
     return c ? c : "";
 }
 
-EMSCRIPTEN_KEEPALIVE int web_playing(void) { return V.sc && V.pb.playing; }
+int web_playing(void) { return V.sc && V.pb.playing; }
 
 /* The terminal's scrollback, one line each, for the page (and its test). */
-EMSCRIPTEN_KEEPALIVE const char *web_terminal_text(void)
+const char *web_terminal_text(void)
 {
     static ps_sbuf out;
     ps_sbuf_clear(&out);
@@ -331,7 +330,7 @@ EMSCRIPTEN_KEEPALIVE const char *web_terminal_text(void)
 /* The session's whole trace (the lesson and the commands typed in the
  * terminal) in format 0 text or 1 jsonl, as `portsim run` prints it: a
  * malloc'ed string the page frees, NULL if memory ran out. */
-EMSCRIPTEN_KEEPALIVE char *web_trace(int format)
+char *web_trace(int format)
 {
     if (!V.sc) return NULL;
     ps_sbuf out = { 0 };
@@ -346,7 +345,7 @@ EMSCRIPTEN_KEEPALIVE char *web_trace(int format)
 
 /* Writes the session's capture to path in the page's memory file system;
  * "" or why not. */
-EMSCRIPTEN_KEEPALIVE const char *web_pcap(const char *path)
+const char *web_pcap(const char *path)
 {
     static char err[300];
     if (!V.sc) return "no scenario is open";
@@ -355,7 +354,7 @@ EMSCRIPTEN_KEEPALIVE const char *web_pcap(const char *path)
 
 /* The scenario text with the commands typed in the terminal merged in as
  * `at` lines (render/session.h): a malloc'ed string the page frees. */
-EMSCRIPTEN_KEEPALIVE char *web_session_text(void)
+char *web_session_text(void)
 {
     if (!V.sc) return NULL;
     return pv_session_merge(V.sc, source_text, source_len, V.pb.inj, V.pb.ninj);
