@@ -27,7 +27,7 @@ EXTRA_WEB_trace := -Iweb/pcap
 WEB_GLUE_INC := $(foreach l,$(WEB_LAYERS) cli,-I$(DIR_$(l))) -Iweb/pcap
 WEB_LESSONS  := $(sort $(wildcard scenarios/*.scn))
 WEB_FONTS    := $(sort $(wildcard assets/DejaVu*.ttf))
-WEB_STATIC   := web/index.html web/app.js web/style.css
+WEB_STATIC   := web/index.html web/app.js web/style.css web/sw.js
 # Memory grows as a lesson needs it (busy-server); the engine bounds itself.
 WEB_LDFLAGS  := -O2 -sALLOW_MEMORY_GROWTH=1 -sSTRICT=1
 

@@ -249,6 +249,9 @@ window.portsim = {
   trace: (format) => takeString(M._web_trace(format)),
 };
 
+// Offline once loaded (web/sw.js); browsers allow it on https and localhost.
+navigator.serviceWorker?.register('sw.js').catch(() => {});
+
 await fromFragment();
 window.addEventListener('hashchange', fromFragment);
 canvas.focus();

@@ -5,11 +5,13 @@
 //     the page's live region) is the lesson's `say` text at that moment;
 //   - the canvas is not blank, and the :443 door's label was drawn inside
 //     its door (the drawn texts and their boxes, like `portsim render --boxes`);
+//   - tapping that door says what is behind it; dragging the timeline moves time;
 //   - T opens the terminal, `ss -tlnp` lists nginx on 0.0.0.0:443;
 //   - a bad file opened with the file picker shows the native
 //     file:line:col message, and the open lesson stays open;
 //   - the page's trace download equals native `portsim run`, text and jsonl;
 //   - a share link round-trips the scenario text;
+//   - offline, a reload is answered by the service worker (web/sw.js);
 //   - it measures the first load's bytes and busy-server's frame rate at
 //     1920x1080, and saves screenshots under build-web/screenshots/.
 // No request may leave 127.0.0.1. Usage (mk/web.mk runs it):
@@ -125,6 +127,25 @@ try {
     const p = await pixels(page, door);
     ok(p.light >= 10, 'the :443 label\'s box has light (text) pixels', JSON.stringify(p));
   }
+  // Touch and mouse: tap the door, drag the timeline.
+  const stage = await page.$eval('#stage', (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  if (door) {
+    await page.mouse.click(stage.x + door.x + door.w / 2, stage.y + door.y + door.h / 2);
+    const tapped = (await texts(page)).find((t) => t.text.startsWith('server :443'));
+    ok(tapped !== undefined, 'tapping the :443 door says what is behind it');
+  }
+  const clock = async () => (await texts(page)).find((t) => t.text.startsWith('t = ')).text;
+  const before = await clock();
+  const ty = stage.y + stage.h - 20; // the timeline is the canvas's bottom band
+  await page.mouse.move(stage.x + 40, ty);
+  await page.mouse.down();
+  await page.mouse.move(stage.x + stage.w / 2, ty, { steps: 5 });
+  await page.mouse.up();
+  const after = await clock();
+  ok(before !== after && parseFloat(after.slice(4)) > parseFloat(before.slice(4)), 'dragging the timeline moves the time', `${before} -> ${after}`);
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+
   const whole = await pixels(page, { x: 0, y: 0, w: 1280, h: 700 });
   ok(whole.colours >= 50, 'the canvas is not blank', JSON.stringify(whole));
   await page.screenshot({ path: shots + '/two-tabs.png' });
@@ -145,12 +166,13 @@ try {
   const bad = 'tests/bad/unknown_host.scn';
   let want = '';
   try { native(['run', basename(bad)], dirname(bad)); } catch (e) { want = String(e.stderr).split('\n')[0]; }
+  const capBefore = await caption(page);
   const [chooser] = await Promise.all([page.waitForFileChooser(), page.click('#open')]);
   await chooser.accept([resolve(bad)]);
   await page.waitForSelector('#error:not([hidden])', { timeout: 10000 });
   const shown = await page.$eval('#error', (e) => e.textContent);
   ok(/^unknown_host\.scn:\d+:\d+: error: /.test(shown) && shown === want, 'a bad file shows the native file:line:col error', `page: ${shown}\n    native: ${want}`);
-  ok(await caption(page) === cap, 'the open lesson stays open after a bad file');
+  ok(await caption(page) === capBefore, 'the open lesson stays open after a bad file');
 
   // ---- share link ----
   await page.click('#share');
@@ -177,6 +199,17 @@ try {
   await page.screenshot({ path: shots + '/port-conflict.png' });
   console.log(`measure: first load ${bytes} bytes (${(bytes / 1048576).toFixed(2)} MiB)`);
   ok(bytes > 0 && bytes <= 4 * 1048576, 'the first load is at most 4 MB');
+
+  // ---- offline: the service worker answers a reload ----
+  const sw = await page.evaluate(() => Promise.race([navigator.serviceWorker.ready.then(() => true),
+    new Promise((r) => setTimeout(() => r(false), 10000))]));
+  ok(sw, 'the service worker is installed');
+  await page.setOfflineMode(true);
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready=true]', { timeout: 30000 }).catch(() => {});
+  ok(await page.evaluate(() => document.body.dataset.ready === 'true' && window.portsim.caption() !== undefined),
+     'offline, a reload still opens the page and its lesson');
+  await page.setOfflineMode(false);
   await page.close();
 
   // ---- busy-server at 1920x1080: the page's own frame counter ----
