@@ -6,7 +6,7 @@
 #   make check-web  the web build's traces equal the native ones
 #                   (tests/web/web_trace.sh), then the page in headless
 #                   Chromium (tests/web/browser.mjs)
-# Installs emscripten (and chromium, npm for check-web) when missing. Only the
+# Installs emscripten (and chromium, python3, npm for check-web) when missing. Only the
 # SDL-free layers are compiled: sim, io (not platform.c: no madvise in a
 # browser), lang, userland, trace (libpcap's dump calls come from
 # web/pcap_dump.c), the view model render/, and web/.
@@ -96,8 +96,6 @@ web: web-deps
 	@$(MAKE) --no-print-directory $(WEB)/portsim.js $(WEB)/portsim-cli.js $(WEB)/.static
 	@echo "build-web/ is ready: python3 -m http.server -b 127.0.0.1 -d $(WEB) 8000, then http://127.0.0.1:8000/"
 
-
-
 # puppeteer-core drives Debian's chromium; npm's files stay in an ignored
 # build folder (the major version is pinned: its API is the test's).
 WEB_TEST := build-webtest
@@ -116,4 +114,6 @@ check-web: check-web-deps
 	@PORTSIM=$(BUILD)/portsim PORTSIM_WEB_CLI=$(WEB)/portsim-cli.js sh tests/web/web_trace.sh
 	@echo "== tests/web/browser.mjs"
 	@node tests/web/browser.mjs $(WEB_TEST)/node_modules $(WEB) $(BUILD)/portsim
+
+# Header dependencies of the wasm objects.
 -include $(shell find $(WEB_OBJ) -name '*.d' 2>/dev/null)
