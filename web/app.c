@@ -22,6 +22,7 @@ static web_view V = { .zoom = 1.0, .host_sel = PS_NONE };
 static char *source_text; /* the open scenario's text, for saving the session */
 static size_t source_len;
 static bool scrubbing;
+static double notice_ms; /* wall time the notice stays, as in the window */
 
 uint32_t web_table_host(const web_view *v)
 {
@@ -45,6 +46,7 @@ static void notice(const char *msg, bool error)
 {
     snprintf(V.notice, sizeof V.notice, "%s", msg);
     V.notice_error = error;
+    notice_ms = error ? 15000 : 4000;
 }
 
 static void changed(void)
@@ -288,6 +290,7 @@ void web_frame(int w, int h, double real_ms)
     if (!V.lay) V.lay = calloc(1, sizeof *V.lay);
     if (!V.scene || !V.lay) return;
     pv_playback_tick(&V.pb, real_ms > 100 ? 100 : real_ms);
+    if (V.notice[0] && (notice_ms -= real_ms) <= 0) V.notice[0] = '\0';
     if (!V.scene_valid || V.scene_at != V.pb.now) {
         if (V.pb.eng) pv_scene_build(V.scene, V.pb.eng, pv_playback_demux, &V.pb);
         V.scene_valid = true;
