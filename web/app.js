@@ -148,12 +148,21 @@ function downloadTrace(format) {
   if (t === null) showError('out of memory while writing the trace');
   else download(base() + (format ? '.jsonl' : '.trace'), t, format ? 'application/jsonl' : 'text/plain');
 }
-function downloadPcap() {
+// The session's capture, written by trace/pcap.c into wasm's memory file system.
+function pcapBytes() {
   const path = '/session.pcap';
   const err = withString(path, (p) => cstr(M._web_pcap(p)));
-  if (err) return showError(err);
-  download(base() + '.pcap', M.FS.readFile(path), 'application/vnd.tcpdump.pcap');
+  if (err) {
+    showError(err);
+    return null;
+  }
+  const bytes = M.FS.readFile(path);
   M.FS.unlink(path);
+  return bytes;
+}
+function downloadPcap() {
+  const bytes = pcapBytes();
+  if (bytes) download(base() + '.pcap', bytes, 'application/vnd.tcpdump.pcap');
 }
 $('dl-text').addEventListener('click', () => downloadTrace(0));
 $('dl-jsonl').addEventListener('click', () => downloadTrace(1));
@@ -247,6 +256,7 @@ window.portsim = {
   recordTexts: (on) => { M.gfx.drawn = on ? [] : null; },
   drawnTexts: () => M.gfx.drawn || [],
   trace: (format) => takeString(M._web_trace(format)),
+  pcap: () => Array.from(pcapBytes() || []),
 };
 
 // Offline once loaded (web/sw.js); browsers allow it on https and localhost.

@@ -9,7 +9,9 @@
 //   - T opens the terminal, `ss -tlnp` lists nginx on 0.0.0.0:443;
 //   - a bad file opened with the file picker shows the native
 //     file:line:col message, and the open lesson stays open;
-//   - the page's trace download equals native `portsim run`, text and jsonl;
+//   - a dropped file opens, and Run on edited text reports its errors;
+//   - the page's trace downloads equal native `portsim run`, text and jsonl,
+//     and its capture equals native `--pcap`;
 //   - a share link round-trips the scenario text;
 //   - offline, a reload is answered by the service worker (web/sw.js);
 //   - it measures the first load's bytes and busy-server's frame rate at
@@ -18,8 +20,9 @@
 //   node tests/web/browser.mjs NODE_MODULES_DIR WEB_DIR PORTSIM
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const [modules, webDir, portsim] = process.argv.slice(2).map((p) => resolve(p));
 const puppeteer = createRequire(modules + '/')('puppeteer-core');
@@ -174,14 +177,22 @@ try {
   ok(/^unknown_host\.scn:\d+:\d+: error: /.test(shown) && shown === want, 'a bad file shows the native file:line:col error', `page: ${shown}\n    native: ${want}`);
   ok(await caption(page) === capBefore, 'the open lesson stays open after a bad file');
 
-  // ---- share link ----
-  await page.click('#share');
-  await page.waitForFunction(() => document.getElementById('share-url').value !== '', { timeout: 10000 });
-  const url = await page.$eval('#share-url', (e) => e.value);
-  const page2 = await newPage(1280, 800);
-  await ready(page2, url);
-  ok(await page2.$eval('#source', (e) => e.value) === scn, 'a share link carries the scenario text', url.slice(0, 120));
-  await page2.close();
+  // ---- drop a file; edit and run ----
+  const custom = readFileSync('scenarios/custom-port.scn', 'utf8');
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'dropped.scn'));
+    document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true }));
+  }, custom);
+  await page.waitForFunction(() => document.getElementById('error').hidden, { timeout: 10000 });
+  ok(await page.$eval('#source', (e) => e.value) === custom, 'a dropped file opens');
+  await page.click('#edit');
+  await page.$eval('#source', (e) => { e.value = e.value.replace(/^(title .*)$/m, '$1\nhost 10.0.0.1'); });
+  await page.click('#run');
+  const edited = await page.$eval('#error', (e) => e.hidden ? '' : e.textContent);
+  const line = custom.split('\n').findIndex((l) => l.startsWith('title ')) + 2;
+  ok(edited.startsWith(`dropped.scn:${line}:`), 'Run on edited text shows its file:line:col error', edited);
+  await page.click('#edit');
 
   // ---- port-conflict: the trace downloads, the error banner ----
   await page.select('#lesson', 'port-conflict.scn');
@@ -197,6 +208,24 @@ try {
   }
   ok(banner, 'stepping port-conflict shows the EADDRINUSE banner');
   await page.screenshot({ path: shots + '/port-conflict.png' });
+
+  // ---- two-tabs again (nothing typed): its capture, a share link ----
+  await page.select('#lesson', 'two-tabs.scn');
+  const pcapFile = mkdtempSync(join(tmpdir(), 'portsim-web-')) + '/two-tabs.pcap';
+  native(['run', 'scenarios/two-tabs.scn', '--format', 'none', '--pcap', pcapFile]);
+  const pcap = await page.evaluate(() => window.portsim.pcap());
+  ok(pcap.length > 24 && Buffer.from(pcap).equals(readFileSync(pcapFile)), 'the page\'s capture equals native --pcap');
+  rmSync(dirname(pcapFile), { recursive: true });
+
+  // ---- share link ----
+  await page.click('#share');
+  await page.waitForFunction(() => document.getElementById('share-url').value !== '', { timeout: 10000 });
+  const url = await page.$eval('#share-url', (e) => e.value);
+  const page2 = await newPage(1280, 800);
+  await ready(page2, url);
+  ok(await page2.$eval('#source', (e) => e.value) === scn, 'a share link carries the scenario text', url.slice(0, 120));
+  await page2.close();
+
   console.log(`measure: first load ${bytes} bytes (${(bytes / 1048576).toFixed(2)} MiB)`);
   ok(bytes > 0 && bytes <= 4 * 1048576, 'the first load is at most 4 MB');
 
