@@ -34,8 +34,10 @@ WEB_LDFLAGS  := -O2 -sALLOW_MEMORY_GROWTH=1 -sSTRICT=1
 web-deps:
 	$(call ps_apt_install,emscripten)
 
-# npm: node's own when it has one (Debian's npm package needs Debian's node).
+# The native build too (web_trace.sh compares with it). npm: node's own when
+# it has one (Debian's npm package needs Debian's node).
 check-web-deps:
+	@sh tools/deps.sh
 	$(call ps_apt_install,emscripten chromium python3)
 	$(if $(shell command -v npm),,$(call ps_apt_install,npm))
 
