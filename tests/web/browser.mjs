@@ -3,8 +3,9 @@
 //   - the lesson menu lists every shipped lesson by title;
 //   - space plays and pauses, → steps, and the caption shown (canvas and
 //     the page's live region) is the lesson's `say` text at that moment;
-//   - the canvas is not blank, and the :443 door's label was drawn inside
-//     its door (the drawn texts and their boxes, like `portsim render --boxes`);
+//   - a screenshot is not blank, and has text pixels where the page says
+//     the :443 door's label was drawn (the page records drawn texts and
+//     their boxes, like `portsim render --boxes`);
 //   - tapping that door says what is behind it; dragging the timeline moves time;
 //   - T opens the terminal, `ss -tlnp` lists nginx on 0.0.0.0:443;
 //   - a bad file opened with the file picker shows the native
@@ -84,10 +85,13 @@ const texts = (page) => page.evaluate(async () => {
   window.portsim.recordTexts(false);
   return t;
 });
-// Distinct colours and the count of light pixels in a canvas box.
-const pixels = (page, box) => page.evaluate((b) => {
-  const c = document.getElementById('stage');
-  const d = c.getContext('2d').getImageData(b.x, b.y, b.w, b.h).data;
+// Distinct colours and the count of light pixels in a box of a screenshot
+// (a PNG, decoded by the page's own image decoder).
+const pixels = (page, png, box) => page.evaluate(async (b64, b) => {
+  const bmp = await createImageBitmap(await (await fetch('data:image/png;base64,' + b64)).blob());
+  const g = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d');
+  g.drawImage(bmp, 0, 0);
+  const d = g.getImageData(b.x, b.y, b.w, b.h).data;
   const seen = new Set();
   let light = 0;
   for (let i = 0; i < d.length; i += 4) {
@@ -95,7 +99,7 @@ const pixels = (page, box) => page.evaluate((b) => {
     if (d[i] > 200 && d[i + 1] > 200 && d[i + 2] > 200) light++;
   }
   return { colours: seen.size, light };
-}, box);
+}, png.toString('base64'), box);
 
 try {
   // ---- two-tabs ----
@@ -125,13 +129,17 @@ try {
   const drawn = await texts(page);
   ok(drawn.some((t) => cap.startsWith(t.text.replace(/…$/, ''))), 'the caption was drawn on the canvas');
 
+  // The screenshot: not blank, and light text pixels where the :443 label was drawn.
+  const stage = await page.$eval('#stage', (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  const shot = await page.screenshot({ path: shots + '/two-tabs.png' });
+  const whole = await pixels(page, shot, stage);
+  ok(whole.colours >= 50, 'the screenshot is not blank', JSON.stringify(whole));
   const door = drawn.find((t) => t.text === ':443');
   if (ok(door !== undefined, 'the :443 door\'s label was drawn', drawn.map((t) => t.text).slice(0, 30).join(' | '))) {
-    const p = await pixels(page, door);
-    ok(p.light >= 10, 'the :443 label\'s box has light (text) pixels', JSON.stringify(p));
+    const p = await pixels(page, shot, { x: stage.x + door.x, y: stage.y + door.y, w: door.w, h: door.h });
+    ok(p.light >= 10, 'the screenshot has light (text) pixels in the :443 label\'s box', JSON.stringify(p));
   }
   // Touch and mouse: tap the door, drag the timeline.
-  const stage = await page.$eval('#stage', (c) => { const r = c.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
   if (door) {
     await page.mouse.click(stage.x + door.x + door.w / 2, stage.y + door.y + door.h / 2);
     const tapped = (await texts(page)).find((t) => t.text.startsWith('server :443'));
@@ -148,10 +156,6 @@ try {
   ok(before !== after && parseFloat(after.slice(4)) > parseFloat(before.slice(4)), 'dragging the timeline moves the time', `${before} -> ${after}`);
   await page.keyboard.press('Home');
   for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
-
-  const whole = await pixels(page, { x: 0, y: 0, w: 1280, h: 700 });
-  ok(whole.colours >= 50, 'the canvas is not blank', JSON.stringify(whole));
-  await page.screenshot({ path: shots + '/two-tabs.png' });
 
   // ---- the terminal ----
   await page.keyboard.press('t');
