@@ -3,6 +3,8 @@
  * grows, so a long lecture cannot exhaust memory through the terminal. */
 #include "terminal.h"
 
+#include "keys.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,4 +262,32 @@ pv_inject_status pv_term_enter(pv_term *t, pv_playback *pb, uint32_t host)
     }
     free(out);
     return st;
+}
+
+bool pv_term_perform(pv_term *t, int action, int visible)
+{
+    int page = visible > 1 ? visible - 1 : 1;
+    switch ((pv_action)action) {
+    case PV_ACT_TERM_HISTORY_PREV: pv_term_history(t, -1); break;
+    case PV_ACT_TERM_HISTORY_NEXT: pv_term_history(t, +1); break;
+    case PV_ACT_TERM_LEFT: pv_term_move(t, -1); break;
+    case PV_ACT_TERM_RIGHT: pv_term_move(t, +1); break;
+    case PV_ACT_TERM_HOME: pv_term_home(t); break;
+    case PV_ACT_TERM_END: pv_term_end(t); break;
+    case PV_ACT_TERM_BACKSPACE: pv_term_backspace(t); break;
+    case PV_ACT_TERM_DELETE: pv_term_delete(t); break;
+    case PV_ACT_TERM_KILL_LINE: pv_term_kill_line(t); break;
+    case PV_ACT_TERM_ABANDON_LINE: { /* like bash's Ctrl+C: the line stays on screen with ^C */
+        char line[PV_TERM_INPUT_MAX + 4];
+        snprintf(line, sizeof line, "%s^C", t->input);
+        pv_term_print(t, line, PV_TERM_NOTE);
+        pv_term_kill_line(t);
+        break;
+    }
+    case PV_ACT_TERM_CLEAR: pv_term_clear(t); break;
+    case PV_ACT_TERM_SCROLL_UP: pv_term_scroll(t, page, visible); break;
+    case PV_ACT_TERM_SCROLL_DOWN: pv_term_scroll(t, -page, visible); break;
+    default: return false;
+    }
+    return true;
 }

@@ -58,6 +58,12 @@ void pv_term_history(pv_term *t, int dir);
 /* Scrolls the scrollback by n lines (> 0: back in time), clamped. */
 void pv_term_scroll(pv_term *t, int n, int visible);
 
+/* Does one of the line editor's and scrollback's key actions (keys.h:
+ * history, moving, deleting, Ctrl+U/C/L, PgUp/PgDn with `visible` rows);
+ * false for any other action, which the caller handles (run, close). One
+ * place for what every backend's terminal keys do. */
+bool pv_term_perform(pv_term *t, int action, int visible);
+
 /* ---- scrollback ---- */
 
 /* Appends text (split at newlines) to the scrollback, dropping the oldest

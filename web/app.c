@@ -161,10 +161,10 @@ const char *web_key(int key, int mods)
 {
     pv_action a = pv_key_action(key_mode(), key, (unsigned)mods);
     pv_term *t = &V.term;
-    int page = V.lay && V.lay->term_rows > 2 ? V.lay->term_rows - 2 : 1;
     if (a == PV_ACT_NONE) return "none";
     if (!V.sc) return "";
     if (a != PV_ACT_HELP) V.help = false;
+    if (V.lay && pv_term_perform(t, a, V.lay->term_rows - 1)) return ""; /* the line editor's keys */
     switch (a) {
     case PV_ACT_PLAY_PAUSE:
         if (!V.pb.playing && V.pb.now >= V.pb.end) pv_playback_seek(&V.pb, 0);
@@ -186,25 +186,6 @@ const char *web_key(int key, int mods)
     case PV_ACT_HELP: V.help = !V.help; break;
     case PV_ACT_HELP_CLOSE: V.help = false; break;
     case PV_ACT_TERM_RUN: term_run(); break;
-    case PV_ACT_TERM_HISTORY_PREV: pv_term_history(t, -1); break;
-    case PV_ACT_TERM_HISTORY_NEXT: pv_term_history(t, +1); break;
-    case PV_ACT_TERM_LEFT: pv_term_move(t, -1); break;
-    case PV_ACT_TERM_RIGHT: pv_term_move(t, +1); break;
-    case PV_ACT_TERM_HOME: pv_term_home(t); break;
-    case PV_ACT_TERM_END: pv_term_end(t); break;
-    case PV_ACT_TERM_BACKSPACE: pv_term_backspace(t); break;
-    case PV_ACT_TERM_DELETE: pv_term_delete(t); break;
-    case PV_ACT_TERM_KILL_LINE: pv_term_kill_line(t); break;
-    case PV_ACT_TERM_ABANDON_LINE: {
-        char line[PV_TERM_INPUT_MAX + 4]; /* like bash's Ctrl+C: the line stays, with ^C */
-        snprintf(line, sizeof line, "%s^C", t->input);
-        pv_term_print(t, line, PV_TERM_NOTE);
-        pv_term_kill_line(t);
-        break;
-    }
-    case PV_ACT_TERM_CLEAR: pv_term_clear(t); break;
-    case PV_ACT_TERM_SCROLL_UP: pv_term_scroll(t, page, V.lay->term_rows - 1); break;
-    case PV_ACT_TERM_SCROLL_DOWN: pv_term_scroll(t, -page, V.lay->term_rows - 1); break;
     case PV_ACT_TERM_CLOSE: t->open = false; break;
     case PV_ACT_OPEN: return "open";
     case PV_ACT_SAVE_SESSION: return "save";

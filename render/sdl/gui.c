@@ -169,15 +169,6 @@ static void term_run(gui *g)
     notice(g, msg, true);
 }
 
-/* Like bash's Ctrl+C: the line stays on screen with ^C, and is abandoned. */
-static void term_abandon_line(pv_term *t)
-{
-    char line[PV_TERM_INPUT_MAX + 4];
-    snprintf(line, sizeof line, "%s^C", t->input);
-    pv_term_print(t, line, PV_TERM_NOTE);
-    pv_term_kill_line(t);
-}
-
 static void toggle_fullscreen(SDL_Window *win)
 {
     bool full = (SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP) != 0;
@@ -214,8 +205,7 @@ static void restart(gui *g, bool keep_typed)
 static void perform(gui *g, pv_action a)
 {
     pv_view *v = g->view;
-    pv_term *t = &v->term;
-    int page = v->lay->term_rows > 2 ? v->lay->term_rows - 2 : 1;
+    if (pv_term_perform(&v->term, a, v->lay->term_rows - 1)) return; /* the line editor's keys */
     switch (a) {
     case PV_ACT_NONE: break;
     case PV_ACT_PLAY_PAUSE: toggle_play(&v->pb); break;
@@ -253,19 +243,6 @@ static void perform(gui *g, pv_action a)
     case PV_ACT_HELP_CLOSE: v->help = false; break;
     case PV_ACT_QUIT: g->quit = true; break;
     case PV_ACT_TERM_RUN: term_run(g); break;
-    case PV_ACT_TERM_HISTORY_PREV: pv_term_history(t, -1); break;
-    case PV_ACT_TERM_HISTORY_NEXT: pv_term_history(t, +1); break;
-    case PV_ACT_TERM_LEFT: pv_term_move(t, -1); break;
-    case PV_ACT_TERM_RIGHT: pv_term_move(t, +1); break;
-    case PV_ACT_TERM_HOME: pv_term_home(t); break;
-    case PV_ACT_TERM_END: pv_term_end(t); break;
-    case PV_ACT_TERM_BACKSPACE: pv_term_backspace(t); break;
-    case PV_ACT_TERM_DELETE: pv_term_delete(t); break;
-    case PV_ACT_TERM_KILL_LINE: pv_term_kill_line(t); break;
-    case PV_ACT_TERM_ABANDON_LINE: term_abandon_line(t); break;
-    case PV_ACT_TERM_CLEAR: pv_term_clear(t); break;
-    case PV_ACT_TERM_SCROLL_UP: pv_term_scroll(t, page, v->lay->term_rows - 1); break;
-    case PV_ACT_TERM_SCROLL_DOWN: pv_term_scroll(t, -page, v->lay->term_rows - 1); break;
     case PV_ACT_TERM_CLOSE: terminal_open(g, false); break;
     case PV_ACT_PICK_PREV: if (v->pick > 0) v->pick--; break;
     case PV_ACT_PICK_NEXT: if (v->pick + 1 < v->npicks) v->pick++; break;
@@ -282,6 +259,7 @@ static void perform(gui *g, pv_action a)
         else pv_quiz_reveal(&v->quiz); /* an open question: its answer first */
         break;
     case PV_ACT_QUIZ_HINT: v->quiz.hint = !v->quiz.hint; break;
+    default: break; /* the line editor's keys, done by pv_term_perform above */
     }
 }
 
