@@ -4,7 +4,8 @@
  * as the drawing code calls them, and the street scene of a computed layout
  * (buildings, floors, doors, connection lines, envelopes, the demux card).
  * Decides nothing about positions: layout.h does. The panels around the
- * street are drawn from the view (view.h). */
+ * street are drawn from the view (view.h). A painter owns nothing: the
+ * backend and the recorder are its caller's. */
 #ifndef PV_PAINT_H
 #define PV_PAINT_H
 
