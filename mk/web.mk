@@ -76,7 +76,7 @@ WEB_EXPORTS = $(shell sed -nE 's/^[a-z].*[ *](web_[a-z_]*).*/_\1/p' web/app.h | 
 
 # The page: an ES module factory (createPortsim) for web/app.js, drawing
 # through web/gfx.js; the pcap download writes to the in-memory file system.
-$(WEB)/portsim.js: $(WEB_OBJS) $(WEB_OBJ)/web/app.o $(WEB_OBJ)/web/draw.o $(WEB_OBJ)/web/pcap_dump.o \
+$(WEB)/portsim.js: $(WEB_OBJS) $(WEB_OBJ)/web/app.o $(WEB_OBJ)/web/gfx_canvas.o $(WEB_OBJ)/web/pcap_dump.o \
                    $(WEB_OBJ)/web/umask.o web/gfx.js web/app.h
 	@mkdir -p $(dir $@)
 	@echo "  EMLD    $@"

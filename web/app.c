@@ -1,7 +1,8 @@
 /* app.c — the page's C side (build-web/portsim.js + .wasm): owns the
- * lecture state (web/view.h), loads scenario text handed over by the page,
+ * lecture state (render/view.h), loads scenario text handed over by the page,
  * turns DOM keys into the window's key table (render/keys.h) and pointer
- * gestures into seeks and selections, draws a frame (web/draw.c), and gives
+ * gestures into seeks and selections, draws a frame (pv_view_draw, through
+ * the canvas backend web/gfx_canvas.c), and gives
  * the page the trace (text or jsonl) and capture of the session. Everything
  * the page calls is a web_* function exported to JavaScript. */
 #include <stdio.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "gfx.h"
+#include "gfx_canvas.h"
 #include "keys.h"
 #include "parse.h"
 #include "sbuf.h"
@@ -18,41 +19,26 @@
 #include "units.h"
 #include "view.h"
 
-static web_view V = { .zoom = 1.0, .host_sel = PS_NONE };
+static pv_view *V; /* made by the first web_load */
 static char *source_text; /* the open scenario's text, for saving the session */
 static size_t source_len;
 static bool scrubbing;
 static double notice_ms; /* wall time the notice stays, as in the window */
 
-uint32_t web_table_host(const web_view *v)
-{
-    if (!v->sc || v->sc->nhosts == 0) return PS_NONE;
-    if (v->host_sel < v->sc->nhosts) return v->host_sel;
-    /* the host with the most listeners: the server the lesson is about */
-    uint32_t best = 0, best_n = 0;
-    for (uint32_t h = 0; h < v->sc->nhosts; h++) {
-        uint32_t n = 0;
-        for (uint32_t i = 0; i < v->sc->nactions; i++)
-            n += v->sc->actions[i].kind == PS_ACT_LISTEN && v->sc->actions[i].host == h;
-        if (n > best_n) {
-            best_n = n;
-            best = h;
-        }
-    }
-    return best;
-}
+/* A lesson is open (the first web_load made the view). */
+static bool open_lesson(void) { return V && V->sc; }
 
 static void notice(const char *msg, bool error)
 {
-    snprintf(V.notice, sizeof V.notice, "%s", msg);
-    V.notice_error = error;
+    snprintf(V->notice, sizeof V->notice, "%s", msg);
+    V->notice_error = error;
     notice_ms = error ? 15000 : 4000;
 }
 
 static void changed(void)
 {
-    V.scene_valid = false;
-    V.marks_w = 0;
+    V->scene_valid = false;
+    V->marks_w = 0;
 }
 
 /* Opens `len` bytes of scenario text named `name` in messages. Returns ""
@@ -61,6 +47,7 @@ static void changed(void)
 const char *web_load(const char *name, const char *text, int len)
 {
     static char err[768];
+    if (!V && !(V = pv_view_new(&web_gfx_canvas, err, sizeof err))) return err;
     ps_diag d;
     memset(&d, 0, sizeof d);
     ps_scenario *sc = ps_scenario_parse(text, (size_t)len, name, &d);
@@ -74,23 +61,23 @@ const char *web_load(const char *name, const char *text, int len)
         snprintf(err, sizeof err, "%s: error: out of memory while running the scenario", name);
         return err;
     }
-    if (V.sc) pv_playback_close(&V.pb);
-    ps_scenario_free(V.sc);
-    V.sc = sc;
-    V.pb = pb;
-    V.pb.sc = sc;
+    if (V->sc) pv_playback_close(&V->pb);
+    ps_scenario_free(V->sc);
+    V->sc = sc;
+    V->pb = pb;
+    V->pb.sc = sc;
     memcpy(copy, text, (size_t)len);
     copy[len] = '\0';
     free(source_text);
     source_text = copy;
     source_len = (size_t)len;
-    snprintf(V.source, sizeof V.source, "%s", name);
-    V.host_sel = PS_NONE;
-    V.notice[0] = '\0';
+    snprintf(V->source, sizeof V->source, "%s", name);
+    V->host_sel = PS_NONE;
+    V->notice[0] = '\0';
     changed();
-    if (V.term.nlines > 0)
-        pv_term_print(&V.term, "--- another scenario was opened: the commands typed before are gone ---", PV_TERM_NOTE);
-    pv_playback_seek(&V.pb, 0);
+    if (V->term.nlines > 0)
+        pv_term_print(&V->term, "--- another scenario was opened: the commands typed before are gone ---", PV_TERM_NOTE);
+    pv_playback_seek(&V->pb, 0);
     return "";
 }
 
@@ -108,7 +95,7 @@ const char *web_title(const char *text, int len)
 
 static pv_key_mode key_mode(void)
 {
-    return V.term.open ? PV_KEYS_TERMINAL : PV_KEYS_WINDOW;
+    return V->term.open ? PV_KEYS_TERMINAL : PV_KEYS_WINDOW;
 }
 
 /* A DOM KeyboardEvent.key as a pv key: printable ASCII as its lower-case
@@ -120,7 +107,7 @@ int web_key_code(const char *key)
         { "ArrowDown", PV_KEY_DOWN },   { "PageUp", PV_KEY_PAGEUP },  { "PageDown", PV_KEY_PAGEDOWN },
         { "Home", PV_KEY_HOME },        { "End", PV_KEY_END },        { "Enter", PV_KEY_ENTER },
         { "Escape", PV_KEY_ESCAPE },    { "Tab", PV_KEY_TAB },        { "Backspace", PV_KEY_BACKSPACE },
-        { "Delete", PV_KEY_DELETE },
+        { "Delete", PV_KEY_DELETE },    { "F5", PV_KEY_F5 },
     };
     if (key[0] && !key[1] && key[0] >= ' ' && key[0] < 0x7f)
         return key[0] >= 'A' && key[0] <= 'Z' ? key[0] - 'A' + 'a' : key[0];
@@ -131,19 +118,19 @@ int web_key_code(const char *key)
 
 static void go_to(ps_time t)
 {
-    V.pb.playing = false; /* moving to a moment pauses, as scrubbing does */
-    pv_playback_seek(&V.pb, t);
+    V->pb.playing = false; /* moving to a moment pauses, as scrubbing does */
+    pv_playback_seek(&V->pb, t);
 }
 
 static void set_zoom(double z)
 {
-    V.zoom = z < 0.6 ? 0.6 : z > 2.5 ? 2.5 : z;
+    V->zoom = z < 0.6 ? 0.6 : z > 2.5 ? 2.5 : z;
 }
 
 static void term_run(void)
 {
-    if (!V.sc) return;
-    pv_inject_status st = pv_term_enter(&V.term, &V.pb, web_table_host(&V));
+    if (!open_lesson()) return;
+    pv_inject_status st = pv_term_enter(&V->term, &V->pb, pv_view_table_host(V));
     changed();
     if (st == PV_INJECT_FULL) {
         char msg[160];
@@ -159,32 +146,38 @@ static void term_run(void)
  * "fullscreen", "quit". */
 const char *web_key(int key, int mods)
 {
+    if (!open_lesson()) return pv_key_action(PV_KEYS_WINDOW, key, (unsigned)mods) == PV_ACT_NONE ? "none" : "";
     pv_action a = pv_key_action(key_mode(), key, (unsigned)mods);
-    pv_term *t = &V.term;
+    pv_term *t = &V->term;
     if (a == PV_ACT_NONE) return "none";
-    if (!V.sc) return "";
-    if (a != PV_ACT_HELP) V.help = false;
-    if (V.lay && pv_term_perform(t, a, V.lay->term_rows - 1)) return ""; /* the line editor's keys */
+    if (a != PV_ACT_HELP) V->help = false;
+    if (pv_term_perform(t, a, V->lay->term_rows - 1)) return ""; /* the line editor's keys */
     switch (a) {
     case PV_ACT_PLAY_PAUSE:
-        if (!V.pb.playing && V.pb.now >= V.pb.end) pv_playback_seek(&V.pb, 0);
-        V.pb.playing = !V.pb.playing;
-        V.pb.carry = 0;
+        if (!V->pb.playing && V->pb.now >= V->pb.end) pv_playback_seek(&V->pb, 0);
+        V->pb.playing = !V->pb.playing;
+        V->pb.carry = 0;
         break;
-    case PV_ACT_STEP_NEXT: pv_playback_step(&V.pb, +1); break;
-    case PV_ACT_STEP_PREV: pv_playback_step(&V.pb, -1); break;
+    case PV_ACT_STEP_NEXT: pv_playback_step(&V->pb, +1); break;
+    case PV_ACT_STEP_PREV: pv_playback_step(&V->pb, -1); break;
     case PV_ACT_GO_START: go_to(0); break;
-    case PV_ACT_GO_END: go_to(V.pb.end); break;
-    case PV_ACT_FASTER: pv_playback_set_speed(&V.pb, V.pb.speed + 1); break;
-    case PV_ACT_SLOWER: pv_playback_set_speed(&V.pb, V.pb.speed - 1); break;
-    case PV_ACT_ZOOM_IN: set_zoom(V.zoom * 1.15); break;
-    case PV_ACT_ZOOM_OUT: set_zoom(V.zoom / 1.15); break;
+    case PV_ACT_GO_END: go_to(V->pb.end); break;
+    case PV_ACT_FASTER: pv_playback_set_speed(&V->pb, V->pb.speed + 1); break;
+    case PV_ACT_SLOWER: pv_playback_set_speed(&V->pb, V->pb.speed - 1); break;
+    case PV_ACT_ZOOM_IN: set_zoom(V->zoom * 1.15); break;
+    case PV_ACT_ZOOM_OUT: set_zoom(V->zoom / 1.15); break;
     case PV_ACT_ZOOM_RESET: set_zoom(1.0); break;
-    case PV_ACT_RESTART: pv_playback_seek(&V.pb, 0); V.pb.playing = true; break;
-    case PV_ACT_NEXT_HOST: V.host_sel = (web_table_host(&V) + 1) % V.sc->nhosts; break;
-    case PV_ACT_TERMINAL: t->open = true; V.pb.playing = false; break;
-    case PV_ACT_HELP: V.help = !V.help; break;
-    case PV_ACT_HELP_CLOSE: V.help = false; break;
+    case PV_ACT_RESTART: /* as written: typed commands go (Shift+R keeps them) */
+        if (V->pb.ninj > 0) pv_playback_clear_injected(&V->pb);
+        pv_playback_seek(&V->pb, 0);
+        V->pb.playing = true;
+        break;
+    case PV_ACT_RESTART_KEEP: pv_playback_seek(&V->pb, 0); V->pb.playing = true; break;
+    case PV_ACT_PRESENT: V->present = !V->present; break;
+    case PV_ACT_NEXT_HOST: V->host_sel = (pv_view_table_host(V) + 1) % V->sc->nhosts; break;
+    case PV_ACT_TERMINAL: t->open = true; V->pb.playing = false; break;
+    case PV_ACT_HELP: V->help = !V->help; break;
+    case PV_ACT_HELP_CLOSE: V->help = false; break;
     case PV_ACT_TERM_RUN: term_run(); break;
     case PV_ACT_TERM_CLOSE: t->open = false; break;
     case PV_ACT_OPEN: return "open";
@@ -201,23 +194,23 @@ const char *web_key(int key, int mods)
 /* Typed text for the terminal (the page sends what a key press types). */
 void web_text(const char *s)
 {
-    if (V.term.open) pv_term_insert(&V.term, s);
+    if (V && V->term.open) pv_term_insert(&V->term, s);
 }
 
 static void scrub(int x)
 {
-    const pv_rect t = V.lay->track;
+    const pv_rect t = V->lay->track;
     double f = t.w > 1 ? (double)(x - t.x) / (t.w - 1) : 0;
-    go_to(pv_axis_time(&V.pb.axis, f < 0 ? 0 : f > 1 ? 1 : f));
+    go_to(pv_axis_time(&V->pb.axis, f < 0 ? 0 : f > 1 ? 1 : f));
 }
 
 /* A tapped door: what is behind it, on the notice line. */
 static bool tap_door(uint32_t h, int x, int y)
 {
-    const pv_host *host = &V.scene->hosts[h];
+    const pv_host *host = &V->scene->hosts[h];
     for (uint32_t k = 0; k < host->ndoors; k++) {
-        const pv_door *d = &V.scene->doors[host->first_door + k];
-        if (!pv_rect_contains(V.lay->doors[host->first_door + k].r, x, y)) continue;
+        const pv_door *d = &V->scene->doors[host->first_door + k];
+        if (!pv_rect_contains(V->lay->doors[host->first_door + k].r, x, y)) continue;
         char msg[200];
         snprintf(msg, sizeof msg, "%s %s: %s — %s", host->name, d->title, d->sub, d->note);
         notice(msg, false);
@@ -231,7 +224,7 @@ static bool tap_door(uint32_t h, int x, int y)
  * a door shows what is behind it); anywhere closes the help. */
 void web_pointer(int kind, int x, int y)
 {
-    if (!V.sc || !V.lay) return;
+    if (!open_lesson()) return;
     if (kind == 1) {
         if (scrubbing) scrub(x);
         return;
@@ -240,72 +233,49 @@ void web_pointer(int kind, int x, int y)
         scrubbing = false;
         return;
     }
-    if (V.help) {
-        V.help = false;
+    if (V->help) {
+        V->help = false;
         return;
     }
-    if (pv_rect_contains(V.lay->timeline, x, y)) {
+    if (pv_rect_contains(V->lay->timeline, x, y)) {
         scrubbing = true;
         scrub(x);
         return;
     }
-    V.notice[0] = '\0';
-    for (uint32_t i = 0; i < V.lay->nhosts; i++) {
-        if (!pv_rect_contains(V.lay->hosts[i].body, x, y)) continue;
-        V.host_sel = i;
+    V->notice[0] = '\0';
+    for (uint32_t i = 0; i < V->lay->nhosts; i++) {
+        if (!pv_rect_contains(V->lay->hosts[i].body, x, y)) continue;
+        V->host_sel = i;
         tap_door(i, x, y);
     }
-}
-
-static int measure(void *ctx, const char *s, int px, pv_face face)
-{
-    (void)ctx;
-    return gfx_measure(s, px, (int)face);
 }
 
 /* One frame at w x h after real_ms of wall time. */
 void web_frame(int w, int h, double real_ms)
 {
-    if (!V.sc) return;
-    if (!V.scene) V.scene = calloc(1, sizeof *V.scene);
-    if (!V.lay) V.lay = calloc(1, sizeof *V.lay);
-    if (!V.scene || !V.lay) return;
-    pv_playback_tick(&V.pb, real_ms > 100 ? 100 : real_ms);
-    if (V.notice[0] && (notice_ms -= real_ms) <= 0) V.notice[0] = '\0';
-    if (!V.scene_valid || V.scene_at != V.pb.now) {
-        if (V.pb.eng) pv_scene_build(V.scene, V.pb.eng, pv_playback_demux, &V.pb);
-        V.scene_valid = true;
-        V.scene_at = V.pb.now;
-    }
-    char clock[96], ms[32], speed[16];
-    pv_playback_speed_str(&V.pb, speed, sizeof speed);
-    snprintf(clock, sizeof clock, "t = %s ms  %s %s", ps_time_ms(V.pb.now, 0, ms),
-             V.pb.playing ? "▶ playing" : "‖ paused", speed);
-    const char *title = V.sc->title ? V.sc->title : V.source;
-    const char *caption = pv_playback_caption(&V.pb);
-    pv_layout_in in = { V.scene, w, h, V.zoom, measure, NULL, title, clock, WEB_HINT,
-                        caption ? caption : "Press space to play, or → to step through the events." };
-    pv_layout_compute(&in, V.lay);
-    web_draw(&V, title, clock, in.caption);
+    if (!open_lesson()) return;
+    pv_playback_tick(&V->pb, real_ms > 100 ? 100 : real_ms);
+    if (V->notice[0] && (notice_ms -= real_ms) <= 0) V->notice[0] = '\0';
+    pv_view_draw(V, w, h);
 }
 
 /* The current caption ("" before the first), for the page's live region. */
 const char *web_caption(void)
 {
-    const char *c = V.sc ? pv_playback_caption(&V.pb) : NULL;
+    const char *c = open_lesson() ? pv_playback_caption(&V->pb) : NULL;
     return c ? c : "";
 }
 
-int web_playing(void) { return V.sc && V.pb.playing; }
+int web_playing(void) { return open_lesson() && V->pb.playing; }
 
 /* The terminal's scrollback, one line each, for the page (and its test). */
 const char *web_terminal_text(void)
 {
     static ps_sbuf out;
     ps_sbuf_clear(&out);
-    for (int i = 0; i < V.term.nlines; i++) {
+    for (int i = 0; V && i < V->term.nlines; i++) {
         int kind;
-        const char *s = pv_term_line(&V.term, i, &kind);
+        const char *s = pv_term_line(&V->term, i, &kind);
         ps_sbuf_printf(&out, "%s\n", s ? s : "");
     }
     return out.s ? out.s : "";
@@ -316,11 +286,11 @@ const char *web_terminal_text(void)
  * malloc'ed string the page frees, NULL if memory ran out. */
 char *web_trace(int format)
 {
-    if (!V.sc) return NULL;
+    if (!open_lesson()) return NULL;
     ps_sbuf out = { 0 };
     ps_trace tr;
-    ps_trace_init(&tr, format == 1 ? PS_TRACE_JSONL : PS_TRACE_TEXT, V.sc, V.sc->seed, ps_trace_to_sbuf, &out);
-    pv_playback_replay(&V.pb, ps_trace_event, &tr);
+    ps_trace_init(&tr, format == 1 ? PS_TRACE_JSONL : PS_TRACE_TEXT, V->sc, V->sc->seed, ps_trace_to_sbuf, &out);
+    pv_playback_replay(&V->pb, ps_trace_event, &tr);
     bool ok = !tr.nomem && !out.failed;
     ps_trace_free(&tr);
     if (!ok) ps_sbuf_free(&out);
@@ -332,14 +302,14 @@ char *web_trace(int format)
 const char *web_pcap(const char *path)
 {
     static char err[300];
-    if (!V.sc) return "no scenario is open";
-    return pv_session_pcap(&V.pb, path, err, sizeof err) ? "" : err;
+    if (!open_lesson()) return "no scenario is open";
+    return pv_session_pcap(&V->pb, path, err, sizeof err) ? "" : err;
 }
 
 /* The scenario text with the commands typed in the terminal merged in as
  * `at` lines (render/session.h): a malloc'ed string the page frees. */
 char *web_session_text(void)
 {
-    if (!V.sc) return NULL;
-    return pv_session_merge(V.sc, source_text, source_len, V.pb.inj, V.pb.ninj);
+    if (!open_lesson()) return NULL;
+    return pv_session_merge(V->sc, source_text, source_len, V->pb.inj, V->pb.ninj);
 }

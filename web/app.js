@@ -184,7 +184,7 @@ function pageAction(a) {
 
 document.addEventListener('keydown', (e) => {
   if (e.target.closest('textarea, input, select')) return;
-  const mods = (e.ctrlKey || e.metaKey ? 1 : 0) | (e.altKey ? 2 : 0);
+  const mods = (e.ctrlKey || e.metaKey ? 1 : 0) | (e.altKey ? 2 : 0) | (e.shiftKey ? 4 : 0); // keys.h PV_MOD_*
   const a = key(e.key, mods);
   if (a === 'none') {
     // Unbound keys type into the terminal when it is open (C ignores them otherwise).

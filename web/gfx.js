@@ -1,4 +1,4 @@
-// gfx.js — web/gfx.h's primitives on the page's 2D canvas (an emscripten JS
+// gfx.js — web/canvas.h's primitives on the page's 2D canvas (an emscripten JS
 // library: its functions become the wasm module's imports). The page sets
 // Module.gfx = { ctx, fonts: [sans, bold, mono] family names, drawn: [] }
 // before drawing; `drawn` collects every text drawn this frame with its box.

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "exit.h"
+#include "gfx_sdl.h"
 #include "keys.h"
 #include "load.h"
 #include "session.h"
@@ -21,6 +22,7 @@
 typedef struct gui {
     SDL_Window *win;
     SDL_Renderer *ren;
+    pv_gfx_sdl gfx;             /* the view draws on ren through it */
     pv_view *view;
     bool quit, scrubbing, shot;
     bool skip_text;             /* drop the text of the key that opened the terminal */
@@ -387,6 +389,7 @@ static bool open_window(gui *g)
 static void close_window(gui *g)
 {
     pv_view_free(g->view);
+    pv_gfx_sdl_close(&g->gfx);
     if (g->ren) SDL_DestroyRenderer(g->ren);
     if (g->win) SDL_DestroyWindow(g->win);
     if (g->video_by_name) SDL_VideoQuit(); /* SDL_VideoInit's pair (SDL_Quit does not) */
@@ -446,8 +449,7 @@ int pv_gui_run(const char *file, const pv_gui_opts *o)
         return PV_GUI_NO_WINDOW;
     }
     char err[1024];
-    g.view = pv_view_new(g.ren, err, sizeof err);
-    if (!g.view) {
+    if (!pv_gfx_sdl_open(&g.gfx, g.ren, err, sizeof err) || !(g.view = pv_view_new(&g.gfx.gfx, err, sizeof err))) {
         fprintf(stderr, "portsim: %s\n", err);
         close_window(&g);
         return PS_EXIT_FAILED;

@@ -6,12 +6,14 @@
 
 #include <SDL.h>
 
+#include "gfx_sdl.h"
 #include "view.h"
 
 /* A view drawing into a w x h surface, without any display. */
 typedef struct pv_headless {
     SDL_Surface *surf;
     SDL_Renderer *ren;
+    pv_gfx_sdl gfx;             /* the view draws on ren through it */
     pv_view *view;
 } pv_headless;
 

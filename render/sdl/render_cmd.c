@@ -32,8 +32,7 @@ bool pv_headless_open(pv_headless *hl, int w, int h, char *err, size_t n)
         pv_headless_close(hl);
         return false;
     }
-    hl->view = pv_view_new(hl->ren, err, n);
-    if (!hl->view) {
+    if (!pv_gfx_sdl_open(&hl->gfx, hl->ren, err, n) || !(hl->view = pv_view_new(&hl->gfx.gfx, err, n))) {
         pv_headless_close(hl);
         return false;
     }
@@ -43,6 +42,7 @@ bool pv_headless_open(pv_headless *hl, int w, int h, char *err, size_t n)
 void pv_headless_close(pv_headless *hl)
 {
     pv_view_free(hl->view);
+    pv_gfx_sdl_close(&hl->gfx);
     if (hl->ren) SDL_DestroyRenderer(hl->ren);
     if (hl->surf) SDL_FreeSurface(hl->surf);
     memset(hl, 0, sizeof *hl);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paint.h"
 #include "paths.h"
 
 #define FONT_SLOTS 40      /* open (face, size) pairs */
@@ -53,10 +54,6 @@ struct pv_text {
     width_slot widths[WIDTH_SLOTS]; /* direct-mapped: a collision just measures again */
     uint64_t clock;
     bool ttf_started;
-    pv_boxes *rec;             /* where drawn texts are recorded, or NULL */
-    pv_role role;
-    char conn[PV_CONN_ID];
-    pv_rgba conn_col;
 };
 
 static void *read_file(const char *path, size_t *size)
@@ -168,25 +165,6 @@ int pv_text_measure(void *ctx, const char *s, int px, pv_face face)
     return w;
 }
 
-/* The longest prefix of s (whole UTF-8 characters) that, followed by "…",
- * fits max_w; written into out. */
-static void ellipsize(pv_text *t, const char *s, pv_face face, int px, int max_w, char *out, size_t n)
-{
-    size_t len = strlen(s), lo = 0, hi = len < n - 4 ? len : n - 4;
-    while (lo < hi) {
-        size_t mid = (lo + hi + 1) / 2;
-        while (mid > lo && (s[mid] & 0xC0) == 0x80) mid--;
-        if (mid == lo) break;
-        memcpy(out, s, mid);
-        memcpy(out + mid, "…", 4);
-        if (pv_text_measure(t, out, px, face) <= max_w) lo = mid;
-        else hi = mid - 1;
-    }
-    while (lo > 0 && (s[lo] & 0xC0) == 0x80) lo--;
-    memcpy(out, s, lo);
-    memcpy(out + lo, "…", 4);
-}
-
 static uint64_t key_hash(const char *s, pv_face face, int px, pv_rgba c, int max_w)
 {
     uint64_t h = 1469598103934665603ull;
@@ -205,7 +183,7 @@ static SDL_Texture *render_texture(pv_text *t, const char *s, pv_face face, int 
     if (!f) return NULL;
     char fitted[512];
     if (max_w > 0 && pv_text_measure(t, s, px, face) > max_w) {
-        ellipsize(t, s, face, px, max_w, fitted, sizeof fitted);
+        pv_ellipsize(pv_text_measure, t, s, face, px, max_w, fitted, sizeof fitted);
         s = fitted;
     }
     SDL_Surface *surf = TTF_RenderUTF8_Blended(f, s, (SDL_Color){ col.r, col.g, col.b, col.a });
@@ -250,37 +228,15 @@ static int place(int x, int w, int max_w, int align)
     return align == PV_ALIGN_CENTER ? x + (max_w - w) / 2 : x + max_w - w;
 }
 
-void pv_text_record(pv_text *t, pv_boxes *rec) { t->rec = rec; }
-
-void pv_text_role(pv_text *t, pv_role role)
-{
-    t->role = role;
-    t->conn[0] = '\0';
-}
-
-void pv_text_conn(pv_text *t, const char *conn, pv_rgba col)
-{
-    snprintf(t->conn, sizeof t->conn, "%s", conn ? conn : "");
-    t->conn_col = col;
-}
-
-/* Records the words as drawn (ending in "…" when cut) and their box. */
-static void record(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, int max_w, SDL_Rect dst)
-{
-    char fitted[512];
-    bool cut = max_w > 0 && pv_text_measure(t, s, px, face) > max_w;
-    if (cut) {
-        ellipsize(t, s, face, px, max_w, fitted, sizeof fitted);
-        s = fitted;
-    }
-    pv_boxes_add(t->rec, s, cut, (pv_rect){ dst.x, dst.y, dst.w, dst.h }, px, t->role, t->conn,
-                 t->conn[0] ? t->conn_col : col);
-}
-
-int pv_text_draw(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, int x, int y,
-                 int max_w, int align)
+int pv_text_draw(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, pv_rect box, int align,
+                 pv_rect *drawn)
 {
     if (!s || !*s || px < 4) return 0;
+    int x = box.x, y = box.y, max_w = box.w;
+    if (box.h > 0) {
+        TTF_Font *f = font_get(t, face, px);
+        y += (box.h - (f ? TTF_FontHeight(f) : px)) / 2;
+    }
     SDL_Rect dst;
     if (strlen(s) < KEY_MAX) {
         cache_slot *c = cache_find(t, s, face, px, col, max_w);
@@ -295,16 +251,8 @@ int pv_text_draw(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, i
         SDL_RenderCopy(t->ren, tex, NULL, &dst);
         SDL_DestroyTexture(tex);
     }
-    if (t->rec) record(t, s, face, px, col, max_w, dst);
+    if (drawn) *drawn = (pv_rect){ dst.x, dst.y, dst.w, dst.h };
     return dst.w;
-}
-
-int pv_text_in(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, pv_rect r, int align)
-{
-    if (r.w <= 0 || r.h <= 0) return 0;
-    TTF_Font *f = font_get(t, face, px);
-    int lh = f ? TTF_FontHeight(f) : px;
-    return pv_text_draw(t, s, face, px, col, r.x, r.y + (r.h - lh) / 2, r.w, align);
 }
 
 size_t pv_text_cached(const pv_text *t)

@@ -2,8 +2,8 @@
  * shipped DejaVu fonts once, and keeps a bounded cache of rendered
  * text textures keyed by (string, face, size, colour, width limit), so a
  * frame that shows the same words as the last one renders no glyphs (and a
- * bounded cache of measured widths, so laying it out measures none). Every
- * text goes through pv_text_draw, which can record it (boxes.h). */
+ * bounded cache of measured widths, so laying it out measures none). The
+ * text half of the SDL backend (gfx_sdl.c). */
 #ifndef PV_TEXT_H
 #define PV_TEXT_H
 
@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "boxes.h"
 #include "layout.h"
 #include "palette.h"
 
@@ -25,24 +24,10 @@ void pv_text_free(pv_text *t);
 /* pv_measure_fn for layout.h: ctx is a pv_text. */
 int pv_text_measure(void *ctx, const char *s, int px, pv_face face);
 
-enum { PV_ALIGN_LEFT, PV_ALIGN_CENTER, PV_ALIGN_RIGHT };
-
-/* Draws s with its top-left at (x, y) (or centred / right-aligned inside
- * max_w). Text wider than max_w (> 0) ends in "…". Returns the width drawn. */
-int pv_text_draw(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, int x, int y,
-                 int max_w, int align);
-
-/* Draws s vertically centred in r, clipped to r's width. */
-int pv_text_in(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, pv_rect r, int align);
-
-/* Records every text drawn from now on into rec (NULL: stop recording),
- * with the role and connection set by the two calls below. */
-void pv_text_record(pv_text *t, pv_boxes *rec);
-/* The role of the texts drawn next; clears the connection. */
-void pv_text_role(pv_text *t, pv_role role);
-/* The connection the texts drawn next belong to (NULL: none), and its
- * colour, recorded instead of the ink. */
-void pv_text_conn(pv_text *t, const char *conn, pv_rgba col);
+/* Draws s as pv_gfx's text does (gfx.h: box, align, "…", *drawn);
+ * returns the width drawn. */
+int pv_text_draw(pv_text *t, const char *s, pv_face face, int px, pv_rgba col, pv_rect box, int align,
+                 pv_rect *drawn);
 
 /* How many textures the cache holds now (for tests: it stays bounded). */
 size_t pv_text_cached(const pv_text *t);

@@ -1,4 +1,4 @@
-/* test_overlays.c — the help and file-picker overlays (render/sdl/panels.c)
+/* test_overlays.c — the help and file-picker overlays (render/panels.c)
  * drawn headless: the help shows one highlighted key label per window row of
  * the key table (render/keys.c), inside the overlay box; the picker covers
  * the help and highlights the chosen file. SDL's dummy video driver. */
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "draw.h"
+#include "paint.h"
 #include "keys.h"
 #include "headless.h"
 #include "render_cmd.h"

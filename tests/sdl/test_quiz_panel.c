@@ -1,4 +1,4 @@
-/* test_quiz_panel.c — a question in the window (render/sdl/quiz_panel.c),
+/* test_quiz_panel.c — a question in the window (render/quiz_panel.c),
  * drawn headless: playing into the two-tabs lesson stops just before its
  * first question, paused, with one clickable row per choice inside the
  * street; a click on a choice picks it, the right one is then highlighted,
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "draw.h"
+#include "paint.h"
 #include "headless.h"
 
 enum { W = 1280, H = 720 };

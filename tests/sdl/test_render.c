@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "draw.h"
+#include "paint.h"
 #include "headless.h"
 #include "render_cmd.h"
 #include "units.h"
@@ -101,7 +101,7 @@ static void test_shipped_scenarios(void **state)
                     fail_msg("%s at %llu us looks blank", g.gl_pathv[f], (unsigned long long)times[t]);
                 doors += check_doors(hl);
             }
-            assert_true(pv_text_cached(hl->view->text) <= 1024);
+            assert_true(pv_text_cached(hl->gfx.text) <= 1024);
             pv_headless_close(hl);
         }
     assert_true(doors >= 10);

@@ -1,26 +1,25 @@
-/* view.h — the lecture window's state and its one drawing entry point: the
- * open scenario and its playback, zoom, the host whose sockets the table
- * shows, overlays (help, file picker), the notice bar. The window (gui.c)
- * and `portsim render` (render_cmd.c) both draw through pv_view_draw, so a
- * headless picture is exactly what the window shows. */
+/* view.h — the lecture's state and its one drawing entry point, whatever
+ * draws it: the open scenario and its playback, zoom, the host whose sockets
+ * the table shows, overlays (help, file picker), the notice bar, the live
+ * terminal, the questions. It owns these; the backend (gfx.h) it draws
+ * through is the caller's. The SDL window (render/sdl/gui.c), `portsim
+ * render` (render/sdl/render_cmd.c) and the web page (web/app.c) all draw
+ * through pv_view_draw, so each shows exactly what the others show. */
 #ifndef PV_VIEW_H
 #define PV_VIEW_H
 
-#include <SDL.h>
-
 #include "layout.h"
+#include "paint.h"
 #include "playback.h"
 #include "quiz_view.h"
 #include "scene.h"
 #include "terminal.h"
-#include "text.h"
 
 #define PV_PICK_MAX 64
 #define PV_MARKS_MAX 4096
 
 typedef struct pv_view {
-    SDL_Renderer *ren;
-    pv_text *text;
+    pv_paint paint;             /* the backend (not owned) and the texts' recorder */
     ps_scenario *sc;            /* the open scenario (owned) */
     char source[512];           /* its path; "" for the built-in lesson */
     pv_playback pb;
@@ -50,7 +49,9 @@ typedef struct pv_view {
     uint8_t mark_kind[PV_MARKS_MAX];
 } pv_view;
 
-pv_view *pv_view_new(SDL_Renderer *ren, char *err, size_t n);
+/* A view drawing through g (which must outlive it); NULL with a message in
+ * err if memory runs out. */
+pv_view *pv_view_new(const pv_gfx *g, char *err, size_t n);
 void pv_view_free(pv_view *v);
 
 /* Opens a scenario file (NULL: the built-in two-tabs lesson). On failure

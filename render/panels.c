@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "draw.h"
+#include "paint.h"
 #include "keys.h"
 #include "shell.h"
 #include "units.h"
@@ -15,28 +15,22 @@
 
 enum { MARK_EVENT, MARK_SAY, MARK_ERROR };
 
-static int th(const pv_layout *L, double v)
-{
-    int n = (int)(v * L->s + 0.5);
-    return n < 1 ? 1 : n;
-}
-
 static void draw_topbar(pv_view *v, const char *title, const char *clock, const char *hint)
 {
     const pv_layout *L = v->lay;
-    pv_fill(v->ren, L->top, PV_COL_PANEL);
-    pv_text_role(v->text, PV_ROLE_TITLE);
+    pv_fill(&v->paint, L->top, PV_COL_PANEL);
+    pv_paint_role(&v->paint, PV_ROLE_TITLE);
     char first[256];
     size_t cut = L->title_split ? L->title_split - 1 : strlen(title);
     snprintf(first, sizeof first, "%.*s", (int)cut, title);
-    pv_text_in(v->text, first, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title_line[0], PV_ALIGN_LEFT);
+    pv_paint_text_in(&v->paint, first, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title_line[0], PV_ALIGN_LEFT);
     if (L->title_split)
-        pv_text_in(v->text, title + L->title_split, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title_line[1], PV_ALIGN_LEFT);
-    pv_text_role(v->text, PV_ROLE_CLOCK);
-    pv_text_in(v->text, clock, PV_FACE_MONO, L->px.clock, PV_COL_NOW, L->clock, PV_ALIGN_LEFT);
+        pv_paint_text_in(&v->paint, title + L->title_split, PV_FACE_BOLD, L->px.title, PV_COL_TEXT, L->title_line[1], PV_ALIGN_LEFT);
+    pv_paint_role(&v->paint, PV_ROLE_CLOCK);
+    pv_paint_text_in(&v->paint, clock, PV_FACE_MONO, L->px.clock, PV_COL_NOW, L->clock, PV_ALIGN_LEFT);
     if (v->notice[0] && !v->hide_notice) return; /* the notice takes the hint's place */
-    pv_text_role(v->text, PV_ROLE_HINT);
-    pv_text_in(v->text, hint, PV_FACE_SANS, L->px.hint, PV_COL_TEXT_DIM, L->hint, PV_ALIGN_RIGHT);
+    pv_paint_role(&v->paint, PV_ROLE_HINT);
+    pv_paint_text_in(&v->paint, hint, PV_FACE_SANS, L->px.hint, PV_COL_TEXT_DIM, L->hint, PV_ALIGN_RIGHT);
 }
 
 /* ---- socket table ---- */
@@ -78,14 +72,14 @@ static void socket_row(pv_view *v, uint32_t idx, const ps_socket *k, int y, bool
     const ps_proc *p = k->proc != PS_NONE ? ps_engine_proc(v->pb.eng, k->proc) : NULL;
     if (p) snprintf(proc, sizeof proc, "%s,%u", p->name, (unsigned)p->pid);
     else snprintf(proc, sizeof proc, "-");
-    if (hot) pv_fill(v->ren, (pv_rect){ L->table.x + th(L, 4), y, L->table.w - th(L, 8), L->table_row_h }, PV_COL_HILITE);
+    if (hot) pv_fill(&v->paint, (pv_rect){ L->table.x + pv_th(L, 4), y, L->table.w - pv_th(L, 8), L->table_row_h }, PV_COL_HILITE);
     uint16_t conv = pv_scene_conv_for(v->scene, k->laddr, k->lport, k->raddr, k->rport);
-    pv_rgba ink = pv_text_conv(v->text, v->scene, conv, hot ? PV_COL_NOW : PV_COL_TEXT);
+    pv_rgba ink = pv_paint_conv(&v->paint, v->scene, conv, hot ? PV_COL_NOW : PV_COL_TEXT);
     const char *cells[4] = { ps_state_ss((ps_tcp_state)k->state), local, peer, proc };
     for (int c = 0; c < 4; c++) {
         int right = c < 3 ? L->col_x[c + 1] : L->table.x + L->table.w;
-        pv_rect cell = { L->col_x[c], y, right - L->col_x[c] - th(L, 4), L->table_row_h };
-        pv_text_in(v->text, cells[c], PV_FACE_MONO, L->px.table, ink, cell, PV_ALIGN_LEFT);
+        pv_rect cell = { L->col_x[c], y, right - L->col_x[c] - pv_th(L, 4), L->table_row_h };
+        pv_paint_text_in(&v->paint, cells[c], PV_FACE_MONO, L->px.table, ink, cell, PV_ALIGN_LEFT);
     }
 }
 
@@ -103,8 +97,8 @@ static void draw_table(pv_view *v)
     const pv_layout *L = v->lay;
     uint32_t h = pv_view_table_host(v);
     if (L->table.h <= 0) return; /* folded while presenting */
-    pv_fill(v->ren, L->table, PV_COL_PANEL);
-    pv_text_role(v->text, PV_ROLE_TABLE);
+    pv_fill(&v->paint, L->table, PV_COL_PANEL);
+    pv_paint_role(&v->paint, PV_ROLE_TABLE);
     if (h == PS_NONE || !v->pb.eng) return;
     uint32_t hot = v->scene->lookup.active ? v->scene->lookup.socket : current_socket(v);
     uint32_t total = 0, pos = UINT32_MAX, idx;
@@ -121,11 +115,11 @@ static void draw_table(pv_view *v)
     if (total > rows && rows > 0)
         snprintf(head + strlen(head), sizeof head - strlen(head), "   rows %u–%u of %u", start + 1,
                  start + rows < total ? start + rows : total, total);
-    pv_text_in(v->text, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->table_head, PV_ALIGN_LEFT);
-    int y = L->table_head.y + L->table_head.h + th(L, 2);
+    pv_paint_text_in(&v->paint, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->table_head, PV_ALIGN_LEFT);
+    int y = L->table_head.y + L->table_head.h + pv_th(L, 2);
     static const char *const titles[4] = { "State", "Local Address:Port", "Peer Address:Port", "Process" };
     for (int c = 0; c < 4; c++)
-        pv_text_draw(v->text, titles[c], PV_FACE_MONO, L->px.table, PV_COL_TEXT_DIM, L->col_x[c], y, 0, 0);
+        pv_paint_text(&v->paint, titles[c], PV_FACE_MONO, L->px.table, PV_COL_TEXT_DIM, L->col_x[c], y, 0, 0);
     y += L->table_row_h;
     it = (sock_iter){ v->pb.eng, h, 0, ps_engine_socket_slots(v->pb.eng), 0 };
     const ps_socket *k;
@@ -150,15 +144,15 @@ static void draw_log(pv_view *v)
 {
     const pv_layout *L = v->lay;
     if (L->log.h <= 0) return; /* folded while presenting */
-    pv_fill(v->ren, L->log, PV_COL_PANEL);
-    pv_fill(v->ren, (pv_rect){ L->log.x, L->log.y, th(L, 2), L->log.h }, PV_COL_PANEL_HEAD);
-    pv_text_role(v->text, PV_ROLE_LOG);
+    pv_fill(&v->paint, L->log, PV_COL_PANEL);
+    pv_fill(&v->paint, (pv_rect){ L->log.x, L->log.y, pv_th(L, 2), L->log.h }, PV_COL_PANEL_HEAD);
+    pv_paint_role(&v->paint, PV_ROLE_LOG);
     size_t n = pv_playback_count(&v->pb);
     char head[96], line[256];
     snprintf(head, sizeof head, "Events (%zu of %zu)%s", n, v->pb.nev, v->pb.truncated ? " — recording capped" : "");
-    pv_text_in(v->text, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->log_head, PV_ALIGN_LEFT);
-    int y = L->log_head.y + L->log_head.h + th(L, 2);
-    if (L->lookup_in_log) y = L->lookup.y + L->lookup.h + th(L, 4); /* below the demux card */
+    pv_paint_text_in(&v->paint, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->log_head, PV_ALIGN_LEFT);
+    int y = L->log_head.y + L->log_head.h + pv_th(L, 2);
+    if (L->lookup_in_log) y = L->lookup.y + L->lookup.h + pv_th(L, 4); /* below the demux card */
     int fit = (L->log.y + L->log.h - y) / (L->log_row_h > 0 ? L->log_row_h : 1);
     size_t rows = (size_t)(fit > 0 ? fit : 0);
     size_t first = n > rows ? n - rows : 0;
@@ -170,10 +164,10 @@ static void draw_log(pv_view *v)
     for (size_t i = first; i < n; i++, y += L->log_row_h) {
         pv_playback_log_line(&v->pb, i, line, sizeof line);
         bool cur = i + 1 == n;
-        pv_rect r = { L->log.x + th(L, 10), y, L->log.w - th(L, 20), L->log_row_h };
-        if (cur) pv_fill(v->ren, (pv_rect){ L->log.x + th(L, 4), y, L->log.w - th(L, 8), L->log_row_h }, PV_COL_HILITE);
-        pv_rgba ink = pv_text_conv(v->text, v->scene, event_conv(v, &v->pb.ev[i]), cur ? PV_COL_NOW : PV_COL_TEXT);
-        pv_text_in(v->text, line + lead, PV_FACE_MONO, L->px.log, ink, r, PV_ALIGN_LEFT);
+        pv_rect r = { L->log.x + pv_th(L, 10), y, L->log.w - pv_th(L, 20), L->log_row_h };
+        if (cur) pv_fill(&v->paint, (pv_rect){ L->log.x + pv_th(L, 4), y, L->log.w - pv_th(L, 8), L->log_row_h }, PV_COL_HILITE);
+        pv_rgba ink = pv_paint_conv(&v->paint, v->scene, event_conv(v, &v->pb.ev[i]), cur ? PV_COL_NOW : PV_COL_TEXT);
+        pv_paint_text_in(&v->paint, line + lead, PV_FACE_MONO, L->px.log, ink, r, PV_ALIGN_LEFT);
     }
 }
 
@@ -182,19 +176,19 @@ static void draw_log(pv_view *v)
 static void draw_caption(pv_view *v, const char *caption)
 {
     const pv_layout *L = v->lay;
-    pv_fill(v->ren, L->caption, PV_COL_PANEL_HEAD);
-    pv_text_role(v->text, PV_ROLE_CAPTION);
+    pv_fill(&v->paint, L->caption, PV_COL_PANEL_HEAD);
+    pv_paint_role(&v->paint, PV_ROLE_CAPTION);
     if (!caption) return;
     char first[512];
     if (L->caption_split) {
         size_t n = L->caption_split - 1 < sizeof first - 1 ? L->caption_split - 1 : sizeof first - 1;
         memcpy(first, caption, n);
         first[n] = '\0';
-        pv_text_in(v->text, first, PV_FACE_SANS, L->px.caption, PV_COL_TEXT, L->caption_line[0], PV_ALIGN_CENTER);
-        pv_text_in(v->text, caption + L->caption_split, PV_FACE_SANS, L->px.caption, PV_COL_TEXT,
+        pv_paint_text_in(&v->paint, first, PV_FACE_SANS, L->px.caption, PV_COL_TEXT, L->caption_line[0], PV_ALIGN_CENTER);
+        pv_paint_text_in(&v->paint, caption + L->caption_split, PV_FACE_SANS, L->px.caption, PV_COL_TEXT,
                    L->caption_line[1], PV_ALIGN_CENTER);
     } else {
-        pv_text_in(v->text, caption, PV_FACE_SANS, L->px.caption, PV_COL_TEXT, L->caption_line[0], PV_ALIGN_CENTER);
+        pv_paint_text_in(&v->paint, caption, PV_FACE_SANS, L->px.caption, PV_COL_TEXT, L->caption_line[0], PV_ALIGN_CENTER);
     }
 }
 
@@ -229,13 +223,13 @@ static void draw_gaps(pv_view *v)
         if ((double)(a->t[k + 1] - a->t[k]) <= a->u[k + 1] - a->u[k] + 0.5) continue;
         int x0 = L->track.x + (int)(pv_axis_frac(a, a->t[k]) * L->track.w);
         int x1 = L->track.x + (int)(pv_axis_frac(a, a->t[k + 1]) * L->track.w);
-        pv_rect gap = { x0 + th(L, 4), L->track.y - th(L, 2), x1 - x0 - th(L, 8), L->track.h + th(L, 4) };
-        pv_fill(v->ren, gap, PV_COL_TIMELINE_GAP);
+        pv_rect gap = { x0 + pv_th(L, 4), L->track.y - pv_th(L, 2), x1 - x0 - pv_th(L, 8), L->track.h + pv_th(L, 4) };
+        pv_fill(&v->paint, gap, PV_COL_TIMELINE_GAP);
         if (L->present) continue; /* no small print while presenting */
         char buf[48], d[32];
         snprintf(buf, sizeof buf, "≈ %s quiet", ps_time_str(a->t[k + 1] - a->t[k], d));
         pv_rect lab = { gap.x, L->timeline.y, gap.w, L->track.y - L->timeline.y };
-        pv_text_in(v->text, buf, PV_FACE_SANS, L->px.small < lab.h * 4 / 5 ? L->px.small : lab.h * 4 / 5,
+        pv_paint_text_in(&v->paint, buf, PV_FACE_SANS, L->px.small < lab.h * 4 / 5 ? L->px.small : lab.h * 4 / 5,
                    PV_COL_TEXT_DIM, lab, PV_ALIGN_CENTER);
     }
 }
@@ -243,30 +237,30 @@ static void draw_gaps(pv_view *v)
 static void draw_timeline(pv_view *v)
 {
     const pv_layout *L = v->lay;
-    pv_fill(v->ren, L->timeline, PV_COL_PANEL);
-    pv_text_role(v->text, PV_ROLE_TIMELINE);
-    pv_fill(v->ren, L->track, PV_COL_PANEL_HEAD);
+    pv_fill(&v->paint, L->timeline, PV_COL_PANEL);
+    pv_paint_role(&v->paint, PV_ROLE_TIMELINE);
+    pv_fill(&v->paint, L->track, PV_COL_PANEL_HEAD);
     build_marks(v);
     int now_x = L->track.x + (int)(pv_axis_frac(&v->pb.axis, v->pb.now) * (L->track.w - 1));
-    pv_fill(v->ren, (pv_rect){ L->track.x, L->track.y, now_x - L->track.x, L->track.h }, PV_COL_NOW);
+    pv_fill(&v->paint, (pv_rect){ L->track.x, L->track.y, now_x - L->track.x, L->track.h }, PV_COL_NOW);
     draw_gaps(v);
     for (int i = 0; i < v->nmarks; i++) {
         int x = L->track.x + v->mark_x[i], k = v->mark_kind[i];
-        int hh = k == MARK_EVENT ? th(L, 5) : th(L, 9);
+        int hh = k == MARK_EVENT ? pv_th(L, 5) : pv_th(L, 9);
         pv_rgba c = k == MARK_ERROR ? PV_COL_ERROR : k == MARK_SAY ? PV_COL_TEXT : PV_COL_TEXT_DIM;
-        int w = k == MARK_EVENT ? 1 : th(L, 3);
-        pv_fill(v->ren, (pv_rect){ x - w / 2, L->track.y + L->track.h / 2 - hh, w, 2 * hh }, c);
+        int w = k == MARK_EVENT ? 1 : pv_th(L, 3);
+        pv_fill(&v->paint, (pv_rect){ x - w / 2, L->track.y + L->track.h / 2 - hh, w, 2 * hh }, c);
     }
-    pv_fill(v->ren, (pv_rect){ now_x - th(L, 3), L->track.y - th(L, 9), th(L, 6), L->track.h + th(L, 18) },
+    pv_fill(&v->paint, (pv_rect){ now_x - pv_th(L, 3), L->track.y - pv_th(L, 9), pv_th(L, 6), L->track.h + pv_th(L, 18) },
             PV_COL_NOW);
     if (L->present) return;
     char end[48], ms[32];
     snprintf(end, sizeof end, "end %s ms", ps_time_ms(v->pb.end, 0, ms));
-    pv_rect lab = { L->track.x, L->track.y + L->track.h + th(L, 2), L->track.w,
-                    L->timeline.y + L->timeline.h - (L->track.y + L->track.h + th(L, 2)) };
+    pv_rect lab = { L->track.x, L->track.y + L->track.h + pv_th(L, 2), L->track.w,
+                    L->timeline.y + L->timeline.h - (L->track.y + L->track.h + pv_th(L, 2)) };
     int px = L->px.small < lab.h * 4 / 5 ? L->px.small : lab.h * 4 / 5; /* zoomed: the band stays thin */
-    pv_text_in(v->text, "0 ms", PV_FACE_SANS, px, PV_COL_TEXT_DIM, lab, PV_ALIGN_LEFT);
-    pv_text_in(v->text, end, PV_FACE_SANS, px, PV_COL_TEXT_DIM, lab, PV_ALIGN_RIGHT);
+    pv_paint_text_in(&v->paint, "0 ms", PV_FACE_SANS, px, PV_COL_TEXT_DIM, lab, PV_ALIGN_LEFT);
+    pv_paint_text_in(&v->paint, end, PV_FACE_SANS, px, PV_COL_TEXT_DIM, lab, PV_ALIGN_RIGHT);
 }
 
 /* ---- banner and notice ---- */
@@ -274,15 +268,15 @@ static void draw_timeline(pv_view *v)
 static void two_line_box(pv_view *v, pv_rect r, const char *line1, const char *line2, pv_rgba edge)
 {
     const pv_layout *L = v->lay;
-    pv_fill(v->ren, r, PV_COL_ERROR_BG);
-    pv_outline(v->ren, r, edge, th(L, 3));
-    int pad = th(L, 12), half = (r.h - th(L, 6)) / 2;
+    pv_fill(&v->paint, r, PV_COL_ERROR_BG);
+    pv_outline(&v->paint, r, edge, pv_th(L, 3));
+    int pad = pv_th(L, 12), half = (r.h - pv_th(L, 6)) / 2;
     int px1 = L->px.big < half * 4 / 5 ? L->px.big : half * 4 / 5;
     int px2 = L->px.name < half * 4 / 5 ? L->px.name : half * 4 / 5;
-    pv_rect a = { r.x + pad, r.y + th(L, 3), r.w - 2 * pad, line2 ? half : r.h - th(L, 6) };
-    pv_rect b = { r.x + pad, r.y + th(L, 3) + half, r.w - 2 * pad, half };
-    pv_text_in(v->text, line1, PV_FACE_BOLD, px1, PV_COL_TEXT, a, PV_ALIGN_LEFT);
-    if (line2) pv_text_in(v->text, line2, PV_FACE_SANS, px2, PV_COL_TEXT, b, PV_ALIGN_LEFT);
+    pv_rect a = { r.x + pad, r.y + pv_th(L, 3), r.w - 2 * pad, line2 ? half : r.h - pv_th(L, 6) };
+    pv_rect b = { r.x + pad, r.y + pv_th(L, 3) + half, r.w - 2 * pad, half };
+    pv_paint_text_in(&v->paint, line1, PV_FACE_BOLD, px1, PV_COL_TEXT, a, PV_ALIGN_LEFT);
+    if (line2) pv_paint_text_in(&v->paint, line2, PV_FACE_SANS, px2, PV_COL_TEXT, b, PV_ALIGN_LEFT);
 }
 
 static void draw_banner(pv_view *v)
@@ -292,7 +286,7 @@ static void draw_banner(pv_view *v)
     if (!e) return;
     char line1[300];
     snprintf(line1, sizeof line1, "⚠ %s", pv_playback_str(&v->pb, e->text) ? pv_playback_str(&v->pb, e->text) : "error");
-    pv_text_role(v->text, PV_ROLE_BANNER);
+    pv_paint_role(&v->paint, PV_ROLE_BANNER);
     two_line_box(v, v->lay->banner, line1, ps_errno_explain((ps_errno)e->err), PV_COL_ERROR);
 }
 
@@ -302,15 +296,15 @@ static void draw_notice(pv_view *v)
 {
     if (!v->notice[0] || v->hide_notice) return;
     const pv_layout *L = v->lay;
-    pv_text_role(v->text, PV_ROLE_NOTICE);
+    pv_paint_role(&v->paint, PV_ROLE_NOTICE);
     if (v->notice_error) {
         two_line_box(v, L->banner, v->notice, NULL, PV_COL_ERROR);
     } else {
         pv_rect r = L->notice;
-        pv_fill(v->ren, r, PV_COL_PANEL_HEAD);
-        pv_outline(v->ren, r, PV_COL_TEMP, th(L, 2));
-        pv_rect in = { r.x + th(L, 10), r.y, r.w - th(L, 20), r.h };
-        pv_text_in(v->text, v->notice, PV_FACE_SANS, L->px.hint, PV_COL_TEXT, in, PV_ALIGN_LEFT);
+        pv_fill(&v->paint, r, PV_COL_PANEL_HEAD);
+        pv_outline(&v->paint, r, PV_COL_TEMP, pv_th(L, 2));
+        pv_rect in = { r.x + pv_th(L, 10), r.y, r.w - pv_th(L, 20), r.h };
+        pv_paint_text_in(&v->paint, v->notice, PV_FACE_SANS, L->px.hint, PV_COL_TEXT, in, PV_ALIGN_LEFT);
     }
 }
 
@@ -330,31 +324,31 @@ void pv_draw_panels(pv_view *v, const char *title, const char *clock, const char
 static void overlay_box(pv_view *v, const char *title)
 {
     const pv_layout *L = v->lay;
-    pv_fill(v->ren, (pv_rect){ 0, 0, L->w, L->h }, PV_COL_OVERLAY);
-    pv_fill(v->ren, L->overlay, PV_COL_PANEL_HEAD);
-    pv_outline(v->ren, L->overlay, PV_COL_TEMP, th(L, 2));
-    pv_text_draw(v->text, title, PV_FACE_BOLD, L->px.big, PV_COL_TEXT, L->overlay.x + th(L, 20),
-                 L->overlay.y + th(L, 14), L->overlay.w - th(L, 40), PV_ALIGN_LEFT);
+    pv_fill(&v->paint, (pv_rect){ 0, 0, L->w, L->h }, PV_COL_OVERLAY);
+    pv_fill(&v->paint, L->overlay, PV_COL_PANEL_HEAD);
+    pv_outline(&v->paint, L->overlay, PV_COL_TEMP, pv_th(L, 2));
+    pv_paint_text(&v->paint, title, PV_FACE_BOLD, L->px.big, PV_COL_TEXT, L->overlay.x + pv_th(L, 20),
+                 L->overlay.y + pv_th(L, 14), L->overlay.w - pv_th(L, 40), PV_ALIGN_LEFT);
 }
 
 /* The window's rows of the key table (keys.h), one a line. */
 static void draw_help(pv_view *v)
 {
     const pv_layout *L = v->lay;
-    pv_text_role(v->text, PV_ROLE_HELP);
+    pv_paint_role(&v->paint, PV_ROLE_HELP);
     overlay_box(v, pv_key_mode_title(PV_KEYS_WINDOW));
     size_t nrows;
     const pv_key_row *rows = pv_key_rows(&nrows);
     int n = 0;
     for (size_t i = 0; i < nrows; i++) n += rows[i].mode == PV_KEYS_WINDOW;
-    int row = (L->overlay.h - th(L, 70)) / n, px = row * 6 / 10 < L->px.name + 2 ? row * 6 / 10 : L->px.name + 2;
-    int x = L->overlay.x + th(L, 20), kw = (L->overlay.w - th(L, 40)) * 2 / 5;
-    int y = L->overlay.y + th(L, 52);
+    int row = (L->overlay.h - pv_th(L, 70)) / n, px = row * 6 / 10 < L->px.name + 2 ? row * 6 / 10 : L->px.name + 2;
+    int x = L->overlay.x + pv_th(L, 20), kw = (L->overlay.w - pv_th(L, 40)) * 2 / 5;
+    int y = L->overlay.y + pv_th(L, 52);
     for (size_t i = 0; i < nrows; i++) {
         if (rows[i].mode != PV_KEYS_WINDOW) continue;
-        pv_text_draw(v->text, rows[i].label, PV_FACE_BOLD, px, PV_COL_NOW, x, y, kw - th(L, 10), PV_ALIGN_LEFT);
-        pv_text_draw(v->text, rows[i].help, PV_FACE_SANS, px, PV_COL_TEXT, x + kw, y,
-                     L->overlay.w - th(L, 40) - kw, PV_ALIGN_LEFT);
+        pv_paint_text(&v->paint, rows[i].label, PV_FACE_BOLD, px, PV_COL_NOW, x, y, kw - pv_th(L, 10), PV_ALIGN_LEFT);
+        pv_paint_text(&v->paint, rows[i].help, PV_FACE_SANS, px, PV_COL_TEXT, x + kw, y,
+                     L->overlay.w - pv_th(L, 40) - kw, PV_ALIGN_LEFT);
         y += row;
     }
 }
@@ -381,9 +375,9 @@ typedef struct picker_rows {
 static picker_rows picker_geometry(const pv_view *v)
 {
     const pv_layout *L = v->lay;
-    picker_rows r = { L->overlay.x + th(L, 20), L->overlay.w - th(L, 40), L->overlay.y + th(L, 52),
+    picker_rows r = { L->overlay.x + pv_th(L, 20), L->overlay.w - pv_th(L, 40), L->overlay.y + pv_th(L, 52),
                       L->px.name * 7 / 4, 0, 0 };
-    r.fit = r.row > 0 ? (L->overlay.h - th(L, 64)) / r.row : 0;
+    r.fit = r.row > 0 ? (L->overlay.h - pv_th(L, 64)) / r.row : 0;
     r.first = v->pick >= r.fit ? v->pick - r.fit + 1 : 0;
     return r;
 }
@@ -391,7 +385,7 @@ static picker_rows picker_geometry(const pv_view *v)
 int pv_picker_at(const pv_view *v, int x, int y)
 {
     picker_rows r = picker_geometry(v);
-    if (!v->picker || r.row <= 0 || x < r.x - th(v->lay, 6) || x > r.x + r.w + th(v->lay, 6) || y < r.top) return -1;
+    if (!v->picker || r.row <= 0 || x < r.x - pv_th(v->lay, 6) || x > r.x + r.w + pv_th(v->lay, 6) || y < r.top) return -1;
     int i = r.first + (y - r.top) / r.row;
     return i < v->npicks && i < r.first + r.fit ? i : -1;
 }
@@ -399,26 +393,26 @@ int pv_picker_at(const pv_view *v, int x, int y)
 static void draw_picker(pv_view *v)
 {
     const pv_layout *L = v->lay;
-    pv_text_role(v->text, PV_ROLE_PICKER);
+    pv_paint_role(&v->paint, PV_ROLE_PICKER);
     char title[160];
     picker_title(title, sizeof title);
     overlay_box(v, title);
     picker_rows r = picker_geometry(v);
     if (v->npicks == 0)
-        pv_text_draw(v->text, "No lessons (.scn files) found — drop a file on the window instead.", PV_FACE_SANS,
+        pv_paint_text(&v->paint, "No lessons (.scn files) found — drop a file on the window instead.", PV_FACE_SANS,
                      L->px.name, PV_COL_TEXT, r.x, r.top, r.w, PV_ALIGN_LEFT);
     for (int i = r.first; i < v->npicks && i < r.first + r.fit; i++) {
         int y = r.top + (i - r.first) * r.row;
         bool sel = i == v->pick;
-        if (sel) pv_fill(v->ren, (pv_rect){ r.x - th(L, 6), y - th(L, 2), r.w + th(L, 12), r.row }, PV_COL_HILITE);
+        if (sel) pv_fill(&v->paint, (pv_rect){ r.x - pv_th(L, 6), y - pv_th(L, 2), r.w + pv_th(L, 12), r.row }, PV_COL_HILITE);
         /* the lesson's title, then its file name, dimmer, on the right */
         const char *base = strrchr(v->picks[i], '/') ? strrchr(v->picks[i], '/') + 1 : v->picks[i];
-        int fw = pv_text_measure(v->text, base, L->px.name, PV_FACE_MONO);
+        int fw = pv_paint_measure(&v->paint, base, L->px.name, PV_FACE_MONO);
         if (fw > r.w / 2) fw = r.w / 2;
-        pv_text_draw(v->text, v->pick_titles[i][0] ? v->pick_titles[i] : base, PV_FACE_SANS, L->px.name,
-                     sel ? PV_COL_NOW : PV_COL_TEXT, r.x, y, r.w - fw - th(L, 16), PV_ALIGN_LEFT);
+        pv_paint_text(&v->paint, v->pick_titles[i][0] ? v->pick_titles[i] : base, PV_FACE_SANS, L->px.name,
+                     sel ? PV_COL_NOW : PV_COL_TEXT, r.x, y, r.w - fw - pv_th(L, 16), PV_ALIGN_LEFT);
         if (v->pick_titles[i][0])
-            pv_text_draw(v->text, base, PV_FACE_MONO, L->px.name, PV_COL_TEXT_DIM, r.x + r.w - fw, y, fw,
+            pv_paint_text(&v->paint, base, PV_FACE_MONO, L->px.name, PV_COL_TEXT_DIM, r.x + r.w - fw, y, fw,
                          PV_ALIGN_LEFT);
     }
 }

@@ -1,6 +1,6 @@
-/* view.c — owns the lecture window's state: loading scenarios (keeping the
- * old one when a new one fails), the scene snapshot cache, and drawing one
- * frame through layout, draw and panels (see view.h). */
+/* view.c — owns the lecture's state: loading scenarios (keeping the old
+ * one when a new one fails), the scene snapshot cache, and drawing one
+ * frame through layout, the painter and the panels (see view.h). */
 #include "view.h"
 
 #include <dirent.h>
@@ -11,25 +11,24 @@
 #include "exit.h"
 #include "load.h"
 #include "paths.h"
-#include "draw.h"
 #include "units.h"
 
-pv_view *pv_view_new(SDL_Renderer *ren, char *err, size_t n)
+pv_view *pv_view_new(const pv_gfx *g, char *err, size_t n)
 {
     pv_view *v = calloc(1, sizeof *v);
     if (!v) {
         snprintf(err, n, "out of memory");
         return NULL;
     }
-    v->ren = ren;
+    v->paint.g = g;
     v->zoom = 1.0;
     v->host_sel = PS_NONE;
+    v->quiz.current = PV_QUIZ_NONE; /* no questions before a scenario opens */
     pv_term_reset(&v->term);
     v->scene = calloc(1, sizeof *v->scene);
     v->lay = calloc(1, sizeof *v->lay);
-    if (!v->scene || !v->lay) snprintf(err, n, "out of memory");
-    else v->text = pv_text_new(ren, err, n);
-    if (!v->text) {
+    if (!v->scene || !v->lay) {
+        snprintf(err, n, "out of memory");
         pv_view_free(v);
         return NULL;
     }
@@ -42,7 +41,6 @@ void pv_view_free(pv_view *v)
     pv_quiz_close(&v->quiz);
     if (v->sc) pv_playback_close(&v->pb);
     ps_scenario_free(v->sc);
-    pv_text_free(v->text);
     free(v->scene);
     free(v->lay);
     free(v);
@@ -192,20 +190,19 @@ void pv_view_draw(pv_view *v, int w, int h)
     const char *caption = v->sc ? pv_playback_caption(&v->pb) : NULL;
     const pv_rec *err = v->sc ? pv_playback_error(&v->pb, PV_BANNER_WINDOW) : NULL;
     bool error_notice = v->notice[0] && v->notice_error && !v->hide_notice;
-    pv_layout_in in = { v->scene, w, h, v->zoom, pv_text_measure, v->text, title, clock, PV_HINT,
+    pv_layout_in in = { v->scene, w, h, v->zoom, v->paint.g->measure, v->paint.g->ctx, title, clock, PV_HINT,
                         caption ? caption : "Press space to play, or → to step through the events.",
                         err != NULL || error_notice,
                         err && err->port ? pv_playback_error_label(&v->pb, err) : NULL, err ? err->host : PS_NONE,
                         (uint16_t)(err ? err->port : 0), v->present };
     pv_layout_compute(&in, v->lay);
     if (v->boxes) pv_boxes_clear(v->boxes);
-    pv_text_record(v->text, v->boxes);
-    SDL_SetRenderDrawColor(v->ren, 0x16, 0x1B, 0x2A, 255);
-    SDL_RenderClear(v->ren);
-    pv_draw_scene(v->ren, v->text, v->lay, v->scene, v->present ? PS_NONE : pv_view_table_host(v));
+    v->paint.rec = v->boxes;
+    pv_fill(&v->paint, (pv_rect){ 0, 0, w, h }, PV_RGB(0x16, 0x1B, 0x2A)); /* behind every panel */
+    pv_draw_scene(&v->paint, v->lay, v->scene, v->present ? PS_NONE : pv_view_table_host(v));
     pv_draw_panels(v, title, clock, PV_HINT, in.caption);
-    pv_draw_lookup(v->ren, v->text, v->lay, v->scene);
-    if (in.door_error) pv_draw_door_error(v->ren, v->text, v->lay, in.door_error);
+    pv_draw_lookup(&v->paint, v->lay, v->scene);
+    if (in.door_error) pv_draw_door_error(&v->paint, v->lay, in.door_error);
     pv_draw_terminal(v);
     pv_draw_quiz(v);
     pv_draw_overlays(v);

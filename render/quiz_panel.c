@@ -5,15 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "draw.h"
+#include "paint.h"
 #include "units.h"
 #include "view.h"
-
-static int th(const pv_layout *L, double v)
-{
-    int n = (int)(v * L->s + 0.5);
-    return n < 1 ? 1 : n;
-}
 
 void pv_view_quiz_gate(pv_view *v, ps_time before)
 {
@@ -44,9 +38,9 @@ static void draw_choice(pv_view *v, const ps_question *qn, unsigned i, pv_rect r
     snprintf(line, sizeof line, "%u   %s%s", i + 1, c,
              answer && picked ? "   ✓ your answer, right" : answer ? "   ← the answer"
              : picked       ? "   ✗ your answer"      : "");
-    if (answer) pv_fill(v->ren, row, PV_COL_HILITE);
-    pv_text_in(v->text, line, PV_FACE_SANS, px, answer ? PV_COL_LISTEN : picked ? PV_COL_ERROR : PV_COL_TEXT,
-               (pv_rect){ row.x + th(v->lay, 8), row.y, row.w - th(v->lay, 16), row.h }, PV_ALIGN_LEFT);
+    if (answer) pv_fill(&v->paint, row, PV_COL_HILITE);
+    pv_paint_text_in(&v->paint, line, PV_FACE_SANS, px, answer ? PV_COL_LISTEN : picked ? PV_COL_ERROR : PV_COL_TEXT,
+               (pv_rect){ row.x + pv_th(v->lay, 8), row.y, row.w - pv_th(v->lay, 16), row.h }, PV_ALIGN_LEFT);
 }
 
 void pv_draw_quiz(pv_view *v)
@@ -56,20 +50,20 @@ void pv_draw_quiz(pv_view *v)
     if (!qn) return;
     const pv_layout *L = v->lay;
     const pv_quiz *q = &v->quiz;
-    int px = L->px.caption, row = px * 8 / 5, pad = th(L, 14);
+    int px = L->px.caption, row = px * 8 / 5, pad = pv_th(L, 14);
     int lines = 3 + (int)qn->nchoices + (q->hint && qn->hint) + (pv_quiz_revealed(q) ? 2 : 0);
     int h = lines * row + 2 * pad, w = L->scene.w - 2 * pad;
     if (h > L->scene.h) h = L->scene.h;
     pv_rect box = { L->scene.x + pad, L->scene.y + L->scene.h - h - pad / 2, w, h };
-    pv_fill(v->ren, box, PV_COL_PANEL_HEAD);
-    pv_outline(v->ren, box, PV_COL_NOW, th(L, 2));
+    pv_fill(&v->paint, box, PV_COL_PANEL_HEAD);
+    pv_outline(&v->paint, box, PV_COL_NOW, pv_th(L, 2));
     int x = box.x + pad, tw = box.w - 2 * pad, y = box.y + pad;
     char title[160], tb[32];
     snprintf(title, sizeof title, "Question %u of %u (%s), before %s — predict, then see", q->current + 1,
              v->sc->nquestions, qn->id, ps_time_str(qn->t, tb));
-    pv_text_draw(v->text, title, PV_FACE_BOLD, L->px.small, PV_COL_NOW, x, y, tw, PV_ALIGN_LEFT);
+    pv_paint_text(&v->paint, title, PV_FACE_BOLD, L->px.small, PV_COL_NOW, x, y, tw, PV_ALIGN_LEFT);
     y += row;
-    pv_text_draw(v->text, qn->text, PV_FACE_BOLD, px, PV_COL_TEXT, x, y, tw, PV_ALIGN_LEFT);
+    pv_paint_text(&v->paint, qn->text, PV_FACE_BOLD, px, PV_COL_TEXT, x, y, tw, PV_ALIGN_LEFT);
     y += row;
     for (unsigned i = 0; i < qn->nchoices; i++, y += row) {
         v->quiz_rows[v->quiz_nrows++] = (pv_rect){ x, y, tw, row };
@@ -78,7 +72,7 @@ void pv_draw_quiz(pv_view *v)
     if (q->hint && qn->hint) {
         char hint[600];
         snprintf(hint, sizeof hint, "Hint: %s", qn->hint);
-        pv_text_draw(v->text, hint, PV_FACE_SANS, px, PV_COL_TEXT_DIM, x, y, tw, PV_ALIGN_LEFT);
+        pv_paint_text(&v->paint, hint, PV_FACE_SANS, px, PV_COL_TEXT_DIM, x, y, tw, PV_ALIGN_LEFT);
         y += row;
     }
     if (pv_quiz_revealed(q)) {
@@ -87,12 +81,12 @@ void pv_draw_quiz(pv_view *v)
         if (!a->known) snprintf(verdict, sizeof verdict, "No answer: %s", a->why);
         else if (qn->nchoices == 0) snprintf(verdict, sizeof verdict, "The answer: %s", a->text);
         else snprintf(verdict, sizeof verdict, "%s", pv_quiz_right(q) ? "Right." : "Not quite.");
-        pv_text_draw(v->text, verdict, PV_FACE_BOLD, px, PV_COL_NOW, x, y, tw, PV_ALIGN_LEFT);
+        pv_paint_text(&v->paint, verdict, PV_FACE_BOLD, px, PV_COL_NOW, x, y, tw, PV_ALIGN_LEFT);
         y += row;
-        if (qn->explain) pv_text_draw(v->text, qn->explain, PV_FACE_SANS, px, PV_COL_TEXT, x, y, tw, PV_ALIGN_LEFT);
+        if (qn->explain) pv_paint_text(&v->paint, qn->explain, PV_FACE_SANS, px, PV_COL_TEXT, x, y, tw, PV_ALIGN_LEFT);
         y += row;
     }
-    pv_text_draw(v->text,
+    pv_paint_text(&v->paint,
                  pv_quiz_revealed(q) ? "Enter go on · A questions off"
                  : qn->nchoices      ? "1–9 or click answer · ? hint · A questions off"
                                      : "Enter show the answer · ? hint · A questions off",

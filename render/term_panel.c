@@ -8,18 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "draw.h"
+#include "paint.h"
 #include "shell.h"
 #include "units.h"
 #include "view.h"
 
 #define TERM_BG PV_RGB(0x0A, 0x0D, 0x13)
-
-static int th(const pv_layout *L, double v)
-{
-    int n = (int)(v * L->s + 0.5);
-    return n < 1 ? 1 : n;
-}
 
 static pv_rgba kind_colour(int kind)
 {
@@ -40,25 +34,24 @@ static void draw_input(pv_view *v, uint32_t host, int y, int x, int w)
                    v->sc->hosts[host].name);
     snprintf(line, sizeof line, "%s%s", prompt, t->input);
     snprintf(before, sizeof before, "%s%.*s", prompt, (int)t->cur, t->input);
-    int pw = pv_text_measure(v->text, prompt, L->px.term, PV_FACE_MONO);
-    int cx = x + pv_text_measure(v->text, before, L->px.term, PV_FACE_MONO);
+    int pw = pv_paint_measure(&v->paint, prompt, L->px.term, PV_FACE_MONO);
+    int cx = x + pv_paint_measure(&v->paint, before, L->px.term, PV_FACE_MONO);
     /* keep the cursor in view: long lines scroll left past the prompt */
-    int shift = cx + th(L, 12) > x + w ? cx + th(L, 12) - (x + w) : 0;
-    SDL_Rect clip = { x, y, w, L->term_row_h };
-    SDL_RenderSetClipRect(v->ren, &clip);
-    pv_text_draw(v->text, prompt, PV_FACE_MONO, L->px.term, PV_COL_LISTEN, x - shift, y, 0, PV_ALIGN_LEFT);
-    if (t->len) pv_text_draw(v->text, t->input, PV_FACE_MONO, L->px.term, PV_COL_TEXT, x + pw - shift, y, 0, PV_ALIGN_LEFT);
-    int cw = pv_text_measure(v->text, "0", L->px.term, PV_FACE_MONO);
-    pv_fill(v->ren, (pv_rect){ cx - shift, y + th(L, 1), cw, L->term_row_h - th(L, 2) }, PV_COL_NOW);
+    int shift = cx + pv_th(L, 12) > x + w ? cx + pv_th(L, 12) - (x + w) : 0;
+    pv_clip(&v->paint, (pv_rect){ x, y, w, L->term_row_h });
+    pv_paint_text(&v->paint, prompt, PV_FACE_MONO, L->px.term, PV_COL_LISTEN, x - shift, y, 0, PV_ALIGN_LEFT);
+    if (t->len) pv_paint_text(&v->paint, t->input, PV_FACE_MONO, L->px.term, PV_COL_TEXT, x + pw - shift, y, 0, PV_ALIGN_LEFT);
+    int cw = pv_paint_measure(&v->paint, "0", L->px.term, PV_FACE_MONO);
+    pv_fill(&v->paint, (pv_rect){ cx - shift, y + pv_th(L, 1), cw, L->term_row_h - pv_th(L, 2) }, PV_COL_NOW);
     if (t->cur < t->len) { /* the character under the block cursor, dark on yellow */
         char ch[8];
         size_t n = 1;
         while (t->cur + n < t->len && ((unsigned char)t->input[t->cur + n] & 0xC0) == 0x80 && n < 4) n++;
         memcpy(ch, t->input + t->cur, n);
         ch[n] = '\0';
-        pv_text_draw(v->text, ch, PV_FACE_MONO, L->px.term, PV_COL_TEXT_DARK, cx - shift, y, 0, PV_ALIGN_LEFT);
+        pv_paint_text(&v->paint, ch, PV_FACE_MONO, L->px.term, PV_COL_TEXT_DARK, cx - shift, y, 0, PV_ALIGN_LEFT);
     }
-    SDL_RenderSetClipRect(v->ren, NULL);
+    pv_unclip(&v->paint);
 }
 
 void pv_draw_terminal(pv_view *v)
@@ -68,23 +61,23 @@ void pv_draw_terminal(pv_view *v)
     if (!t->open || !v->sc || L->term.h <= 0) return; /* folded while presenting */
     uint32_t host = pv_view_table_host(v);
     if (host == PS_NONE) return;
-    pv_fill(v->ren, L->term, TERM_BG);
-    pv_text_role(v->text, PV_ROLE_TERMINAL);
-    pv_fill(v->ren, (pv_rect){ L->term.x, L->term.y, L->term.w, th(L, 2) }, PV_COL_TEMP);
+    pv_fill(&v->paint, L->term, TERM_BG);
+    pv_paint_role(&v->paint, PV_ROLE_TERMINAL);
+    pv_fill(&v->paint, (pv_rect){ L->term.x, L->term.y, L->term.w, pv_th(L, 2) }, PV_COL_TEMP);
     char head[400], addr[16], ms[32];
     snprintf(head, sizeof head,
              "Terminal on %s (%s) at t = %s ms  ·  Enter run  ·  ↑↓ history  ·  Alt+←/→ step time  ·  "
              "Tab other host  ·  Ctrl+S save as scenario lines  ·  Esc close%s",
              v->sc->hosts[host].name, ps_addr_str(v->sc->hosts[host].addrs[0], addr),
              ps_time_ms(v->pb.now, 0, ms), v->pb.ninj >= PV_MAX_INJECTED ? "  ·  SESSION FULL" : "");
-    pv_text_in(v->text, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->term_head, PV_ALIGN_LEFT);
+    pv_paint_text_in(&v->paint, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->term_head, PV_ALIGN_LEFT);
     if (v->pb.ninj) {
         char count[64];
         snprintf(count, sizeof count, "%zu typed", v->pb.ninj);
-        pv_text_in(v->text, count, PV_FACE_SANS, L->px.small, PV_COL_NOW, L->term_head, PV_ALIGN_RIGHT);
+        pv_paint_text_in(&v->paint, count, PV_FACE_SANS, L->px.small, PV_COL_NOW, L->term_head, PV_ALIGN_RIGHT);
     }
-    int x = L->term.x + th(L, 12), w = L->term.w - th(L, 24);
-    int y0 = L->term_head.y + L->term_head.h + th(L, 2);
+    int x = L->term.x + pv_th(L, 12), w = L->term.w - pv_th(L, 24);
+    int y0 = L->term_head.y + L->term_head.h + pv_th(L, 2);
     int rows = L->term_rows; /* the last one is the prompt */
     int back = rows - 1, last = t->nlines - t->scroll, first = last - back < 0 ? 0 : last - back;
     int y = y0 + (back - (last - first)) * L->term_row_h; /* few lines: they sit just above the prompt */
@@ -92,14 +85,14 @@ void pv_draw_terminal(pv_view *v)
         int kind;
         const char *s = pv_term_line(t, i, &kind);
         if (s && s[0])
-            pv_text_in(v->text, s, PV_FACE_MONO, L->px.term, kind_colour(kind), (pv_rect){ x, y, w, L->term_row_h },
+            pv_paint_text_in(&v->paint, s, PV_FACE_MONO, L->px.term, kind_colour(kind), (pv_rect){ x, y, w, L->term_row_h },
                        PV_ALIGN_LEFT);
     }
     int py = y0 + back * L->term_row_h;
     if (t->scroll > 0) {
         char more[64];
         snprintf(more, sizeof more, "↓ %d more lines (PgDn)", t->scroll);
-        pv_text_in(v->text, more, PV_FACE_SANS, L->px.small, PV_COL_NOW, (pv_rect){ x, py, w, L->term_row_h },
+        pv_paint_text_in(&v->paint, more, PV_FACE_SANS, L->px.small, PV_COL_NOW, (pv_rect){ x, py, w, L->term_row_h },
                    PV_ALIGN_RIGHT);
     }
     draw_input(v, host, py, x, w);
@@ -121,7 +114,7 @@ static int wrapped(pv_view *v, const char *s, pv_rgba col, int x, int y0, int w,
         if (row < rows) {
             memcpy(chunk, s, n);
             chunk[n] = '\0';
-            pv_text_in(v->text, chunk, PV_FACE_MONO, L->px.term, col,
+            pv_paint_text_in(&v->paint, chunk, PV_FACE_MONO, L->px.term, col,
                        (pv_rect){ x, y0 + row * L->term_row_h, w, L->term_row_h }, PV_ALIGN_LEFT);
         }
         row++;
@@ -138,17 +131,17 @@ bool pv_draw_script(pv_view *v)
     /* A command that printed nothing (node server.js) leaves the table be. */
     if (!text || !strchr(text, '\n') || L->table.h <= 0 || sh->host >= v->sc->nhosts) return false;
     pv_rect r = { L->table.x, L->table_head.y, L->table.w, L->table.y + L->table.h - L->table_head.y };
-    pv_fill(v->ren, r, TERM_BG);
-    pv_fill(v->ren, (pv_rect){ r.x, r.y, r.w, th(L, 2) }, PV_COL_TEMP);
-    pv_text_role(v->text, PV_ROLE_TERMINAL);
+    pv_fill(&v->paint, r, TERM_BG);
+    pv_fill(&v->paint, (pv_rect){ r.x, r.y, r.w, pv_th(L, 2) }, PV_COL_TEMP);
+    pv_paint_role(&v->paint, PV_ROLE_TERMINAL);
     char head[200], ms[32];
     snprintf(head, sizeof head, "Terminal on %s: the lesson's command at %s ms  ·  T to type your own",
              v->sc->hosts[sh->host].name, ps_time_ms(sh->t, 0, ms));
-    pv_text_in(v->text, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->table_head, PV_ALIGN_LEFT);
-    int x = r.x + th(L, 12), w = r.w - th(L, 24);
-    int y0 = L->table_head.y + L->table_head.h + th(L, 2);
+    pv_paint_text_in(&v->paint, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->table_head, PV_ALIGN_LEFT);
+    int x = r.x + pv_th(L, 12), w = r.w - pv_th(L, 24);
+    int y0 = L->table_head.y + L->table_head.h + pv_th(L, 2);
     int rows = (r.y + r.h - y0) / L->term_row_h;
-    int cw = pv_text_measure(v->text, "0", L->px.term, PV_FACE_MONO);
+    int cw = pv_paint_measure(&v->paint, "0", L->px.term, PV_FACE_MONO);
     int cols = cw > 0 ? w / cw : 80;
     if (rows <= 0 || cols <= 0) return true;
     /* "$ COMMAND\nOUTPUT": the command after the host's prompt, then the
@@ -173,7 +166,7 @@ bool pv_draw_script(pv_view *v)
     if (row > rows) {
         char more[64];
         snprintf(more, sizeof more, "… %d more lines (T opens the terminal)", row - rows + 1);
-        pv_text_in(v->text, more, PV_FACE_SANS, L->px.small, PV_COL_NOW,
+        pv_paint_text_in(&v->paint, more, PV_FACE_SANS, L->px.small, PV_COL_NOW,
                    (pv_rect){ x, y0 + (rows - 1) * L->term_row_h, w, L->term_row_h }, PV_ALIGN_RIGHT);
     }
     return true;
