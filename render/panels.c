@@ -140,6 +140,35 @@ static uint16_t event_conv(const pv_view *v, const pv_rec *e)
     return k->live ? pv_scene_conv_for(v->scene, k->laddr, k->lport, k->raddr, k->rport) : PV_NO_CONV;
 }
 
+/* Where the log's rows are: the first event shown, how many, and the top of
+ * the first row. The log shows the latest events up to now. */
+typedef struct log_rows {
+    size_t first, n;
+    int y;
+} log_rows;
+
+static log_rows log_geometry(const pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    size_t n = pv_playback_count(&v->pb);
+    int y = L->log_head.y + L->log_head.h + pv_th(L, 2);
+    if (L->lookup_in_log) y = L->lookup.y + L->lookup.h + pv_th(L, 4); /* below the demux card */
+    int fit = (L->log.y + L->log.h - y) / (L->log_row_h > 0 ? L->log_row_h : 1);
+    size_t rows = (size_t)(fit > 0 ? fit : 0);
+    size_t first = n > rows ? n - rows : 0;
+    return (log_rows){ first, n - first, y };
+}
+
+size_t pv_log_event_at(const pv_view *v, int x, int y)
+{
+    const pv_layout *L = v->lay;
+    if (!v->sc || L->log.h <= 0 || !pv_rect_contains(L->log, x, y)) return SIZE_MAX;
+    log_rows r = log_geometry(v);
+    if (y < r.y || L->log_row_h <= 0) return SIZE_MAX;
+    size_t k = (size_t)((y - r.y) / L->log_row_h);
+    return k < r.n ? r.first + k : SIZE_MAX;
+}
+
 static void draw_log(pv_view *v)
 {
     const pv_layout *L = v->lay;
@@ -151,11 +180,9 @@ static void draw_log(pv_view *v)
     char head[96], line[256];
     snprintf(head, sizeof head, "Events (%zu of %zu)%s", n, v->pb.nev, v->pb.truncated ? " — recording capped" : "");
     pv_paint_text_in(&v->paint, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->log_head, PV_ALIGN_LEFT);
-    int y = L->log_head.y + L->log_head.h + pv_th(L, 2);
-    if (L->lookup_in_log) y = L->lookup.y + L->lookup.h + pv_th(L, 4); /* below the demux card */
-    int fit = (L->log.y + L->log.h - y) / (L->log_row_h > 0 ? L->log_row_h : 1);
-    size_t rows = (size_t)(fit > 0 ? fit : 0);
-    size_t first = n > rows ? n - rows : 0;
+    log_rows rows = log_geometry(v);
+    int y = rows.y;
+    size_t first = rows.first;
     size_t lead = SIZE_MAX; /* the times are right-aligned: drop only the blanks every row has */
     for (size_t i = first; i < n; i++) {
         size_t k = strspn(pv_playback_line(&v->pb, i, line, sizeof line), " ");

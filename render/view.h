@@ -83,6 +83,13 @@ void pv_draw_terminal(pv_view *v);
  * the socket table, when there is one to show and the live terminal is
  * closed. True if it drew. */
 bool pv_draw_script(pv_view *v);
+/* The event whose log row is at (x, y), or SIZE_MAX (panels.c lays the
+ * log out). */
+size_t pv_log_event_at(const pv_view *v, int x, int y);
+/* What the door at (x, y) holds, in words ("50688 · tab2 · firefox 4242 ·
+ * SYN-SENT · 192.0.2.10:50688 -> 93.184.216.34:443"); false if no door with
+ * a socket is there. */
+bool pv_view_door_at(const pv_view *v, int x, int y, char *buf, size_t n);
 /* The picker entry at (x, y) on screen, or -1 (panels.c lays the list out). */
 int pv_picker_at(const pv_view *v, int x, int y);
 

@@ -307,6 +307,13 @@ static void on_click(gui *g, int x, int y)
         scrub(v, x);
         return;
     }
+    size_t ev = pv_log_event_at(v, x, y);
+    if (ev != SIZE_MAX) { /* a log row: back (or on) to that moment */
+        go_to(&v->pb, v->pb.ev[ev].t);
+        return;
+    }
+    char what[200];
+    if (pv_view_door_at(v, x, y, what, sizeof what)) notice(g, what, false); /* a door: what is behind it */
     for (uint32_t i = 0; i < L->nhosts; i++)
         if (pv_rect_contains(L->hosts[i].body, x, y)) v->host_sel = i;
 }

@@ -298,6 +298,40 @@ static void test_max_zoom_keeps_the_443_door(void **state)
     }
 }
 
+/* Clicks: a log row names its event (the window jumps there); a door says
+ * what is behind it. */
+static void test_click_targets(void **state)
+{
+    (void)state;
+    pv_boxes boxes = { 0 };
+    pv_headless *hl = open_lesson("scenarios/two-tabs.scn", 1280, 720, &boxes);
+    pv_view *v = hl->view;
+    pv_playback_seek(&v->pb, 150000);
+    pv_view_draw(v, 1280, 720);
+    size_t n = pv_playback_count(&v->pb);
+    const pv_box *last = NULL;
+    for (uint32_t i = 0; i < boxes.n; i++)
+        if (boxes.v[i].role == PV_ROLE_LOG && strstr(pv_boxes_text(&boxes, i), "ms  -  ")) last = &boxes.v[i];
+    assert_non_null(last); /* the caption's row, the latest event */
+    assert_int_equal(pv_log_event_at(v, last->r.x + 5, last->r.y + last->r.h / 2), n - 1);
+    assert_int_equal(pv_log_event_at(v, 5, 5), SIZE_MAX); /* the top bar */
+    char what[200];
+    bool found = false;
+    for (uint32_t i = 0; i < v->scene->ndoors && !found; i++) {
+        pv_rect r = v->lay->doors[i].r;
+        if (strcmp(v->scene->doors[i].title, ":443") != 0 || r.w == 0) continue;
+        assert_true(pv_view_door_at(v, r.x + r.w / 2, r.y + r.h / 2, what, sizeof what));
+        assert_non_null(strstr(what, ":443"));
+        assert_non_null(strstr(what, "nginx 812"));
+        assert_non_null(strstr(what, "LISTEN"));
+        found = true;
+    }
+    assert_true(found);
+    assert_false(pv_view_door_at(v, 5, 5, what, sizeof what));
+    pv_headless_close(hl);
+    pv_boxes_free(&boxes);
+}
+
 /* Notices sit in the top bar (errors above the caption), never over the
  * street, and screenshots leave them out. */
 static void test_notices(void **state)
@@ -380,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_notices),
         cmocka_unit_test(test_lessons_own_terminal),
         cmocka_unit_test(test_max_zoom_keeps_the_443_door),
+        cmocka_unit_test(test_click_targets),
         cmocka_unit_test(test_presentation_and_zoom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
