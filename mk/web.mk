@@ -99,14 +99,15 @@ web: web-deps
 	@echo "build-web/ is ready: python3 -m http.server -b 127.0.0.1 -d $(WEB) 8000, then http://127.0.0.1:8000/"
 
 # puppeteer-core drives Debian's chromium; npm's files stay in an ignored
-# build folder (the major version is pinned: its API is the test's).
+# build folder. The major version is pinned: its API is the test's, and 24
+# is the last that runs on Debian 12's node 18 (25 wants node 22).
 WEB_TEST := build-webtest
-PUPPETEER := puppeteer-core@25
+PUPPETEER := puppeteer-core@24
 
 $(WEB_TEST)/node_modules/puppeteer-core/package.json:
 	@mkdir -p $(WEB_TEST)
 	@echo "  NPM     $(PUPPETEER) into $(WEB_TEST)/"
-	@npm install --prefix $(WEB_TEST) --no-audit --no-fund --silent $(PUPPETEER)
+	@npm install --prefix $(WEB_TEST) --no-audit --no-fund --loglevel=error $(PUPPETEER)
 
 check-web: check-web-deps
 	@$(MAKE) --no-print-directory web $(BUILD)/portsim $(WEB_TEST)/node_modules/puppeteer-core/package.json
