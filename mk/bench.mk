@@ -13,8 +13,9 @@ bench:
 
 bench-run: $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%) $(BUILD)/portsim
 	@for b in $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%); do $$b || exit 1; done
-	@for s in two-tabs busy-server; do \
-	  SDL_VIDEODRIVER=dummy $(BUILD)/portsim render scenarios/$$s.scn --at 150ms --frames 600 | \
+	@for s in two-tabs:150ms busy-server:2ms; do \
+	  at=$${s#*:}; s=$${s%%:*}; \
+	  SDL_VIDEODRIVER=dummy $(BUILD)/portsim render scenarios/$$s.scn --at $$at --frames 600 | \
 	    awk -v n="render_fps_$$s" '{ for (i = 2; i < NF; i++) if ($$i == "frames" && $$(i+1) == "per") \
 	      printf "%-40s %14.2f %s\n", n, $$(i-1), "frames/s" }'; \
 	done
