@@ -6,14 +6,57 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "paint.h"
 #include "keys.h"
+#include "paint.h"
 #include "shell.h"
 #include "units.h"
 #include "view.h"
 
 
 enum { MARK_EVENT, MARK_SAY, MARK_ERROR };
+
+/* The top bar's buttons, for a mouse, a touch screen or a clicker's laser:
+ * they take the key hint's place when they fit there, so they never crowd
+ * the title or the clock. */
+#define NBUTTONS 5
+typedef struct buttons {
+    pv_rect r[NBUTTONS];
+    const char *label[NBUTTONS];
+    pv_action act[NBUTTONS];
+    bool shown;
+} buttons;
+
+static buttons button_geometry(const pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    buttons b = { .label = { "◀ step", v->pb.playing ? "‖ pause" : "▶ play", "step ▶", "T terminal", "? help" },
+                  .act = { PV_ACT_STEP_PREV, PV_ACT_PLAY_PAUSE, PV_ACT_STEP_NEXT, PV_ACT_TERMINAL, PV_ACT_HELP } };
+    if (L->hint.w <= 0 || !v->sc) return b;
+    int pad = pv_th(L, 8), gap = pv_th(L, 6), w[NBUTTONS], total = gap * (NBUTTONS - 1);
+    for (int i = 0; i < NBUTTONS; i++) {
+        /* the wider of the two play labels, so the buttons do not move */
+        const char *s = i == 1 ? "‖ pause" : b.label[i];
+        w[i] = v->paint.g->measure(v->paint.g->ctx, s, L->px.hint, PV_FACE_SANS) + 2 * pad;
+        total += w[i];
+    }
+    if (total > L->hint.w) return b;
+    int x = L->hint.x + L->hint.w - total, h = L->hint.h + pv_th(L, 6);
+    for (int i = 0; i < NBUTTONS; i++) {
+        b.r[i] = (pv_rect){ x, L->hint.y - pv_th(L, 3), w[i], h };
+        x += w[i] + gap;
+    }
+    b.shown = true;
+    return b;
+}
+
+pv_action pv_button_at(const pv_view *v, int x, int y)
+{
+    if (v->notice[0] && !v->hide_notice) return PV_ACT_NONE; /* the notice covers them */
+    buttons b = button_geometry(v);
+    for (int i = 0; b.shown && i < NBUTTONS; i++)
+        if (pv_rect_contains(b.r[i], x, y)) return b.act[i];
+    return PV_ACT_NONE;
+}
 
 static void draw_topbar(pv_view *v, const char *title, const char *clock, const char *hint)
 {
@@ -29,8 +72,19 @@ static void draw_topbar(pv_view *v, const char *title, const char *clock, const 
     pv_paint_role(&v->paint, PV_ROLE_CLOCK);
     pv_paint_text_in(&v->paint, clock, PV_FACE_MONO, L->px.clock, PV_COL_NOW, L->clock, PV_ALIGN_LEFT);
     if (v->notice[0] && !v->hide_notice) return; /* the notice takes the hint's place */
-    pv_paint_role(&v->paint, PV_ROLE_HINT);
-    pv_paint_text_in(&v->paint, hint, PV_FACE_SANS, L->px.hint, PV_COL_TEXT_DIM, L->hint, PV_ALIGN_RIGHT);
+    buttons b = button_geometry(v);
+    if (!b.shown) {
+        pv_paint_role(&v->paint, PV_ROLE_HINT);
+        pv_paint_text_in(&v->paint, hint, PV_FACE_SANS, L->px.hint, PV_COL_TEXT_DIM, L->hint, PV_ALIGN_RIGHT);
+        return;
+    }
+    pv_paint_role(&v->paint, PV_ROLE_BUTTON);
+    for (int i = 0; i < NBUTTONS; i++) {
+        pv_fill(&v->paint, b.r[i], PV_COL_PANEL_HEAD);
+        pv_outline(&v->paint, b.r[i], i == 1 ? PV_COL_NOW : PV_COL_TEXT_DIM, pv_th(L, 1));
+        pv_paint_text_in(&v->paint, b.label[i], PV_FACE_SANS, L->px.hint, i == 1 ? PV_COL_NOW : PV_COL_TEXT, b.r[i],
+                         PV_ALIGN_CENTER);
+    }
 }
 
 /* ---- socket table ---- */

@@ -216,14 +216,16 @@ bool pv_view_door_at(const pv_view *v, int x, int y, char *buf, size_t n)
         if (d->socket == PS_NONE || !pv_rect_contains(v->lay->doors[i].r, x, y)) continue;
         const ps_socket *k = ps_engine_socket(v->pb.eng, d->socket);
         const ps_proc *p = k->proc != PS_NONE ? ps_engine_proc(v->pb.eng, k->proc) : NULL;
-        char la[24], ra[24], who[64] = "nobody (orphaned)";
+        char la[24], ra[24] = "", who[64] = "nobody (orphaned)";
         if (p) snprintf(who, sizeof who, "%s %u", p->name, (unsigned)p->pid);
         ps_endpoint_str(k->laddr, k->lport, la);
-        if (k->state == PS_LISTEN) snprintf(ra, sizeof ra, "*:*");
-        else ps_endpoint_str(k->raddr, k->rport, ra);
+        if (k->state != PS_LISTEN) ps_endpoint_str(k->raddr, k->rport, ra);
         const char *name = k->name != PS_NONE && k->name < v->sc->nsocks ? v->sc->socks[k->name].name : NULL;
-        snprintf(buf, n, "%s%s%s · %s · %s · %s -> %s · socket %u", d->title, name ? " · " : "", name ? name : "", who,
-                 ps_state_ss((ps_tcp_state)k->state), la, ra, (unsigned)d->socket);
+        if (k->state == PS_LISTEN) /* the short form first: the top bar may cut the rest */
+            snprintf(buf, n, "%s · %s · LISTEN on %s", d->title, who, la);
+        else
+            snprintf(buf, n, "%s%s%s · %s · %s · %s -> %s", d->title, name ? " · " : "", name ? name : "", who,
+                     ps_state_ss((ps_tcp_state)k->state), la, ra);
         return true;
     }
     return false;

@@ -8,6 +8,7 @@
 #ifndef PV_VIEW_H
 #define PV_VIEW_H
 
+#include "keys.h"
 #include "layout.h"
 #include "paint.h"
 #include "playback.h"
@@ -83,6 +84,9 @@ void pv_draw_terminal(pv_view *v);
  * the socket table, when there is one to show and the live terminal is
  * closed. True if it drew. */
 bool pv_draw_script(pv_view *v);
+/* The action of the top-bar button at (x, y) (keys.h: step, play/pause,
+ * terminal, help), or PV_ACT_NONE (panels.c lays them out). */
+pv_action pv_button_at(const pv_view *v, int x, int y);
 /* The event whose log row is at (x, y), or SIZE_MAX (panels.c lays the
  * log out). */
 size_t pv_log_event_at(const pv_view *v, int x, int y);

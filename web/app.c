@@ -144,10 +144,17 @@ static void term_run(void)
  * when the key has no action here, "" when it was done, or the name of an
  * action only the page can do: "open", "save", "pcap", "screenshot",
  * "fullscreen", "quit". */
+static const char *perform(pv_action a);
+
 const char *web_key(int key, int mods)
 {
     if (!open_lesson()) return pv_key_action(PV_KEYS_WINDOW, key, (unsigned)mods) == PV_ACT_NONE ? "none" : "";
-    pv_action a = pv_key_action(key_mode(), key, (unsigned)mods);
+    return perform(pv_key_action(key_mode(), key, (unsigned)mods));
+}
+
+/* One action of the key table, from a key or a button on the canvas. */
+static const char *perform(pv_action a)
+{
     pv_term *t = &V->term;
     if (a == PV_ACT_NONE) return "none";
     if (a != PV_ACT_HELP) V->help = false;
@@ -205,23 +212,10 @@ static void scrub(int x)
 }
 
 /* A tapped door: what is behind it, on the notice line. */
-static bool tap_door(uint32_t h, int x, int y)
-{
-    const pv_host *host = &V->scene->hosts[h];
-    for (uint32_t k = 0; k < host->ndoors; k++) {
-        const pv_door *d = &V->scene->doors[host->first_door + k];
-        if (!pv_rect_contains(V->lay->doors[host->first_door + k].r, x, y)) continue;
-        char msg[200];
-        snprintf(msg, sizeof msg, "%s %s: %s — %s", host->name, d->title, d->sub, d->note);
-        notice(msg, false);
-        return true;
-    }
-    return false;
-}
-
 /* Pointer (mouse or touch) at x, y in canvas pixels: kind 0 down, 1 move,
- * 2 up. Down on the timeline scrubs until up; on a building selects it (and
- * a door shows what is behind it); anywhere closes the help. */
+ * 2 up. Down on the timeline scrubs until up; on a top-bar button does its
+ * action; on a log row goes to that moment; on a building selects it (and a
+ * door shows what is behind it); anywhere closes the help. */
 void web_pointer(int kind, int x, int y)
 {
     if (!open_lesson()) return;
@@ -242,12 +236,21 @@ void web_pointer(int kind, int x, int y)
         scrub(x);
         return;
     }
-    V->notice[0] = '\0';
-    for (uint32_t i = 0; i < V->lay->nhosts; i++) {
-        if (!pv_rect_contains(V->lay->hosts[i].body, x, y)) continue;
-        V->host_sel = i;
-        tap_door(i, x, y);
+    pv_action button = pv_button_at(V, x, y);
+    if (button != PV_ACT_NONE) { /* the top bar's buttons, as in the window */
+        perform(button);
+        return;
     }
+    size_t ev = pv_log_event_at(V, x, y);
+    if (ev != SIZE_MAX) {
+        go_to(V->pb.ev[ev].t);
+        return;
+    }
+    V->notice[0] = '\0';
+    char what[200];
+    if (pv_view_door_at(V, x, y, what, sizeof what)) notice(what, false);
+    for (uint32_t i = 0; i < V->lay->nhosts; i++)
+        if (pv_rect_contains(V->lay->hosts[i].body, x, y)) V->host_sel = i;
 }
 
 /* One frame at w x h after real_ms of wall time. */

@@ -302,6 +302,11 @@ static void on_click(gui *g, int x, int y)
         return;
     }
     if (pv_view_quiz_click(v, x, y)) return;
+    pv_action button = pv_button_at(v, x, y);
+    if (button != PV_ACT_NONE) {
+        perform(g, button);
+        return;
+    }
     if (pv_rect_contains(L->timeline, x, y)) {
         g->scrubbing = true;
         scrub(v, x);

@@ -328,6 +328,18 @@ static void test_click_targets(void **state)
     }
     assert_true(found);
     assert_false(pv_view_door_at(v, 5, 5, what, sizeof what));
+    /* the top bar's buttons: each drawn as a `button` text, each its action */
+    static const struct {
+        const char *label;
+        pv_action act;
+    } buttons[] = { { "◀ step", PV_ACT_STEP_PREV }, { "▶ play", PV_ACT_PLAY_PAUSE }, { "step ▶", PV_ACT_STEP_NEXT },
+                    { "T terminal", PV_ACT_TERMINAL }, { "? help", PV_ACT_HELP } };
+    for (size_t i = 0; i < sizeof buttons / sizeof buttons[0]; i++) {
+        const pv_box *b = find(&boxes, PV_ROLE_BUTTON, buttons[i].label);
+        if (!b) fail_msg("no '%s' button", buttons[i].label);
+        assert_int_equal(pv_button_at(v, b->r.x + b->r.w / 2, b->r.y + b->r.h / 2), buttons[i].act);
+    }
+    assert_int_equal(pv_button_at(v, 5, 5), PV_ACT_NONE);
     pv_headless_close(hl);
     pv_boxes_free(&boxes);
 }

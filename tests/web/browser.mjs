@@ -142,7 +142,7 @@ try {
   // Touch and mouse: tap the door, drag the timeline.
   if (door) {
     await page.mouse.click(stage.x + door.x + door.w / 2, stage.y + door.y + door.h / 2);
-    const tapped = (await texts(page)).find((t) => t.text.startsWith('server :443'));
+    const tapped = (await texts(page)).find((t) => t.text.startsWith(':443 · nginx 812'));
     ok(tapped !== undefined, 'tapping the :443 door says what is behind it');
   }
   const clock = async () => (await texts(page)).find((t) => t.text.startsWith('t = ')).text;
