@@ -146,40 +146,71 @@ static uint32_t current_socket(const pv_view *v)
     return PS_NONE;
 }
 
+/* Which rows the table shows: it scrolls so the hot socket (the demux
+ * card's choice, else the latest event's) stays in view. */
+typedef struct table_rows {
+    uint32_t host, hot, total, start, rows;
+    int y; /* top of the first socket row, below the column titles */
+} table_rows;
+
+static table_rows table_geometry(const pv_view *v)
+{
+    const pv_layout *L = v->lay;
+    table_rows t = { pv_view_table_host(v), PS_NONE, 0, 0, 0, 0 };
+    if (t.host == PS_NONE || !v->pb.eng) return t;
+    t.hot = v->scene->lookup.active ? v->scene->lookup.socket : current_socket(v);
+    uint32_t pos = UINT32_MAX, idx;
+    sock_iter it = { v->pb.eng, t.host, 0, ps_engine_socket_slots(v->pb.eng), 0 };
+    while (iter_next(&it, &idx)) {
+        if (idx == t.hot) pos = t.total;
+        t.total++;
+    }
+    t.rows = (uint32_t)(L->table_rows > 0 ? L->table_rows : 0);
+    t.start = pos != UINT32_MAX && pos >= t.rows ? pos - t.rows + 1 : 0;
+    t.y = L->table_head.y + L->table_head.h + pv_th(L, 2) + L->table_row_h;
+    return t;
+}
+
+uint32_t pv_table_socket_at(const pv_view *v, int x, int y)
+{
+    const pv_layout *L = v->lay;
+    if (!v->sc || L->table.h <= 0 || !pv_rect_contains(L->table, x, y) || L->table_row_h <= 0) return PS_NONE;
+    table_rows t = table_geometry(v);
+    if (t.host == PS_NONE || y < t.y) return PS_NONE;
+    uint32_t want = t.start + (uint32_t)((y - t.y) / L->table_row_h), idx;
+    if (want >= t.start + t.rows) return PS_NONE;
+    sock_iter it = { v->pb.eng, t.host, 0, ps_engine_socket_slots(v->pb.eng), 0 };
+    for (uint32_t n = 0; iter_next(&it, &idx) != NULL; n++)
+        if (n == want) return idx;
+    return PS_NONE;
+}
+
 static void draw_table(pv_view *v)
 {
     const pv_layout *L = v->lay;
-    uint32_t h = pv_view_table_host(v);
     if (L->table.h <= 0) return; /* folded while presenting */
     pv_fill(&v->paint, L->table, PV_COL_PANEL);
     pv_paint_role(&v->paint, PV_ROLE_TABLE);
-    if (h == PS_NONE || !v->pb.eng) return;
-    uint32_t hot = v->scene->lookup.active ? v->scene->lookup.socket : current_socket(v);
-    uint32_t total = 0, pos = UINT32_MAX, idx;
-    sock_iter it = { v->pb.eng, h, 0, ps_engine_socket_slots(v->pb.eng), 0 };
-    while (iter_next(&it, &idx)) {
-        if (idx == hot) pos = total;
-        total++;
-    }
-    uint32_t rows = (uint32_t)(L->table_rows > 0 ? L->table_rows : 0);
-    uint32_t start = pos != UINT32_MAX && pos >= rows ? pos - rows + 1 : 0;
+    table_rows t = table_geometry(v);
+    if (t.host == PS_NONE) return;
+    uint32_t h = t.host, idx;
     char head[160], addr[16];
     snprintf(head, sizeof head, "Sockets on %s (%s) — like: ss -tanp%s", ps_addr_str(v->sc->hosts[h].addrs[0], addr),
              v->sc->hosts[h].name, v->sc->nhosts > 1 ? "   [Tab: next host]" : "");
-    if (total > rows && rows > 0)
-        snprintf(head + strlen(head), sizeof head - strlen(head), "   rows %u–%u of %u", start + 1,
-                 start + rows < total ? start + rows : total, total);
+    if (t.total > t.rows && t.rows > 0)
+        snprintf(head + strlen(head), sizeof head - strlen(head), "   rows %u–%u of %u", t.start + 1,
+                 t.start + t.rows < t.total ? t.start + t.rows : t.total, t.total);
     pv_paint_text_in(&v->paint, head, PV_FACE_SANS, L->px.small, PV_COL_TEXT_DIM, L->table_head, PV_ALIGN_LEFT);
-    int y = L->table_head.y + L->table_head.h + pv_th(L, 2);
     static const char *const titles[4] = { "State", "Local Address:Port", "Peer Address:Port", "Process" };
     for (int c = 0; c < 4; c++)
-        pv_paint_text(&v->paint, titles[c], PV_FACE_MONO, L->px.table, PV_COL_TEXT_DIM, L->col_x[c], y, 0, 0);
-    y += L->table_row_h;
-    it = (sock_iter){ v->pb.eng, h, 0, ps_engine_socket_slots(v->pb.eng), 0 };
+        pv_paint_text(&v->paint, titles[c], PV_FACE_MONO, L->px.table, PV_COL_TEXT_DIM, L->col_x[c],
+                      t.y - L->table_row_h, 0, 0);
+    int y = t.y;
+    sock_iter it = { v->pb.eng, h, 0, ps_engine_socket_slots(v->pb.eng), 0 };
     const ps_socket *k;
-    for (uint32_t n = 0; (k = iter_next(&it, &idx)) != NULL && n < start + rows; n++) {
-        if (n < start) continue;
-        socket_row(v, idx, k, y, idx == hot);
+    for (uint32_t n = 0; (k = iter_next(&it, &idx)) != NULL && n < t.start + t.rows; n++) {
+        if (n < t.start) continue;
+        socket_row(v, idx, k, y, idx == t.hot);
         y += L->table_row_h;
     }
 }

@@ -208,24 +208,29 @@ void pv_view_draw(pv_view *v, int w, int h)
     pv_draw_overlays(v);
 }
 
+void pv_view_describe_socket(const pv_view *v, uint32_t s, char *buf, size_t n)
+{
+    const ps_socket *k = ps_engine_socket(v->pb.eng, s);
+    const ps_proc *p = k->proc != PS_NONE ? ps_engine_proc(v->pb.eng, k->proc) : NULL;
+    char la[24], ra[24] = "", who[64] = "nobody (orphaned)";
+    if (p) snprintf(who, sizeof who, "%s %u", p->name, (unsigned)p->pid);
+    ps_endpoint_str(k->laddr, k->lport, la);
+    if (k->state != PS_LISTEN) ps_endpoint_str(k->raddr, k->rport, ra);
+    const char *name = k->name != PS_NONE && k->name < v->sc->nsocks ? v->sc->socks[k->name].name : NULL;
+    if (k->state == PS_LISTEN) /* the short form first: the top bar may cut the rest */
+        snprintf(buf, n, ":%u · %s · LISTEN on %s", (unsigned)k->lport, who, la);
+    else
+        snprintf(buf, n, "%u%s%s · %s · %s · %s -> %s", (unsigned)k->lport, name ? " · " : "", name ? name : "", who,
+                 ps_state_ss((ps_tcp_state)k->state), la, ra);
+}
+
 bool pv_view_door_at(const pv_view *v, int x, int y, char *buf, size_t n)
 {
     if (!v->sc || !v->pb.eng) return false;
     for (uint32_t i = 0; i < v->scene->ndoors; i++) {
         const pv_door *d = &v->scene->doors[i];
         if (d->socket == PS_NONE || !pv_rect_contains(v->lay->doors[i].r, x, y)) continue;
-        const ps_socket *k = ps_engine_socket(v->pb.eng, d->socket);
-        const ps_proc *p = k->proc != PS_NONE ? ps_engine_proc(v->pb.eng, k->proc) : NULL;
-        char la[24], ra[24] = "", who[64] = "nobody (orphaned)";
-        if (p) snprintf(who, sizeof who, "%s %u", p->name, (unsigned)p->pid);
-        ps_endpoint_str(k->laddr, k->lport, la);
-        if (k->state != PS_LISTEN) ps_endpoint_str(k->raddr, k->rport, ra);
-        const char *name = k->name != PS_NONE && k->name < v->sc->nsocks ? v->sc->socks[k->name].name : NULL;
-        if (k->state == PS_LISTEN) /* the short form first: the top bar may cut the rest */
-            snprintf(buf, n, "%s · %s · LISTEN on %s", d->title, who, la);
-        else
-            snprintf(buf, n, "%s%s%s · %s · %s · %s -> %s", d->title, name ? " · " : "", name ? name : "", who,
-                     ps_state_ss((ps_tcp_state)k->state), la, ra);
+        pv_view_describe_socket(v, d->socket, buf, n);
         return true;
     }
     return false;

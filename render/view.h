@@ -90,10 +90,16 @@ pv_action pv_button_at(const pv_view *v, int x, int y);
 /* The event whose log row is at (x, y), or SIZE_MAX (panels.c lays the
  * log out). */
 size_t pv_log_event_at(const pv_view *v, int x, int y);
-/* What the door at (x, y) holds, in words ("50688 · tab2 · firefox 4242 ·
- * SYN-SENT · 192.0.2.10:50688 -> 93.184.216.34:443"); false if no door with
- * a socket is there. */
+/* Socket s in words ("50688 · tab2 · firefox 4242 · SYN-SENT ·
+ * 192.0.2.10:50688 -> 93.184.216.34:443", ":443 · nginx 812 · LISTEN on
+ * 0.0.0.0:443"), for a click on its door or its table row. */
+void pv_view_describe_socket(const pv_view *v, uint32_t s, char *buf, size_t n);
+/* What the door at (x, y) holds, in words; false if no door with a socket
+ * is there. */
 bool pv_view_door_at(const pv_view *v, int x, int y, char *buf, size_t n);
+/* The socket whose table row is at (x, y), or PS_NONE (panels.c lays the
+ * table out). */
+uint32_t pv_table_socket_at(const pv_view *v, int x, int y);
 /* The picker entry at (x, y) on screen, or -1 (panels.c lays the list out). */
 int pv_picker_at(const pv_view *v, int x, int y);
 

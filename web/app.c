@@ -248,7 +248,13 @@ void web_pointer(int kind, int x, int y)
     }
     V->notice[0] = '\0';
     char what[200];
-    if (pv_view_door_at(V, x, y, what, sizeof what)) notice(what, false);
+    uint32_t row = pv_table_socket_at(V, x, y);
+    if (row != PS_NONE) {
+        pv_view_describe_socket(V, row, what, sizeof what);
+        notice(what, false);
+    } else if (pv_view_door_at(V, x, y, what, sizeof what)) {
+        notice(what, false);
+    }
     for (uint32_t i = 0; i < V->lay->nhosts; i++)
         if (pv_rect_contains(V->lay->hosts[i].body, x, y)) V->host_sel = i;
 }

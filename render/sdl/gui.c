@@ -318,7 +318,13 @@ static void on_click(gui *g, int x, int y)
         return;
     }
     char what[200];
-    if (pv_view_door_at(v, x, y, what, sizeof what)) notice(g, what, false); /* a door: what is behind it */
+    uint32_t row = pv_table_socket_at(v, x, y);
+    if (row != PS_NONE) { /* a table row: that socket in words */
+        pv_view_describe_socket(v, row, what, sizeof what);
+        notice(g, what, false);
+    } else if (pv_view_door_at(v, x, y, what, sizeof what)) {
+        notice(g, what, false); /* a door: what is behind it */
+    }
     for (uint32_t i = 0; i < L->nhosts; i++)
         if (pv_rect_contains(L->hosts[i].body, x, y)) v->host_sel = i;
 }

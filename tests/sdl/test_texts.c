@@ -340,6 +340,14 @@ static void test_click_targets(void **state)
         assert_int_equal(pv_button_at(v, b->r.x + b->r.w / 2, b->r.y + b->r.h / 2), buttons[i].act);
     }
     assert_int_equal(pv_button_at(v, 5, 5), PV_ACT_NONE);
+    /* a socket-table row: the server's listener, in words */
+    const pv_box *row = find(&boxes, PV_ROLE_TABLE, "LISTEN");
+    assert_non_null(row);
+    uint32_t sock = pv_table_socket_at(v, row->r.x + 2, row->r.y + row->r.h / 2);
+    assert_int_not_equal(sock, PS_NONE);
+    pv_view_describe_socket(v, sock, what, sizeof what);
+    assert_non_null(strstr(what, ":443 · nginx 812 · LISTEN"));
+    assert_int_equal(pv_table_socket_at(v, 5, 5), PS_NONE);
     pv_headless_close(hl);
     pv_boxes_free(&boxes);
 }
