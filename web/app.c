@@ -124,7 +124,7 @@ static void go_to(ps_time t)
 
 static void set_zoom(double z)
 {
-    V->zoom = z < 0.6 ? 0.6 : z > 2.5 ? 2.5 : z;
+    V->zoom = z < PV_ZOOM_MIN ? PV_ZOOM_MIN : z > PV_ZOOM_MAX ? PV_ZOOM_MAX : z; /* the window's range */
 }
 
 static void term_run(void)
