@@ -20,7 +20,14 @@ enum {
     PS_SOCK_REQUESTER = 1 << 7, /* a client that sends auto_text once and closes on the answer */
 };
 
-/* 48 bytes on every target. A simulation of a busy server holds two of
+/* Transport protocol (ps_socket.proto). Zero is TCP so a zeroed slot is a
+ * TCP socket, as every socket was before UDP. */
+typedef enum ps_proto { PS_PROTO_TCP = 0, PS_PROTO_UDP = 1 } ps_proto;
+
+/* Address family (ps_socket.family). Zero is IPv4, for the same reason. */
+typedef enum ps_family { PS_FAM_INET = 0, PS_FAM_INET6 = 1 } ps_family;
+
+/* 52 bytes on every target. A simulation of a busy server holds two of
  * these per connection, so fields are packed (host and user ids in 16 bits:
  * PS_MAX_HOSTS, and uids count users in order of appearance), the text is an
  * index rather than a pointer, and two fields that never coexist share a
@@ -50,8 +57,11 @@ typedef struct ps_socket {
     uint32_t text;        /* LISTENER, ACCEPTED: the reply to every request;
                              REQUESTER: its one request; PS_NONE: none. An index
                              into the engine's texts (ps_engine_socket_text) */
+    uint8_t proto;        /* ps_proto */
+    uint8_t family;       /* ps_family */
+    uint16_t xflags;      /* PS_SOCKX_*: flags beyond the eight of `flags` */
 } ps_socket;
-_Static_assert(sizeof(ps_socket) == 48, "ps_socket: 48 bytes, two per connection");
+_Static_assert(sizeof(ps_socket) == 52, "ps_socket: 52 bytes, two per connection");
 
 /* What holds a host's port right now (ps_engine_port_state, expect ... port). */
 typedef enum ps_port_state {
