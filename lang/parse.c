@@ -818,18 +818,20 @@ static ps_action *new_action(parser *p, ps_action_kind kind, ps_time t, uint32_t
     if (a == NULL) return NULL;
     a->kind = kind;
     a->t = t;
-    a->host = a->proc = a->sock = PS_NONE;
+    a->host = a->proc = a->sock = a->listener = PS_NONE;
     a->repeat = 1;
     a->pos = (ps_pos){ p->line, col };
     return a;
 }
 
-/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport] */
-static bool act_listen(parser *p, ps_action *a)
+/* [ADDR:]PORT of a listen or bind, into a->addr and a->port. */
+static bool want_local_endpoint(parser *p, ps_action *a, const char *verb)
 {
-    static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport" };
+    char what[80];
+    snprintf(what, sizeof what, "a port to %s, like 443 or 10.0.0.1:8080",
+             verb[0] == 'l' ? "listen on" : "bind");
     span ep = { NULL, 0, 0 };
-    if (!want_word(p, "a port to listen on, like 443 or 10.0.0.1:8080", &ep)) return false;
+    if (!want_word(p, what, &ep)) return false;
     const char *colon = memchr(ep.s, ':', ep.len);
     span port = ep;
     if (colon != NULL) {
@@ -838,13 +840,21 @@ static bool act_listen(parser *p, ps_action *a)
         if (n == 0) { /* the shell's habit (`nc -l :3000`), not this language's */
             char b[64], pb[64];
             return fail_at(p, ep.col,
-                           "no address before ':' in '%s': write the port alone (listen %s) to listen "
-                           "on every address, or an address first (listen 10.0.0.1%s)",
-                           show(ep.s, ep.len, b), show(port.s, port.len, pb), b);
+                           "no address before ':' in '%s': write the port alone (%s %s) to %s "
+                           "every address, or an address first (%s 10.0.0.1%s)",
+                           show(ep.s, ep.len, b), verb, show(port.s, port.len, pb),
+                           verb[0] == 'l' ? "listen on" : "bind to", verb, b);
         }
         if (!parse_addr(p, (span){ ep.s, n, ep.col }, &a->addr)) return false;
     }
-    if (!parse_port(p, port, "port", &a->port)) return false;
+    return parse_port(p, port, "port", &a->port);
+}
+
+/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport] */
+static bool act_listen(parser *p, ps_action *a)
+{
+    static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport" };
+    if (!want_local_endpoint(p, a, "listen")) return false;
     uint32_t seen = 0;
     while (p->tok.kind != PS_TOK_END) {
         size_t k = 0;
@@ -904,10 +914,40 @@ static bool parse_target(parser *p, span t, ps_action *a)
     return dup_text(p, t.s, t.len, &a->target);
 }
 
-/* connect TARGET [from PORT] [as SOCK] [request "TEXT"] [repeat N every TIME] */
+/* from PORT | ADDR | ADDR:PORT: a client's bind() before connect(). Whether
+ * ADDR is the host's is decided by the run (EADDRNOTAVAIL), as by the kernel. */
+static bool want_from(parser *p, ps_action *a)
+{
+    span sp = tspan(&p->tok);
+    if (p->tok.kind != PS_TOK_WORD || !(memchr(sp.s, '.', sp.len) || memchr(sp.s, ':', sp.len) ||
+                                        is_localhost(sp)))
+        return want_port(p, "source port", &a->from_port);
+    const char *colon = memchr(sp.s, ':', sp.len);
+    size_t n = colon ? (size_t)(colon - sp.s) : sp.len;
+    char b[64];
+    if (n == 0)
+        return fail_at(p, sp.col, "no address before ':' in '%s': write 'from PORT' for a port alone",
+                       show(sp.s, sp.len, b));
+    if (!parse_addr(p, (span){ sp.s, n, sp.col }, &a->from_addr)) return false;
+    if (colon && !parse_port(p, (span){ colon + 1, sp.len - n - 1, sp.col + (uint32_t)n + 1 },
+                             "source port", &a->from_port))
+        return false;
+    if (a->from_addr == PS_ADDR_ANY)
+        return fail_at(p, sp.col, "0.0.0.0 is not a source address: leave 'from' out to let the OS choose");
+    /* The kernel sends nothing from 127.x to the outside: such a bind can
+     * only reach the host itself. */
+    if ((a->from_addr >> 24) == 127 && (a->addr >> 24) != 127 &&
+        ps_scenario_host_by_addr(p->sc, a->addr) != a->host)
+        return fail_at(p, sp.col, "a connection from a loopback address (%s) can only go to the same "
+                       "host; use one of its other addresses", show(sp.s, n, b));
+    return advance(p);
+}
+
+/* connect TARGET [from PORT|ADDR|ADDR:PORT] [as SOCK] [request "TEXT"]
+ * [repeat N every TIME] [reuseaddr] [reuseport] */
 static bool act_connect(parser *p, ps_action *a)
 {
-    static const char *const opts[] = { "from", "as", "repeat", "request" };
+    static const char *const opts[] = { "from", "as", "repeat", "request", "reuseaddr", "reuseport" };
     span target = { NULL, 0, 0 };
     if (!want_word(p, "a target like 93.184.216.34:443, server:80 or https://server", &target) ||
         !parse_target(p, target, a))
@@ -918,7 +958,9 @@ static bool act_connect(parser *p, ps_action *a)
         uint32_t col = p->tok.col;
         uint64_t n;
         if (!want_option(p, opts, COUNT_OF(opts), "connect option", &seen, &k)) return false;
-        if (k == 0 && !want_port(p, "source port", &a->from_port)) return false;
+        if (k == 0 && !want_from(p, a)) return false;
+        if (k == 4) a->reuseaddr = true;
+        if (k == 5) a->reuseport = true;
         if (k == 1 && !define_sock(p, p->sc->nactions - 1)) return false;
         if (k == 1) as_col = col;
         if (k == 2) {
@@ -935,10 +977,26 @@ static bool act_connect(parser *p, ps_action *a)
     return true;
 }
 
-/* at TIME HOST kill PID | shell "CMD" | PROC listen ... | PROC connect ... */
+/* bind [ADDR:]PORT [reuseaddr] [reuseport] [as SOCK] */
+static bool act_bind(parser *p, ps_action *a)
+{
+    static const char *const opts[] = { "as", "reuseaddr", "reuseport" };
+    if (!want_local_endpoint(p, a, "bind")) return false;
+    uint32_t seen = 0;
+    while (p->tok.kind != PS_TOK_END) {
+        size_t k = 0;
+        if (!want_option(p, opts, COUNT_OF(opts), "bind option", &seen, &k)) return false;
+        if (k == 0 && !define_sock(p, p->sc->nactions - 1)) return false;
+        if (k == 1) a->reuseaddr = true;
+        if (k == 2) a->reuseport = true;
+    }
+    return true;
+}
+
+/* at TIME HOST kill PID | shell "CMD" | PROC listen ... | PROC connect ... | PROC bind ... */
 static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
 {
-    static const char *const verbs[] = { "listen", "connect" };
+    static const char *const verbs[] = { "listen", "connect", "bind" };
     bool kill = is_word(p, "kill"), shell = is_word(p, "shell");
     uint32_t proc = PS_NONE;
     size_t verb = 0;
@@ -950,6 +1008,7 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
     ps_action_kind kind = kill        ? PS_ACT_KILL
                           : shell     ? PS_ACT_SHELL
                           : verb == 0 ? PS_ACT_LISTEN
+                          : verb == 2 ? PS_ACT_BIND
                                       : PS_ACT_CONNECT;
     ps_action *a = new_action(p, kind, t, col);
     if (a == NULL) return false;
@@ -963,23 +1022,48 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
         return want_end(p);
     case PS_ACT_SHELL: return want_string(p, "a command in double quotes", &a->text) && want_end(p);
     case PS_ACT_LISTEN: return act_listen(p, a);
+    case PS_ACT_BIND: return act_bind(p, a);
     default: return act_connect(p, a);
     }
 }
 
-/* at TIME SOCK send "TEXT" | close — the socket is resolved in pass 2. */
+/* SOCK listen [reply "TEXT"]  |  LISTENER accept as SOCK */
+static bool act_sock_gaps(parser *p, ps_action *a)
+{
+    if (a->kind == PS_ACT_ACCEPT)
+        return want_literal(p, "as", "'as NAME' after 'accept'") &&
+               define_sock(p, p->sc->nactions - 1) && want_end(p);
+    if (p->tok.kind == PS_TOK_END) return true;
+    return want_literal(p, "reply", "'reply \"TEXT\"' or the end of the line") &&
+           want_string(p, "the reply text in double quotes", &a->text) && want_end(p);
+}
+
+/* at TIME SOCK send "TEXT" | close | listen ... | accept ... — the socket is
+ * resolved in pass 2. */
 static bool at_sock(parser *p, ps_time t, span x, uint32_t col)
 {
-    static const char *const verbs[] = { "send", "close" };
+    static const char *const verbs[] = { "send", "close", "listen", "accept" };
+    static const ps_action_kind kinds[] = { PS_ACT_SEND, PS_ACT_CLOSE, PS_ACT_LISTEN_SOCK,
+                                            PS_ACT_ACCEPT };
     size_t verb;
     bool is_sock = find_sock(p, x.s, x.len) != PS_NONE;
+    if ((is_word(p, "listen") || is_word(p, "accept")) && !is_sock) {
+        uint32_t s; /* not defined on an earlier line: a misspelt name */
+        return resolve_sock(p, x, true, &s);
+    }
     if (!is_word(p, "send") && !is_word(p, "close") && !is_sock) {
         uint32_t h;
         return resolve_host(p, x, &h);
     }
+    if (is_sock && is_word(p, "bind")) {
+        char b[64];
+        return fail_at(p, p->tok.col, "'%s' is bound already: a socket is bound once, by the line "
+                       "that makes it ('at T HOST PROC bind [ADDR:]PORT as NAME')", show(x.s, x.len, b));
+    }
     if (!keyword(p, verbs, COUNT_OF(verbs), "socket action", &verb)) return false;
-    ps_action *a = new_action(p, verb == 0 ? PS_ACT_SEND : PS_ACT_CLOSE, t, col);
+    ps_action *a = new_action(p, kinds[verb], t, col);
     if (a == NULL) return false;
+    if (verb >= 2) return act_sock_gaps(p, a);
     if (verb == 0 && !want_string(p, "the text to send in double quotes", &a->text)) return false;
     return want_end(p);
 }
@@ -1002,18 +1086,30 @@ static bool st_at_sock(parser *p)
     ps_scenario *sc = p->sc;
     while (sc->actions[p->next_action].pos.line < p->line) p->next_action++;
     ps_action *a = &sc->actions[p->next_action];
-    if (a->kind != PS_ACT_SEND && a->kind != PS_ACT_CLOSE) return true;
+    bool accept = a->kind == PS_ACT_ACCEPT;
+    if (a->kind != PS_ACT_SEND && a->kind != PS_ACT_CLOSE && a->kind != PS_ACT_LISTEN_SOCK &&
+        !accept)
+        return true;
     ps_time t;
     span x = { NULL, 0, 0 };
-    if (!want_time(p, &t) || !want_word(p, "a socket name", &x) ||
-        !resolve_sock(p, x, false, &a->sock))
+    uint32_t sock;
+    if (!want_time(p, &t) || !want_word(p, "a socket name", &x) || !resolve_sock(p, x, false, &sock))
         return false;
-    const ps_action *made = &sc->actions[sc->socks[a->sock].action];
+    *(accept ? &a->listener : &a->sock) = sock;
+    const ps_action *made = &sc->actions[sc->socks[sock].action];
+    static const char *const what[] = { [PS_ACT_SEND] = "send", [PS_ACT_CLOSE] = "close",
+                                        [PS_ACT_LISTEN_SOCK] = "listen", [PS_ACT_ACCEPT] = "accept" };
     char b[64], t1[32], t2[32];
     if (made->t > a->t)
         return fail_at(p, x.col, "'%s' is created at %s, so it cannot %s at %s",
-                       show(x.s, x.len, b), ps_time_str(made->t, t1),
-                       a->kind == PS_ACT_SEND ? "send" : "close", ps_time_str(a->t, t2));
+                       show(x.s, x.len, b), ps_time_str(made->t, t1), what[a->kind],
+                       ps_time_str(a->t, t2));
+    if (a->kind == PS_ACT_LISTEN_SOCK && made->kind != PS_ACT_BIND)
+        return fail_at(p, x.col, "'%s' is not a socket made by 'bind', so it cannot be told to listen "
+                       "(a process's 'listen' line binds and listens at once)", show(x.s, x.len, b));
+    if (accept && made->kind != PS_ACT_LISTEN && made->kind != PS_ACT_BIND)
+        return fail_at(p, x.col, "'%s' is not a listener: 'accept' takes a socket made by 'listen' "
+                       "or 'bind'", show(x.s, x.len, b));
     return true;
 }
 
@@ -1115,19 +1211,60 @@ static bool exp_compare(parser *p, ps_expect *e)
     return advance(p);
 }
 
-/* SOCK STATE  |  SOCK errno ENAME  |  SOCK ok */
+/* ENAME or ENAME|ENAME|...: any of them passes. The first goes to e->err,
+ * every one into the e->errs mask. */
+static bool want_errnos(parser *p, ps_expect *e)
+{
+    const char *errnos[PS_ERRNO_COUNT];
+    for (int i = 1; i < PS_ERRNO_COUNT; i++) errnos[i - 1] = ps_errno_name((ps_errno)i);
+    _Static_assert(PS_ERRNO_COUNT <= 32, "ps_expect.errs has a bit per ps_errno");
+    if (p->tok.kind != PS_TOK_WORD || !memchr(p->tok.s, '|', p->tok.len)) {
+        size_t k = 0;
+        if (!keyword(p, errnos, PS_ERRNO_COUNT - 1, "error name", &k)) return false;
+        e->err = (ps_errno)(k + 1);
+        return true;
+    }
+    span all = tspan(&p->tok);
+    for (size_t at = 0; at <= all.len;) {
+        const char *bar = memchr(all.s + at, '|', all.len - at);
+        size_t n = bar ? (size_t)(bar - all.s) - at : all.len - at, k = 0;
+        span one = { all.s + at, n, all.col + (uint32_t)at };
+        if (n == 0) return fail_at(p, one.col, "expected an error name on each side of '|'");
+        if (!choose(p, one, errnos, PS_ERRNO_COUNT - 1, "error name", &k)) return false;
+        if (e->err == PS_OK) e->err = (ps_errno)(k + 1);
+        e->errs |= 1u << (k + 1);
+        at += n + 1;
+    }
+    return advance(p);
+}
+
+/* accepted-by LISTENER: a socket made by listen or bind. */
+static bool exp_accepted_by(parser *p, ps_expect *e)
+{
+    span x = { NULL, 0, 0 };
+    e->kind = PS_EXP_ACCEPTED_BY;
+    if (!want_word(p, "a listener's socket name", &x) || !resolve_sock(p, x, false, &e->rsock))
+        return false;
+    ps_action_kind made = p->sc->actions[p->sc->socks[e->rsock].action].kind;
+    char b[64];
+    if (made != PS_ACT_LISTEN && made != PS_ACT_BIND)
+        return fail_at(p, x.col, "'%s' is not a listener: 'accepted-by' names a socket made by "
+                       "'listen' or 'bind'", show(x.s, x.len, b));
+    return true;
+}
+
+/* SOCK STATE  |  SOCK errno ENAME[|ENAME...]  |  SOCK ok  |  SOCK accepted-by LISTENER */
 static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
 {
-    static const char *const extra[] = { "errno", "ok" };
-    const char *errnos[PS_ERRNO_COUNT];
+    static const char *const extra[] = { "errno", "ok", "accepted-by" };
     size_t k = 0;
-    for (int i = 1; i < PS_ERRNO_COUNT; i++) errnos[i - 1] = ps_errno_name((ps_errno)i);
     if (!want_state(p, extra, COUNT_OF(extra), &k)) return false;
     if (k < PS_STATE_COUNT) {
         e->kind = PS_EXP_STATE;
         e->state = (ps_tcp_state)k;
         return true;
     }
+    if (k == PS_STATE_COUNT + 2) return exp_accepted_by(p, e);
     e->kind = PS_EXP_ERRNO;
     if (e->has_time)
         return fail_at(
@@ -1135,9 +1272,37 @@ static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
             "'%s' takes no time: it checks the result of the operation that created the socket",
             extra[k - PS_STATE_COUNT]);
     if (k == PS_STATE_COUNT + 1) return true; /* ok: e->err stays PS_OK */
-    if (!keyword(p, errnos, PS_ERRNO_COUNT - 1, "error name", &k)) return false;
-    e->err = (ps_errno)(k + 1);
-    return true;
+    return want_errnos(p, e);
+}
+
+/* HOST[:PORT] of `expect segments`: a host defined earlier, any port or one. */
+static bool want_seg_end(parser *p, uint32_t *host, uint16_t *port)
+{
+    span x = { NULL, 0, 0 };
+    if (!want_word(p, "a host name, or HOST:PORT", &x)) return false;
+    const char *colon = memchr(x.s, ':', x.len);
+    span name = { x.s, colon ? (size_t)(colon - x.s) : x.len, x.col };
+    if (!resolve_host(p, name, host)) return false;
+    *port = 0;
+    return !colon || parse_port(p, (span){ colon + 1, x.len - name.len - 1,
+                                           x.col + (uint32_t)name.len + 1 }, "port", port);
+}
+
+/* segments syn|syn-ack|rst|fin|data|any from HOST[:PORT] to HOST[:PORT] count N */
+static bool exp_segments(parser *p, ps_expect *e)
+{
+    static const char *const classes[] = { "syn", "syn-ack", "rst", "fin", "data", "any" };
+    _Static_assert(COUNT_OF(classes) == PS_SEGC_COUNT, "one word per ps_segment_class");
+    size_t k = 0;
+    e->kind = PS_EXP_SEGMENTS;
+    if (!advance(p) || !keyword(p, classes, COUNT_OF(classes), "segment kind", &k)) return false;
+    e->seg_class = (uint8_t)k;
+    return want_literal(p, "from", "'from HOST' after the segment kind") &&
+           want_seg_end(p, &e->seg_from, &e->seg_sport) &&
+           want_literal(p, "to", "'to HOST' after the sender") &&
+           want_seg_end(p, &e->seg_to, &e->seg_dport) &&
+           want_literal(p, "count", "'count N' after the receiver") &&
+           want_uint(p, "count", 0, UINT64_MAX, &e->value);
 }
 
 static bool st_expect(parser *p, uint32_t col)
@@ -1159,6 +1324,9 @@ static bool st_expect(parser *p, uint32_t col)
     if (ps_name_equals("tuples", first.s, first.len)) {
         e->kind = PS_EXP_DISTINCT;
         ok = advance(p) && want_literal(p, "distinct", "'distinct' after 'tuples'");
+    } else if (ps_name_equals("segments", first.s, first.len) && find_host(p, first.s, first.len) == PS_NONE &&
+               find_sock(p, first.s, first.len) == PS_NONE) {
+        ok = exp_segments(p, e);
     } else if ((h = find_host(p, first.s, first.len)) != PS_NONE) {
         ok = advance(p) && exp_host(p, e, h);
     } else if (memchr(first.s, '.', first.len)) {

@@ -102,7 +102,8 @@ static const ps_socket *iter_next(sock_iter *it, uint32_t *index)
         while (it->slot < it->slots) {
             uint32_t i = it->slot++;
             const ps_socket *k = ps_engine_socket(it->e, i);
-            if (!k->live || k->host != it->host) continue;
+            /* As ss: a socket only bound (state CLOSED) is in no table it reads. */
+            if (!k->live || k->host != it->host || k->state == PS_CLOSED) continue;
             bool listener = k->state == PS_LISTEN;
             if (listener == (it->pass == 0)) {
                 *index = i;

@@ -172,7 +172,7 @@ static void add_empty_doors(pv_scene *s, const ps_engine *e, uint32_t h)
     const ps_scenario *sc = ps_engine_scenario(e);
     for (uint32_t i = 0; i < sc->nactions; i++) {
         const ps_action *a = &sc->actions[i];
-        uint32_t owner = a->kind == PS_ACT_LISTEN    ? a->host
+        uint32_t owner = a->kind == PS_ACT_LISTEN || a->kind == PS_ACT_BIND ? a->host
                          : a->kind == PS_ACT_CONNECT ? ps_scenario_host_by_addr(sc, a->addr)
                                                      : PS_NONE;
         if (owner != h || pv_scene_door_for(s, h, a->port) < PV_DOOR_MORE) continue;
@@ -180,6 +180,22 @@ static void add_empty_doors(pv_scene *s, const ps_engine *e, uint32_t h)
         empty_door(a->port, &d);
         pv_scene_add_door(s, h, &d);
     }
+}
+
+/* A socket bound but not listening (`bind` without `listen` yet, or a
+ * listen that failed on it): the door is taken, yet nobody answers. */
+static void bound_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv_door *d)
+{
+    char who[40];
+    const ps_scenario *sc = ps_engine_scenario(e);
+    empty_door(k->lport, d);
+    d->socket = idx;
+    proc_label(e, k->proc, who, sizeof who);
+    if (k->name != PS_NONE && k->name < sc->nsocks)
+        snprintf(d->sub, sizeof d->sub, "%s · %s", sc->socks[k->name].name, who);
+    else
+        snprintf(d->sub, sizeof d->sub, "%s", who);
+    snprintf(d->note, sizeof d->note, "bound, not listening");
 }
 
 static void add_socket_doors(pv_scene *s, const ps_engine *e, uint32_t h)
@@ -190,10 +206,13 @@ static void add_socket_doors(pv_scene *s, const ps_engine *e, uint32_t h)
             const ps_socket *k = ps_engine_socket(e, i);
             if (!k->live || k->host != h || k->lport == 0 || (k->flags & PS_SOCK_ACCEPTED)) continue;
             bool listener = (k->flags & PS_SOCK_LISTENER) != 0;
+            bool bound = !listener && !k->raddr && k->state == PS_CLOSED;
             if (listener && k->state != PS_LISTEN) continue; /* a listen that failed */
             if (listener != (pass == 0)) continue;
+            if (bound && pv_scene_door_for(s, h, k->lport) < PV_DOOR_MORE) continue;
             pv_door d;
-            if (listener) listen_door(e, k, i, &d);
+            if (bound) bound_door(e, k, i, &d);
+            else if (listener) listen_door(e, k, i, &d);
             else temp_door(s, e, k, i, &d);
             pv_scene_add_door(s, h, &d);
         }

@@ -96,7 +96,8 @@ uint32_t pv_view_table_host(const pv_view *v)
     if (!count) return 0;
     for (uint32_t i = 0; i < v->sc->nactions; i++) {
         const ps_action *a = &v->sc->actions[i];
-        if (a->kind == PS_ACT_LISTEN && a->host < v->sc->nhosts && ++count[a->host] > best_n) {
+        if ((a->kind == PS_ACT_LISTEN || a->kind == PS_ACT_BIND) && a->host < v->sc->nhosts &&
+            ++count[a->host] > best_n) {
             best_n = count[a->host];
             best = a->host;
         }

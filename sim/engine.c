@@ -34,6 +34,7 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
     e->named_last = calloc(nn, sizeof *e->named_last);
     if (!e->state_count || !e->named || !e->named_err || !e->named_seen || !e->named_last) goto fail;
     for (uint32_t i = 0; i < sc->nsocks; i++) e->named[i] = PS_NONE;
+    if (!ps__track_init(e)) goto fail;
     for (uint32_t h = 0; h < sc->nhosts; h++)
         for (uint32_t a = 0; a < sc->hosts[h].naddrs; a++)
             if (!ps_table_insert(&e->addr_index, ps_hash64(sc->hosts[h].addrs[a]), h)) goto fail;
@@ -80,6 +81,7 @@ void ps_engine_free(ps_engine *e)
     free(e->named_err);
     free(e->named_seen);
     free(e->named_last);
+    ps__track_free(e);
     free(e);
 }
 
@@ -106,21 +108,29 @@ bool ps_engine_charge(ps_engine *e, uint64_t n)
 
 /* ---- the event loop ---- */
 
+static unsigned sockopts(const ps_action *act)
+{
+    return (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) | (act->reuseport ? PS_SOCK_REUSEPORT : 0u);
+}
+
 static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
 {
     const ps_action *act = &e->sc->actions[a];
     e->cur_action = a;
     switch (act->kind) {
     case PS_ACT_LISTEN:
-        ps_engine_listen(e, act->proc, act->addr, act->port,
-                         (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) |
-                             (act->reuseport ? PS_SOCK_REUSEPORT : 0u),
-                         act->text, act->sock, NULL);
+        ps_engine_listen(e, act->proc, act->addr, act->port, sockopts(act), act->text, act->sock,
+                         NULL);
         break;
+    case PS_ACT_BIND:
+        ps_engine_bind(e, act->proc, act->addr, act->port, sockopts(act), act->sock, NULL);
+        break;
+    case PS_ACT_ACCEPT:
+        break; /* the name is given when the connection is accepted (engine_track.c) */
     case PS_ACT_CONNECT: {
         uint32_t s;
-        ps_errno err =
-            ps_engine_connect(e, act->proc, act->addr, act->port, act->from_port, act->sock, &s);
+        ps_errno err = ps_engine_connect_from(e, act->proc, act->addr, act->port, act->from_addr,
+                                              act->from_port, sockopts(act), act->sock, &s);
         if (err == PS_OK && act->text) ps_engine_request(e, s, act->text);
         if (rep + 1 < act->repeat &&
             !ps_evq_push(&e->q, ps_time_add(e->now, act->every), EVT_PACK(EVT_ACTION, rep + 1, a)))
@@ -128,9 +138,12 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
         break;
     }
     case PS_ACT_SEND:
-    case PS_ACT_CLOSE: {
+    case PS_ACT_CLOSE:
+    case PS_ACT_LISTEN_SOCK: {
         uint32_t s = e->named[act->sock];
-        const char *op = act->kind == PS_ACT_SEND ? "send" : "close";
+        const char *op = act->kind == PS_ACT_SEND    ? "send"
+                         : act->kind == PS_ACT_CLOSE ? "close"
+                                                     : "listen";
         if (s == PS_NONE) {
             /* The named socket is gone (or never came up): report it on the
              * host that created it. */
@@ -140,6 +153,8 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
             ps__fail(e, PS_NONE, &ev, op, PS_EBADF);
         } else if (act->kind == PS_ACT_SEND) {
             ps_engine_send(e, s, act->text);
+        } else if (act->kind == PS_ACT_LISTEN_SOCK) {
+            ps_engine_listen_bound(e, s, act->text);
         } else {
             ps_engine_close(e, s);
         }

@@ -92,11 +92,34 @@ struct ps_engine {
     uint8_t *named_err;     /* per sock-spec: ps_errno of its creating operation */
     uint8_t *named_seen;    /* per sock-spec: 1 once it has existed or failed */
     ps_socket *named_last;  /* per sock-spec: its last state once released */
+
+    /* `at T LISTENER accept as NAME`: the k-th accept line of a listener
+     * names the k-th connection it accepts, whenever that happens. */
+    uint32_t *accept_head;  /* per sock-spec of a listener: the next name to give */
+    uint32_t *accept_next;  /* per accept name: the listener's name after it */
+    /* `expect SOCK accepted-by LISTENER`: per sock-spec of a client, the
+     * listener's sock-spec that accepted it, PS_ACCEPTOR_UNNAMED, or PS_NONE.
+     * Kept only when some expect asks (a look-up per accepted connection). */
+    uint32_t *acceptor;
+    bool track_acceptor;
+    /* `expect segments`: the expects that count segments and their counts. */
+    uint32_t *seg_expects;
+    uint64_t *seg_counts;
+    uint32_t nseg_expects;
 };
 
 /* ---- operations only scenario actions use ---- */
 ps_errno ps_engine_send(ps_engine *e, uint32_t sock, const char *text);
 ps_errno ps_engine_close(ps_engine *e, uint32_t sock);
+/* A named listener's next accepted connection gets the next `accept as`
+ * name (if any); and when asked, the client learns who accepted it. */
+void ps__accepted(ps_engine *e, uint32_t s);
+/* engine_track.c's tables: made by ps_engine_new (false: out of memory),
+ * freed by ps_engine_free. */
+bool ps__track_init(ps_engine *e);
+void ps__track_free(ps_engine *e);
+/* Counts segment sg for every `expect segments` it matches. */
+void ps__count_segment(ps_engine *e, const ps_segment *sg);
 
 /* ---- engine.c services used by tcp.c ---- */
 void ps__emit(ps_engine *e, ps_event *ev);

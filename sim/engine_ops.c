@@ -10,28 +10,41 @@
 
 /* ---- operations ---- */
 
-ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t port,
-                          unsigned sockopts, const char *reply, uint32_t name, uint32_t *out)
+/* The live socket for an operation, or PS_NONE after reporting EBADF. */
+static uint32_t live_socket(ps_engine *e, uint32_t s, const char *op)
 {
-    if (out) *out = PS_NONE;
+    if (s < e->nsocks && e->socks[s].live) return s;
+    ps_event ev = ps__host_event(e, PS_EV_ERROR, PS_NONE);
+    ps__fail(e, PS_NONE, &ev, op, PS_EBADF);
+    return PS_NONE;
+}
+
+
+/* bind() for proc: the kernel's checks in its order (address, privilege,
+ * conflicts), then a new socket holding addr:port in state CLOSED. A failure
+ * is reported as an error of `op` ("listen" or "bind"). */
+static ps_errno bind_socket(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t port,
+                            unsigned sockopts, uint32_t name, ps_event *ev, const char *op,
+                            uint32_t *out)
+{
+    *out = PS_NONE;
     const ps_proc *p = &e->procs[proc];
     const ps_host_spec *h = &e->sc->hosts[p->host];
-    ps_event ev = ps__proc_event(e, PS_EV_LISTEN, proc, name);
-    ev.has_src = true;
-    ev.src_addr = addr;
-    ev.src_port = port;
-    ev.port = port;
-    if (!p->alive) return ps__fail_early(e, &ev, name, "listen", PS_ESRCH);
+    ev->has_src = true;
+    ev->src_addr = addr;
+    ev->src_port = port;
+    ev->port = port;
+    if (!p->alive) return ps__fail_early(e, ev, name, op, PS_ESRCH);
     /* The kernel's order in bind(): address, then privilege, then conflicts.
      * Every host's lo owns all of 127.0.0.0/8. */
     if (addr != PS_ADDR_ANY && !ps__is_loopback(addr) && !ps__host_owns(h, addr))
-        return ps__fail_early(e, &ev, name, "listen", PS_EADDRNOTAVAIL);
-    if (port < h->unpriv_start && !p->root) return ps__fail_early(e, &ev, name, "listen", PS_EACCES);
+        return ps__fail_early(e, ev, name, op, PS_EADDRNOTAVAIL);
+    if (port < h->unpriv_start && !p->root) return ps__fail_early(e, ev, name, op, PS_EACCES);
     sockopts &= PS_SOCK_REUSEADDR | PS_SOCK_REUSEPORT;
     ps_bind_req req = { p->host, addr, port, (sockopts & PS_SOCK_REUSEADDR) != 0,
                         (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid };
     if (ps_ports_bind_check(&e->ports, e->socks, &req) != PS_OK)
-        return ps__fail_early(e, &ev, name, "listen", PS_EADDRINUSE);
+        return ps__fail_early(e, ev, name, op, PS_EADDRINUSE);
 
     uint32_t s = ps__sock_new(e, p->host);
     if (s == PS_NONE) return PS_EADDRNOTAVAIL;
@@ -39,26 +52,89 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
     sk->proc = proc;
     sk->laddr = addr;
     sk->lport = port;
-    ps__set_state(e, s, PS_LISTEN);
-    sk->flags = (uint8_t)(PS_SOCK_LISTENER | PS_SOCK_BOUND | sockopts);
+    sk->flags = (uint8_t)(PS_SOCK_BOUND | sockopts);
     sk->uid = (uint16_t)p->uid;
-    if (!ps__set_text(e, s, reply) || !ps__fd_alloc(e, proc, &sk->fd) ||
-        !ps_ports_add_owner(&e->ports, e->socks, s)) {
+    if (!ps__fd_alloc(e, proc, &sk->fd) || !ps_ports_add_owner(&e->ports, e->socks, s)) {
         sk->fd = 0;
         ps__sock_discard(e, s);
         ps__nomem(e);
         return PS_EADDRNOTAVAIL;
     }
     ps__name_socket(e, s, name);
-    ev = ps__sock_event(e, PS_EV_LISTEN, s);
+    *out = s;
+    return PS_OK;
+}
+
+/* Bound socket s starts listening (its conflicts are already checked). */
+static bool start_listening(ps_engine *e, uint32_t s, const char *reply)
+{
+    if (!ps__set_text(e, s, reply)) return false;
+    ps__set_state(e, s, PS_LISTEN);
+    e->socks[s].flags |= PS_SOCK_LISTENER;
+    ps_event ev = ps__sock_event(e, PS_EV_LISTEN, s);
+    ev.port = e->socks[s].lport;
+    ps__emit(e, &ev);
+    return true;
+}
+
+ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t port,
+                          unsigned sockopts, const char *reply, uint32_t name, uint32_t *out)
+{
+    if (out) *out = PS_NONE;
+    ps_event ev = ps__proc_event(e, PS_EV_LISTEN, proc, name);
+    uint32_t s;
+    ps_errno err = bind_socket(e, proc, addr, port, sockopts, name, &ev, "listen", &s);
+    if (err != PS_OK) return err;
+    if (!start_listening(e, s, reply)) {
+        ps__sock_release(e, s);
+        return PS_EADDRNOTAVAIL;
+    }
+    if (out) *out = s;
+    return PS_OK;
+}
+
+ps_errno ps_engine_bind(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t port,
+                        unsigned sockopts, uint32_t name, uint32_t *out)
+{
+    if (out) *out = PS_NONE;
+    ps_event ev = ps__proc_event(e, PS_EV_BIND, proc, name);
+    uint32_t s;
+    ps_errno err = bind_socket(e, proc, addr, port, sockopts, name, &ev, "bind", &s);
+    if (err != PS_OK) return err;
+    ev = ps__sock_event(e, PS_EV_BIND, s);
     ev.port = port;
     ps__emit(e, &ev);
     if (out) *out = s;
     return PS_OK;
 }
 
+ps_errno ps_engine_listen_bound(ps_engine *e, uint32_t s, const char *reply)
+{
+    if (live_socket(e, s, "listen") == PS_NONE) return PS_EBADF;
+    ps_socket *sk = &e->socks[s];
+    if (sk->state == PS_LISTEN) return PS_OK; /* listen() again only resizes the backlog */
+    PS_ASSERT(sk->state == PS_CLOSED && (sk->flags & PS_SOCK_BOUND) && !sk->raddr);
+    if (ps_ports_listen_check(&e->ports, e->socks, s) != PS_OK) {
+        /* The socket stays bound and open: only the listen failed. */
+        ps_event ev = ps__sock_event(e, PS_EV_ERROR, s);
+        if (sk->name != PS_NONE) e->named_err[sk->name] = PS_EADDRINUSE;
+        sk->err = PS_EADDRINUSE;
+        return ps__fail(e, PS_NONE, &ev, "listen", PS_EADDRINUSE);
+    }
+    if (sk->name != PS_NONE) e->named_err[sk->name] = PS_OK;
+    sk->err = PS_OK;
+    return start_listening(e, s, reply) ? PS_OK : PS_EADDRNOTAVAIL;
+}
+
 ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dport,
                            uint16_t from_port, uint32_t name, uint32_t *out)
+{
+    return ps_engine_connect_from(e, proc, dst, dport, PS_ADDR_ANY, from_port, 0, name, out);
+}
+
+ps_errno ps_engine_connect_from(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dport,
+                                ps_addr from_addr, uint16_t from_port, unsigned sockopts,
+                                uint32_t name, uint32_t *out)
 {
     if (out) *out = PS_NONE;
     const ps_proc *p = &e->procs[proc];
@@ -74,6 +150,17 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
     /* Source address: loopback for 127.x, the address itself when a host
      * calls its own address, else the host's primary address. */
     ps_addr saddr = ps__is_loopback(dst) ? PS_ADDR_LOOPBACK : (to == p->host ? dst : h->addrs[0]);
+    sockopts &= PS_SOCK_REUSEADDR | PS_SOCK_REUSEPORT;
+    if (from_addr != PS_ADDR_ANY) {
+        /* bind(ADDR) first: an address the host does not have is refused
+         * there, as by the kernel (docs/reference/bind.md). */
+        ev.has_src = true;
+        ev.src_addr = from_addr;
+        ev.src_port = from_port;
+        if (!ps__is_loopback(from_addr) && !ps__host_owns(h, from_addr))
+            return ps__fail_early(e, &ev, name, "connect", PS_EADDRNOTAVAIL);
+        saddr = from_addr;
+    }
     ev.src_addr = saddr;
     uint16_t sport = from_port;
     uint8_t flags;
@@ -83,13 +170,14 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
         ev.src_port = from_port;
         if (from_port < h->unpriv_start && !p->root)
             return ps__fail_early(e, &ev, name, "connect", PS_EACCES);
-        ps_bind_req req = { p->host, saddr, from_port, false, false, p->uid };
+        ps_bind_req req = { p->host, saddr, from_port, (sockopts & PS_SOCK_REUSEADDR) != 0,
+                            (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid };
         if (ps_ports_bind_check(&e->ports, e->socks, &req) != PS_OK)
             return ps__fail_early(e, &ev, name, "connect", PS_EADDRINUSE);
         if (ps_demux_connection(&e->demux, e->socks, p->host, saddr, from_port, dst, dport) !=
             PS_NONE)
             return ps__fail_early(e, &ev, name, "connect", PS_EADDRNOTAVAIL);
-        flags = PS_SOCK_BOUND;
+        flags = (uint8_t)(PS_SOCK_BOUND | sockopts);
     } else {
         if (ps_ports_pick(&e->ports, e->socks, &e->demux, &e->rng, p->host, h->eph_lo, h->eph_hi,
                           saddr, dst, dport, &sport) != PS_OK) {
@@ -99,7 +187,7 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
             }
             return ps__fail_early(e, &ev, name, "connect", PS_EADDRNOTAVAIL);
         }
-        flags = PS_SOCK_EPHEMERAL;
+        flags = (uint8_t)(PS_SOCK_EPHEMERAL | sockopts);
     }
 
     uint32_t s = ps__sock_new(e, p->host);
@@ -137,15 +225,6 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
     ps__tcp_send(e, p->host, s, saddr, sport, dst, dport, PS_SYN, isn, 0, NULL);
     if (out) *out = s;
     return PS_OK;
-}
-
-/* The live socket for an operation, or PS_NONE after reporting EBADF. */
-static uint32_t live_socket(ps_engine *e, uint32_t s, const char *op)
-{
-    if (s < e->nsocks && e->socks[s].live) return s;
-    ps_event ev = ps__host_event(e, PS_EV_ERROR, PS_NONE);
-    ps__fail(e, PS_NONE, &ev, op, PS_EBADF);
-    return PS_NONE;
 }
 
 ps_errno ps_engine_request(ps_engine *e, uint32_t s, const char *text)

@@ -18,6 +18,20 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
                           unsigned sockopts, const char *reply, uint32_t name, uint32_t *out);
 ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dport,
                            uint16_t from_port, uint32_t name, uint32_t *out);
+/* bind() alone: a socket holding [addr:]port that does not listen (yet).
+ * Conflicts are decided here, by the same rule as a listen's. */
+ps_errno ps_engine_bind(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t port,
+                        unsigned sockopts, uint32_t name, uint32_t *out);
+/* listen() on a socket made by ps_engine_bind: EADDRINUSE when another
+ * socket now listens where it would (the kernel checks again at listen);
+ * the socket then stays bound. `reply` as for ps_engine_listen. */
+ps_errno ps_engine_listen_bound(ps_engine *e, uint32_t sock, const char *reply);
+/* connect() with the options a client may set first: a source address
+ * (`from_addr`, 0 = the route's), a pinned port (0 = the OS picks) and
+ * `sockopts` (PS_SOCK_REUSEADDR, PS_SOCK_REUSEPORT) for the pinned bind. */
+ps_errno ps_engine_connect_from(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dport,
+                                ps_addr from_addr, uint16_t from_port, unsigned sockopts,
+                                uint32_t name, uint32_t *out);
 /* Makes a connecting socket a simple web client: once established it sends
  * `text` (which must outlive the engine), and it closes when the answer
  * arrives. */

@@ -70,6 +70,16 @@ ps_errno ps_engine_named_error(const ps_engine *e, uint32_t sock_spec);
  * so expectations can compare tuples of connections that have ended). */
 const ps_socket *ps_engine_named_last(const ps_engine *e, uint32_t sock_spec);
 
+/* Which listener accepted a named client's connection: the listener's
+ * sock-spec, PS_ACCEPTOR_UNNAMED (a listener without a name), or PS_NONE
+ * (not accepted, or nothing asked: kept only when an expect names
+ * accepted-by). */
+#define PS_ACCEPTOR_UNNAMED (PS_NONE - 1)
+uint32_t ps_engine_acceptor(const ps_engine *e, uint32_t sock_spec);
+/* How many segments matched expect number `expect` (an `expect segments`
+ * line) since the run began. */
+uint64_t ps_engine_segment_count(const ps_engine *e, uint32_t expect);
+
 /* Segments in flight: slots 0..count-1, skip those whose `live` is 0. */
 uint32_t ps_engine_segment_slots(const ps_engine *e);
 const ps_segment *ps_engine_segment(const ps_engine *e, uint32_t i);

@@ -23,6 +23,7 @@ typedef enum ps_event_kind {
     PS_EV_KILL,        /* a process was killed: pid, proc */
     PS_EV_SAY,         /* a caption: text */
     PS_EV_SHELL,       /* a command on a host and its output: text */
+    PS_EV_BIND,        /* a socket is bound, not listening: src = local addr:port */
     PS_EV_KIND_COUNT
 } ps_event_kind;
 
@@ -56,7 +57,7 @@ typedef struct ps_event {
     uint32_t segment;      /* SEGMENT, DELIVER: in-flight segment index */
     ps_deliver_to to;      /* DELIVER */
     ps_errno err;          /* ERROR (and CONNECT refused later shows as ERROR) */
-    const char *op;        /* ERROR: "listen", "connect", "send", "close", "kill" */
+    const char *op;        /* ERROR: "listen", "connect", "send", "close", "kill", "bind" */
     bool ephemeral;        /* CONNECT: the OS picked the source port */
     uint16_t port;         /* LISTEN, RELEASE, ERROR: the port concerned, else 0 */
     ps_tcp_state state;    /* CLOSE: the state the socket moved to */

@@ -106,7 +106,9 @@ static inline const ps_port_user *user_at_c(const ps_bucket *bk, uint32_t i)
 
 static bool overlap(ps_addr a, ps_addr b) { return a == b || a == PS_ADDR_ANY || b == PS_ADDR_ANY; }
 
-ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps_bind_req *r)
+/* The bind-conflict rule against every holder but socket `self`. */
+static ps_errno conflict_check(const ps_ports *p, const ps_socket *socks, const ps_bind_req *r,
+                               uint32_t self)
 {
     /* connect() users never set SO_REUSEADDR here: any overlap conflicts. */
     if (dest_holds(p, r->host, r->port, r->addr, false)) return PS_EADDRINUSE;
@@ -114,6 +116,7 @@ ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps
     if (b == PS_NONE) return PS_OK;
     const ps_bucket *bk = &p->buckets[b];
     for (uint32_t s = bk->owners; s != PS_NONE; s = socks[s].link) {
+        if (s == self) continue;
         const ps_socket *o = &socks[s];
         if (!overlap(r->addr, o->laddr)) continue;
         bool reuseaddr = r->reuseaddr && (o->flags & PS_SOCK_REUSEADDR) && o->state != PS_LISTEN;
@@ -125,6 +128,19 @@ ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps
         if (overlap(r->addr, u->addr) && !(r->reuseaddr && u->reuse)) return PS_EADDRINUSE;
     }
     return PS_OK;
+}
+
+ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps_bind_req *r)
+{
+    return conflict_check(p, socks, r, PS_NONE);
+}
+
+ps_errno ps_ports_listen_check(const ps_ports *p, const ps_socket *socks, uint32_t s)
+{
+    const ps_socket *sk = &socks[s];
+    ps_bind_req r = { sk->host, sk->laddr, sk->lport, (sk->flags & PS_SOCK_REUSEADDR) != 0,
+                      (sk->flags & PS_SOCK_REUSEPORT) != 0, sk->uid };
+    return conflict_check(p, socks, &r, s);
 }
 
 bool ps_ports_add_owner(ps_ports *p, ps_socket *socks, uint32_t s)

@@ -112,6 +112,11 @@ typedef struct ps_bind_req {
 
 /* PS_OK, or PS_EADDRINUSE if the bind would conflict. */
 ps_errno ps_ports_bind_check(const ps_ports *p, const ps_socket *socks, const ps_bind_req *r);
+/* listen() on socks[s], an owner already bound: the kernel runs the bind
+ * rule again at listen, now against every other holder. Two SO_REUSEADDR
+ * sockets bound to one port pass until one of them listens; then the
+ * other's listen fails (docs/reference/bind.md). PS_OK or PS_EADDRINUSE. */
+ps_errno ps_ports_listen_check(const ps_ports *p, const ps_socket *socks, uint32_t s);
 
 /* Adds socks[s] (host, laddr, lport set) as an owner of its port. */
 bool ps_ports_add_owner(ps_ports *p, ps_socket *socks, uint32_t s);

@@ -95,21 +95,25 @@ typedef enum ps_action_kind {
     PS_ACT_KILL,     /* a host kills a pid */
     PS_ACT_SAY,      /* a caption for the lecture */
     PS_ACT_SHELL,    /* a command typed on a host (see shell.h) */
+    PS_ACT_BIND,     /* proc binds a socket to [addr:]port without listening */
+    PS_ACT_LISTEN_SOCK, /* a named socket made by BIND starts listening */
+    PS_ACT_ACCEPT,   /* names the next connection a named listener accepts */
     PS_ACT_COUNT
 } ps_action_kind;
 
 typedef struct ps_action {
     ps_action_kind kind;
     ps_time t;           /* when it happens (the first time, with repeat) */
-    uint32_t host;       /* LISTEN, CONNECT, KILL, SHELL: host index; else PS_NONE */
-    uint32_t proc;       /* LISTEN, CONNECT: proc index; else PS_NONE */
-    uint32_t sock;       /* LISTEN, CONNECT: the `as` name it defines (or PS_NONE);
-                            SEND, CLOSE: the named socket acted on */
-    ps_addr addr;        /* LISTEN: local address (0 = all); CONNECT: destination */
-    uint16_t port;       /* LISTEN: local port; CONNECT: destination port */
+    uint32_t host;       /* LISTEN, CONNECT, KILL, SHELL, BIND: host index; else PS_NONE */
+    uint32_t proc;       /* LISTEN, CONNECT, BIND: proc index; else PS_NONE */
+    uint32_t sock;       /* LISTEN, CONNECT, BIND, ACCEPT: the `as` name it defines
+                            (or PS_NONE); SEND, CLOSE, LISTEN_SOCK: the named socket
+                            acted on */
+    ps_addr addr;        /* LISTEN, BIND: local address (0 = all); CONNECT: destination */
+    uint16_t port;       /* LISTEN, BIND: local port; CONNECT: destination port */
     uint16_t from_port;  /* CONNECT: pinned source port, 0 = the OS picks */
-    bool reuseaddr;      /* LISTEN: SO_REUSEADDR was asked for */
-    bool reuseport;      /* LISTEN: SO_REUSEPORT was asked for */
+    bool reuseaddr;      /* LISTEN, BIND, CONNECT: SO_REUSEADDR was asked for */
+    bool reuseport;      /* LISTEN, BIND, CONNECT: SO_REUSEPORT was asked for */
     uint32_t pid;        /* KILL: the pid to kill */
     char *text;          /* SEND payload, LISTEN auto-reply (or NULL), CONNECT request
                             (or NULL), SAY caption, SHELL command line; else NULL */
@@ -117,6 +121,8 @@ typedef struct ps_action {
     uint32_t repeat;     /* how many times (>= 1); only LISTEN-free kinds may repeat */
     ps_time every;       /* spacing between repeats */
     ps_pos pos;          /* the line's first column */
+    ps_addr from_addr;   /* CONNECT: source address asked for (`from ADDR`), 0 = the OS's */
+    uint32_t listener;   /* ACCEPT: sock-spec of the listener; else PS_NONE */
 } ps_action;
 
 typedef enum ps_expect_kind {
@@ -126,6 +132,8 @@ typedef enum ps_expect_kind {
     PS_EXP_PORT,     /* [at T] HOST port N free|listening|used */
     PS_EXP_COUNT,    /* [at T] HOST STATE count N    e.g. expect 2s server established count 10000 */
     PS_EXP_DISTINCT, /* [at T] tuples distinct       every live 4-tuple is unique */
+    PS_EXP_ACCEPTED_BY, /* SOCK accepted-by LISTENER  which listener took the connection */
+    PS_EXP_SEGMENTS, /* [at T] segments FLAGS from H[:P] to H[:P] count N */
     PS_EXP_KIND_COUNT
 } ps_expect_kind;
 
@@ -148,7 +156,8 @@ typedef struct ps_expect {
     ps_errno err;        /* ERRNO: expected error, PS_OK for `ok` */
     ps_field field;      /* COMPARE: left field */
     ps_cmp cmp;          /* COMPARE */
-    uint32_t rsock;      /* COMPARE: right socket, or PS_NONE when comparing to `value` */
+    uint32_t rsock;      /* COMPARE: right socket, or PS_NONE when comparing to `value`;
+                            ACCEPTED_BY: the listener's sock-spec */
     ps_field rfield;     /* COMPARE: right field */
     uint64_t value;      /* COMPARE: literal (a port, or an address); COUNT: expected count */
     uint32_t host;       /* PORT, COUNT: host index */
@@ -156,7 +165,22 @@ typedef struct ps_expect {
     ps_port_state port_state; /* PORT */
     char *text;          /* the line as written, after `expect `, for reports */
     ps_pos pos;
+    uint32_t errs;       /* ERRNO: more accepted errors (`errno A|B`), bit 1<<ps_errno */
+    uint8_t seg_class;   /* SEGMENTS: ps_segment_class */
+    uint32_t seg_from, seg_to;     /* SEGMENTS: sending and receiving host indices */
+    uint16_t seg_sport, seg_dport; /* SEGMENTS: their ports, 0 = any */
 } ps_expect;
+
+/* Which segments an `expect segments` line counts. */
+typedef enum ps_segment_class {
+    PS_SEGC_SYN,     /* a bare SYN (no ACK) */
+    PS_SEGC_SYN_ACK, /* SYN with ACK */
+    PS_SEGC_RST,     /* any segment with RST */
+    PS_SEGC_FIN,     /* any segment with FIN */
+    PS_SEGC_DATA,    /* any segment with payload */
+    PS_SEGC_ANY,     /* every segment */
+    PS_SEGC_COUNT
+} ps_segment_class;
 
 /* `ask` lines: a question that pauses the lesson at a time, before what
  * happens at that time. Except for PS_Q_CHOICE the answer is not written by

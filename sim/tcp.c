@@ -50,6 +50,7 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
         .sent = e->now, .arrives = ps_time_add(e->now, latency), .payload = payload,
         .id = e->next_seg_id++,
     };
+    if (e->nseg_expects) ps__count_segment(e, sg);
     if (ps__quiet(e)) return true;
     ps_event ev = s != PS_NONE ? ps__sock_event(e, PS_EV_SEGMENT, s)
                                : ps__host_event(e, PS_EV_SEGMENT, host);
@@ -163,6 +164,7 @@ static void accept_conn(ps_engine *e, uint32_t s)
         ps__nomem(e);
         return;
     }
+    ps__accepted(e, s);
     establish(e, s);
     if (ps__quiet(e)) return;
     ps_event ev = ps__sock_event(e, PS_EV_ACCEPT, s);

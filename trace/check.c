@@ -122,7 +122,23 @@ bool ps_expect_eval(ps_engine *e, const ps_expect *x, char *got, size_t n)
         }
         ps_errno err = ps_engine_named_error(e, x->sock);
         snprintf(got, n, "%s %s", sname, err == PS_OK ? "succeeded" : ps_errno_name(err));
-        return err == x->err;
+        return err == x->err || (err != PS_OK && ((x->errs >> err) & 1u));
+    }
+    case PS_EXP_ACCEPTED_BY: {
+        const char *want = sc->socks[x->rsock].name;
+        uint32_t by = ps_engine_acceptor(e, x->sock);
+        if (by == PS_NONE)
+            snprintf(got, n, "%s was not accepted by any listener%s", sname, s ? "" : " (not created yet)");
+        else if (by == PS_ACCEPTOR_UNNAMED)
+            snprintf(got, n, "%s was accepted by a listener without a name, not %s", sname, want);
+        else
+            snprintf(got, n, "%s was accepted by %s", sname, sc->socks[by].name);
+        return by == x->rsock;
+    }
+    case PS_EXP_SEGMENTS: {
+        uint64_t c = ps_engine_segment_count(e, (uint32_t)(x - sc->expects));
+        snprintf(got, n, "%llu such segment%s", (unsigned long long)c, c == 1 ? "" : "s");
+        return c == x->value;
     }
     case PS_EXP_COMPARE: {
         const ps_socket *r = x->rsock != PS_NONE ? ps_engine_named_last(e, x->rsock) : NULL;

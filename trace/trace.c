@@ -189,6 +189,7 @@ static void text_event(ps_trace *t, const ps_event *ev)
     case PS_EV_LISTEN:
     case PS_EV_ESTABLISHED:
     case PS_EV_KILL:
+    case PS_EV_BIND:
         text_who(&l, ev);
         text_tuple(&l, ev);
         break;
@@ -285,6 +286,7 @@ static void json_event(ps_trace *t, const ps_event *ev)
         ps_sbuf_printf(out, ",\"ephemeral\":%s", ev->ephemeral ? "true" : "false");
         break;
     case PS_EV_LISTEN:
+    case PS_EV_BIND:
         ps_sbuf_printf(out, ",\"port\":%u", ev->port);
         break;
     case PS_EV_ERROR:
@@ -317,7 +319,7 @@ const char *ps_event_kind_name(ps_event_kind k)
 {
     static const char *names[PS_EV_KIND_COUNT] = {
         "listen", "connect", "segment", "deliver", "accept", "established",
-        "close", "release", "error", "kill", "say", "shell",
+        "close", "release", "error", "kill", "say", "shell", "bind",
     };
     return k < PS_EV_KIND_COUNT ? names[k] : "?";
 }

@@ -123,7 +123,8 @@ static uint32_t new_inst(vctx *c, uint32_t rowi, uint32_t host, uint32_t proc, b
 static uint32_t action_inst(vctx *c, uint32_t rowi, uint32_t a)
 {
     const ps_action *act = &c->sc->actions[a];
-    uint32_t i = new_inst(c, rowi, act->host, act->proc, act->kind == PS_ACT_LISTEN);
+    bool local = act->kind == PS_ACT_LISTEN || act->kind == PS_ACT_BIND;
+    uint32_t i = new_inst(c, rowi, act->host, act->proc, local);
     if (i == PS_NONE) return i;
     inst *in = &c->insts[i];
     in->sock = act->sock;
@@ -132,6 +133,7 @@ static uint32_t action_inst(vctx *c, uint32_t rowi, uint32_t a)
     in->dst = act->addr;
     in->dport = act->port;
     in->from_port = act->from_port;
+    in->from_addr = act->kind == PS_ACT_CONNECT ? act->from_addr : 0;
     in->reply = act->kind == PS_ACT_LISTEN ? act->text : NULL;
     if (!in->listen) in->dst_host = host_of(c->sc, act->addr, act->host);
     if (act->sock != PS_NONE) c->sock_inst[act->sock] = i;
@@ -221,9 +223,12 @@ static void action_started(vctx *c, const ps_event *ev)
     c->step_inst = PS_NONE;
     if (act->kind == PS_ACT_SAY || act->kind == PS_ACT_SHELL) return;
     uint32_t host = act->host;
-    if (host == PS_NONE && act->sock != PS_NONE)
-        host = c->sc->actions[c->sc->socks[act->sock].action].host;
-    bool two = act->kind == PS_ACT_LISTEN || act->kind == PS_ACT_CONNECT;
+    if (host == PS_NONE && act->sock != PS_NONE) {
+        const ps_action *made = &c->sc->actions[c->sc->socks[act->sock].action];
+        if (made->kind == PS_ACT_ACCEPT) made = &c->sc->actions[c->sc->socks[made->listener].action];
+        host = made->host;
+    }
+    bool two = act->kind == PS_ACT_LISTEN || act->kind == PS_ACT_CONNECT || act->kind == PS_ACT_BIND;
     if (c->act_row[a] == PS_NONE) c->act_row[a] = new_row(c, act->t, host, a, two ? RK_INST : RK_SIMPLE);
     uint32_t r = c->act_row[a];
     if (r == PS_NONE) return;
@@ -316,6 +321,24 @@ static void shell_event(vctx *c, const ps_event *ev)
     push_sub(c, listen ? PS_ACT_LISTEN : PS_ACT_CONNECT, i, ev->host, ev->pid);
 }
 
+/* The engine gave an `accept as` name to a connection listener inst l
+ * accepted from connect inst ci: an inst on the accept line's row, which
+ * the kernel side names after this step (kernel_adopt). */
+static void accepted_named(vctx *c, uint32_t name, uint32_t l, uint32_t ci)
+{
+    uint32_t a = c->sc->socks[name].action;
+    if (l == PS_NONE || ci == PS_NONE || c->act_row[a] == PS_NONE) return;
+    uint32_t i = new_inst(c, c->act_row[a], c->insts[l].host, c->insts[l].proc, false);
+    if (i == PS_NONE || !grow(c, &c->adopt, &c->capadopt, c->nadopt + 1, sizeof *c->adopt)) return;
+    inst *in = &c->insts[i];
+    in->accepted = true;
+    in->peer = ci;
+    in->sock = name;
+    in->e_known = true;
+    c->sock_inst[name] = i;
+    c->adopt[c->nadopt++] = i;
+}
+
 static void on_event(void *ctx, const ps_event *ev)
 {
     vctx *c = ctx;
@@ -328,6 +351,7 @@ static void on_event(void *ctx, const ps_event *ev)
         if (shell) shell_event(c, ev);
         break;
     case PS_EV_LISTEN:
+    case PS_EV_BIND:
         if (shell) {
             shell_event(c, ev);
         } else if (in_step && c->step_inst != PS_NONE) {
@@ -392,6 +416,8 @@ static void on_event(void *ctx, const ps_event *ev)
         conn_key k = { ch, ev->dst_addr, ev->src_addr, ev->dst_port, ev->src_port };
         uint32_t ci = ps_table_find(&c->conns, conn_hash(&k), conn_eq, c, &k);
         if (ci != PS_NONE) c->insts[ci].e_acc = l;
+        if (sk->name != PS_NONE && c->sc->actions[c->sc->socks[sk->name].action].kind == PS_ACT_ACCEPT)
+            accepted_named(c, sk->name, l, ci);
         break;
     }
     case PS_EV_RELEASE: {
@@ -511,7 +537,8 @@ static void kernel_listen(vctx *c, inst *in, uint32_t id)
 {
     ps_vcmd cmd;
     memset(&cmd, 0, sizeof cmd);
-    cmd.op = PS_VOP_LISTEN;
+    const ps_action *act = c->rows[in->row].action != PS_NONE ? &c->sc->actions[c->rows[in->row].action] : NULL;
+    cmd.op = act && act->kind == PS_ACT_BIND ? PS_VOP_BIND : PS_VOP_LISTEN;
     cmd.id = id;
     cmd.addr = in->dst;
     cmd.port = in->dport;
@@ -533,6 +560,9 @@ static void kernel_connect(vctx *c, inst *in, uint32_t id)
     cmd.addr = in->dst;
     cmd.port = in->dport;
     cmd.from_port = in->from_port;
+    cmd.from_addr = in->from_addr;
+    cmd.reuseaddr = in->reuseaddr;
+    cmd.reuseport = in->reuseport;
     /* A `request` client sends its request once connected and closes on
      * the answer (ps_engine_request): so does the helper. */
     const ps_socket *sk = in->e_slot != PS_NONE ? ps_engine_socket(c->e, in->e_slot) : NULL;
@@ -569,7 +599,9 @@ static void kernel_sockop(vctx *c, row *r, const ps_action *a)
     }
     ps_vcmd cmd;
     memset(&cmd, 0, sizeof cmd);
-    cmd.op = a->kind == PS_ACT_SEND ? PS_VOP_SEND : PS_VOP_CLOSE;
+    cmd.op = a->kind == PS_ACT_SEND    ? PS_VOP_SEND
+             : a->kind == PS_ACT_CLOSE ? PS_VOP_CLOSE
+                                       : PS_VOP_LISTEN_ID;
     cmd.id = si;
     copy_text(cmd.text, a->text);
     r->k_err = ps_verify_command(c, p, &cmd, NULL);
@@ -601,6 +633,31 @@ static void not_replayed(vctx *c, row *r)
     char t[32];
     ps_verify_time_cell(ps_engine_now(c->e), t);
     snprintf(r->skip, sizeof r->skip, "not replayed (at %s: needs TIME-WAIT's 60 s to pass)", t);
+}
+
+/* The kernel side of `accept as`: the listener's helper names the
+ * connection it accepted from the same client. */
+static void kernel_adopt(vctx *c)
+{
+    for (uint32_t k = 0; k < c->nadopt && !c->fatal[0]; k++) {
+        inst *in = &c->insts[c->adopt[k]];
+        const inst *peer = &c->insts[in->peer];
+        in->k_known = true;
+        in->k_err = ENOTCONN;
+        if (c->horizon || !peer->k_known || peer->k_err != 0 || in->proc >= c->nvp ||
+            !c->vp[in->proc].pid)
+            continue;
+        ps_vcmd cmd;
+        memset(&cmd, 0, sizeof cmd);
+        cmd.op = PS_VOP_ADOPT;
+        cmd.id = c->adopt[k];
+        cmd.addr = peer->dst;
+        cmd.port = peer->dport;
+        cmd.raddr = peer->k_saddr;
+        cmd.rport = peer->k_sport;
+        in->k_err = ps_verify_command(c, in->proc, &cmd, NULL);
+    }
+    c->nadopt = 0;
 }
 
 /* Does on the kernel what the engine's last step did. */
@@ -639,8 +696,12 @@ static void kernel_step(vctx *c)
     case PS_ACT_CONNECT:
         if (c->step_inst != PS_NONE) kernel_connect(c, &c->insts[c->step_inst], c->step_inst);
         break;
+    case PS_ACT_BIND:
+        if (c->step_inst != PS_NONE) kernel_listen(c, &c->insts[c->step_inst], c->step_inst);
+        break;
     case PS_ACT_SEND:
-    case PS_ACT_CLOSE: kernel_sockop(c, r, act); break;
+    case PS_ACT_CLOSE:
+    case PS_ACT_LISTEN_SOCK: kernel_sockop(c, r, act); break;
     case PS_ACT_KILL: kernel_kill(c, r, act->host, act->pid); break;
     default: break;
     }
@@ -899,6 +960,7 @@ static bool replay(vctx *c)
         c->nsub = 0;
         if (!ps_engine_step(c->e)) break;
         if (c->step_action != PS_NONE) kernel_step(c);
+        if (c->nadopt) kernel_adopt(c);
         if (c->nomem || c->fatal[0]) return false;
     }
     if (!c->horizon) snapshot(c);
@@ -944,6 +1006,7 @@ static void free_ctx(vctx *c)
     free(c->alive);
     free(c->users);
     free(c->sub);
+    free(c->adopt);
     ps_table_free(&c->conns);
     ps_vbox_free(&c->box);
     if (c->e) ps_engine_free(c->e);
@@ -967,6 +1030,15 @@ static int verify_scenario(ps_scenario *sc, const char *file)
     ps_shell_attach(c.e);
     for (uint32_t a = 0; a < sc->nactions; a++) c.act_row[a] = PS_NONE;
     for (uint32_t s = 0; s < sc->nsocks; s++) c.sock_inst[s] = PS_NONE;
+    /* An `accept as` line does nothing by itself (the engine names the
+     * connection when it is accepted): its row is made here, and the table
+     * is printed in time order. */
+    for (uint32_t a = 0; a < sc->nactions; a++) {
+        const ps_action *act = &sc->actions[a];
+        if (act->kind == PS_ACT_ACCEPT)
+            c.act_row[a] = new_row(&c, act->t, sc->actions[sc->socks[act->listener].action].host, a,
+                                   RK_INST);
+    }
 
     char err[512];
     if (!ps_netns_create(sc, err, sizeof err) || !start_helpers(&c, err, sizeof err)) {

@@ -76,6 +76,10 @@ typedef struct inst {
     ps_addr k_saddr;
     uint16_t k_sport;
     uint32_t k_acc;
+    ps_addr from_addr;     /* connect: the source address asked for, or 0 */
+    bool accepted;         /* a connection named by `accept as`: no operation of its
+                              own; `peer` is the connect inst at the other end */
+    uint32_t peer;
 } inst;
 
 /* A socket operation a shell command did, to be done again on the kernel. */
@@ -111,6 +115,8 @@ typedef struct vctx {
     bool quiet;            /* wait QUIET_MS before the next kernel step */
     bool nomem;
     char fatal[512];       /* a helper could not be started: stop */
+    uint32_t *adopt;       /* accepted insts the kernel side must name (ADOPT) */
+    uint32_t nadopt, capadopt;
 } vctx;
 
 /* The uid of this run's k-th user other than root (k < UID_PER_RUN). */

@@ -41,7 +41,7 @@ static void inst_cell(const vctx *c, const inst *in, bool kernel, char *buf, siz
         else snprintf(buf, n, "%s", kernel ? ps_verify_errname(kerr) : ps_errno_name(in->e_err));
         return;
     }
-    if (in->listen) {
+    if (in->listen || in->accepted) {
         snprintf(buf, n, "ok");
         return;
     }
@@ -55,7 +55,14 @@ static void inst_cell(const vctx *c, const inst *in, bool kernel, char *buf, siz
     } else {
         snprintf(who, sizeof who, ", not accepted");
     }
-    if (in->from_port) {
+    if (in->from_addr) {
+        char sa[16];
+        ps_addr saddr = kernel ? in->k_saddr : in->e_saddr;
+        snprintf(port, sizeof port, ", from %s%s", ps_addr_str(saddr, sa),
+                 sport == in->from_port || !in->from_port ? "" : " (another port than asked)");
+        if (in->from_port) snprintf(port + strlen(port), sizeof port - strlen(port), ":%u", sport);
+        else if (sport < h->eph_lo || sport > h->eph_hi) snprintf(port, sizeof port, ", port %u outside %u-%u", sport, h->eph_lo, h->eph_hi);
+    } else if (in->from_port) {
         if (sport == in->from_port) snprintf(port, sizeof port, ", from %u", sport);
         else snprintf(port, sizeof port, ", from %u (asked for %u)", sport, in->from_port);
     } else if (sport >= h->eph_lo && sport <= h->eph_hi) {
@@ -141,17 +148,30 @@ static void op_text(const vctx *c, const ps_action *a, char *buf, size_t n)
         break;
     }
     case PS_ACT_CONNECT: {
-        char from[16] = "", rep[24] = "";
+        char from[32] = "", rep[24] = "", fa[22];
         if (a->target) snprintf(ep, sizeof ep, "%.23s", a->target);
         else ps_endpoint_str(a->addr, a->port, ep);
-        if (a->from_port) snprintf(from, sizeof from, " from %u", a->from_port);
+        if (a->from_addr && a->from_port) snprintf(from, sizeof from, " from %s", ps_endpoint_str(a->from_addr, a->from_port, fa));
+        else if (a->from_addr) snprintf(from, sizeof from, " from %s", ps_addr_str(a->from_addr, fa));
+        else if (a->from_port) snprintf(from, sizeof from, " from %u", a->from_port);
         if (a->repeat > 1) snprintf(rep, sizeof rep, " x%u", a->repeat);
-        snprintf(buf, n, "%s connect %s%s%s%s%s", c->sc->procs[a->proc].name,
+        snprintf(buf, n, "%s connect %s%s%s%s%s%s%s", c->sc->procs[a->proc].name,
                  a->target ? a->target : ep, from,
                  a->sock != PS_NONE ? " as " : "", a->sock != PS_NONE ? c->sc->socks[a->sock].name : "",
-                 rep);
+                 rep, a->reuseaddr ? " reuseaddr" : "", a->reuseport ? " reuseport" : "");
         break;
     }
+    case PS_ACT_BIND:
+        if (a->addr) ps_endpoint_str(a->addr, a->port, ep);
+        else snprintf(ep, sizeof ep, "%u", a->port);
+        snprintf(buf, n, "%s bind %s%s%s%s%s", c->sc->procs[a->proc].name, ep,
+                 a->sock != PS_NONE ? " as " : "", a->sock != PS_NONE ? c->sc->socks[a->sock].name : "",
+                 a->reuseaddr ? " reuseaddr" : "", a->reuseport ? " reuseport" : "");
+        break;
+    case PS_ACT_LISTEN_SOCK: snprintf(buf, n, "%s listen", c->sc->socks[a->sock].name); break;
+    case PS_ACT_ACCEPT:
+        snprintf(buf, n, "%s accept as %s", c->sc->socks[a->listener].name, c->sc->socks[a->sock].name);
+        break;
     case PS_ACT_SEND:
         snprintf(buf, n, "%s send \"%.24s%s\"", c->sc->socks[a->sock].name, a->text,
                  strlen(a->text) > 24 ? "..." : "");
@@ -194,7 +214,10 @@ void ps_verify_finish_rows(vctx *c)
         if (r->kind == RK_TABLE) continue; /* a socket-table row: already done */
         if (!r->op[0]) op_text(c, &c->sc->actions[r->action], r->op, sizeof r->op);
         uint32_t n = start[ri + 1] - start[ri];
-        if (r->kind == RK_INST) {
+        if (r->kind == RK_INST && n == 0) { /* an `accept as` the engine never filled */
+            r->eng = ps_verify_strdup(c, "no connection to name");
+            r->ker = ps_verify_strdup(c, r->skip[0] ? r->skip : "no connection to name");
+        } else if (r->kind == RK_INST) {
             r->eng = agg_cell(c, ids + start[ri], n, false);
             r->ker = r->skip[0] ? ps_verify_strdup(c, r->skip) : agg_cell(c, ids + start[ri], n, true);
         } else {
@@ -224,6 +247,17 @@ void ps_verify_finish_rows(vctx *c)
     free(ids);
 }
 
+/* Rows in time order, creation order within a time (rows made up front,
+ * for `accept as` lines, take their place). */
+static const vctx *order_ctx;
+static int row_order(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    ps_time tx = order_ctx->rows[x].t, ty = order_ctx->rows[y].t;
+    if (tx != ty) return tx < ty ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
 int ps_verify_print_table(const vctx *c)
 {
     static const char *heads[6] = { "time", "host", "operation", "portsim", "kernel", "agree" };
@@ -247,8 +281,12 @@ int ps_verify_print_table(const vctx *c)
     }
     putchar('\n');
     unsigned n_agree = 0, n_differ = 0, n_skip = 0;
+    uint32_t *order = malloc((c->nrows ? c->nrows : 1) * sizeof *order);
+    for (uint32_t i = 0; order && i < c->nrows; i++) order[i] = i;
+    order_ctx = c;
+    if (order) qsort(order, c->nrows, sizeof *order, row_order);
     for (uint32_t i = 0; i < c->nrows; i++) {
-        const row *r = &c->rows[i];
+        const row *r = &c->rows[order ? order[i] : i];
         ps_verify_time_cell(r->t, t);
         printf("%-*s | %-*s | %-*s | %-*s | %-*s | %s\n", (int)w[0], t, (int)w[1],
                r->host != PS_NONE ? c->sc->hosts[r->host].name : "-", (int)w[2], r->op, (int)w[3],
@@ -257,6 +295,7 @@ int ps_verify_print_table(const vctx *c)
         else if (r->st == ST_DIFFER) n_differ++;
         else n_skip++;
     }
+    free(order);
     bool notes = false;
     for (uint32_t i = 0; i < c->nrows; i++) {
         const row *r = &c->rows[i];

@@ -26,6 +26,10 @@
 
 #include "netns.h"
 
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24 /* linux/in.h, not in every libc's netinet/in.h */
+#endif
+
 /* ---- pipes ---- */
 
 static bool write_all(int fd, const void *p, size_t n)
@@ -58,7 +62,7 @@ static int read_all(int fd, void *p, size_t n)
 
 /* ---- the helper (child side) ---- */
 
-enum { HS_LISTENER = 1, HS_CONNECTING, HS_CONN, HS_ACCEPTED };
+enum { HS_LISTENER = 1, HS_CONNECTING, HS_CONN, HS_ACCEPTED, HS_BOUND };
 
 typedef struct hsock {
     int fd;           /* -1 once closed */
@@ -138,7 +142,8 @@ static void close_sock(helper *h, uint32_t i)
     h->s[i].fd = -1;
 }
 
-static void do_listen(helper *h, const ps_vcmd *c)
+/* socket(), the options, bind(addr:port) and, when `listen`, listen(). */
+static void do_listen(helper *h, const ps_vcmd *c, bool listen_too)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -150,16 +155,55 @@ static void do_listen(helper *h, const ps_vcmd *c)
                              .sin_addr.s_addr = htonl(c->addr) };
     if ((c->reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) ||
         (c->reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
-        bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 4096) < 0) {
+        bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || (listen_too && listen(fd, 4096) < 0)) {
         int err = errno;
         close(fd);
         send_msg(h, PS_VMSG_DONE, c->id, err, NULL, NULL);
         return;
     }
-    uint32_t i = add_sock(h, fd, HS_LISTENER, c->id, c->text);
+    uint32_t i = add_sock(h, fd, listen_too ? HS_LISTENER : HS_BOUND, c->id, c->text);
     name_sock(h, c->id, i);
-    watch(h, i, EPOLLIN, EPOLL_CTL_ADD);
+    if (listen_too) watch(h, i, EPOLLIN, EPOLL_CTL_ADD);
     send_msg(h, PS_VMSG_DONE, c->id, 0, &a, NULL);
+}
+
+/* listen() on a socket do_listen only bound; on failure it stays bound. */
+static void do_listen_id(helper *h, const ps_vcmd *c)
+{
+    uint32_t i = c->id < h->nbyid && h->byid[c->id] ? h->byid[c->id] - 1 : UINT32_MAX;
+    if (i == UINT32_MAX || h->s[i].fd < 0) {
+        send_msg(h, PS_VMSG_DONE, c->id, EBADF, NULL, NULL);
+        return;
+    }
+    if (h->s[i].kind == HS_LISTENER || listen(h->s[i].fd, 4096) < 0) {
+        send_msg(h, PS_VMSG_DONE, c->id, h->s[i].kind == HS_LISTENER ? 0 : errno, NULL, NULL);
+        return;
+    }
+    h->s[i].kind = HS_LISTENER;
+    free(h->s[i].reply);
+    h->s[i].reply = c->text[0] ? strdup(c->text) : NULL;
+    watch(h, i, EPOLLIN, EPOLL_CTL_ADD);
+    send_msg(h, PS_VMSG_DONE, c->id, 0, NULL, NULL);
+}
+
+/* Names an accepted connection (found by its 4-tuple) for later commands. */
+static void do_adopt(helper *h, const ps_vcmd *c)
+{
+    for (uint32_t i = 0; i < h->ns; i++) {
+        if (h->s[i].kind != HS_ACCEPTED || h->s[i].fd < 0) continue;
+        struct sockaddr_in l, r;
+        socklen_t ll = sizeof l, rl = sizeof r;
+        if (getsockname(h->s[i].fd, (struct sockaddr *)&l, &ll) < 0 ||
+            getpeername(h->s[i].fd, (struct sockaddr *)&r, &rl) < 0)
+            continue;
+        if (ntohl(l.sin_addr.s_addr) == c->addr && ntohs(l.sin_port) == c->port &&
+            ntohl(r.sin_addr.s_addr) == c->raddr && ntohs(r.sin_port) == c->rport) {
+            name_sock(h, c->id, i);
+            send_msg(h, PS_VMSG_DONE, c->id, 0, &l, &r);
+            return;
+        }
+    }
+    send_msg(h, PS_VMSG_DONE, c->id, ENOTCONN, NULL, NULL);
 }
 
 /* A connection is up (or failed): tell the parent. */
@@ -191,11 +235,23 @@ static void do_connect(helper *h, const ps_vcmd *c)
         send_msg(h, PS_VMSG_DONE, c->id, errno, NULL, NULL);
         return;
     }
-    if (c->from_port) {
+    int one = 1;
+    if ((c->reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) ||
+        (c->reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
+        (c->from_addr && !c->from_port &&
+         setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) < 0)) {
+        int err = errno;
+        close(fd);
+        send_msg(h, PS_VMSG_DONE, c->id, err, NULL, NULL);
+        return;
+    }
+    if (c->from_port || c->from_addr) {
         /* What a program pinning its source port does (curl --local-port,
-         * node's localPort): bind(0.0.0.0:PORT) before connect(). */
+         * node's localPort): bind(0.0.0.0:PORT) before connect(); with a
+         * source address, bind(ADDR:PORT), and for ADDR alone the port is
+         * left to connect() (IP_BIND_ADDRESS_NO_PORT), as in the engine. */
         struct sockaddr_in b = { .sin_family = AF_INET, .sin_port = htons(c->from_port),
-                                 .sin_addr.s_addr = htonl(INADDR_ANY) };
+                                 .sin_addr.s_addr = htonl(c->from_addr) };
         if (bind(fd, (struct sockaddr *)&b, sizeof b) < 0) {
             int err = errno;
             close(fd);
@@ -258,7 +314,10 @@ static void do_read(helper *h, uint32_t i)
 static void do_command(helper *h, const ps_vcmd *c)
 {
     switch (c->op) {
-    case PS_VOP_LISTEN: do_listen(h, c); break;
+    case PS_VOP_LISTEN: do_listen(h, c, true); break;
+    case PS_VOP_BIND: do_listen(h, c, false); break;
+    case PS_VOP_LISTEN_ID: do_listen_id(h, c); break;
+    case PS_VOP_ADOPT: do_adopt(h, c); break;
     case PS_VOP_CONNECT: do_connect(h, c); break;
     case PS_VOP_SEND: {
         int fd = fd_of(h, c->id);

@@ -37,6 +37,9 @@ enum ps_vop {
     PS_VOP_CONNECT,    /* socket, bind(0.0.0.0:from) if pinned, connect, wait */
     PS_VOP_SEND,       /* send(text) on socket id */
     PS_VOP_CLOSE,      /* close() socket id */
+    PS_VOP_BIND,       /* socket, SO_REUSEADDR/PORT, bind(addr:port); no listen */
+    PS_VOP_LISTEN_ID,  /* listen() on the bound socket id; text: its reply */
+    PS_VOP_ADOPT,      /* the accepted connection addr:port <- raddr:rport is now id */
 };
 
 #define PS_VTEXT 240
@@ -50,6 +53,9 @@ typedef struct ps_vcmd {
     uint8_t reuseaddr, reuseport;
     char text[PS_VTEXT]; /* SEND: payload; LISTEN: reply text; CONNECT: a request
                             to send once connected, closing on the answer ("" = none) */
+    ps_addr from_addr;  /* CONNECT: source address to bind first, 0 = the route's */
+    ps_addr raddr;      /* ADOPT: the peer's address and port */
+    uint16_t rport;
 } ps_vcmd;
 
 enum ps_vmsg_kind {
