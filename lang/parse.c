@@ -824,12 +824,16 @@ static ps_action *new_action(parser *p, ps_action_kind kind, ps_time t, uint32_t
     return a;
 }
 
-/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport] */
-static bool act_listen(parser *p, ps_action *a)
+/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport], and
+ * with udp (`udp bind`) the same words, where port 0 lets the OS pick. */
+static bool act_listen(parser *p, ps_action *a, bool udp)
 {
     static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport" };
+    const char *verb = udp ? "udp bind" : "listen";
     span ep = { NULL, 0, 0 };
-    if (!want_word(p, "a port to listen on, like 443 or 10.0.0.1:8080", &ep)) return false;
+    if (!want_word(p, udp ? "a port to bind, like 53, 10.0.0.1:53 or 0 (the OS picks)"
+                          : "a port to listen on, like 443 or 10.0.0.1:8080", &ep))
+        return false;
     const char *colon = memchr(ep.s, ':', ep.len);
     span port = ep;
     if (colon != NULL) {
@@ -838,17 +842,21 @@ static bool act_listen(parser *p, ps_action *a)
         if (n == 0) { /* the shell's habit (`nc -l :3000`), not this language's */
             char b[64], pb[64];
             return fail_at(p, ep.col,
-                           "no address before ':' in '%s': write the port alone (listen %s) to listen "
-                           "on every address, or an address first (listen 10.0.0.1%s)",
-                           show(ep.s, ep.len, b), show(port.s, port.len, pb), b);
+                           "no address before ':' in '%s': write the port alone (%s %s) to %s "
+                           "every address, or an address first (%s 10.0.0.1%s)",
+                           show(ep.s, ep.len, b), verb, show(port.s, port.len, pb),
+                           udp ? "bind" : "listen on", verb, b);
         }
         if (!parse_addr(p, (span){ ep.s, n, ep.col }, &a->addr)) return false;
     }
-    if (!parse_port(p, port, "port", &a->port)) return false;
+    uint64_t v;
+    if (!parse_uint(p, port, "port", udp ? 0 : 1, 65535, &v)) return false;
+    a->port = (uint16_t)v;
     uint32_t seen = 0;
     while (p->tok.kind != PS_TOK_END) {
         size_t k = 0;
-        if (!want_option(p, opts, COUNT_OF(opts), "listen option", &seen, &k)) return false;
+        if (!want_option(p, opts, COUNT_OF(opts), udp ? "udp bind option" : "listen option", &seen, &k))
+            return false;
         if (k == 0 && !define_sock(p, p->sc->nactions - 1)) return false;
         if (k == 1 && !want_string(p, "the reply text in double quotes", &a->text)) return false;
         if (k == 2) a->reuseaddr = true;
@@ -935,10 +943,45 @@ static bool act_connect(parser *p, ps_action *a)
     return true;
 }
 
+/* ---- UDP statements ---- */
+
+/* udp connect ADDR:PORT [from PORT] [as SOCK] [reuseaddr] [reuseport] */
+static bool act_udp_connect(parser *p, ps_action *a)
+{
+    static const char *const opts[] = { "from", "as", "reuseaddr", "reuseport" };
+    span target = { NULL, 0, 0 };
+    if (!want_word(p, "a destination like 10.0.0.53:53 or server:53", &target) ||
+        !parse_target(p, target, a))
+        return false;
+    uint32_t seen = 0;
+    while (p->tok.kind != PS_TOK_END) {
+        size_t k = 0;
+        if (!want_option(p, opts, COUNT_OF(opts), "udp connect option", &seen, &k)) return false;
+        if (k == 0 && !want_port(p, "source port", &a->from_port)) return false;
+        if (k == 1 && !define_sock(p, p->sc->nactions - 1)) return false;
+        if (k == 2) a->reuseaddr = true;
+        if (k == 3) a->reuseport = true;
+    }
+    return true;
+}
+
+/* at TIME HOST PROC udp bind ... | udp connect ... */
+static bool at_udp(parser *p, ps_time t, uint32_t h, uint32_t proc, uint32_t col)
+{
+    static const char *const verbs[] = { "bind", "connect" };
+    size_t verb = 0;
+    if (!keyword(p, verbs, COUNT_OF(verbs), "UDP action", &verb)) return false;
+    ps_action *a = new_action(p, verb == 0 ? PS_ACT_UDP_BIND : PS_ACT_UDP_CONNECT, t, col);
+    if (a == NULL) return false;
+    a->host = h;
+    a->proc = proc;
+    return verb == 0 ? act_listen(p, a, true) : act_udp_connect(p, a);
+}
+
 /* at TIME HOST kill PID | shell "CMD" | PROC listen ... | PROC connect ... */
 static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
 {
-    static const char *const verbs[] = { "listen", "connect" };
+    static const char *const verbs[] = { "listen", "connect", "udp" };
     bool kill = is_word(p, "kill"), shell = is_word(p, "shell");
     uint32_t proc = PS_NONE;
     size_t verb = 0;
@@ -947,6 +990,7 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
     } else if (!want_proc(p, h, &proc) || !keyword(p, verbs, COUNT_OF(verbs), "action", &verb)) {
         return false;
     }
+    if (verb == 2) return at_udp(p, t, h, proc, col);
     ps_action_kind kind = kill        ? PS_ACT_KILL
                           : shell     ? PS_ACT_SHELL
                           : verb == 0 ? PS_ACT_LISTEN
@@ -962,7 +1006,7 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
         a->pid = (uint32_t)pid;
         return want_end(p);
     case PS_ACT_SHELL: return want_string(p, "a command in double quotes", &a->text) && want_end(p);
-    case PS_ACT_LISTEN: return act_listen(p, a);
+    case PS_ACT_LISTEN: return act_listen(p, a, false);
     default: return act_connect(p, a);
     }
 }
@@ -970,17 +1014,22 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
 /* at TIME SOCK send "TEXT" | close — the socket is resolved in pass 2. */
 static bool at_sock(parser *p, ps_time t, span x, uint32_t col)
 {
-    static const char *const verbs[] = { "send", "close" };
+    static const char *const verbs[] = { "send", "close", "sendto" };
+    static const ps_action_kind kinds[] = { PS_ACT_SEND, PS_ACT_CLOSE, PS_ACT_SENDTO };
     size_t verb;
     bool is_sock = find_sock(p, x.s, x.len) != PS_NONE;
-    if (!is_word(p, "send") && !is_word(p, "close") && !is_sock) {
+    if (!is_word(p, "send") && !is_word(p, "close") && !is_word(p, "sendto") && !is_sock) {
         uint32_t h;
         return resolve_host(p, x, &h);
     }
     if (!keyword(p, verbs, COUNT_OF(verbs), "socket action", &verb)) return false;
-    ps_action *a = new_action(p, verb == 0 ? PS_ACT_SEND : PS_ACT_CLOSE, t, col);
+    ps_action *a = new_action(p, kinds[verb], t, col);
     if (a == NULL) return false;
-    if (verb == 0 && !want_string(p, "the text to send in double quotes", &a->text)) return false;
+    span target = { NULL, 0, 0 };
+    if (verb == 2 && (!want_word(p, "a destination like 10.0.0.53:53 or server:53", &target) ||
+                      !parse_target(p, target, a)))
+        return false;
+    if (verb != 1 && !want_string(p, "the text to send in double quotes", &a->text)) return false;
     return want_end(p);
 }
 
@@ -995,6 +1044,25 @@ static bool st_at(parser *p, uint32_t col)
     return h != PS_NONE ? at_host(p, t, h, col) : at_sock(p, t, x, col);
 }
 
+/* Whether socket x, made by `made`, can take action a: sendto needs a UDP
+ * socket, and send on a UDP socket needs one made by `udp connect`. */
+static bool udp_use_ok(parser *p, const ps_action *a, const ps_action *made, span x)
+{
+    char b[64];
+    bool udp = made->kind == PS_ACT_UDP_BIND || made->kind == PS_ACT_UDP_CONNECT;
+    if (a->kind == PS_ACT_SENDTO && !udp)
+        return fail_at(p, x.col,
+                       "'%s' is a TCP socket: sendto needs a UDP socket (udp bind or udp connect); "
+                       "a TCP connection sends with 'send'",
+                       show(x.s, x.len, b));
+    if (a->kind == PS_ACT_SEND && made->kind == PS_ACT_UDP_BIND)
+        return fail_at(p, x.col,
+                       "'%s' is a UDP socket with no peer: use 'sendto ADDR:PORT \"TEXT\"', or make it "
+                       "with 'udp connect' to use send",
+                       show(x.s, x.len, b));
+    return true;
+}
+
 /* Pass 2 of an `at` line: resolves the socket of send and close. Pass 1
  * made exactly one action for every `at` line. */
 static bool st_at_sock(parser *p)
@@ -1002,7 +1070,7 @@ static bool st_at_sock(parser *p)
     ps_scenario *sc = p->sc;
     while (sc->actions[p->next_action].pos.line < p->line) p->next_action++;
     ps_action *a = &sc->actions[p->next_action];
-    if (a->kind != PS_ACT_SEND && a->kind != PS_ACT_CLOSE) return true;
+    if (a->kind != PS_ACT_SEND && a->kind != PS_ACT_CLOSE && a->kind != PS_ACT_SENDTO) return true;
     ps_time t;
     span x = { NULL, 0, 0 };
     if (!want_time(p, &t) || !want_word(p, "a socket name", &x) ||
@@ -1010,11 +1078,11 @@ static bool st_at_sock(parser *p)
         return false;
     const ps_action *made = &sc->actions[sc->socks[a->sock].action];
     char b[64], t1[32], t2[32];
+    const char *verb = a->kind == PS_ACT_SEND ? "send" : a->kind == PS_ACT_SENDTO ? "sendto" : "close";
     if (made->t > a->t)
         return fail_at(p, x.col, "'%s' is created at %s, so it cannot %s at %s",
-                       show(x.s, x.len, b), ps_time_str(made->t, t1),
-                       a->kind == PS_ACT_SEND ? "send" : "close", ps_time_str(a->t, t2));
-    return true;
+                       show(x.s, x.len, b), ps_time_str(made->t, t1), verb, ps_time_str(a->t, t2));
+    return udp_use_ok(p, a, made, x);
 }
 
 static bool st_say(parser *p, uint32_t col)
@@ -1037,14 +1105,30 @@ static bool want_state(parser *p, const char *const *extra, size_t nextra, size_
     return keyword(p, words, PS_STATE_COUNT + nextra, "state", out);
 }
 
-/* HOST port N free|listening|used  |  HOST STATE count N */
+/* HOST udp port N free|used: whether a UDP socket holds the port (UDP has
+ * its own port space, and no listening). */
+static bool exp_udp_port(parser *p, ps_expect *e)
+{
+    static const char *const port_states[] = { "free", "used" };
+    size_t k = 0;
+    e->kind = PS_EXP_PORT;
+    e->udp = true;
+    if (!want_literal(p, "port", "'port N' after 'udp'") || !want_port(p, "port", &e->port) ||
+        !keyword(p, port_states, COUNT_OF(port_states), "UDP port state", &k))
+        return false;
+    e->port_state = k == 0 ? PS_PORT_FREE : PS_PORT_USED;
+    return true;
+}
+
+/* HOST port N free|listening|used  |  HOST udp port N free|used  |  HOST STATE count N */
 static bool exp_host(parser *p, ps_expect *e, uint32_t h)
 {
-    static const char *const extra[] = { "port" };
+    static const char *const extra[] = { "port", "udp" };
     static const char *const port_states[] = { "free", "listening", "used" };
     size_t k = 0;
     e->host = h;
-    if (!want_state(p, extra, 1, &k)) return false;
+    if (!want_state(p, extra, 2, &k)) return false;
+    if (k == PS_STATE_COUNT + 1) return exp_udp_port(p, e);
     if (k == PS_STATE_COUNT) {
         e->kind = PS_EXP_PORT;
         return want_port(p, "port", &e->port) &&
@@ -1115,10 +1199,28 @@ static bool exp_compare(parser *p, ps_expect *e)
     return advance(p);
 }
 
-/* SOCK STATE  |  SOCK errno ENAME  |  SOCK ok */
+/* SOCK received N: how many datagrams a UDP socket has taken (a TCP
+ * socket's bytes are not datagrams, so only a UDP socket may be asked). */
+static bool exp_received(parser *p, ps_expect *e)
+{
+    const ps_action *made = &p->sc->actions[p->sc->socks[e->sock].action];
+    if (made->kind != PS_ACT_UDP_BIND && made->kind != PS_ACT_UDP_CONNECT) {
+        char b[64];
+        return fail_at(p, p->prev.col,
+                       "'received' counts datagrams, and '%s' is a TCP socket: ask a UDP socket "
+                       "(made by udp bind or udp connect)",
+                       p->sc->socks[e->sock].name ? show(p->sc->socks[e->sock].name,
+                                                         strlen(p->sc->socks[e->sock].name), b)
+                                                  : "?");
+    }
+    e->kind = PS_EXP_RECEIVED;
+    return want_uint(p, "count", 0, UINT32_MAX, &e->value);
+}
+
+/* SOCK STATE  |  SOCK errno ENAME  |  SOCK ok  |  SOCK received N */
 static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
 {
-    static const char *const extra[] = { "errno", "ok" };
+    static const char *const extra[] = { "errno", "ok", "received" };
     const char *errnos[PS_ERRNO_COUNT];
     size_t k = 0;
     for (int i = 1; i < PS_ERRNO_COUNT; i++) errnos[i - 1] = ps_errno_name((ps_errno)i);
@@ -1128,6 +1230,7 @@ static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
         e->state = (ps_tcp_state)k;
         return true;
     }
+    if (k == PS_STATE_COUNT + 2) return exp_received(p, e);
     e->kind = PS_EXP_ERRNO;
     if (e->has_time)
         return fail_at(

@@ -95,6 +95,12 @@ typedef enum ps_action_kind {
     PS_ACT_KILL,     /* a host kills a pid */
     PS_ACT_SAY,      /* a caption for the lecture */
     PS_ACT_SHELL,    /* a command typed on a host (see shell.h) */
+    PS_ACT_UDP_BIND,    /* proc binds a UDP socket on [addr:]port (0: the OS picks) */
+    PS_ACT_UDP_CONNECT, /* proc connects a UDP socket to addr:port, maybe from a pinned port */
+    PS_ACT_SENDTO,      /* a named UDP socket sends text to addr:port */
+    /* UDP_BIND fills addr, port, sock, text (its reply) and the reuse words as
+     * LISTEN does; UDP_CONNECT fills them as CONNECT does; SENDTO: sock,
+     * addr, port, text. */
     PS_ACT_COUNT
 } ps_action_kind;
 
@@ -126,6 +132,7 @@ typedef enum ps_expect_kind {
     PS_EXP_PORT,     /* [at T] HOST port N free|listening|used */
     PS_EXP_COUNT,    /* [at T] HOST STATE count N    e.g. expect 2s server established count 10000 */
     PS_EXP_DISTINCT, /* [at T] tuples distinct       every live 4-tuple is unique */
+    PS_EXP_RECEIVED, /* [at T] SOCK received N       datagrams a UDP socket has received */
     PS_EXP_KIND_COUNT
 } ps_expect_kind;
 
@@ -156,6 +163,7 @@ typedef struct ps_expect {
     ps_port_state port_state; /* PORT */
     char *text;          /* the line as written, after `expect `, for reports */
     ps_pos pos;
+    bool udp;            /* PORT: the UDP port space (`HOST udp port N`) */
 } ps_expect;
 
 /* `ask` lines: a question that pauses the lesson at a time, before what
