@@ -824,12 +824,13 @@ static ps_action *new_action(parser *p, ps_action_kind kind, ps_time t, uint32_t
     return a;
 }
 
-/* [ADDR:]PORT of a listen or bind, into a->addr and a->port. */
-static bool want_local_endpoint(parser *p, ps_action *a, const char *verb)
+/* [ADDR:]PORT of a listen or bind, into a->addr and a->port. A UDP bind
+ * may name port 0: the OS picks one. */
+static bool want_local_endpoint(parser *p, ps_action *a, const char *verb, bool udp)
 {
-    char what[80];
-    snprintf(what, sizeof what, "a port to %s, like 443 or 10.0.0.1:8080",
-             verb[0] == 'l' ? "listen on" : "bind");
+    const char *what = udp                ? "a port to bind, like 53, 10.0.0.1:53 or 0 (the OS picks)"
+                       : verb[0] == 'l' ? "a port to listen on, like 443 or 10.0.0.1:8080"
+                                        : "a port to bind, like 443 or 10.0.0.1:8080";
     span ep = { NULL, 0, 0 };
     if (!want_word(p, what, &ep)) return false;
     const char *colon = memchr(ep.s, ':', ep.len);
@@ -847,18 +848,23 @@ static bool want_local_endpoint(parser *p, ps_action *a, const char *verb)
         }
         if (!parse_addr(p, (span){ ep.s, n, ep.col }, &a->addr)) return false;
     }
-    return parse_port(p, port, "port", &a->port);
+    uint64_t v;
+    if (!parse_uint(p, port, "port", udp ? 0 : 1, 65535, &v)) return false;
+    a->port = (uint16_t)v;
+    return true;
 }
 
-/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport] */
-static bool act_listen(parser *p, ps_action *a)
+/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport], and
+ * with udp (`udp bind`) the same words. */
+static bool act_listen(parser *p, ps_action *a, bool udp)
 {
     static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport" };
-    if (!want_local_endpoint(p, a, "listen")) return false;
+    if (!want_local_endpoint(p, a, udp ? "udp bind" : "listen", udp)) return false;
     uint32_t seen = 0;
     while (p->tok.kind != PS_TOK_END) {
         size_t k = 0;
-        if (!want_option(p, opts, COUNT_OF(opts), "listen option", &seen, &k)) return false;
+        if (!want_option(p, opts, COUNT_OF(opts), udp ? "udp bind option" : "listen option", &seen, &k))
+            return false;
         if (k == 0 && !define_sock(p, p->sc->nactions - 1)) return false;
         if (k == 1 && !want_string(p, "the reply text in double quotes", &a->text)) return false;
         if (k == 2) a->reuseaddr = true;
@@ -981,7 +987,7 @@ static bool act_connect(parser *p, ps_action *a)
 static bool act_bind(parser *p, ps_action *a)
 {
     static const char *const opts[] = { "as", "reuseaddr", "reuseport" };
-    if (!want_local_endpoint(p, a, "bind")) return false;
+    if (!want_local_endpoint(p, a, "bind", false)) return false;
     uint32_t seen = 0;
     while (p->tok.kind != PS_TOK_END) {
         size_t k = 0;
@@ -993,10 +999,46 @@ static bool act_bind(parser *p, ps_action *a)
     return true;
 }
 
-/* at TIME HOST kill PID | shell "CMD" | PROC listen ... | PROC connect ... | PROC bind ... */
+/* ---- UDP statements ---- */
+
+/* udp connect ADDR:PORT [from PORT] [as SOCK] [reuseaddr] [reuseport] */
+static bool act_udp_connect(parser *p, ps_action *a)
+{
+    static const char *const opts[] = { "from", "as", "reuseaddr", "reuseport" };
+    span target = { NULL, 0, 0 };
+    if (!want_word(p, "a destination like 10.0.0.53:53 or server:53", &target) ||
+        !parse_target(p, target, a))
+        return false;
+    uint32_t seen = 0;
+    while (p->tok.kind != PS_TOK_END) {
+        size_t k = 0;
+        if (!want_option(p, opts, COUNT_OF(opts), "udp connect option", &seen, &k)) return false;
+        if (k == 0 && !want_port(p, "source port", &a->from_port)) return false;
+        if (k == 1 && !define_sock(p, p->sc->nactions - 1)) return false;
+        if (k == 2) a->reuseaddr = true;
+        if (k == 3) a->reuseport = true;
+    }
+    return true;
+}
+
+/* at TIME HOST PROC udp bind ... | udp connect ... */
+static bool at_udp(parser *p, ps_time t, uint32_t h, uint32_t proc, uint32_t col)
+{
+    static const char *const verbs[] = { "bind", "connect" };
+    size_t verb = 0;
+    if (!keyword(p, verbs, COUNT_OF(verbs), "UDP action", &verb)) return false;
+    ps_action *a = new_action(p, verb == 0 ? PS_ACT_UDP_BIND : PS_ACT_UDP_CONNECT, t, col);
+    if (a == NULL) return false;
+    a->host = h;
+    a->proc = proc;
+    return verb == 0 ? act_listen(p, a, true) : act_udp_connect(p, a);
+}
+
+/* at TIME HOST kill PID | shell "CMD" | PROC listen ... | PROC connect ... | PROC bind ...
+ * | PROC udp ... */
 static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
 {
-    static const char *const verbs[] = { "listen", "connect", "bind" };
+    static const char *const verbs[] = { "listen", "connect", "bind", "udp" };
     bool kill = is_word(p, "kill"), shell = is_word(p, "shell");
     uint32_t proc = PS_NONE;
     size_t verb = 0;
@@ -1005,6 +1047,7 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
     } else if (!want_proc(p, h, &proc) || !keyword(p, verbs, COUNT_OF(verbs), "action", &verb)) {
         return false;
     }
+    if (verb == 3) return at_udp(p, t, h, proc, col);
     ps_action_kind kind = kill        ? PS_ACT_KILL
                           : shell     ? PS_ACT_SHELL
                           : verb == 0 ? PS_ACT_LISTEN
@@ -1021,7 +1064,7 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
         a->pid = (uint32_t)pid;
         return want_end(p);
     case PS_ACT_SHELL: return want_string(p, "a command in double quotes", &a->text) && want_end(p);
-    case PS_ACT_LISTEN: return act_listen(p, a);
+    case PS_ACT_LISTEN: return act_listen(p, a, false);
     case PS_ACT_BIND: return act_bind(p, a);
     default: return act_connect(p, a);
     }
@@ -1042,16 +1085,16 @@ static bool act_sock_gaps(parser *p, ps_action *a)
  * resolved in pass 2. */
 static bool at_sock(parser *p, ps_time t, span x, uint32_t col)
 {
-    static const char *const verbs[] = { "send", "close", "listen", "accept" };
+    static const char *const verbs[] = { "send", "close", "listen", "accept", "sendto" };
     static const ps_action_kind kinds[] = { PS_ACT_SEND, PS_ACT_CLOSE, PS_ACT_LISTEN_SOCK,
-                                            PS_ACT_ACCEPT };
+                                            PS_ACT_ACCEPT, PS_ACT_SENDTO };
     size_t verb;
     bool is_sock = find_sock(p, x.s, x.len) != PS_NONE;
     if ((is_word(p, "listen") || is_word(p, "accept")) && !is_sock) {
         uint32_t s; /* not defined on an earlier line: a misspelt name */
         return resolve_sock(p, x, true, &s);
     }
-    if (!is_word(p, "send") && !is_word(p, "close") && !is_sock) {
+    if (!is_word(p, "send") && !is_word(p, "close") && !is_word(p, "sendto") && !is_sock) {
         uint32_t h;
         return resolve_host(p, x, &h);
     }
@@ -1063,8 +1106,12 @@ static bool at_sock(parser *p, ps_time t, span x, uint32_t col)
     if (!keyword(p, verbs, COUNT_OF(verbs), "socket action", &verb)) return false;
     ps_action *a = new_action(p, kinds[verb], t, col);
     if (a == NULL) return false;
-    if (verb >= 2) return act_sock_gaps(p, a);
-    if (verb == 0 && !want_string(p, "the text to send in double quotes", &a->text)) return false;
+    if (verb == 2 || verb == 3) return act_sock_gaps(p, a);
+    span target = { NULL, 0, 0 };
+    if (verb == 4 && (!want_word(p, "a destination like 10.0.0.53:53 or server:53", &target) ||
+                      !parse_target(p, target, a)))
+        return false;
+    if (verb != 1 && !want_string(p, "the text to send in double quotes", &a->text)) return false;
     return want_end(p);
 }
 
@@ -1079,6 +1126,25 @@ static bool st_at(parser *p, uint32_t col)
     return h != PS_NONE ? at_host(p, t, h, col) : at_sock(p, t, x, col);
 }
 
+/* Whether socket x, made by `made`, can take action a: sendto needs a UDP
+ * socket, and send on a UDP socket needs one made by `udp connect`. */
+static bool udp_use_ok(parser *p, const ps_action *a, const ps_action *made, span x)
+{
+    char b[64];
+    bool udp = made->kind == PS_ACT_UDP_BIND || made->kind == PS_ACT_UDP_CONNECT;
+    if (a->kind == PS_ACT_SENDTO && !udp)
+        return fail_at(p, x.col,
+                       "'%s' is a TCP socket: sendto needs a UDP socket (udp bind or udp connect); "
+                       "a TCP connection sends with 'send'",
+                       show(x.s, x.len, b));
+    if (a->kind == PS_ACT_SEND && made->kind == PS_ACT_UDP_BIND)
+        return fail_at(p, x.col,
+                       "'%s' is a UDP socket with no peer: use 'sendto ADDR:PORT \"TEXT\"', or make it "
+                       "with 'udp connect' to use send",
+                       show(x.s, x.len, b));
+    return true;
+}
+
 /* Pass 2 of an `at` line: resolves the socket of send and close. Pass 1
  * made exactly one action for every `at` line. */
 static bool st_at_sock(parser *p)
@@ -1087,8 +1153,8 @@ static bool st_at_sock(parser *p)
     while (sc->actions[p->next_action].pos.line < p->line) p->next_action++;
     ps_action *a = &sc->actions[p->next_action];
     bool accept = a->kind == PS_ACT_ACCEPT;
-    if (a->kind != PS_ACT_SEND && a->kind != PS_ACT_CLOSE && a->kind != PS_ACT_LISTEN_SOCK &&
-        !accept)
+    if (a->kind != PS_ACT_SEND && a->kind != PS_ACT_CLOSE && a->kind != PS_ACT_SENDTO &&
+        a->kind != PS_ACT_LISTEN_SOCK && !accept)
         return true;
     ps_time t;
     span x = { NULL, 0, 0 };
@@ -1098,7 +1164,8 @@ static bool st_at_sock(parser *p)
     *(accept ? &a->listener : &a->sock) = sock;
     const ps_action *made = &sc->actions[sc->socks[sock].action];
     static const char *const what[] = { [PS_ACT_SEND] = "send", [PS_ACT_CLOSE] = "close",
-                                        [PS_ACT_LISTEN_SOCK] = "listen", [PS_ACT_ACCEPT] = "accept" };
+                                        [PS_ACT_LISTEN_SOCK] = "listen", [PS_ACT_ACCEPT] = "accept",
+                                        [PS_ACT_SENDTO] = "sendto" };
     char b[64], t1[32], t2[32];
     if (made->t > a->t)
         return fail_at(p, x.col, "'%s' is created at %s, so it cannot %s at %s",
@@ -1110,7 +1177,7 @@ static bool st_at_sock(parser *p)
     if (accept && made->kind != PS_ACT_LISTEN && made->kind != PS_ACT_BIND)
         return fail_at(p, x.col, "'%s' is not a listener: 'accept' takes a socket made by 'listen' "
                        "or 'bind'", show(x.s, x.len, b));
-    return true;
+    return udp_use_ok(p, a, made, x);
 }
 
 static bool st_say(parser *p, uint32_t col)
@@ -1133,14 +1200,30 @@ static bool want_state(parser *p, const char *const *extra, size_t nextra, size_
     return keyword(p, words, PS_STATE_COUNT + nextra, "state", out);
 }
 
-/* HOST port N free|listening|used  |  HOST STATE count N */
+/* HOST udp port N free|used: whether a UDP socket holds the port (UDP has
+ * its own port space, and no listening). */
+static bool exp_udp_port(parser *p, ps_expect *e)
+{
+    static const char *const port_states[] = { "free", "used" };
+    size_t k = 0;
+    e->kind = PS_EXP_PORT;
+    e->udp = true;
+    if (!want_literal(p, "port", "'port N' after 'udp'") || !want_port(p, "port", &e->port) ||
+        !keyword(p, port_states, COUNT_OF(port_states), "UDP port state", &k))
+        return false;
+    e->port_state = k == 0 ? PS_PORT_FREE : PS_PORT_USED;
+    return true;
+}
+
+/* HOST port N free|listening|used  |  HOST udp port N free|used  |  HOST STATE count N */
 static bool exp_host(parser *p, ps_expect *e, uint32_t h)
 {
-    static const char *const extra[] = { "port" };
+    static const char *const extra[] = { "port", "udp" };
     static const char *const port_states[] = { "free", "listening", "used" };
     size_t k = 0;
     e->host = h;
-    if (!want_state(p, extra, 1, &k)) return false;
+    if (!want_state(p, extra, 2, &k)) return false;
+    if (k == PS_STATE_COUNT + 1) return exp_udp_port(p, e);
     if (k == PS_STATE_COUNT) {
         e->kind = PS_EXP_PORT;
         return want_port(p, "port", &e->port) &&
@@ -1253,10 +1336,29 @@ static bool exp_accepted_by(parser *p, ps_expect *e)
     return true;
 }
 
-/* SOCK STATE  |  SOCK errno ENAME[|ENAME...]  |  SOCK ok  |  SOCK accepted-by LISTENER */
+/* SOCK received N: how many datagrams a UDP socket has taken (a TCP
+ * socket's bytes are not datagrams, so only a UDP socket may be asked). */
+static bool exp_received(parser *p, ps_expect *e)
+{
+    const ps_action *made = &p->sc->actions[p->sc->socks[e->sock].action];
+    if (made->kind != PS_ACT_UDP_BIND && made->kind != PS_ACT_UDP_CONNECT) {
+        char b[64];
+        return fail_at(p, p->prev.col,
+                       "'received' counts datagrams, and '%s' is a TCP socket: ask a UDP socket "
+                       "(made by udp bind or udp connect)",
+                       p->sc->socks[e->sock].name ? show(p->sc->socks[e->sock].name,
+                                                         strlen(p->sc->socks[e->sock].name), b)
+                                                  : "?");
+    }
+    e->kind = PS_EXP_RECEIVED;
+    return want_uint(p, "count", 0, UINT32_MAX, &e->value);
+}
+
+/* SOCK STATE  |  SOCK errno ENAME[|ENAME...]  |  SOCK ok  |  SOCK accepted-by LISTENER
+ * |  SOCK received N */
 static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
 {
-    static const char *const extra[] = { "errno", "ok", "accepted-by" };
+    static const char *const extra[] = { "errno", "ok", "accepted-by", "received" };
     size_t k = 0;
     if (!want_state(p, extra, COUNT_OF(extra), &k)) return false;
     if (k < PS_STATE_COUNT) {
@@ -1265,6 +1367,7 @@ static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
         return true;
     }
     if (k == PS_STATE_COUNT + 2) return exp_accepted_by(p, e);
+    if (k == PS_STATE_COUNT + 3) return exp_received(p, e);
     e->kind = PS_EXP_ERRNO;
     if (e->has_time)
         return fail_at(

@@ -97,6 +97,8 @@ typedef enum ps_errno {
     PS_EBADF,         /* the socket was already closed */
     PS_EISCONN,       /* connect on a socket that is already connected */
     PS_ESRCH,         /* kill: no process with that pid */
+    PS_EAGAIN,        /* UDP: no free ephemeral port on the host (udp_lib_get_port) */
+    PS_EDESTADDRREQ,  /* send on a UDP socket that is not connected */
     PS_ERRNO_COUNT
 } ps_errno;
 

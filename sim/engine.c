@@ -22,6 +22,7 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
     ps_rng_seed(&e->rng, seed);
     ps_evq_init(&e->q);
     ps_ports_init(&e->ports, seed);
+    ps_ports_init(&e->udp, seed);
     ps_demux_init(&e->demux);
     ps_table_init(&e->addr_index);
     ps_table_init(&e->link_index);
@@ -59,6 +60,7 @@ void ps_engine_free(ps_engine *e)
     if (!e) return;
     ps_evq_free(&e->q);
     ps_ports_free(&e->ports);
+    ps_ports_free(&e->udp);
     ps_demux_free(&e->demux);
     ps_table_free(&e->addr_index);
     ps_table_free(&e->link_index);
@@ -113,6 +115,16 @@ static unsigned sockopts(const ps_action *act)
     return (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) | (act->reuseport ? PS_SOCK_REUSEPORT : 0u);
 }
 
+/* The named socket of a send, sendto, close or listen is gone (or never came
+ * up): EBADF, reported on the host that created it. */
+static void named_gone(ps_engine *e, const ps_action *act, const char *op)
+{
+    const ps_sock_spec *spec = &e->sc->socks[act->sock];
+    ps_event ev = ps__host_event(e, PS_EV_ERROR, e->sc->actions[spec->action].host);
+    ev.sock = spec->name;
+    ps__fail(e, PS_NONE, &ev, op, PS_EBADF);
+}
+
 static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
 {
     const ps_action *act = &e->sc->actions[a];
@@ -145,12 +157,7 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
                          : act->kind == PS_ACT_CLOSE ? "close"
                                                      : "listen";
         if (s == PS_NONE) {
-            /* The named socket is gone (or never came up): report it on the
-             * host that created it. */
-            const ps_sock_spec *spec = &e->sc->socks[act->sock];
-            ps_event ev = ps__host_event(e, PS_EV_ERROR, e->sc->actions[spec->action].host);
-            ev.sock = spec->name;
-            ps__fail(e, PS_NONE, &ev, op, PS_EBADF);
+            named_gone(e, act, op);
         } else if (act->kind == PS_ACT_SEND) {
             ps_engine_send(e, s, act->text);
         } else if (act->kind == PS_ACT_LISTEN_SOCK) {
@@ -171,6 +178,22 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
          * (the userland does). Without one, the command is echoed alone. */
         if (e->command_fn == NULL) ps__command_echo(e, act->host, act->text);
         else if (!e->command_fn(e->command_ctx, e, act->host, act->text)) ps__nomem(e);
+        break;
+    case PS_ACT_UDP_BIND:
+        ps_engine_udp_bind(e, act->proc, act->addr, act->port,
+                           (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) |
+                               (act->reuseport ? PS_SOCK_REUSEPORT : 0u),
+                           act->text, act->sock, NULL);
+        break;
+    case PS_ACT_UDP_CONNECT:
+        ps_engine_udp_connect(e, act->proc, act->addr, act->port, act->from_port,
+                              (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) |
+                                  (act->reuseport ? PS_SOCK_REUSEPORT : 0u),
+                              act->sock, NULL);
+        break;
+    case PS_ACT_SENDTO:
+        if (e->named[act->sock] == PS_NONE) named_gone(e, act, "sendto");
+        else ps_engine_sendto(e, e->named[act->sock], act->addr, act->port, act->text);
         break;
     case PS_ACT_COUNT:
         break;
@@ -198,7 +221,7 @@ static bool counts_valid(const ps_engine *e)
 static bool structures_valid(const ps_engine *e)
 {
     return counts_valid(e) && ps_evq_valid(&e->q) && ps_table_valid(&e->addr_index) && ps_table_valid(&e->link_index) &&
-           ps_ports_valid(&e->ports) && ps_demux_valid(&e->demux, e->socks);
+           ps_ports_valid(&e->ports) && ps_ports_valid(&e->udp) && ps_demux_valid(&e->demux, e->socks);
 }
 #endif
 
@@ -239,7 +262,10 @@ bool ps_engine_step(ps_engine *e)
     prefetch_ahead(e);
     switch (EVT_KIND(it.data)) {
     case EVT_ACTION: run_action(e, EVT_INDEX(it.data), EVT_REP(it.data)); break;
-    case EVT_ARRIVE: ps__tcp_arrive(e, EVT_INDEX(it.data)); break;
+    case EVT_ARRIVE:
+        if (e->segs[EVT_INDEX(it.data)].flags & (PS_SEG_UDP | PS_SEG_ICMP)) ps__udp_arrive(e, EVT_INDEX(it.data));
+        else ps__tcp_arrive(e, EVT_INDEX(it.data));
+        break;
     case EVT_TIMEWAIT: ps__tcp_timewait_due(e); break;
     }
     PS_ASSERT((e->steps & (e->steps - 1)) != 0 || structures_valid(e));

@@ -106,6 +106,7 @@ struct ps_engine {
     uint32_t *seg_expects;
     uint64_t *seg_counts;
     uint32_t nseg_expects;
+    ps_ports udp;           /* UDP's own port space: every UDP socket is an owner */
 };
 
 /* ---- operations only scenario actions use ---- */
@@ -161,6 +162,10 @@ ps_event ps__proc_event(const ps_engine *e, ps_event_kind kind, uint32_t proc, u
 /* Marks a failure of an operation that never got a socket. */
 ps_errno ps__fail_early(ps_engine *e, ps_event *ev, uint32_t name, const char *op, ps_errno err);
 bool ps__is_loopback(ps_addr a);              /* 127/8 */
+/* The source address of a packet from `host` to dst, which routes to host
+ * `to`: loopback for 127.x, the address itself when a host sends to its own
+ * address, else the host's primary address. */
+ps_addr ps__source_addr(const ps_engine *e, uint32_t host, uint32_t to, ps_addr dst);
 bool ps__host_owns(const ps_host_spec *h, ps_addr a); /* one of its addresses */
 /* Returns a slot to the free list without any event (nothing was held). */
 void ps__sock_discard(ps_engine *e, uint32_t s);
@@ -181,8 +186,23 @@ bool ps__tcp_output(ps_engine *e, uint32_t s, uint8_t flags, const char *payload
 void ps__tcp_arrive(ps_engine *e, uint32_t seg);
 /* Releases every socket whose TIME-WAIT is over and arms the next timer. */
 void ps__tcp_timewait_due(ps_engine *e);
+/* Puts a packet on the wire from `host`: *pkt with every field but the
+ * times, ids and hosts set. Returns its slot, or PS_NONE when no route
+ * leads there (the packet is lost) or memory ran out (the run stops). */
+uint32_t ps__wire_put(ps_engine *e, uint32_t host, const ps_segment *pkt);
+/* Frees the slot of a packet that has arrived. */
+void ps__seg_free(ps_engine *e, uint32_t g);
 /* The host an address leads to from `from` (itself for 127.x and its own
  * addresses), or PS_NONE. */
 uint32_t ps__route(const ps_engine *e, uint32_t from, ps_addr dst, ps_time *latency);
+
+/* ---- udp.c ---- */
+/* A datagram or an ICMP message (PS_SEG_UDP, PS_SEG_ICMP) reached its host. */
+void ps__udp_arrive(ps_engine *e, uint32_t g);
+/* send() on connected UDP socket s; close() of UDP socket s. */
+ps_errno ps__udp_send(ps_engine *e, uint32_t s, const char *text);
+void ps__udp_close(ps_engine *e, uint32_t s);
+/* Takes UDP socket s out of UDP's port space (its release). */
+void ps__udp_unhash(ps_engine *e, uint32_t s);
 
 #endif

@@ -147,9 +147,7 @@ ps_errno ps_engine_connect_from(ps_engine *e, uint32_t proc, ps_addr dst, uint16
     ps_time latency;
     uint32_t to = ps__route(e, p->host, dst, &latency);
     if (to == PS_NONE) return ps__fail_early(e, &ev, name, "connect", PS_EHOSTUNREACH);
-    /* Source address: loopback for 127.x, the address itself when a host
-     * calls its own address, else the host's primary address. */
-    ps_addr saddr = ps__is_loopback(dst) ? PS_ADDR_LOOPBACK : (to == p->host ? dst : h->addrs[0]);
+    ps_addr saddr = ps__source_addr(e, p->host, to, dst);
     sockopts &= PS_SOCK_REUSEADDR | PS_SOCK_REUSEPORT;
     if (from_addr != PS_ADDR_ANY) {
         /* bind(ADDR) first: an address the host does not have is refused
@@ -242,6 +240,7 @@ ps_errno ps_engine_request(ps_engine *e, uint32_t s, const char *text)
 ps_errno ps_engine_send(ps_engine *e, uint32_t s, const char *text)
 {
     if (live_socket(e, s, "send") == PS_NONE) return PS_EBADF;
+    if (e->socks[s].proto == PS_PROTO_UDP) return ps__udp_send(e, s, text);
     ps_tcp_state st = (ps_tcp_state)e->socks[s].state;
     if (st != PS_ESTABLISHED && st != PS_CLOSE_WAIT) {
         ps_event ev = ps__sock_event(e, PS_EV_ERROR, s);
@@ -281,6 +280,10 @@ ps_errno ps_engine_close(ps_engine *e, uint32_t s)
     if (live_socket(e, s, "close") == PS_NONE) return PS_EBADF;
     ps_socket *sk = &e->socks[s];
     ps_tcp_state st = (ps_tcp_state)sk->state;
+    if (sk->proto == PS_PROTO_UDP) {
+        ps__udp_close(e, s);
+        return PS_OK;
+    }
     if (sk->flags & PS_SOCK_ORPHAN) {
         ps_event ev = ps__sock_event(e, PS_EV_ERROR, s);
         return ps__fail(e, PS_NONE, &ev, "close", PS_EBADF);

@@ -36,6 +36,17 @@ ps_errno ps_engine_connect_from(ps_engine *e, uint32_t proc, ps_addr dst, uint16
  * `text` (which must outlive the engine), and it closes when the answer
  * arrives. */
 ps_errno ps_engine_request(ps_engine *e, uint32_t sock, const char *text);
+/* UDP (udp.c). A UDP socket is bound from birth: udp_bind binds [addr:]port
+ * (port 0: an ephemeral port, as bind() to port 0 does), each datagram
+ * reaching it is answered with `reply` (may be NULL; must outlive the
+ * engine). udp_connect binds from_port (0: ephemeral; `sockopts` as for
+ * listen) and connects to dst:dport, sending nothing. sendto sends text from UDP socket s to
+ * dst:dport; ps_engine_send on a connected UDP socket sends to its peer. */
+ps_errno ps_engine_udp_bind(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t port,
+                            unsigned sockopts, const char *reply, uint32_t name, uint32_t *out);
+ps_errno ps_engine_udp_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dport,
+                               uint16_t from_port, unsigned sockopts, uint32_t name, uint32_t *out);
+ps_errno ps_engine_sendto(ps_engine *e, uint32_t s, ps_addr dst, uint16_t dport, const char *text);
 ps_errno ps_engine_kill(ps_engine *e, uint32_t host, uint32_t pid);
 /* Starts a new process on host (for shell launchers). Returns its index, or
  * PS_NONE if memory ran out or the pid is taken. The engine copies name and

@@ -35,6 +35,12 @@ static bool link_eq(const void *ctx, uint32_t v, const void *key)
 
 bool ps__is_loopback(ps_addr a) { return (a >> 24) == 127; }
 
+ps_addr ps__source_addr(const ps_engine *e, uint32_t host, uint32_t to, ps_addr dst)
+{
+    if (ps__is_loopback(dst)) return PS_ADDR_LOOPBACK;
+    return to == host ? dst : e->sc->hosts[host].addrs[0];
+}
+
 uint32_t ps__route(const ps_engine *e, uint32_t from, ps_addr dst, ps_time *latency)
 {
     if (ps__is_loopback(dst)) {
@@ -188,14 +194,19 @@ static void remember_named(ps_engine *e, uint32_t s)
 void ps__sock_release(ps_engine *e, uint32_t s)
 {
     ps_socket *sk = &e->socks[s];
-    if (sk->raddr) ps_demux_remove(&e->demux, e->socks, s);
-    if (sk->flags & PS_SOCK_BOUND) ps_ports_remove_owner(&e->ports, e->socks, s);
-    else if (sk->flags & PS_SOCK_ACCEPTED) ps_ports_remove_user(&e->ports, sk, true);
-    else if (sk->flags & PS_SOCK_EPHEMERAL) ps_ports_remove_user(&e->ports, sk, false);
+    bool udp = sk->proto == PS_PROTO_UDP;
+    if (udp) {
+        ps__udp_unhash(e, s);
+    } else {
+        if (sk->raddr) ps_demux_remove(&e->demux, e->socks, s);
+        if (sk->flags & PS_SOCK_BOUND) ps_ports_remove_owner(&e->ports, e->socks, s);
+        else if (sk->flags & PS_SOCK_ACCEPTED) ps_ports_remove_user(&e->ports, sk, true);
+        else if (sk->flags & PS_SOCK_EPHEMERAL) ps_ports_remove_user(&e->ports, sk, false);
+    }
     if (!ps__quiet(e)) {
         ps_event ev = ps__sock_event(e, PS_EV_RELEASE, s);
         ev.port = sk->lport;
-        ev.port_free = !ps_ports_in_use(&e->ports, sk->host, sk->lport);
+        ev.port_free = !ps_ports_in_use(udp ? &e->udp : &e->ports, sk->host, sk->lport);
         ps__emit(e, &ev);
     }
     remember_named(e, s);

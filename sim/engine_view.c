@@ -78,3 +78,8 @@ ps_port_state ps_engine_port_state(const ps_engine *e, uint32_t host, uint16_t p
         if (e->socks[s].state == PS_LISTEN) return PS_PORT_LISTENING;
     return PS_PORT_USED;
 }
+
+ps_port_state ps_engine_udp_port_state(const ps_engine *e, uint32_t host, uint16_t port)
+{
+    return ps_ports_owners(&e->udp, host, port) != PS_NONE ? PS_PORT_USED : PS_PORT_FREE;
+}

@@ -11,6 +11,15 @@
 
 /* ps_socket (one endpoint) lives in socket.h. */
 
+/* A segment record's flags byte holds TCP flags (base.h), or one of these
+ * for a packet that is not TCP: bits TCP never sets in portsim. */
+enum {
+    PS_SEG_UDP = 0x40,  /* a UDP datagram: len and payload are its data */
+    PS_SEG_ICMP = 0x80, /* an ICMP port unreachable: src_port is the closed port,
+                           dst_port the sender's port, len and payload the
+                           datagram's (the ICMP message quotes it) */
+};
+
 /* A segment in flight. A million connections can have a segment each in
  * flight at once, so the record is packed: host indices fit 16 bits
  * (PS_MAX_HOSTS), a payload is a scenario string (at most a line, 4 KiB). */
@@ -83,6 +92,10 @@ uint64_t ps_engine_segment_count(const ps_engine *e, uint32_t expect);
 /* Segments in flight: slots 0..count-1, skip those whose `live` is 0. */
 uint32_t ps_engine_segment_slots(const ps_engine *e);
 const ps_segment *ps_engine_segment(const ps_engine *e, uint32_t i);
+
+/* Whether a UDP socket holds host:port right now: PS_PORT_USED or PS_PORT_FREE
+ * (UDP has no listening). */
+ps_port_state ps_engine_udp_port_state(const ps_engine *e, uint32_t host, uint16_t port);
 
 /* What holds host:port right now (ps_port_state in scenario.h). */
 ps_port_state ps_engine_port_state(const ps_engine *e, uint32_t host, uint16_t port);

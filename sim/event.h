@@ -24,6 +24,13 @@ typedef enum ps_event_kind {
     PS_EV_SAY,         /* a caption: text */
     PS_EV_SHELL,       /* a command on a host and its output: text */
     PS_EV_BIND,        /* a socket is bound, not listening: src = local addr:port */
+    PS_EV_UDP_BIND,    /* a UDP socket is bound: src = local addr:port, ephemeral */
+    PS_EV_UDP_CONNECT, /* a UDP socket is connected (no packet): src, dst, ephemeral */
+    PS_EV_DATAGRAM,    /* a UDP datagram leaves `host`: src, dst, len, text */
+    PS_EV_UDP_DELIVER, /* a datagram reaches `host`: to = PS_TO_SOCKET or PS_TO_NONE */
+    PS_EV_ICMP,        /* an ICMP port unreachable leaves `host`: src = the closed
+                          addr:port, dst = the datagram's sender addr:port */
+    PS_EV_ICMP_DELIVER,/* it reaches the sender: to = PS_TO_SOCKET (socket named) or NONE */
     PS_EV_KIND_COUNT
 } ps_event_kind;
 
@@ -34,9 +41,10 @@ typedef enum ps_deliver_to {
     PS_TO_NONE,        /* demux found no socket: the host answers with RST */
     PS_TO_LISTENER,    /* a listening socket took it (a SYN) */
     PS_TO_CONNECTION,  /* the 4-tuple table found its connection */
+    PS_TO_SOCKET,      /* UDP: the socket bound to the destination address and port */
 } ps_deliver_to;
 
-const char *ps_deliver_to_name(ps_deliver_to to); /* "none", "listener", "connection" */
+const char *ps_deliver_to_name(ps_deliver_to to); /* "none", "listener", "connection", "socket" */
 
 typedef struct ps_event {
     ps_time t;             /* when it happened */

@@ -98,6 +98,12 @@ typedef enum ps_action_kind {
     PS_ACT_BIND,     /* proc binds a socket to [addr:]port without listening */
     PS_ACT_LISTEN_SOCK, /* a named socket made by BIND starts listening */
     PS_ACT_ACCEPT,   /* names the next connection a named listener accepts */
+    PS_ACT_UDP_BIND,    /* proc binds a UDP socket on [addr:]port (0: the OS picks) */
+    PS_ACT_UDP_CONNECT, /* proc connects a UDP socket to addr:port, maybe from a pinned port */
+    PS_ACT_SENDTO,      /* a named UDP socket sends text to addr:port */
+    /* UDP_BIND fills addr, port, sock, text (its reply) and the reuse words as
+     * LISTEN does; UDP_CONNECT fills them as CONNECT does; SENDTO: sock,
+     * addr, port, text. */
     PS_ACT_COUNT
 } ps_action_kind;
 
@@ -134,6 +140,7 @@ typedef enum ps_expect_kind {
     PS_EXP_DISTINCT, /* [at T] tuples distinct       every live 4-tuple is unique */
     PS_EXP_ACCEPTED_BY, /* SOCK accepted-by LISTENER  which listener took the connection */
     PS_EXP_SEGMENTS, /* [at T] segments FLAGS from H[:P] to H[:P] count N */
+    PS_EXP_RECEIVED, /* [at T] SOCK received N       datagrams a UDP socket has received */
     PS_EXP_KIND_COUNT
 } ps_expect_kind;
 
@@ -169,6 +176,7 @@ typedef struct ps_expect {
     uint8_t seg_class;   /* SEGMENTS: ps_segment_class */
     uint32_t seg_from, seg_to;     /* SEGMENTS: sending and receiving host indices */
     uint16_t seg_sport, seg_dport; /* SEGMENTS: their ports, 0 = any */
+    bool udp;            /* PORT: the UDP port space (`HOST udp port N`) */
 } ps_expect;
 
 /* Which segments an `expect segments` line counts. */

@@ -20,6 +20,14 @@ enum {
     PS_SOCK_REQUESTER = 1 << 7, /* a client that sends auto_text once and closes on the answer */
 };
 
+/* Extra flags (ps_socket.xflags), one bit each; UDP owns bits 0-3, IPv6
+ * 4-7, NAT 8-11, HTTP 12-15. */
+enum {
+    /* UDP, connected: an ICMP port unreachable came back, so the next call
+     * on the socket fails with ECONNREFUSED (docs/reference/udp.md). */
+    PS_SOCKX_UDP_REFUSED = 1 << 0,
+};
+
 /* Transport protocol (ps_socket.proto). Zero is TCP so a zeroed slot is a
  * TCP socket, as every socket was before UDP. */
 typedef enum ps_proto { PS_PROTO_TCP = 0, PS_PROTO_UDP = 1 } ps_proto;
@@ -52,8 +60,9 @@ typedef struct ps_socket {
                               owner of the same port (ports.c); while free,
                               the next free slot */
     };
-    uint32_t snd_nxt;     /* next sequence number to send */
-    uint32_t rcv_nxt;     /* next sequence number expected from the peer */
+    uint32_t snd_nxt;     /* next sequence number to send; UDP: datagrams sent */
+    uint32_t rcv_nxt;     /* next sequence number expected from the peer; UDP:
+                             datagrams received */
     uint32_t text;        /* LISTENER, ACCEPTED: the reply to every request;
                              REQUESTER: its one request; PS_NONE: none. An index
                              into the engine's texts (ps_engine_socket_text) */

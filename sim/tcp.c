@@ -20,36 +20,48 @@ static uint32_t seg_new(ps_engine *e)
     return e->nsegs++;
 }
 
-static void seg_free(ps_engine *e, uint32_t g)
+void ps__seg_free(ps_engine *e, uint32_t g)
 {
     e->segs[g].live = 0;
     e->seg_free[e->nseg_free++] = g;
+}
+
+uint32_t ps__wire_put(ps_engine *e, uint32_t host, const ps_segment *pkt)
+{
+    ps_time latency;
+    uint32_t to = ps__route(e, host, pkt->dst_addr, &latency);
+    if (to == PS_NONE) return PS_NONE; /* no route: the packet is lost, as on a real network */
+    uint32_t g = seg_new(e);
+    if (g == PS_NONE || !ps_evq_push(&e->q, ps_time_add(e->now, latency), EVT_PACK(EVT_ARRIVE, 0, g))) {
+        if (g != PS_NONE) ps__seg_free(e, g);
+        ps__nomem(e);
+        return PS_NONE;
+    }
+    PS_ASSERT(host <= UINT16_MAX && to <= UINT16_MAX);
+    ps_segment *sg = &e->segs[g];
+    *sg = *pkt;
+    sg->live = 1;
+    sg->from_host = (uint16_t)host;
+    sg->to_host = (uint16_t)to;
+    sg->sent = e->now;
+    sg->arrives = ps_time_add(e->now, latency);
+    sg->id = e->next_seg_id++;
+    return g;
 }
 
 bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t sport,
                   ps_addr dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
                   const char *payload)
 {
-    ps_time latency;
-    uint32_t to = ps__route(e, host, dst, &latency);
-    if (to == PS_NONE) return true; /* no route: the segment is lost, as on a real network */
-    uint32_t g = seg_new(e);
-    if (g == PS_NONE || !ps_evq_push(&e->q, ps_time_add(e->now, latency), EVT_PACK(EVT_ARRIVE, 0, g))) {
-        if (g != PS_NONE) seg_free(e, g);
-        ps__nomem(e);
-        return false;
-    }
     size_t payload_len = payload ? strlen(payload) : 0;
-    PS_ASSERT(payload_len <= UINT16_MAX && host <= UINT16_MAX && to <= UINT16_MAX);
-    ps_segment *sg = &e->segs[g];
-    *sg = (ps_segment){
+    PS_ASSERT(payload_len <= UINT16_MAX);
+    ps_segment pkt = {
         .src_addr = src, .dst_addr = dst, .src_port = sport, .dst_port = dport,
-        .flags = flags, .live = 1, .seq = seq, .ack = ack,
-        .len = (uint16_t)payload_len,
-        .from_host = (uint16_t)host, .to_host = (uint16_t)to,
-        .sent = e->now, .arrives = ps_time_add(e->now, latency), .payload = payload,
-        .id = e->next_seg_id++,
+        .flags = flags, .seq = seq, .ack = ack, .len = (uint16_t)payload_len, .payload = payload,
     };
+    uint32_t g = ps__wire_put(e, host, &pkt);
+    if (g == PS_NONE) return e->status != PS_RUN_NOMEM;
+    const ps_segment *sg = &e->segs[g];
     if (e->nseg_expects) ps__count_segment(e, sg);
     if (ps__quiet(e)) return true;
     ps_event ev = s != PS_NONE ? ps__sock_event(e, PS_EV_SEGMENT, s)
@@ -284,7 +296,7 @@ void ps__tcp_arrive(ps_engine *e, uint32_t g)
 {
     /* Copy: handling may send segments, which can move the segment array. */
     ps_segment sg = e->segs[g];
-    seg_free(e, g);
+    ps__seg_free(e, g);
     uint32_t h = sg.to_host;
     uint32_t s = ps_demux_connection(&e->demux, e->socks, h, sg.dst_addr, sg.dst_port, sg.src_addr,
                                      sg.src_port);

@@ -143,6 +143,10 @@ static const struct {
     [PS_EISCONN] = { "EISCONN", 106, "Transport endpoint is already connected",
                      "This socket is already connected." },
     [PS_ESRCH] = { "ESRCH", 3, "No such process", "No process has that pid." },
+    [PS_EAGAIN] = { "EAGAIN", 11, "Resource temporarily unavailable",
+                    "Every UDP port of the ephemeral range is taken on this host." },
+    [PS_EDESTADDRREQ] = { "EDESTADDRREQ", 89, "Destination address required",
+                          "This UDP socket is not connected: say where to send with sendto." },
 };
 
 const char *ps_errno_name(ps_errno e) { return e < PS_ERRNO_COUNT ? errnos[e].name : "E?"; }

@@ -11,7 +11,13 @@
 #     for the two-tabs lessons;
 #   - tshark sees a complete handshake (tcp.completeness has SYN, SYN-ACK and
 #     ACK) once per SYN-ACK sent, and a SYN answered by RST once per
-#     ECONNREFUSED (custom-port.scn must have one).
+#     ECONNREFUSED of a connect (custom-port.scn must have one);
+#   - UDP and ICMP (the TCP checks above look at TCP packets only): the UDP
+#     datagrams and ICMP port unreachable messages tshark decodes, in order,
+#     equal the jsonl trace's datagram and icmp events (time, addresses,
+#     ports, UDP length; for ICMP type 3 code 3 and the quoted datagram's
+#     ports), with good IP, UDP and ICMP checksums and nothing malformed;
+#     udp-vs-tcp.scn must have UDP datagrams and an ICMP port unreachable.
 # POSIX sh + awk + sed; run from the repository root with $PORTSIM set (the
 # Makefile does). tshark missing is a failure, not a skip: deps installs it.
 set -u
@@ -104,10 +110,55 @@ got_convs() {
     awk '$2 == "<->" { a = $1; b = $3; print (a < b ? a " " b : b " " a) }' "$1" | sort
 }
 
+# A lesson's payloads are its text: on port 53 (5353) the DNS (mDNS)
+# dissector would call them malformed DNS messages, which they are not meant
+# to be. The packets' headers and checksums are checked all the same.
+NO_DNS="--disable-protocol dns --disable-protocol mdns"
+
 FIELDS="-e frame.time_epoch -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.flags
  -e tcp.len -e tcp.seq_raw -e tcp.ack_raw -e tcp.completeness -e tcp.stream
  -e ip.checksum.status -e tcp.checksum.status -e _ws.expert.severity -e _ws.expert.message
  -e _ws.malformed"
+
+# The jsonl trace's datagrams as "time udp src sport dst dport udplen" and
+# ICMP messages as "time icmp src dst sport dport" (the quoted datagram's
+# ports: from the sender's, to the closed one).
+udp_want_list() {
+    sed -n 's/^{"t_us":\([0-9]*\),"kind":"\(datagram\|icmp\)".*"src":"\([0-9.]*\):\([0-9]*\)","dst":"\([0-9.]*\):\([0-9]*\)","len":\([0-9]*\).*/\1 \2 \3 \4 \5 \6 \7/p' "$1" |
+    awk '{ t = sprintf("%d.%06d", int($1 / 1000000), $1 % 1000000)
+           if ($2 == "datagram") print t, "udp", $3, $4, $5, $6, $7 + 8
+           else print t, "icmp", $3, $5, $6, $4 }'
+}
+
+UDP_FIELDS="-e frame.time_epoch -e ip.src -e ip.dst -e udp.srcport -e udp.dstport -e udp.length
+ -e icmp.type -e icmp.code -e ip.checksum.status -e udp.checksum.status -e icmp.checksum.status
+ -e _ws.expert.severity -e _ws.expert.message -e _ws.malformed"
+
+# tshark's UDP and ICMP packets as the same list, and their problems.
+check_udp() {
+    # shellcheck disable=SC2086 # UDP_FIELDS and NO_DNS are word lists on purpose
+    if ! tshark -r "$pcap" -n $NO_DNS -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
+            -Y 'udp || icmp' -T fields -E separator=/t \
+            -E occurrence=f $UDP_FIELDS >"$tmp/udp.fields" 2>"$tmp/tshark.err"; then
+        fail "tshark cannot read the capture's UDP"; show "$tmp/tshark.err"; return
+    fi
+    udp_want_list "$tmp/trace.jsonl" >"$tmp/udp.want"
+    awk -F '\t' '{ split($1, tm, "."); t = tm[1] "." substr(tm[2], 1, 6)
+        if ($7 == "") print t, "udp", $2, $4, $3, $5, $6
+        else print t, "icmp", $2, $3, $4, $5 }' "$tmp/udp.fields" >"$tmp/udp.got"
+    if ! cmp -s "$tmp/udp.want" "$tmp/udp.got"; then
+        fail "tshark's UDP/ICMP packets differ from the jsonl datagram and icmp events"
+        diff "$tmp/udp.want" "$tmp/udp.got" | sed -n '1,10s/^/    /p'
+    fi
+    awk -F '\t' '
+    $9 != 1 { print NR ": IP checksum status " $9 " (1 = good)"; next }
+    $10 != 1 { print NR ": UDP checksum status " $10 " (1 = good)"; next }
+    $7 != "" && ($7 != 3 || $8 != 3) { print NR ": ICMP type " $7 " code " $8 ", not port unreachable"; next }
+    $7 != "" && $11 != 1 { print NR ": ICMP checksum status " $11 " (1 = good)"; next }
+    $14 != "" { print NR ": malformed packet"; next }
+    $12 ~ /8388608/ { print NR ": expert error: " $13 }' "$tmp/udp.fields" >"$tmp/udp.bad"
+    if [ -s "$tmp/udp.bad" ]; then fail "tshark reports problems in UDP/ICMP (packet: what)"; show "$tmp/udp.bad"; fi
+}
 
 check_scenario() {
     before=$fails
@@ -117,9 +168,9 @@ check_scenario() {
         fail "portsim run --pcap failed"; show "$tmp/run.err"; return
     fi
     # -2: two passes, so tcp.completeness is each stream's final value.
-    # shellcheck disable=SC2086 # FIELDS is a word list on purpose
-    if ! tshark -r "$pcap" -2 -n -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
-            -o tcp.analyze_sequence_numbers:TRUE -T fields -E separator=/t $FIELDS \
+    # shellcheck disable=SC2086 # FIELDS and NO_DNS are word lists on purpose
+    if ! tshark -r "$pcap" -2 -n $NO_DNS -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
+            -o tcp.analyze_sequence_numbers:TRUE -Y tcp -T fields -E separator=/t $FIELDS \
             -z conv,tcp >"$tmp/tshark.out" 2>"$tmp/tshark.err"; then
         fail "tshark cannot read the capture"; show "$tmp/tshark.err"; return
     fi
@@ -143,13 +194,17 @@ check_scenario() {
         diff "$tmp/want.conv" "$tmp/got.conv" | sed -n '1,10s/^/    /p'
     fi
 
+    check_udp
     synacks=$(grep -c ' 0x0012 ' "$tmp/want")
-    refused=$(grep -c '"kind":"error".*"errno":"ECONNREFUSED"' "$tmp/trace.jsonl")
+    refused=$(grep -c '"kind":"error".*"op":"connect","errno":"ECONNREFUSED"' "$tmp/trace.jsonl")
     set -- $(completeness "$tmp/fields")
     [ "$1" = "$synacks" ] || fail "tshark sees $1 complete handshakes, the trace $synacks SYN-ACKs"
     [ "$2" = "$refused" ] || fail "tshark sees $2 SYN answered by RST, the trace $refused ECONNREFUSED"
 
     case "$scn" in
+    */udp-vs-tcp.scn)
+        [ "$(grep -c ' udp ' "$tmp/udp.got")" -ge 4 ] && [ "$(grep -c ' icmp ' "$tmp/udp.got")" -ge 1 ] ||
+            fail "expected UDP datagrams and an ICMP port unreachable in the capture";;
     */two-tabs*.scn)
         n=$(grep -c -e "^$SERVER_TABS " -e " $SERVER_TABS\$" "$tmp/got.conv")
         [ "$n" = 2 ] || fail "expected two conversations to $SERVER_TABS, conv,tcp shows $n";;
@@ -157,7 +212,7 @@ check_scenario() {
         [ "$2" -ge 1 ] || fail "the refused connection to port 80 is not decoded as SYN then RST";;
     esac
     [ "$fails" = "$before" ] || return
-    echo "ok   $scn: $(wc -l <"$tmp/got") packets, $(wc -l <"$tmp/got.conv") conversations, $1 handshakes, $2 refused"
+    echo "ok   $scn: $(wc -l <"$tmp/got") packets, $(wc -l <"$tmp/got.conv") conversations, $1 handshakes, $2 refused, $(grep -c ' udp ' "$tmp/udp.got") datagrams, $(grep -c ' icmp ' "$tmp/udp.got") ICMP"
 }
 
 for scn in scenarios/*.scn; do

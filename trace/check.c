@@ -115,6 +115,10 @@ bool ps_expect_eval(ps_engine *e, const ps_expect *x, char *got, size_t n)
                  s ? "" : " (not created yet)");
         return st == x->state;
     }
+    case PS_EXP_RECEIVED:
+        snprintf(got, n, "%s has received %u datagram%s%s", sname, s ? s->rcv_nxt : 0u,
+                 s && s->rcv_nxt == 1 ? "" : "s", s ? "" : " (not created yet)");
+        return s && s->rcv_nxt == x->value;
     case PS_EXP_ERRNO: {
         if (!s) {
             snprintf(got, n, "%s was never created", sname);
@@ -166,8 +170,10 @@ bool ps_expect_eval(ps_engine *e, const ps_expect *x, char *got, size_t n)
     }
     case PS_EXP_PORT: {
         static const char *names[] = { "free", "listening", "used" };
-        ps_port_state ps = ps_engine_port_state(e, x->host, x->port);
-        snprintf(got, n, "port %u on %s is %s", x->port, sc->hosts[x->host].name, names[ps]);
+        ps_port_state ps = x->udp ? ps_engine_udp_port_state(e, x->host, x->port)
+                                  : ps_engine_port_state(e, x->host, x->port);
+        snprintf(got, n, "%sport %u on %s is %s", x->udp ? "UDP " : "", x->port, sc->hosts[x->host].name,
+                 names[ps]);
         return ps == x->port_state;
     }
     case PS_EXP_COUNT: {

@@ -1,4 +1,5 @@
-/* pcap.c — SEGMENT events as IPv4/TCP packets in a pcap file (see pcap.h).
+/* pcap.c — SEGMENT events as IPv4/TCP packets in a pcap file (see pcap.h),
+ * DATAGRAM events as IPv4/UDP and ICMP events as ICMP port unreachable.
  *
  * Link type: DLT_RAW (LINKTYPE_RAW, 101 in the file). Each record is the IPv4
  * packet itself, with no link-layer header. Wireshark's packet list looks the
@@ -61,34 +62,61 @@ static void put32(uint8_t *p, uint32_t v)
     put16(p + 2, v);
 }
 
-uint16_t ps_tcp_checksum(ps_addr src, ps_addr dst, const uint8_t *seg, size_t len)
+/* The checksum of a transport segment with its IPv4 pseudo-header. */
+static uint16_t pseudo_checksum(ps_addr src, ps_addr dst, uint8_t proto, const uint8_t *seg, size_t len)
 {
-    uint8_t pseudo[12]; /* source, destination, zero, protocol, TCP length */
+    uint8_t pseudo[12]; /* source, destination, zero, protocol, length */
     put32(pseudo, src);
     put32(pseudo + 4, dst);
     pseudo[8] = 0;
-    pseudo[9] = 6;
+    pseudo[9] = proto;
     put16(pseudo + 10, (uint32_t)len);
     return ps_csum_fold(ps_csum_add(ps_csum_add(0, pseudo, sizeof pseudo), seg, len));
 }
 
+uint16_t ps_tcp_checksum(ps_addr src, ps_addr dst, const uint8_t *seg, size_t len)
+{
+    return pseudo_checksum(src, dst, 6, seg, len);
+}
+
+uint16_t ps_udp_checksum(ps_addr src, ps_addr dst, const uint8_t *seg, size_t len)
+{
+    return pseudo_checksum(src, dst, 17, seg, len);
+}
+
 /* ---- packet building ---- */
 
-/* IPv4 header: version 4, IHL 5, no DSCP, Don't Fragment (as Linux sets on
- * TCP), TTL 64, protocol 6 (TCP), checksum over the 20 bytes. */
-static void ip_header(uint8_t *ip, const ps_event *ev, uint16_t id, size_t total)
+/* IPv4 header: version 4, IHL 5, TTL 64, checksum over the 20 bytes. TCP
+ * and UDP: no DSCP, Don't Fragment (as Linux sets them); an ICMP error: DSCP
+ * CS6 (TOS 0xc0) and no DF, as a capture of Linux's shows
+ * (docs/reference/udp.md). */
+static void ip_header(uint8_t *ip, uint8_t proto, ps_addr src, ps_addr dst, uint16_t id, size_t total)
 {
     ip[0] = 0x45;
-    ip[1] = 0;
+    ip[1] = proto == 1 ? 0xc0 : 0;
     put16(ip + 2, (uint32_t)total);
     put16(ip + 4, id);
-    put16(ip + 6, 0x4000); /* DF, fragment offset 0 */
+    put16(ip + 6, proto == 1 ? 0 : 0x4000); /* DF, fragment offset 0 */
     ip[8] = PS_PCAP_TTL;
-    ip[9] = 6;
+    ip[9] = proto;
     put16(ip + 10, 0);
-    put32(ip + 12, ev->src_addr);
-    put32(ip + 16, ev->dst_addr);
+    put32(ip + 12, src);
+    put32(ip + 16, dst);
     put16(ip + 10, ps_inet_checksum(ip, PS_PCAP_IP_HLEN));
+}
+
+/* UDP header and payload from sport to dport, checksum with the
+ * pseudo-header (0 becomes 0xffff: 0 means "none" in UDP). */
+static void udp_datagram(uint8_t *udp, ps_addr src, uint16_t sport, ps_addr dst, uint16_t dport,
+                         const char *payload, size_t paylen)
+{
+    put16(udp, sport);
+    put16(udp + 2, dport);
+    put16(udp + 4, (uint32_t)(PS_PCAP_UDP_HLEN + paylen));
+    put16(udp + 6, 0);
+    if (paylen) memcpy(udp + PS_PCAP_UDP_HLEN, payload, paylen);
+    uint16_t c = ps_udp_checksum(src, dst, udp, PS_PCAP_UDP_HLEN + paylen);
+    put16(udp + 6, c ? c : 0xffff);
 }
 
 /* TCP header and payload; the checksum covers both plus the pseudo-header.
@@ -112,10 +140,34 @@ static void tcp_segment(uint8_t *tcp, const ps_event *ev, size_t paylen)
 size_t ps_pcap_packet(const ps_event *ev, uint16_t ip_id, uint8_t *buf, size_t cap)
 {
     size_t paylen = ev->text ? ev->len : 0;
-    size_t total = PS_PCAP_HLEN + paylen;
+    /* An ICMP error quotes the datagram: its IP header, UDP header and data. */
+    size_t quoted = PS_PCAP_IP_HLEN + PS_PCAP_UDP_HLEN + paylen;
+    size_t total = ev->kind == PS_EV_DATAGRAM ? PS_PCAP_IP_HLEN + PS_PCAP_UDP_HLEN + paylen
+                   : ev->kind == PS_EV_ICMP   ? PS_PCAP_IP_HLEN + PS_PCAP_ICMP_HLEN + quoted
+                                              : PS_PCAP_HLEN + paylen;
     if (total > PS_PCAP_SNAPLEN || total > cap) return 0;
-    ip_header(buf, ev, ip_id, total);
-    tcp_segment(buf + PS_PCAP_IP_HLEN, ev, paylen);
+    if (ev->kind == PS_EV_DATAGRAM) {
+        ip_header(buf, 17, ev->src_addr, ev->dst_addr, ip_id, total);
+        udp_datagram(buf + PS_PCAP_IP_HLEN, ev->src_addr, ev->src_port, ev->dst_addr, ev->dst_port,
+                     ev->text, paylen);
+    } else if (ev->kind == PS_EV_ICMP) {
+        /* From the closed address to the sender; the quoted datagram went
+         * the other way: sender's port (dst_port) to the closed one
+         * (src_port). Its IP ID is not known here: 0. */
+        ip_header(buf, 1, ev->src_addr, ev->dst_addr, ip_id, total);
+        uint8_t *icmp = buf + PS_PCAP_IP_HLEN;
+        memset(icmp, 0, PS_PCAP_ICMP_HLEN);
+        icmp[0] = 3; /* destination unreachable */
+        icmp[1] = 3; /* port unreachable */
+        uint8_t *inner = icmp + PS_PCAP_ICMP_HLEN;
+        ip_header(inner, 17, ev->dst_addr, ev->src_addr, 0, quoted);
+        udp_datagram(inner + PS_PCAP_IP_HLEN, ev->dst_addr, ev->dst_port, ev->src_addr, ev->src_port,
+                     ev->text, paylen);
+        put16(icmp + 2, ps_inet_checksum(icmp, PS_PCAP_ICMP_HLEN + quoted));
+    } else {
+        ip_header(buf, 6, ev->src_addr, ev->dst_addr, ip_id, total);
+        tcp_segment(buf + PS_PCAP_IP_HLEN, ev, paylen);
+    }
     return total;
 }
 
@@ -162,13 +214,15 @@ bool ps_pcap_open(ps_pcap *w, const char *path, char *err, size_t n)
 void ps_pcap_event(void *writer, const ps_event *ev)
 {
     ps_pcap *w = writer;
-    if (ev->kind != PS_EV_SEGMENT || w->failed) return;
+    bool packet = ev->kind == PS_EV_SEGMENT || ev->kind == PS_EV_DATAGRAM || ev->kind == PS_EV_ICMP;
+    if (!packet || w->failed) return;
     /* The IP ID is the packet's number in the file, so frame N has ID N. */
     size_t len = ps_pcap_packet(ev, (uint16_t)(w->packets + 1), w->buf, PS_PCAP_SNAPLEN);
     if (len == 0) {
         w->failed = true;
         snprintf(w->error, sizeof w->error,
-                 "a segment of %u bytes does not fit one IPv4 packet", ev->len);
+                 "a %s of %u bytes does not fit one IPv4 packet",
+                 ev->kind == PS_EV_SEGMENT ? "segment" : "datagram", ev->len);
         return;
     }
     struct pcap_pkthdr h = { 0 };

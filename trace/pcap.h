@@ -35,6 +35,8 @@ uint16_t ps_inet_checksum(const uint8_t *data, size_t len);
 /* The TCP checksum of a segment (header + payload, checksum field included as
  * it stands) with the IPv4 pseudo-header for src -> dst (host byte order). */
 uint16_t ps_tcp_checksum(ps_addr src, ps_addr dst, const uint8_t *seg, size_t len);
+/* The same for a UDP datagram (protocol 17 in the pseudo-header). */
+uint16_t ps_udp_checksum(ps_addr src, ps_addr dst, const uint8_t *seg, size_t len);
 
 /* ---- packet building ---- */
 
@@ -45,11 +47,15 @@ enum {
     PS_PCAP_SNAPLEN = 65535,   /* the largest IPv4 packet */
     PS_PCAP_TTL = 64,          /* Linux's default TTL */
     PS_PCAP_WINDOW = 64240,    /* Linux's usual receive window; portsim has no flow control */
+    PS_PCAP_UDP_HLEN = 8,      /* UDP header */
+    PS_PCAP_ICMP_HLEN = 8,     /* ICMP destination unreachable: type, code, checksum, unused */
 };
 
 /* Writes the IPv4/TCP packet for a SEGMENT event into buf: addresses, ports,
  * flags, seq, ack and the ev->len payload bytes of ev->text, with the given
- * IP ID, both checksums computed. Returns the packet length, or 0 if buf
+ * IP ID, both checksums computed. A DATAGRAM event becomes an IPv4/UDP
+ * packet, an ICMP event an ICMP port unreachable quoting the datagram (its
+ * IP and UDP headers and data), every checksum computed. Returns the packet length, or 0 if buf
  * (cap bytes) is too small or the payload does not fit one IPv4 packet. */
 size_t ps_pcap_packet(const ps_event *ev, uint16_t ip_id, uint8_t *buf, size_t cap);
 

@@ -179,6 +179,39 @@ static void text_shell(line *l, const char *text)
     }
 }
 
+/* The UDP kinds: bind and connect (no packet), datagrams and ICMP port
+ * unreachable, each ending with what became of it. */
+static void text_udp(line *l, const ps_event *ev)
+{
+    bool arrival = ev->kind == PS_EV_UDP_DELIVER || ev->kind == PS_EV_ICMP_DELIVER;
+    if (!arrival) text_who(l, ev);
+    text_tuple(l, ev);
+    switch (ev->kind) {
+    case PS_EV_UDP_BIND:
+    case PS_EV_UDP_CONNECT:
+        ps_sbuf_puts(l->out, ev->ephemeral ? " (port picked by the OS)" : " (port chosen)");
+        return;
+    case PS_EV_ICMP:
+    case PS_EV_ICMP_DELIVER:
+        ps_sbuf_puts(sep(l), "port unreachable");
+        break;
+    default:
+        ps_sbuf_printf(sep(l), "len=%u", ev->len);
+        break;
+    }
+    if (arrival) {
+        ps_sbuf_printf(sep(l), "to %s", ps_deliver_to_name(ev->to));
+        if (ev->to != PS_TO_NONE) text_who(l, ev);
+    }
+    if (ev->kind == PS_EV_UDP_DELIVER && ev->to == PS_TO_NONE)
+        ps_sbuf_puts(sep(l), "(no UDP socket on that port: ICMP)");
+    else if (ev->kind == PS_EV_ICMP_DELIVER)
+        ps_sbuf_puts(sep(l), ev->to == PS_TO_NONE ? "(no socket: ignored)"
+                             : ev->state == PS_ESTABLISHED ? "(connected: its next call gets ECONNREFUSED)"
+                                                           : "(not connected: ignored)");
+    if (ev->text && (ev->kind == PS_EV_DATAGRAM || ev->kind == PS_EV_UDP_DELIVER)) text_quoted(l, ev->text);
+}
+
 static void text_event(ps_trace *t, const ps_event *ev)
 {
     char tb[32], fl[24];
@@ -236,6 +269,14 @@ static void text_event(ps_trace *t, const ps_event *ev)
         break;
     case PS_EV_SHELL:
         text_shell(&l, ev->text);
+        break;
+    case PS_EV_UDP_BIND:
+    case PS_EV_UDP_CONNECT:
+    case PS_EV_DATAGRAM:
+    case PS_EV_UDP_DELIVER:
+    case PS_EV_ICMP:
+    case PS_EV_ICMP_DELIVER:
+        text_udp(&l, ev);
         break;
     case PS_EV_KIND_COUNT:
         break;
@@ -299,6 +340,22 @@ static void json_event(ps_trace *t, const ps_event *ev)
     case PS_EV_RELEASE:
         ps_sbuf_printf(out, ",\"port\":%u,\"port_free\":%s", ev->port, ev->port_free ? "true" : "false");
         break;
+    case PS_EV_UDP_BIND:
+    case PS_EV_UDP_CONNECT:
+        ps_sbuf_printf(out, ",\"ephemeral\":%s", ev->ephemeral ? "true" : "false");
+        break;
+    case PS_EV_DATAGRAM:
+    case PS_EV_ICMP:
+        ps_sbuf_printf(out, ",\"len\":%u", ev->len);
+        break;
+    case PS_EV_UDP_DELIVER:
+    case PS_EV_ICMP_DELIVER:
+        ps_sbuf_printf(out, ",\"len\":%u", ev->len);
+        json_str_field(out, "to", ps_deliver_to_name(ev->to));
+        if (ev->kind == PS_EV_ICMP_DELIVER)
+            ps_sbuf_printf(out, ",\"refused\":%s",
+                           ev->to != PS_TO_NONE && ev->state == PS_ESTABLISHED ? "true" : "false");
+        break;
     default:
         break;
     }
@@ -320,12 +377,13 @@ const char *ps_event_kind_name(ps_event_kind k)
     static const char *names[PS_EV_KIND_COUNT] = {
         "listen", "connect", "segment", "deliver", "accept", "established",
         "close", "release", "error", "kill", "say", "shell", "bind",
+        "udp-bind", "udp-connect", "datagram", "udp-deliver", "icmp", "icmp-deliver",
     };
     return k < PS_EV_KIND_COUNT ? names[k] : "?";
 }
 
 const char *ps_deliver_to_name(ps_deliver_to to)
 {
-    static const char *names[] = { "none", "listener", "connection" };
-    return to <= PS_TO_CONNECTION ? names[to] : "?";
+    static const char *names[] = { "none", "listener", "connection", "socket" };
+    return to <= PS_TO_SOCKET ? names[to] : "?";
 }

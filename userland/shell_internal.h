@@ -60,6 +60,11 @@ typedef struct ps_view {
  * array (free it) and sets *n; NULL with *n = 0 when there is none or
  * memory ran out (*nomem tells which). */
 ps_view *ps_views(const ps_engine *e, uint32_t host, size_t *n, bool *nomem);
+/* The same for sockets of one protocol (ps_views is TCP's). UDP sockets
+ * come in the same order; the kernel walks its UDP table by a salted hash
+ * of the port, which portsim cannot reproduce, so local port order stands
+ * in for it (docs/reference/udp.md). */
+ps_view *ps_views_of(const ps_engine *e, uint32_t host, ps_proto proto, size_t *n, bool *nomem);
 
 /* Port as a tool prints it: the /etc/services name unless numeric, "*" for 0. */
 const char *ps_port_name(uint16_t port, bool numeric, char buf[8]);

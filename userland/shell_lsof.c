@@ -24,7 +24,7 @@
 
 typedef struct lsof_opts {
     bool inet, numeric_host, numeric_port, terse;
-    bool want4, want6, udp_only;
+    bool want4, want6, udp_only, tcp_only;
     bool has_addr;
     ps_addr addr;
     uint32_t port_lo, port_hi; /* 0, 0 = any */
@@ -54,7 +54,7 @@ static bool parse_inet(ps_sh *sh, const char *spec, lsof_opts *o)
     const char *s = spec;
     if (*s == '4') o->want4 = true, s++;
     else if (*s == '6') o->want6 = true, s++;
-    if (!strncasecmp(s, "tcp", 3)) s += 3;
+    if (!strncasecmp(s, "tcp", 3)) s += 3, o->tcp_only = true;
     else if (!strncasecmp(s, "udp", 3)) s += 3, o->udp_only = true;
     if (*s == '@') {
         s++;
@@ -144,12 +144,13 @@ static bool in_range(const lsof_opts *o, uint16_t port)
 static bool wanted(const lsof_opts *o, const ps_view *v)
 {
     const ps_socket *sk = v->sk;
-    if (!v->proc || o->udp_only) return false;
+    bool udp = sk->proto == PS_PROTO_UDP;
+    if (!v->proc || (udp ? o->tcp_only : o->udp_only)) return false;
     if ((o->want4 && v->v6) || (o->want6 && !v->v6)) return false;
     if (o->port_lo && !in_range(o, sk->lport) && !(sk->raddr && in_range(o, sk->rport)))
         return false;
     if (o->has_addr && sk->laddr != o->addr && sk->raddr != o->addr) return false;
-    if (o->has_state && sk->state != o->state) return false;
+    if (o->has_state && (udp || sk->state != o->state)) return false; /* -s names TCP states */
     return true;
 }
 
@@ -169,14 +170,35 @@ static void endpoint(ps_sbuf *b, const lsof_opts *o, ps_addr a, uint16_t port)
     ps_sbuf_printf(b, ":%s", ps_port_name(port, o->numeric_port, pb));
 }
 
+/* Every TCP and UDP socket of the host (lsof sorts them by pid and fd). */
+static ps_view *all_views(ps_sh *sh, size_t *n)
+{
+    size_t nt = 0, nu = 0;
+    bool nomem_t = false, nomem_u = false;
+    ps_view *t = ps_views_of(sh->e, sh->host, PS_PROTO_TCP, &nt, &nomem_t);
+    ps_view *u = ps_views_of(sh->e, sh->host, PS_PROTO_UDP, &nu, &nomem_u);
+    ps_view *v = nu == 0 ? t : nt == 0 ? u : realloc(t, (nt + nu) * sizeof *t);
+    if ((nt && nu && !v) || nomem_t || nomem_u) {
+        sh->out->failed = true;
+        free(v ? v : t);
+        if (v != u) free(u);
+        *n = 0;
+        return NULL;
+    }
+    if (nt && nu) {
+        memcpy(v + nt, u, nu * sizeof *u);
+        free(u);
+    }
+    *n = nt + nu;
+    return v;
+}
+
 void ps_tool_lsof(ps_sh *sh, int argc, char **argv)
 {
     lsof_opts o;
     if (!parse(sh, argc, argv, &o)) return;
     size_t n = 0, k = 0;
-    bool nomem = false;
-    ps_view *v = ps_views(sh->e, sh->host, &n, &nomem);
-    if (nomem) sh->out->failed = true;
+    ps_view *v = all_views(sh, &n);
     for (size_t i = 0; i < n; i++)
         if (wanted(&o, &v[i])) v[k++] = v[i];
     if (k > 1) qsort(v, k, sizeof *v, by_pid_fd); /* v is NULL when k is 0 */
@@ -207,7 +229,8 @@ void ps_tool_lsof(ps_sh *sh, int argc, char **argv)
         const ps_socket *sk = v[i].sk;
         name.len = 0;
         endpoint(&name, &o, sk->laddr, sk->lport);
-        if (sk->state != PS_LISTEN) {
+        bool udp = sk->proto == PS_PROTO_UDP;
+        if (udp ? sk->state == PS_ESTABLISHED : sk->state != PS_LISTEN) {
             ps_sbuf_puts(&name, "->");
             endpoint(&name, &o, sk->raddr, sk->rport);
         }
@@ -218,9 +241,9 @@ void ps_tool_lsof(ps_sh *sh, int argc, char **argv)
         ps_grid_cell(&t, "%s", v[i].v6 ? "IPv6" : "IPv4");
         ps_grid_cell(&t, "%u", 20000u + v[i].index);
         ps_grid_cell(&t, "0t0");
-        ps_grid_cell(&t, "TCP");
-        ps_grid_cell(&t, "%s (%s)", name.s ? name.s : "",
-                      ps_state_netstat((ps_tcp_state)sk->state));
+        ps_grid_cell(&t, udp ? "UDP" : "TCP");
+        if (udp) ps_grid_cell(&t, "%s", name.s ? name.s : ""); /* UDP has no state to show */
+        else ps_grid_cell(&t, "%s (%s)", name.s ? name.s : "", ps_state_netstat((ps_tcp_state)sk->state));
         if (name.failed) t.failed = true;
     }
     ps_sbuf_free(&name);

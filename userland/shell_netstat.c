@@ -7,7 +7,9 @@
  * sockets (a Node.js server's, see shell_sock.c) are `tcp6`, their wildcard
  * is `:::` (numeric) or `[::]` (names), v4-mapped peers print as IPv4.
  * Without -n, 127.0.0.1 is `localhost` and well-known ports get their
- * /etc/services names; no other address is resolved. */
+ * /etc/services names; no other address is resolved. UDP rows follow TCP's
+ * (docs/reference/udp.md): `udp`, an unconnected socket counts as a server
+ * and has an empty State, a connected one is ESTABLISHED. */
 #include "shell_internal.h"
 
 #include <stdlib.h>
@@ -53,6 +55,30 @@ static void addr_cell(ps_grid *t, const ns_opts *o, bool v6, ps_addr a, uint16_t
     else ps_grid_cell(t, "%s:%s", ps_addr_str(a, ab), ps);
 }
 
+/* The rows of one protocol's sockets. */
+static void rows(ps_sh *sh, ps_grid *t, const ns_opts *o, ps_proto proto)
+{
+    size_t n = 0;
+    bool nomem = false;
+    bool udp = proto == PS_PROTO_UDP;
+    ps_view *v = ps_views_of(sh->e, sh->host, proto, &n, &nomem);
+    if (nomem) sh->out->failed = true;
+    for (size_t i = 0; i < n; i++) {
+        const ps_socket *sk = v[i].sk;
+        bool listen = udp ? sk->state == PS_CLOSED : sk->state == PS_LISTEN;
+        if (o->states == NS_LISTEN ? !listen : o->states == NS_CONN ? listen : false) continue;
+        ps_grid_cell(t, "%s%s", udp ? "udp" : "tcp", v[i].v6 ? "6" : "");
+        ps_grid_cell(t, "0");
+        ps_grid_cell(t, "0");
+        addr_cell(t, o, v[i].v6, sk->laddr, sk->lport);
+        addr_cell(t, o, v[i].v6, sk->raddr, sk->rport);
+        ps_grid_cell(t, "%s", udp && listen ? "" : ps_state_netstat((ps_tcp_state)sk->state));
+        if (o->procs && v[i].proc) ps_grid_cell(t, "%u/%s", v[i].proc->pid, v[i].proc->name);
+        else if (o->procs) ps_grid_cell(t, "-");
+    }
+    free(v);
+}
+
 void ps_tool_netstat(ps_sh *sh, int argc, char **argv)
 {
     ns_opts o;
@@ -76,24 +102,8 @@ void ps_tool_netstat(ps_sh *sh, int argc, char **argv)
     ps_grid_cell(&t, "State");
     if (o.procs) ps_grid_cell(&t, "PID/Program name");
 
-    size_t n = 0;
-    bool nomem = false;
-    ps_view *v = (o.tcp || !o.udp) ? ps_views(sh->e, sh->host, &n, &nomem) : NULL;
-    if (nomem) sh->out->failed = true;
-    for (size_t i = 0; i < n; i++) {
-        const ps_socket *sk = v[i].sk;
-        bool listen = sk->state == PS_LISTEN;
-        if (o.states == NS_LISTEN ? !listen : o.states == NS_CONN ? listen : false) continue;
-        ps_grid_cell(&t, "%s", v[i].v6 ? "tcp6" : "tcp");
-        ps_grid_cell(&t, "0");
-        ps_grid_cell(&t, "0");
-        addr_cell(&t, &o, v[i].v6, sk->laddr, sk->lport);
-        addr_cell(&t, &o, v[i].v6, sk->raddr, sk->rport);
-        ps_grid_cell(&t, "%s", ps_state_netstat((ps_tcp_state)sk->state));
-        if (o.procs && v[i].proc) ps_grid_cell(&t, "%u/%s", v[i].proc->pid, v[i].proc->name);
-        else if (o.procs) ps_grid_cell(&t, "-");
-    }
-    free(v);
+    if (o.tcp || !o.udp) rows(sh, &t, &o, PS_PROTO_TCP);
+    if (o.udp || !o.tcp) rows(sh, &t, &o, PS_PROTO_UDP);
     ps_grid_render(&t, sh->out);
     ps_grid_free(&t);
 }

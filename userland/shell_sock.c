@@ -62,16 +62,27 @@ static int view_cmp(const void *pa, const void *pb)
     return cmp_u32(a->index, b->index);
 }
 
+/* Whether a tool lists socket sk of `proto`: a TCP socket once it has a
+ * state (not a CLOSED one that never got going); a UDP socket always (an
+ * unconnected one is CLOSED: ss calls it UNCONN). */
+static bool listed(const ps_socket *sk, uint32_t host, ps_proto proto)
+{
+    if (!sk->live || sk->host != host || sk->proto != proto) return false;
+    return proto == PS_PROTO_UDP || sk->state != PS_CLOSED;
+}
+
 ps_view *ps_views(const ps_engine *e, uint32_t host, size_t *n, bool *nomem)
+{
+    return ps_views_of(e, host, PS_PROTO_TCP, n, nomem);
+}
+
+ps_view *ps_views_of(const ps_engine *e, uint32_t host, ps_proto proto, size_t *n, bool *nomem)
 {
     *n = 0;
     *nomem = false;
     uint32_t slots = ps_engine_socket_slots(e);
     size_t count = 0;
-    for (uint32_t i = 0; i < slots; i++) {
-        const ps_socket *sk = ps_engine_socket(e, i);
-        count += sk->live && sk->host == host && sk->state != PS_CLOSED;
-    }
+    for (uint32_t i = 0; i < slots; i++) count += listed(ps_engine_socket(e, i), host, proto);
     if (count == 0) return NULL;
     ps_view *v = malloc(count * sizeof *v);
     if (!v) {
@@ -81,7 +92,7 @@ ps_view *ps_views(const ps_engine *e, uint32_t host, size_t *n, bool *nomem)
     size_t k = 0;
     for (uint32_t i = 0; i < slots; i++) {
         const ps_socket *sk = ps_engine_socket(e, i);
-        if (!sk->live || sk->host != host || sk->state == PS_CLOSED) continue;
+        if (!listed(sk, host, proto)) continue;
         const ps_proc *p = sk->proc != PS_NONE ? ps_engine_proc(e, sk->proc) : NULL;
         v[k++] = (ps_view){ i, sk, p, sock_v6(e, sk, p) };
     }
@@ -95,6 +106,7 @@ ps_view *ps_views(const ps_engine *e, uint32_t host, size_t *n, bool *nomem)
 static const struct { uint16_t port; const char *name; } services[] = {
     { 22, "ssh" },    { 25, "smtp" },         { 80, "http" },
     { 443, "https" }, { 5432, "postgresql" }, { 8080, "http-alt" },
+    { 53, "domain" }, { 5353, "mdns" }, /* docs/reference/udp.md */
 };
 
 const char *ps_service_name(uint16_t port)

@@ -7,7 +7,11 @@
  * cell starts with a space and has no separator, which is why the header
  * reads `Peer Address:PortProcess` whenever the peer ports are <= 4 wide.
  * State filter as in ss.c: default = connections (not LISTEN, TIME-WAIT,
- * SYN-RECV), -l = listeners, -a = everything; the last of -l/-a wins. */
+ * SYN-RECV), -l = listeners, -a = everything; the last of -l/-a wins.
+ * UDP sockets (docs/reference/udp.md): an unconnected one is UNCONN and
+ * counts as listening, a connected one is ESTAB; their rows come before
+ * TCP's; `ss -u` alone shows only ESTAB rows and, having one state, no State
+ * column. */
 #include "shell_internal.h"
 
 #include <stdlib.h>
@@ -33,10 +37,12 @@ static bool wanted(const ss_opts *o, const ps_view *v)
     if (o->v4only && v->v6) return false;
     if (o->v6only && !v->v6) return false;
     ps_tcp_state st = (ps_tcp_state)v->sk->state;
+    bool udp = v->sk->proto == PS_PROTO_UDP;
+    bool listening = udp ? st == PS_CLOSED : st == PS_LISTEN;
     switch (o->states) {
-    case SS_LISTEN: return st == PS_LISTEN;
+    case SS_LISTEN: return listening;
     case SS_ALL: return true;
-    case SS_CONN: return st != PS_LISTEN && st != PS_TIME_WAIT && st != PS_SYN_RECV;
+    case SS_CONN: return !listening && st != PS_TIME_WAIT && st != PS_SYN_RECV;
     }
     return true;
 }
@@ -96,14 +102,43 @@ static bool parse(ps_sh *sh, int argc, char **argv, ss_opts *o)
     return true;
 }
 
+/* The rows of one protocol's sockets. */
+static void rows(ps_sh *sh, ps_grid *t, const ss_opts *o, ps_proto proto, bool netid, bool state_col)
+{
+    size_t n = 0;
+    bool nomem = false;
+    ps_view *v = ps_views_of(sh->e, sh->host, proto, &n, &nomem);
+    if (nomem) sh->out->failed = true;
+    bool udp = proto == PS_PROTO_UDP;
+    for (size_t i = 0; i < n; i++) {
+        if (!wanted(o, &v[i])) continue;
+        const ps_socket *sk = v[i].sk;
+        bool listen = sk->state == PS_LISTEN;
+        if (netid) ps_grid_cell(t, udp ? "udp" : "tcp");
+        if (state_col)
+            ps_grid_cell(t, "%s", udp && sk->state == PS_CLOSED ? "UNCONN" : ps_state_ss((ps_tcp_state)sk->state));
+        ps_grid_cell(t, "0");
+        ps_grid_cell(t, "%u", listen ? backlog(v[i].proc) : 0u);
+        addr_cells(t, o, v[i].v6, sk->laddr, sk->lport);
+        addr_cells(t, o, v[i].v6, sk->raddr, sk->rport);
+        if (o->procs && v[i].proc)
+            ps_grid_cell(t, " users:((\"%s\",pid=%u,fd=%u))", v[i].proc->name, v[i].proc->pid,
+                          sk->fd);
+        else
+            ps_grid_cell(t, "%s", "");
+    }
+    free(v);
+}
+
 void ps_tool_ss(ps_sh *sh, int argc, char **argv)
 {
     ss_opts o;
     if (!parse(sh, argc, argv, &o)) return;
     /* Without -t or -u, ss lists every kind of socket and adds a Netid
-     * column; simulated hosts only have TCP sockets to show. */
+     * column; simulated hosts have UDP and TCP sockets to show. */
     bool netid = o.tcp == o.udp;
-    bool show_tcp = o.tcp || !o.udp;
+    bool show_tcp = o.tcp || !o.udp, show_udp = o.udp || !o.tcp;
+    bool state_col = !(o.udp && !o.tcp && o.states == SS_CONN);
     static const ps_col cols[] = {
         { "", false, 0 },  /* Netid */
         { " ", false, 0 }, /* State */
@@ -115,11 +150,17 @@ void ps_tool_ss(ps_sh *sh, int argc, char **argv)
         { "", false, 0 },  /* Port */
         { "", false, 0 },  /* Process */
     };
-    const ps_col *c = netid ? cols : cols + 1;
+    /* Without Netid and State, Recv-Q leads, with no separator before it. */
+    static const ps_col no_state[] = {
+        { "", false, 6 }, { " ", false, 6 }, { " ", true, 0 }, { "", false, 0 },
+        { " ", true, 0 }, { "", false, 0 },  { "", false, 0 },
+    };
     ps_grid t;
-    ps_grid_init(&t, c, netid ? 9 : 8);
+    if (netid) ps_grid_init(&t, cols, 9);
+    else if (state_col) ps_grid_init(&t, cols + 1, 8);
+    else ps_grid_init(&t, no_state, 7);
     if (netid) ps_grid_cell(&t, "Netid");
-    ps_grid_cell(&t, "State");
+    if (state_col) ps_grid_cell(&t, "State");
     ps_grid_cell(&t, "Recv-Q");
     ps_grid_cell(&t, "Send-Q");
     ps_grid_cell(&t, "Local Address:");
@@ -128,27 +169,9 @@ void ps_tool_ss(ps_sh *sh, int argc, char **argv)
     ps_grid_cell(&t, "Port");
     ps_grid_cell(&t, "Process");
 
-    size_t n = 0;
-    bool nomem = false;
-    ps_view *v = show_tcp ? ps_views(sh->e, sh->host, &n, &nomem) : NULL;
-    if (nomem) sh->out->failed = true;
-    for (size_t i = 0; i < n; i++) {
-        if (!wanted(&o, &v[i])) continue;
-        const ps_socket *sk = v[i].sk;
-        bool listen = sk->state == PS_LISTEN;
-        if (netid) ps_grid_cell(&t, "tcp");
-        ps_grid_cell(&t, "%s", ps_state_ss((ps_tcp_state)sk->state));
-        ps_grid_cell(&t, "0");
-        ps_grid_cell(&t, "%u", listen ? backlog(v[i].proc) : 0u);
-        addr_cells(&t, &o, v[i].v6, sk->laddr, sk->lport);
-        addr_cells(&t, &o, v[i].v6, sk->raddr, sk->rport);
-        if (o.procs && v[i].proc)
-            ps_grid_cell(&t, " users:((\"%s\",pid=%u,fd=%u))", v[i].proc->name, v[i].proc->pid,
-                          sk->fd);
-        else
-            ps_grid_cell(&t, "%s", "");
-    }
-    free(v);
+    /* ss dumps UDP before TCP. */
+    if (show_udp) rows(sh, &t, &o, PS_PROTO_UDP, netid, state_col);
+    if (show_tcp) rows(sh, &t, &o, PS_PROTO_TCP, netid, state_col);
     ps_grid_render(&t, sh->out);
     ps_grid_free(&t);
 }

@@ -51,7 +51,8 @@ static void packet_sink(void *ctx, const ps_event *ev)
 {
     static uint8_t buf[PS_PCAP_SNAPLEN];
     uint16_t *ip_id = ctx;
-    if (ev->kind == PS_EV_SEGMENT) (void)ps_pcap_packet(ev, (*ip_id)++, buf, sizeof buf);
+    if (ev->kind == PS_EV_SEGMENT || ev->kind == PS_EV_DATAGRAM || ev->kind == PS_EV_ICMP)
+        (void)ps_pcap_packet(ev, (*ip_id)++, buf, sizeof buf);
 }
 
 static void run_scenario(const ps_scenario *sc)

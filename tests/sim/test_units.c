@@ -310,6 +310,8 @@ static void errno_numbers_match_linux(void **state)
         { PS_EBADF, "EBADF", 9 },
         { PS_EISCONN, "EISCONN", 106 },
         { PS_ESRCH, "ESRCH", 3 },
+        { PS_EAGAIN, "EAGAIN", 11 },
+        { PS_EDESTADDRREQ, "EDESTADDRREQ", 89 },
     };
     assert_int_equal(sizeof table / sizeof table[0], PS_ERRNO_COUNT);
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -331,7 +333,7 @@ static void errno_numbers_match_linux(void **state)
 static void errno_parse_rejects_unknown_names(void **state)
 {
     (void)state;
-    static const char *const bad[] = { "", "eaddrinuse", "EADDRINUS", "EADDRINUSEX", "E?", "EAGAIN" };
+    static const char *const bad[] = { "", "eaddrinuse", "EADDRINUS", "EADDRINUSEX", "E?", "EWOULDBLOCK" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ps_errno e = PS_ERRNO_COUNT;
         assert_false(ps_errno_parse(bad[i], strlen(bad[i]), &e));

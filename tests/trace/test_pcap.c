@@ -156,6 +156,45 @@ static void test_too_big(void **state)
     free(huge);
 }
 
+/* A UDP datagram: protocol 17, DF, an 8-byte header whose length covers
+ * the data, a checksum that verifies; and the ICMP port unreachable that
+ * answers it: TOS 0xc0, no DF, type 3 code 3, quoting the datagram's IP and
+ * UDP headers (addresses and ports the other way round) and its data. */
+static void test_udp_and_icmp_layout(void **state)
+{
+    (void)state;
+    ps_event ev = segment(LAPTOP, 40000, LAB, 53, 0, 0, 0, "example.com A?");
+    ev.kind = PS_EV_DATAGRAM;
+    uint8_t buf[256];
+    size_t n = ps_pcap_packet(&ev, 3, buf, sizeof buf);
+    assert_int_equal(n, 20 + 8 + 14);
+    assert_int_equal(buf[9], 17);
+    assert_int_equal(buf[6], 0x40); /* DF */
+    assert_int_equal(ps_inet_checksum(buf, 20), 0);
+    assert_int_equal(buf[20] << 8 | buf[21], 40000);
+    assert_int_equal(buf[22] << 8 | buf[23], 53);
+    assert_int_equal(buf[24] << 8 | buf[25], 8 + 14);
+    assert_memory_equal(buf + 28, "example.com A?", 14);
+    assert_int_equal(ps_udp_checksum(LAPTOP, LAB, buf + 20, n - 20), 0);
+
+    ps_event icmp = segment(LAB, 53, LAPTOP, 40000, 0, 0, 0, "example.com A?");
+    icmp.kind = PS_EV_ICMP;
+    uint8_t ib[256];
+    size_t m = ps_pcap_packet(&icmp, 4, ib, sizeof ib);
+    assert_int_equal(m, 20 + 8 + n);
+    assert_int_equal(ib[1], 0xc0);
+    assert_int_equal(ib[6], 0);
+    assert_int_equal(ib[9], 1);
+    assert_int_equal(ps_inet_checksum(ib, 20), 0);
+    assert_int_equal(ib[20], 3);
+    assert_int_equal(ib[21], 3);
+    assert_int_equal(ps_inet_checksum(ib + 20, m - 20), 0);
+    /* The quote is the datagram above but for its IP ID (unknown: 0). */
+    assert_memory_equal(ib + 28 + 20, buf + 20, n - 20);
+    assert_int_equal(ps_inet_checksum(ib + 28, 20), 0);
+    assert_memory_equal(ib + 28 + 12, buf + 12, 8);
+}
+
 /* ---- the file ---- */
 
 static void temp_path(char *buf, size_t n)
@@ -275,7 +314,8 @@ int main(void)
         cmocka_unit_test(test_rfc1071_example), cmocka_unit_test(test_ipv4_header_example),
         cmocka_unit_test(test_odd_length),      cmocka_unit_test(test_carries),
         cmocka_unit_test(test_syn_layout),      cmocka_unit_test(test_data_layout),
-        cmocka_unit_test(test_too_big),         cmocka_unit_test(test_writer_file),
+        cmocka_unit_test(test_too_big),
+        cmocka_unit_test(test_udp_and_icmp_layout),         cmocka_unit_test(test_writer_file),
         cmocka_unit_test(test_open_error),      cmocka_unit_test(test_write_scenario),
         cmocka_unit_test(test_tee),
     };
