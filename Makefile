@@ -26,6 +26,9 @@ TEST_PKGS := cmocka
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BUILD   := build
+# `make` alone builds portsim: the first rule in the file is a generated
+# per-object rule, so the goal is named rather than left to rule order.
+.DEFAULT_GOAL := all
 CHECKS  := $(if $(RELEASE),,-DPS_CHECKS)
 COMMON  := -g $(OPT) $(WARN) $(CHECKS) $(if $(WERROR),-Werror) -ffile-prefix-map=$(CURDIR)=.
 LDLIBS_ := -lm
