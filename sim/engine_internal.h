@@ -9,6 +9,7 @@
 #include "demux.h"
 #include "engine_ops.h"
 #include "evq.h"
+#include "nat.h"
 #include "ports.h"
 #include "rng.h"
 #include "table.h"
@@ -92,6 +93,9 @@ struct ps_engine {
     uint8_t *named_err;     /* per sock-spec: ps_errno of its creating operation */
     uint8_t *named_seen;    /* per sock-spec: 1 once it has existed or failed */
     ps_socket *named_last;  /* per sock-spec: its last state once released */
+
+    ps_nat *nat;            /* per host: a router's translation table (empty otherwise) */
+    uint32_t *gateway;      /* per host: the router it sends through (ps_scenario_gateway) */
 };
 
 /* ---- operations only scenario actions use ---- */
@@ -158,8 +162,14 @@ bool ps__tcp_output(ps_engine *e, uint32_t s, uint8_t flags, const char *payload
 void ps__tcp_arrive(ps_engine *e, uint32_t seg);
 /* Releases every socket whose TIME-WAIT is over and arms the next timer. */
 void ps__tcp_timewait_due(ps_engine *e);
-/* The host an address leads to from `from` (itself for 127.x and its own
- * addresses), or PS_NONE. */
+/* ---- router.c ---- */
+/* A segment reached a router: rewrites and forwards it (or drops it) and
+ * returns true; false when it is for the router itself. */
+bool ps__router_input(ps_engine *e, const ps_segment *sg);
+
+/* The next host on the way to an address from `from` (itself for 127.x and
+ * its own addresses; the gateway router for a host it has no link to), or
+ * PS_NONE. */
 uint32_t ps__route(const ps_engine *e, uint32_t from, ps_addr dst, ps_time *latency);
 
 #endif

@@ -78,3 +78,8 @@ ps_port_state ps_engine_port_state(const ps_engine *e, uint32_t host, uint16_t p
         if (e->socks[s].state == PS_LISTEN) return PS_PORT_LISTENING;
     return PS_PORT_USED;
 }
+
+const ps_nat *ps_engine_nat(const ps_engine *e, uint32_t host)
+{
+    return host < e->sc->nhosts && e->sc->hosts[host].router ? &e->nat[host] : NULL;
+}

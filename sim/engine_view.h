@@ -5,6 +5,7 @@
 #define PS_ENGINE_VIEW_H
 
 #include "engine.h"
+#include "nat.h"
 #include "socket.h"
 
 /* ---- read-only views of engine state ---- */
@@ -73,6 +74,10 @@ const ps_socket *ps_engine_named_last(const ps_engine *e, uint32_t sock_spec);
 /* Segments in flight: slots 0..count-1, skip those whose `live` is 0. */
 uint32_t ps_engine_segment_slots(const ps_engine *e);
 const ps_segment *ps_engine_segment(const ps_engine *e, uint32_t i);
+
+/* A router's translation table (nat.h), or NULL for a host that is not a
+ * router. Entries may have expired: ask ps_nat_live(t, i, now). */
+const ps_nat *ps_engine_nat(const ps_engine *e, uint32_t host);
 
 /* What holds host:port right now (ps_port_state in scenario.h). */
 ps_port_state ps_engine_port_state(const ps_engine *e, uint32_t host, uint16_t port);

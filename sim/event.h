@@ -23,6 +23,9 @@ typedef enum ps_event_kind {
     PS_EV_KILL,        /* a process was killed: pid, proc */
     PS_EV_SAY,         /* a caption: text */
     PS_EV_SHELL,       /* a command on a host and its output: text */
+    PS_EV_NAT,         /* a router rewrote a segment crossing it (op "masquerade" or
+                          "forward"): src, dst as it came, nat_src, nat_dst as it
+                          leaves; or dropped it (op "drop", text: why) */
     PS_EV_KIND_COUNT
 } ps_event_kind;
 
@@ -63,6 +66,11 @@ typedef struct ps_event {
     bool port_free;        /* RELEASE: no other socket holds the port any more */
     const char *text;      /* SAY caption, SHELL output, DELIVER/SEGMENT payload */
     uint32_t action;       /* scenario action that caused it, or PS_NONE */
+    /* NAT: the segment's endpoints once rewritten, and whether this segment
+     * made a new translation entry. */
+    ps_addr nat_src_addr;  uint16_t nat_src_port;
+    ps_addr nat_dst_addr;  uint16_t nat_dst_port;
+    bool nat_new;
 } ps_event;
 
 typedef void (*ps_event_fn)(void *ctx, const ps_event *ev);

@@ -76,6 +76,9 @@ typedef struct inst {
     ps_addr k_saddr;
     uint16_t k_sport;
     uint32_t k_acc;
+    /* connect through a masquerading router: the outside port it got */
+    bool e_nat, k_nat;
+    uint16_t e_nat_port, k_nat_port;
 } inst;
 
 /* A socket operation a shell command did, to be done again on the kernel. */
