@@ -13,6 +13,7 @@
 
 #include "lexer.h"
 #include "mem.h"
+#include "nat.h"
 #include "table.h"
 #include "suggest.h"
 #include "units.h"
@@ -55,6 +56,7 @@ typedef struct parser {
     ps_token prev; /* the token last consumed */
     uint32_t line;
     uint32_t cap_hosts, cap_links, cap_procs, cap_socks, cap_actions, cap_expects, cap_questions;
+    uint32_t cap_forwards;
     ps_time last_t;       /* time of the latest `at`/`say` line ... */
     uint32_t last_t_line; /* ... and its line (0: none yet) */
     uint32_t title_line, seed_line;
@@ -723,6 +725,120 @@ static bool st_host(parser *p, uint32_t col)
     return host_options(p, h);
 }
 
+/* ---- statements: router, forward (a home router's NAT) ---- */
+
+/* router NAME inside ADDR[/LEN] outside ADDR [masquerade] [conntrack-max=N] */
+static bool st_router(parser *p, uint32_t col)
+{
+    static const char *const opts[] = { "masquerade", "conntrack-max=" };
+    span name = { NULL, 0, 0 };
+    if (!want_name(p, "router name", false, &name) || !claim_name(p, name)) return false;
+    if (is_localhost(name))
+        return fail_at(p, name.col, "'localhost' means 127.0.0.1 on every host: give this router another name");
+    ps_host_spec *h = PUSH(p, hosts, PS_MAX_HOSTS, "hosts");
+    if (h == NULL || !dup_text(p, name.s, name.len, &h->name) ||
+        !ix_add(p, (ix_key){ IX_HOST, 0, 0, h->name, strlen(h->name) }, p->sc->nhosts - 1))
+        return false;
+    h->pos = (ps_pos){ p->line, col };
+    h->router = true;
+    h->inside_prefix = 24;
+    h->conntrack_max = PS_NAT_MAX_DEFAULT;
+    ps_os_defaults(PS_OS_LINUX, &h->eph_lo, &h->eph_hi, &h->unpriv_start);
+    char b[64], b2[64];
+    span in, out;
+    if (!want_literal(p, "inside", "'inside' and the router's address on the home network") ||
+        !want_word(p, "the inside address, like 192.168.1.1/24", &in))
+        return false;
+    const char *slash = memchr(in.s, '/', in.len);
+    size_t alen = slash ? (size_t)(slash - in.s) : in.len;
+    if (slash) {
+        uint64_t len;
+        span pl = { slash + 1, in.len - alen - 1, in.col + (uint32_t)alen + 1 };
+        if (!parse_uint(p, pl, "prefix length", 8, 30, &len)) return false;
+        h->inside_prefix = (uint8_t)len;
+    }
+    if (!parse_addr(p, (span){ in.s, alen, in.col }, &h->addrs[1]) ||
+        !check_host_addr(p, h->addrs[1], in.col))
+        return false;
+    h->naddrs = 1; /* the outside address is checked next, against this one too */
+    h->addrs[0] = h->addrs[1];
+    ps_addr oa;
+    if (!want_literal(p, "outside", "'outside' and the router's public address") ||
+        !want_word(p, "the outside address, like 203.0.113.5", &out) ||
+        !parse_addr(p, out, &oa) || !check_host_addr(p, oa, out.col))
+        return false;
+    h->addrs[0] = oa;
+    h->naddrs = 2;
+    uint32_t mask = ~0u << (32 - h->inside_prefix);
+    if ((h->addrs[0] & mask) == (h->addrs[1] & mask))
+        return fail_at(p, out.col, "the outside address %s is on the inside network %s: give the router an address of another network",
+                       show(out.s, out.len, b), show(in.s, in.len, b2));
+    uint32_t seen = 0, seen_kv = 0;
+    while (p->tok.kind != PS_TOK_END) {
+        size_t k = 0;
+        span v = { NULL, 0, 0 };
+        uint64_t max;
+        if (is_word(p, opts[0])) {
+            if (!once(p, &seen, 0, opts[0], p->tok.col) || !advance(p)) return false;
+            h->masquerade = true;
+            continue;
+        }
+        if (p->tok.kind == PS_TOK_WORD && p->tok.len > 11 && memcmp(p->tok.s, "masquerade=", 11) == 0)
+            return fail_at(p, p->tok.col, "'masquerade' takes no value: write just masquerade");
+        if (!want_kv_option(p, opts + 1, 1, "router option (or masquerade)", &seen_kv, &k, &v)) return false;
+        if (!parse_uint(p, v, "conntrack-max", 1, PS_NAT_MAX_DEFAULT, &max)) return false;
+        h->conntrack_max = (uint32_t)max;
+    }
+    return true;
+}
+
+/* forward ROUTER [tcp] PORT to HOST:PORT */
+static bool st_forward(parser *p, uint32_t col)
+{
+    uint32_t r, rcol = p->tok.col;
+    uint16_t port, to_port;
+    span t;
+    char b[64];
+    if (!want_host(p, &r)) return false;
+    const ps_scenario *sc = p->sc;
+    if (!sc->hosts[r].router)
+        return fail_at(p, rcol, "'%s' is not a router: forward rules belong on a 'router' line's host",
+                       sc->hosts[r].name);
+    if (is_word(p, "tcp") && !advance(p)) return false;
+    uint32_t pcol = p->tok.col;
+    if (!want_port(p, "port to forward", &port) ||
+        !want_literal(p, "to", "'to' and the inside HOST:PORT") ||
+        !want_word(p, "the inside HOST:PORT, like laptop:80", &t))
+        return false;
+    const char *colon = memchr(t.s, ':', t.len);
+    if (colon == NULL)
+        return fail_at(p, t.col, "bad forward target '%s': expected HOST:PORT, like laptop:80",
+                       show(t.s, t.len, b));
+    size_t hl = (size_t)(colon - t.s);
+    span hs = { t.s, hl, t.col }, ps = { colon + 1, t.len - hl - 1, t.col + (uint32_t)hl + 1 };
+    ps_addr to;
+    uint32_t h = PS_NONE;
+    if (hl && is_digit(hs.s[0])) {
+        if (!parse_addr(p, hs, &to)) return false;
+        h = ps_scenario_host_by_addr(sc, to);
+    } else {
+        if (!resolve_host(p, hs, &h)) return false;
+        to = sc->hosts[h].addrs[0];
+    }
+    if (h == PS_NONE || !ps_scenario_inside(sc, r, h))
+        return fail_at(p, t.col, "'%s' is not a host on %s's inside network", show(hs.s, hs.len, b),
+                       sc->hosts[r].name);
+    if (!parse_port(p, ps, "port", &to_port) || !want_end(p)) return false;
+    for (uint32_t i = 0; i < sc->nforwards; i++)
+        if (sc->forwards[i].router == r && sc->forwards[i].port == port)
+            return fail_at(p, pcol, "port %u of '%s' is already forwarded (line %u)", (unsigned)port,
+                           sc->hosts[r].name, (unsigned)sc->forwards[i].pos.line);
+    ps_forward_spec *f = PUSH(p, forwards, PS_MAX_FORWARDS, "forward rules");
+    if (f == NULL) return false;
+    *f = (ps_forward_spec){ r, PS_PROTO_TCP, port, to, to_port, { p->line, col } };
+    return true;
+}
+
 static bool st_link(parser *p, uint32_t col)
 {
     uint32_t a, b;
@@ -1218,12 +1334,21 @@ static bool exp_udp_port(parser *p, ps_expect *e)
 /* HOST port N free|listening|used  |  HOST udp port N free|used  |  HOST STATE count N */
 static bool exp_host(parser *p, ps_expect *e, uint32_t h)
 {
-    static const char *const extra[] = { "port", "udp" };
+    static const char *const extra[] = { "port", "udp", "nat" };
     static const char *const port_states[] = { "free", "listening", "used" };
     size_t k = 0;
     e->host = h;
-    if (!want_state(p, extra, 2, &k)) return false;
+    uint32_t col = p->tok.col;
+    if (!want_state(p, extra, COUNT_OF(extra), &k)) return false;
     if (k == PS_STATE_COUNT + 1) return exp_udp_port(p, e);
+    if (k == PS_STATE_COUNT + 2) {
+        if (!p->sc->hosts[h].router)
+            return fail_at(p, col, "'%s' is not a router: only a router has a translation table",
+                           p->sc->hosts[h].name);
+        e->kind = PS_EXP_NAT;
+        return want_literal(p, "count", "'count N' after 'nat'") &&
+               want_uint(p, "count", 0, UINT32_MAX, &e->value);
+    }
     if (k == PS_STATE_COUNT) {
         e->kind = PS_EXP_PORT;
         return want_port(p, "port", &e->port) &&
@@ -1578,10 +1703,10 @@ static bool parse_line(parser *p, const char *s, size_t len, uint32_t line)
 {
     static const char *const names[] = { "title", "seed", "host",   "link",
                                          "proc",  "at",   "say",    "expect",
-                                         "ask" };
+                                         "ask",   "router", "forward" };
     static const statement_fn fns[] = { st_title, st_seed, st_host, st_link,
                                         st_proc,  st_at,   st_say,  NULL,
-                                        st_ask_time };
+                                        st_ask_time, st_router, st_forward };
     ps_cursor_init(&p->cur, s, len, line);
     p->line = line;
     if (!ps_cursor_next(&p->cur, &p->tok, p->diag)) return false;

@@ -10,6 +10,7 @@
 static const char *const k_roles[PV_ROLE_COUNT] = {
     "title", "clock", "hint", "caption", "roof", "name", "floor", "door", "envelope", "link", "table",
     "log", "terminal", "banner", "notice", "lookup", "timeline", "help", "picker", "error", "button",
+    "nat",
 };
 
 const char *pv_role_name(pv_role r) { return r < PV_ROLE_COUNT ? k_roles[r] : "other"; }

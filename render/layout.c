@@ -429,6 +429,56 @@ static void layout_floors(pv_layout *L, const pv_layout_in *in, uint32_t hi, pv_
     }
 }
 
+/* A router's translation table: a head line, then each entry on two lines,
+ * the inside end over "↔ " and the public end, in a type as large as the
+ * building's name where the building is wide enough. */
+static void layout_nat(pv_layout *L, const pv_layout_in *in, uint32_t hi, pv_rect area)
+{
+    const pv_scene *s = in->scene;
+    const pv_host *h = &s->hosts[hi];
+    pv_host_box *hb = &L->hosts[hi];
+    int pad = sc(L, 6);
+    pv_rect panel = rect(area.x + pad, area.y + sc(L, 2), area.w - 2 * pad, area.h - sc(L, 2) - pad);
+    if (panel.w <= 0 || panel.h <= 0) return;
+    int room = panel.w - 2 * pad;
+    int px = imax(L->min_px, L->px.name);
+    /* the widest line any entry can have, and the head */
+    int widest = measure(in, "↔ 255.255.255.255:65535", px, PV_FACE_MONO);
+    int head_w = measure(in, "translation table", px, PV_FACE_BOLD);
+    widest = imax(widest, head_w);
+    if (widest > room && widest > 0) px = imax(imax(L->min_px, 7), px * room / widest);
+    hb->nat_px = px;
+    int lh = line_h(px), gap = sc(L, 4);
+    hb->nat = panel;
+    hb->nat_head = rect(panel.x + pad, panel.y + sc(L, 3), room, lh);
+    add_label(L, hb->nat_head);
+    int y = hb->nat_head.y + lh + gap, bottom = panel.y + panel.h - sc(L, 2);
+    /* the inside address at the foot, when two lines are left for it and a row */
+    if (bottom - lh >= y + 2 * lh) {
+        hb->nat_inside = rect(panel.x + pad, bottom - lh, room, lh);
+        add_label(L, hb->nat_inside);
+        bottom -= lh + gap;
+    }
+    uint32_t want = h->nnat, more = h->hidden_nat;
+    for (uint32_t i = 0; i < want; i++) {
+        /* keep a line for "+N more" when some entries cannot fit */
+        bool fits = y + 2 * lh <= bottom && (i + 1 == want || y + 3 * lh + gap <= bottom);
+        if (!fits) {
+            more += want - i;
+            break;
+        }
+        hb->nat_row[i] = rect(panel.x + pad, y, room, 2 * lh);
+        add_label(L, hb->nat_row[i]);
+        hb->nat_shown++;
+        y += 2 * lh + gap;
+    }
+    if (more && y + lh <= bottom) {
+        hb->nat_more = rect(panel.x + pad, y, room, lh);
+        hb->nat_more_count = more;
+        add_label(L, hb->nat_more);
+    }
+}
+
 static void layout_building(pv_layout *L, const pv_layout_in *in, uint32_t hi, pv_rect zone)
 {
     const pv_host *h = &in->scene->hosts[hi];
@@ -449,6 +499,18 @@ static void layout_building(pv_layout *L, const pv_layout_in *in, uint32_t hi, p
     add_label(L, hb->name);
     pv_rect area = rect(body.x, hb->name.y + hb->name.h + sc(L, 2), body.w,
                         body.y + body.h - (hb->name.y + hb->name.h + sc(L, 2)));
+    memset(&hb->nat, 0, sizeof hb->nat);
+    hb->nat_shown = hb->nat_more_count = 0;
+    hb->nat_more = hb->nat_head = hb->nat_inside = hb->nat;
+    if (h->router) {
+        /* A router's table fills the building, or its upper half when the
+         * router has doors of its own. */
+        bool doors = h->ndoors || h->hidden;
+        int th = doors ? area.h / 2 : area.h;
+        layout_nat(L, in, hi, rect(area.x, area.y, area.w, th));
+        if (!doors) return;
+        area = rect(area.x, area.y + th, area.w, area.h - th);
+    }
     layout_floors(L, in, hi, area);
 }
 

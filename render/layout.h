@@ -50,6 +50,16 @@ typedef struct pv_host_box {
     pv_floor_box upper, priv;  /* unprivileged floor above, privileged below */
     int row;                   /* which street row */
     int door_title_px, door_sub_px; /* label sizes of this building's doors */
+    /* A router's translation table: a panel with a head line and one row
+     * (two lines: inside end, public end) per entry shown, then "+N more"
+     * when some do not fit. */
+    pv_rect nat, nat_head;     /* w == 0: not a router */
+    pv_rect nat_inside;        /* "inside 192.168.1.1" at the panel's foot; h == 0: no room */
+    pv_rect nat_row[PV_MAX_NAT_ROWS];
+    uint32_t nat_shown;        /* rows laid out (entries pv_host.first_nat ...) */
+    pv_rect nat_more;          /* h == 0: every entry is shown */
+    uint32_t nat_more_count;
+    int nat_px;
 } pv_host_box;
 
 /* An envelope rides in a lane of the street, never over a building: a card

@@ -99,6 +99,39 @@ static void draw_door(pv_paint *p, const pv_layout *L, const pv_scene *s, const 
                b->note, PV_ALIGN_CENTER);
 }
 
+/* A router's translation table: each entry in its conversation's colour,
+ * the inside end over the public one. */
+static void draw_nat(pv_paint *p, const pv_layout *L, const pv_scene *s, const pv_host *h, const pv_host_box *hb)
+{
+    if (hb->nat.w <= 0) return;
+    pv_fill(p, hb->nat, PV_COL_PANEL);
+    pv_outline(p, hb->nat, PV_COL_BUILD_EDGE, pv_th(L, 1));
+    pv_paint_role(p, PV_ROLE_NAT);
+    char text[80];
+    snprintf(text, sizeof text, "translation table");
+    pv_paint_text_in(p, text, PV_FACE_BOLD, hb->nat_px, PV_COL_TEXT_DIM, hb->nat_head, PV_ALIGN_LEFT);
+    for (uint32_t k = 0; k < hb->nat_shown; k++) {
+        const pv_nat_row *r = &s->nats[h->first_nat + k];
+        pv_rect top = hb->nat_row[k], bottom = top;
+        top.h /= 2;
+        bottom.y += top.h;
+        bottom.h -= top.h;
+        pv_rgba c = pv_paint_conv(p, s, r->conv, PV_COL_TEXT);
+        pv_paint_text_in(p, r->in, PV_FACE_MONO, hb->nat_px, c, top, PV_ALIGN_LEFT);
+        snprintf(text, sizeof text, "↔ %s%s", r->out, r->forward ? " (fwd)" : "");
+        pv_paint_text_in(p, text, PV_FACE_MONO, hb->nat_px, c, bottom, PV_ALIGN_LEFT);
+        pv_paint_conn(p, NULL, PV_COL_TEXT);
+    }
+    if (hb->nat_inside.h > 0) {
+        snprintf(text, sizeof text, "inside %s", h->inside);
+        pv_paint_text_in(p, text, PV_FACE_SANS, hb->nat_px, PV_COL_TEXT_DIM, hb->nat_inside, PV_ALIGN_LEFT);
+    }
+    if (hb->nat_more.h > 0) {
+        snprintf(text, sizeof text, "+%u more entries", (unsigned)hb->nat_more_count);
+        pv_paint_text_in(p, text, PV_FACE_SANS, hb->nat_px, PV_COL_TEXT_DIM, hb->nat_more, PV_ALIGN_LEFT);
+    }
+}
+
 static void draw_building(pv_paint *p, const pv_layout *L, const pv_scene *s, uint32_t i)
 {
     const pv_host_box *hb = &L->hosts[i];
@@ -110,7 +143,8 @@ static void draw_building(pv_paint *p, const pv_layout *L, const pv_scene *s, ui
     pv_paint_role(p, PV_ROLE_ROOF);
     pv_paint_text_in(p, h->addr, PV_FACE_BOLD, hb->plate.h * 7 / 10, PV_COL_TEXT_DARK, hb->plate, PV_ALIGN_CENTER);
     char name[160];
-    snprintf(name, sizeof name, h->procs[0] ? "%s · %s" : "%s", h->name, h->procs);
+    if (h->router) snprintf(name, sizeof name, h->procs[0] ? "%s · router · %s" : "%s · router", h->name, h->procs);
+    else snprintf(name, sizeof name, h->procs[0] ? "%s · %s" : "%s", h->name, h->procs);
     pv_paint_role(p, PV_ROLE_NAME);
     pv_paint_text_in(p, name, PV_FACE_SANS, hb->name.h * 4 / 5, PV_COL_TEXT, hb->name, PV_ALIGN_CENTER);
     draw_floor(p, L, hb, &hb->upper);
@@ -118,6 +152,7 @@ static void draw_building(pv_paint *p, const pv_layout *L, const pv_scene *s, ui
     floor_heads(p, L, hb, h->unpriv_start);
     for (uint32_t k = 0; k < h->ndoors; k++)
         draw_door(p, L, s, hb, &s->doors[h->first_door + k], &L->doors[h->first_door + k]);
+    draw_nat(p, L, s, h, hb);
 }
 
 static void draw_links(pv_paint *p, const pv_layout *L, const pv_scene *s)
@@ -173,6 +208,11 @@ static void draw_envelope(pv_paint *p, const pv_layout *L, const pv_scene *s,
         if (v->keys & (1u << k))
             pv_fill(p, grow((pv_rect){ b->head[k].x, b->head[k].y, b->head[k].w, b->slot[k].y + b->slot[k].h - b->head[k].y },
                             pv_th(L, 2)), c);
+    /* slots a router just rewrote: ringed, and the detail says what they were */
+    for (int k = 0; k < PV_SLOTS; k++)
+        if (v->rewritten & (1u << k))
+            pv_outline(p, grow((pv_rect){ b->head[k].x, b->head[k].y, b->head[k].w, b->slot[k].y + b->slot[k].h - b->head[k].y },
+                               pv_th(L, 2)), PV_COL_REWRITE, pv_th(L, 3));
     if (v->flags & PS_RST) pv_dashed(p, b->r, c, pv_th(L, 3), pv_th(L, 5));
     else pv_outline(p, b->r, c, pv_th(L, 2));
     const pv_conv *conv = pv_scene_conv(s, v->conv);

@@ -65,6 +65,7 @@ static inline pv_rgba pv_conv_colour(unsigned i)
 #define PV_COL_ENV_RST    PV_OI_VERMILLION
 #define PV_COL_HILITE     PV_RGB(0x17, 0x3A, 0x66) /* highlighted table row */
 #define PV_COL_NOW        PV_OI_YELLOW             /* current time, current log line */
+#define PV_COL_REWRITE    PV_RGB(0x12, 0x14, 0x1A) /* ring on envelope slots a router rewrote (on paper) */
 #define PV_COL_ERROR_BG   PV_RGB(0x5C, 0x1E, 0x0A)
 #define PV_COL_ERROR      PV_OI_VERMILLION
 #define PV_COL_TIMELINE_GAP PV_RGB(0x3A, 0x3F, 0x4C)

@@ -146,6 +146,21 @@ static void empty_door(uint16_t port, pv_door *d)
     snprintf(d->sub, sizeof d->sub, "nobody home");
 }
 
+/* A router's empty door whose port a `forward` rule sends inside says where. */
+static void forwarded_door(const ps_scenario *sc, uint32_t h, pv_door *d)
+{
+    for (uint32_t i = 0; i < sc->nforwards; i++) {
+        const ps_forward_spec *f = &sc->forwards[i];
+        if (f->router != h || f->port != d->port) continue;
+        uint32_t to = ps_scenario_host_by_addr(sc, f->to);
+        char a[16];
+        snprintf(d->sub, sizeof d->sub, "→ %s:%u", to != PS_NONE ? sc->hosts[to].name : ps_addr_str(f->to, a),
+                 (unsigned)f->to_port);
+        snprintf(d->note, sizeof d->note, "forwarded");
+        return;
+    }
+}
+
 /* Doors keep their places: the lesson's ports (listening or empty) by
  * number, so a door that empties or fills stays put; then temporary doors
  * in order of creation (socket slot), so a new one never shifts the rest. */
@@ -178,6 +193,15 @@ static void add_empty_doors(pv_scene *s, const ps_engine *e, uint32_t h)
         if (owner != h || pv_scene_door_for(s, h, a->port) < PV_DOOR_MORE) continue;
         pv_door d;
         empty_door(a->port, &d);
+        forwarded_door(sc, h, &d);
+        pv_scene_add_door(s, h, &d);
+    }
+    /* A router's forwarded ports are doors too, leading inside. */
+    for (uint32_t i = 0; i < sc->nforwards; i++) {
+        if (sc->forwards[i].router != h || pv_scene_door_for(s, h, sc->forwards[i].port) < PV_DOOR_MORE) continue;
+        pv_door d;
+        empty_door(sc->forwards[i].port, &d);
+        forwarded_door(sc, h, &d);
         pv_scene_add_door(s, h, &d);
     }
 }
@@ -259,6 +283,10 @@ static void add_hosts(pv_scene *s, const ps_engine *e)
             return;
         }
         pv_host *host = &s->hosts[s->nhosts - 1];
+        if (hs->router) {
+            host->router = true;
+            ps_addr_str(hs->addrs[1], host->inside);
+        }
         size_t used = 0;
         for (uint32_t p = 0; p < nprocs; p++) {
             const ps_proc *pr = ps_engine_proc(e, p);
@@ -401,9 +429,111 @@ static void conv_id(const pv_scene *s, pv_envelope *v)
                  ps_endpoint_str(v->src_addr, v->src_port, b));
 }
 
+/* ---- routers ---- */
+
+/* The translation entry of router h a segment with tuple t belongs to,
+ * either way round; *dir as ps_nat_peek gives it for t itself (0 orig,
+ * 1 reply), or 2 + that when only the reversed tuple matched. */
+static const ps_ct_entry *nat_entry(const ps_engine *e, uint32_t h, const ps_tuple *t, int *dir)
+{
+    const ps_nat *n = ps_engine_nat(e, h);
+    if (!n) return NULL;
+    ps_time now = ps_engine_now(e);
+    uint32_t i = ps_nat_peek(n, PS_PROTO_TCP, t, now, dir);
+    if (i != PS_NONE) return &n->v[i];
+    ps_tuple r = { t->dst, t->src, t->dport, t->sport };
+    i = ps_nat_peek(n, PS_PROTO_TCP, &r, now, dir);
+    if (i == PS_NONE) return NULL;
+    *dir += 2;
+    return &n->v[i];
+}
+
+/* A segment on the router's outside carries the router's public address:
+ * its conversation is the inside connection the entry translates to. */
+static uint16_t nat_conv(const pv_scene *s, const ps_engine *e, const ps_segment *g)
+{
+    ps_tuple t = { g->src_addr, g->dst_addr, g->src_port, g->dst_port };
+    uint32_t ends[2] = { g->from_host, g->to_host };
+    for (int k = 0; k < 2; k++) {
+        int dir;
+        const ps_ct_entry *en = nat_entry(e, ends[k], &t, &dir);
+        if (!en) continue;
+        uint16_t c = pv_scene_conv_for(s, en->orig.src, en->orig.sport, en->orig.dst, en->orig.dport);
+        if (c != PV_NO_CONV) return c;
+    }
+    return PV_NO_CONV;
+}
+
+/* A segment leaving a router that rewrote it: which slots changed, and
+ * what they were, in the detail line. */
+static void readdressed(pv_scene *s, const ps_engine *e, const ps_segment *g, pv_envelope *v)
+{
+    ps_tuple t = { g->src_addr, g->dst_addr, g->src_port, g->dst_port };
+    int dir;
+    const ps_ct_entry *en = nat_entry(e, g->from_host, &t, &dir);
+    /* A rewritten segment reverses the other direction's tuple: leaving
+     * towards the server it reverses `reply` and came in as `orig`; towards
+     * the inside host it reverses `orig` and came in as `reply`. */
+    if (!en || dir < 2) return;
+    ps_tuple was = dir == 3 ? en->orig : en->reply;
+    if (was.src != t.src) v->rewritten |= 1u << PV_SLOT_SRC_IP;
+    if (was.sport != t.sport) v->rewritten |= 1u << PV_SLOT_SRC_PORT;
+    if (was.dst != t.dst) v->rewritten |= 1u << PV_SLOT_DST_IP;
+    if (was.dport != t.dport) v->rewritten |= 1u << PV_SLOT_DST_PORT;
+    if (!v->rewritten) return;
+    bool src = v->rewritten & ((1u << PV_SLOT_SRC_IP) | (1u << PV_SLOT_SRC_PORT));
+    char ep[24], who[32];
+    memcpy(who, s->hosts[g->from_host].name, sizeof who);
+    snprintf(v->detail, sizeof v->detail, "%s rewrote %s, was %s", who,
+             src ? "src" : "dst", ps_endpoint_str(src ? was.src : was.dst, src ? was.sport : was.dport, ep));
+}
+
+/* Each router's live translation entries, oldest first, as table rows. */
+static void add_nat_rows(pv_scene *s, const ps_engine *e)
+{
+    s->nnats = 0;
+    for (uint32_t h = 0; h < s->nhosts; h++) {
+        pv_host *host = &s->hosts[h];
+        host->first_nat = s->nnats;
+        const ps_nat *n = host->router ? ps_engine_nat(e, h) : NULL;
+        if (!n) continue;
+        /* Entries are unordered in the table: pick by id, oldest first,
+         * PV_MAX_NAT_ROWS at most (O(rows x entries), entries bounded). */
+        uint32_t last = 0;
+        bool any = false;
+        for (;;) {
+            uint32_t best = PS_NONE, live = 0;
+            for (uint32_t i = 0; i < n->n; i++) {
+                const ps_ct_entry *en = &n->v[i];
+                if (!ps_nat_live(n, i, s->now)) continue;
+                live++;
+                if ((!any || en->id > last) && (best == PS_NONE || en->id < n->v[best].id)) best = i;
+            }
+            if (best == PS_NONE) break;
+            if (host->nnat == PV_MAX_NAT_ROWS) {
+                host->hidden_nat = live - host->nnat;
+                break;
+            }
+            const ps_ct_entry *en = &n->v[best];
+            pv_nat_row *r = &s->nats[s->nnats++];
+            r->forward = en->kind == PS_NAT_DNAT;
+            /* masquerade: orig is inside, reply's dst the public end;
+             * forward: reply's src is inside, orig's dst the public end. */
+            ps_endpoint_str(r->forward ? en->reply.src : en->orig.src, r->forward ? en->reply.sport : en->orig.sport,
+                            r->in);
+            ps_endpoint_str(r->forward ? en->orig.dst : en->reply.dst, r->forward ? en->orig.dport : en->reply.dport,
+                            r->out);
+            r->conv = pv_scene_conv_for(s, en->orig.src, en->orig.sport, en->orig.dst, en->orig.dport);
+            host->nnat++;
+            last = en->id;
+            any = true;
+        }
+    }
+}
+
 /* Keeps the PV_MAX_ENVELOPES oldest segments (smallest id), sorted. */
-static void keep_envelope(pv_scene *s, const ps_segment *g, uint32_t slot, pv_demux_fn demux,
-                          void *ctx)
+static void keep_envelope(pv_scene *s, const ps_engine *e, const ps_segment *g, uint32_t slot,
+                          pv_demux_fn demux, void *ctx)
 {
     uint32_t pos = s->nenvs;
     while (pos > 0 && s->envs[pos - 1].id > g->id) pos--;
@@ -429,10 +559,12 @@ static void keep_envelope(pv_scene *s, const ps_segment *g, uint32_t slot, pv_de
     v->src_port = g->src_port;
     v->dst_port = g->dst_port;
     v->conv = pv_scene_conv_for(s, g->src_addr, g->src_port, g->dst_addr, g->dst_port);
+    if (v->conv == PV_NO_CONV) v->conv = nat_conv(s, e, g);
     conv_id(s, v);
     v->keys = key_slots(s, v);
     v->to = demux ? demux(ctx, slot, g->arrives) : PV_TO_UNKNOWN;
     describe_envelope(v, g);
+    readdressed(s, e, g, v);
 }
 
 static void add_envelopes(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ctx)
@@ -445,7 +577,7 @@ static void add_envelopes(pv_scene *s, const ps_engine *e, pv_demux_fn demux, vo
             s->hidden_envs++;
             continue;
         }
-        keep_envelope(s, g, i, demux, ctx);
+        keep_envelope(s, e, g, i, demux, ctx);
     }
 }
 
@@ -513,6 +645,7 @@ void pv_scene_build(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ct
     add_hosts(s, e);
     add_links(s, e);
     bundle_links(s);
+    add_nat_rows(s, e);
     add_envelopes(s, e, demux, ctx);
     find_lookup(s, e);
 }

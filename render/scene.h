@@ -21,6 +21,7 @@
 #define PV_MAX_CONVS 256     /* conversations named and coloured; more go grey */
 #define PV_NO_CONV UINT16_MAX
 #define PV_CONV_ID 48        /* "tab1", or "192.0.2.10:50674>93.184.216.34:443" */
+#define PV_MAX_NAT_ROWS 8    /* translation entries listed per router; more are counted */
 
 /* A door reference that is not a door index: */
 #define PV_DOOR_MORE  (PS_NONE - 1) /* the host's "+N more" tile */
@@ -67,7 +68,22 @@ typedef struct pv_host {
     uint32_t ndoors;
     uint32_t hidden;     /* doors not listed (beyond PV_MAX_DOORS) */
     bool priv_floor;     /* some listed door is privileged */
+    /* A router: its inside address and its translation table, oldest
+     * entry first (the rows are pv_scene.nats[first_nat ..]). */
+    bool router;
+    char inside[16];     /* "192.168.1.1" (addr is the outside one) */
+    uint32_t first_nat, nnat;
+    uint32_t hidden_nat; /* live entries not listed (beyond PV_MAX_NAT_ROWS) */
 } pv_host;
+
+/* One translation entry, as the router's table shows it: the inside end
+ * and the public end it is known by outside. */
+typedef struct pv_nat_row {
+    char in[24];         /* "192.168.1.10:50000" */
+    char out[24];        /* "203.0.113.5:60693" */
+    bool forward;        /* a forwarding rule's entry (else masquerade) */
+    uint16_t conv;       /* its conversation, or PV_NO_CONV */
+} pv_nat_row;
 
 /* An established connection (or a bundle of them) between two doors. */
 typedef struct pv_link {
@@ -97,6 +113,7 @@ typedef struct pv_envelope {
     uint8_t keys;        /* bit per slot: those that tell it from its nearest sibling
                             conversation's (the one sharing the most), 0 if none */
     char detail[64];     /* payload or where demux sends it */
+    uint8_t rewritten;   /* bit per slot the router it is leaving rewrote, 0 if none */
 } pv_envelope;
 
 /* The demux decision on screen: for the envelope arriving soonest, once it
@@ -129,6 +146,8 @@ typedef struct pv_scene {
     pv_conv convs[PV_MAX_CONVS];
     uint32_t nconvs;
     pv_lookup lookup;
+    pv_nat_row nats[PV_MAX_HOSTS * PV_MAX_NAT_ROWS];
+    uint32_t nnats;
 } pv_scene;
 
 /* How the scene learns where demux will send an in-flight segment (the

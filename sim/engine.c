@@ -33,7 +33,21 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
     e->named_err = calloc(nn, 1);
     e->named_seen = calloc(nn, 1);
     e->named_last = calloc(nn, sizeof *e->named_last);
-    if (!e->state_count || !e->named || !e->named_err || !e->named_seen || !e->named_last) goto fail;
+    e->nat = calloc(sc->nhosts ? sc->nhosts : 1, sizeof *e->nat);
+    e->gateway = malloc((sc->nhosts ? sc->nhosts : 1) * sizeof *e->gateway);
+    if (!e->state_count || !e->named || !e->named_err || !e->named_seen || !e->named_last ||
+        !e->nat || !e->gateway)
+        goto fail;
+    for (uint32_t h = 0; h < sc->nhosts; h++) {
+        ps_nat_init(&e->nat[h], sc->hosts[h].router ? sc->hosts[h].conntrack_max : 0);
+        e->gateway[h] = PS_NONE;
+    }
+    /* The first router in link order a host is inside of (ps_scenario_gateway), in one pass. */
+    for (uint32_t l = 0; l < sc->nlinks; l++) {
+        uint32_t a = sc->links[l].a, b = sc->links[l].b;
+        if (e->gateway[a] == PS_NONE && ps_scenario_inside(sc, b, a)) e->gateway[a] = b;
+        if (e->gateway[b] == PS_NONE && ps_scenario_inside(sc, a, b)) e->gateway[b] = a;
+    }
     for (uint32_t i = 0; i < sc->nsocks; i++) e->named[i] = PS_NONE;
     if (!ps__track_init(e)) goto fail;
     for (uint32_t h = 0; h < sc->nhosts; h++)
@@ -84,6 +98,10 @@ void ps_engine_free(ps_engine *e)
     free(e->named_seen);
     free(e->named_last);
     ps__track_free(e);
+    if (e->nat)
+        for (uint32_t h = 0; h < e->sc->nhosts; h++) ps_nat_free(&e->nat[h]);
+    free(e->nat);
+    free(e->gateway);
     free(e);
 }
 

@@ -9,6 +9,7 @@
 #include "demux.h"
 #include "engine_ops.h"
 #include "evq.h"
+#include "nat.h"
 #include "ports.h"
 #include "rng.h"
 #include "table.h"
@@ -107,6 +108,8 @@ struct ps_engine {
     uint64_t *seg_counts;
     uint32_t nseg_expects;
     ps_ports udp;           /* UDP's own port space: every UDP socket is an owner */
+    ps_nat *nat;            /* per host: a router's translation table (empty otherwise) */
+    uint32_t *gateway;      /* per host: the router it sends through (ps_scenario_gateway) */
 };
 
 /* ---- operations only scenario actions use ---- */
@@ -192,8 +195,15 @@ void ps__tcp_timewait_due(ps_engine *e);
 uint32_t ps__wire_put(ps_engine *e, uint32_t host, const ps_segment *pkt);
 /* Frees the slot of a packet that has arrived. */
 void ps__seg_free(ps_engine *e, uint32_t g);
-/* The host an address leads to from `from` (itself for 127.x and its own
- * addresses), or PS_NONE. */
+
+/* ---- router.c ---- */
+/* A segment reached a router: rewrites and forwards it (or drops it) and
+ * returns true; false when it is for the router itself. */
+bool ps__router_input(ps_engine *e, const ps_segment *sg);
+
+/* The next host on the way to an address from `from` (itself for 127.x and
+ * its own addresses; the gateway router for a host it has no link to), or
+ * PS_NONE. */
 uint32_t ps__route(const ps_engine *e, uint32_t from, ps_addr dst, ps_time *latency);
 
 /* ---- udp.c ---- */

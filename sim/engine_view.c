@@ -83,3 +83,8 @@ ps_port_state ps_engine_udp_port_state(const ps_engine *e, uint32_t host, uint16
 {
     return ps_ports_owners(&e->udp, host, port) != PS_NONE ? PS_PORT_USED : PS_PORT_FREE;
 }
+
+const ps_nat *ps_engine_nat(const ps_engine *e, uint32_t host)
+{
+    return host < e->sc->nhosts && e->sc->hosts[host].router ? &e->nat[host] : NULL;
+}

@@ -5,6 +5,7 @@
 #define PS_ENGINE_VIEW_H
 
 #include "engine.h"
+#include "nat.h"
 #include "socket.h"
 
 /* ---- read-only views of engine state ---- */
@@ -96,6 +97,9 @@ const ps_segment *ps_engine_segment(const ps_engine *e, uint32_t i);
 /* Whether a UDP socket holds host:port right now: PS_PORT_USED or PS_PORT_FREE
  * (UDP has no listening). */
 ps_port_state ps_engine_udp_port_state(const ps_engine *e, uint32_t host, uint16_t port);
+/* A router's translation table (nat.h), or NULL for a host that is not a
+ * router. Entries may have expired: ask ps_nat_live(t, i, now). */
+const ps_nat *ps_engine_nat(const ps_engine *e, uint32_t host);
 
 /* What holds host:port right now (ps_port_state in scenario.h). */
 ps_port_state ps_engine_port_state(const ps_engine *e, uint32_t host, uint16_t port);

@@ -31,6 +31,9 @@ typedef enum ps_event_kind {
     PS_EV_ICMP,        /* an ICMP port unreachable leaves `host`: src = the closed
                           addr:port, dst = the datagram's sender addr:port */
     PS_EV_ICMP_DELIVER,/* it reaches the sender: to = PS_TO_SOCKET (socket named) or NONE */
+    PS_EV_NAT,         /* a router rewrote a segment crossing it (op "masquerade" or
+                          "forward"): src, dst as it came, nat_src, nat_dst as it
+                          leaves; or dropped it (op "drop", text: why) */
     PS_EV_KIND_COUNT
 } ps_event_kind;
 
@@ -72,6 +75,11 @@ typedef struct ps_event {
     bool port_free;        /* RELEASE: no other socket holds the port any more */
     const char *text;      /* SAY caption, SHELL output, DELIVER/SEGMENT payload */
     uint32_t action;       /* scenario action that caused it, or PS_NONE */
+    /* NAT: the segment's endpoints once rewritten, and whether this segment
+     * made a new translation entry. */
+    ps_addr nat_src_addr;  uint16_t nat_src_port;
+    ps_addr nat_dst_addr;  uint16_t nat_dst_port;
+    bool nat_new;
 } ps_event;
 
 typedef void (*ps_event_fn)(void *ctx, const ps_event *ev);

@@ -71,6 +71,24 @@ uint32_t ps_scenario_host_by_addr(const ps_scenario *sc, ps_addr addr)
     return PS_NONE;
 }
 
+bool ps_scenario_inside(const ps_scenario *sc, uint32_t r, uint32_t h)
+{
+    const ps_host_spec *rs = &sc->hosts[r];
+    if (!rs->router || r == h) return false;
+    uint32_t mask = rs->inside_prefix ? ~0u << (32 - rs->inside_prefix) : 0;
+    return (sc->hosts[h].addrs[0] & mask) == (rs->addrs[1] & mask);
+}
+
+uint32_t ps_scenario_gateway(const ps_scenario *sc, uint32_t h)
+{
+    for (uint32_t l = 0; l < sc->nlinks; l++) {
+        const ps_link_spec *ls = &sc->links[l];
+        uint32_t other = ls->a == h ? ls->b : ls->b == h ? ls->a : PS_NONE;
+        if (other != PS_NONE && ps_scenario_inside(sc, other, h)) return other;
+    }
+    return PS_NONE;
+}
+
 /* Frees the strings a question owns. */
 static void question_clear(ps_question *q)
 {
@@ -104,6 +122,7 @@ void ps_scenario_free(ps_scenario *sc)
     free(sc->actions);
     free(sc->expects);
     free(sc->questions);
+    free(sc->forwards);
     free(sc->file);
     free(sc->expect_file);
     free(sc->title);

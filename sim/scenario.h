@@ -27,6 +27,7 @@
 #define PS_MAX_ACTIONS 262144u
 #define PS_MAX_EXPECTS 65536u
 #define PS_MAX_QUESTIONS 65536u
+#define PS_MAX_FORWARDS 1024u     /* `forward` rules in all */
 #define PS_MAX_CHOICES 9u         /* a question's choices: keys 1 to 9 in the window */
 
 /* How long TIME-WAIT lasts: TCP_TIMEWAIT_LEN (docs/reference/linux-ports.md,
@@ -64,7 +65,24 @@ typedef struct ps_host_spec {
     uint16_t eph_lo, eph_hi;           /* ephemeral range (ports=LO-HI overrides the profile) */
     uint16_t unpriv_start;             /* first port a non-root user may bind (unpriv=N) */
     ps_pos pos;
+    /* A `router` line: a host that forwards between its inside network
+     * (addrs[1], the prefix below) and the outside (addrs[0]). */
+    bool router;
+    bool masquerade;                   /* rewrites inside sources to addrs[0] (`masquerade`) */
+    uint8_t inside_prefix;             /* the inside network is addrs[1]/inside_prefix */
+    uint32_t conntrack_max;            /* translation entries at most (`conntrack-max=N`) */
 } ps_host_spec;
+
+/* `forward ROUTER [tcp] PORT to HOST:PORT`: connections to the router's
+ * outside address and port go to an inside host (DNAT). */
+typedef struct ps_forward_spec {
+    uint32_t router;    /* host index of the router */
+    uint8_t proto;      /* ps_proto */
+    uint16_t port;      /* on the router's outside address */
+    ps_addr to;         /* the inside host's address */
+    uint16_t to_port;
+    ps_pos pos;
+} ps_forward_spec;
 
 typedef struct ps_link_spec {
     uint32_t a, b;      /* host indices, a != b; links are symmetric */
@@ -141,6 +159,7 @@ typedef enum ps_expect_kind {
     PS_EXP_ACCEPTED_BY, /* SOCK accepted-by LISTENER  which listener took the connection */
     PS_EXP_SEGMENTS, /* [at T] segments FLAGS from H[:P] to H[:P] count N */
     PS_EXP_RECEIVED, /* [at T] SOCK received N       datagrams a UDP socket has received */
+    PS_EXP_NAT,      /* [at T] ROUTER nat count N    live translation entries */
     PS_EXP_KIND_COUNT
 } ps_expect_kind;
 
@@ -166,8 +185,8 @@ typedef struct ps_expect {
     uint32_t rsock;      /* COMPARE: right socket, or PS_NONE when comparing to `value`;
                             ACCEPTED_BY: the listener's sock-spec */
     ps_field rfield;     /* COMPARE: right field */
-    uint64_t value;      /* COMPARE: literal (a port, or an address); COUNT: expected count */
-    uint32_t host;       /* PORT, COUNT: host index */
+    uint64_t value;      /* COMPARE: literal (a port, or an address); COUNT, NAT: expected count */
+    uint32_t host;       /* PORT, COUNT, NAT: host index */
     uint16_t port;       /* PORT */
     ps_port_state port_state; /* PORT */
     char *text;          /* the line as written, after `expect `, for reports */
@@ -244,6 +263,7 @@ typedef struct ps_scenario {
     ps_question *questions; uint32_t nquestions; /* in file order, which is time order */
     char *expect_file;   /* where the expects were written: NULL for `file`, or the
                             task file of `check --against` */
+    ps_forward_spec *forwards; uint32_t nforwards; /* in file order */
 } ps_scenario;
 
 void ps_scenario_free(ps_scenario *sc);
@@ -258,5 +278,11 @@ uint32_t ps_scenario_sock_n(const ps_scenario *sc, const char *s, size_t len);
 bool ps_name_equals(const char *name, const char *s, size_t len);
 /* The host that owns addr (loopback excluded), or PS_NONE. */
 uint32_t ps_scenario_host_by_addr(const ps_scenario *sc, ps_addr addr);
+/* Whether host h sits on router r's inside network (its first address is
+ * in addrs[1]/inside_prefix of r). False when r is not a router. */
+bool ps_scenario_inside(const ps_scenario *sc, uint32_t r, uint32_t h);
+/* The router host h sends through to reach hosts it has no link to: the
+ * first router, in link order, that h is linked to and inside of; PS_NONE. */
+uint32_t ps_scenario_gateway(const ps_scenario *sc, uint32_t h);
 
 #endif

@@ -298,6 +298,7 @@ void ps__tcp_arrive(ps_engine *e, uint32_t g)
     ps_segment sg = e->segs[g];
     ps__seg_free(e, g);
     uint32_t h = sg.to_host;
+    if (e->sc->hosts[h].router && ps__router_input(e, &sg)) return;
     uint32_t s = ps_demux_connection(&e->demux, e->socks, h, sg.dst_addr, sg.dst_port, sg.src_addr,
                                      sg.src_port);
     if (s != PS_NONE) {

@@ -18,6 +18,12 @@
 #     ports, UDP length; for ICMP type 3 code 3 and the quoted datagram's
 #     ports), with good IP, UDP and ICMP checksums and nothing malformed;
 #     udp-vs-tcp.scn must have UDP datagrams and an ICMP port unreachable.
+#   - through a router: every segment a router rewrote (a jsonl "rewrite"
+#     event) is decoded twice, as it came (before the rewrite) and as it left
+#     (at the rewrite's time, rewritten), with the same flags and sequence
+#     numbers; nat.scn's two laptops, both from port 50000, are two outside
+#     conversations from 203.0.113.5 to 93.184.216.34:443 on distinct ports,
+#     one of them 50000.
 # POSIX sh + awk + sed; run from the repository root with $PORTSIM set (the
 # Makefile does). tshark missing is a failure, not a skip: deps installs it.
 set -u
@@ -103,6 +109,32 @@ completeness() {
 want_convs() {
     awk '{ a = $2 ":" $3; b = $4 ":" $5; k = a < b ? a " " b : b " " a
            if ($6 == "0x0002" || !(k in seen)) print k; seen[k] = 1 }' "$1" | sort
+}
+
+# Each router rewrite of the jsonl trace as two wanted packets: "before T
+# src sport dst dport flags" (sent before or at T, as it came) and "at T
+# nsrc nsport ndst ndport flags" (the rewritten one the router sent at T).
+rewrites() {
+    sed -n 's/^{"t_us":\([0-9]*\),"kind":"rewrite".*"src":"\([0-9.:]*\)","dst":"\([0-9.:]*\)","flags":"\([A-Z|]*\)","op":"[a-z]*","nat_src":"\([0-9.:]*\)","nat_dst":"\([0-9.:]*\)".*/\1 \2 \3 \4 \5 \6/p' "$1" |
+    awk 'BEGIN { bit["FIN"] = 1; bit["SYN"] = 2; bit["RST"] = 4; bit["PSH"] = 8; bit["ACK"] = 16 }
+    { n = split($4, f, "|"); v = 0
+      for (i = 1; i <= n; i++) v += bit[f[i]]
+      t = sprintf("%d.%06d", int($1 / 1000000), $1 % 1000000)
+      split($2, s, ":"); split($3, d, ":"); split($5, ns, ":"); split($6, nd, ":")
+      printf "before %s %s %s %s %s 0x%04x\n", t, s[1], s[2], d[1], d[2], v
+      printf "at %s %s %s %s %s 0x%04x\n", t, ns[1], ns[2], nd[1], nd[2], v }'
+}
+
+# The rewrites missing from tshark's packets (got list), one line each.
+missing_rewrites() {
+    awk 'NR == FNR { pk[NR] = $0; n = NR; next }
+    { found = 0
+      for (i = 1; i <= n && !found; i++) {
+          split(pk[i], p, " ")
+          if (p[2] != $3 || p[3] != $4 || p[4] != $5 || p[5] != $6 || p[6] != $7) continue
+          if ($1 == "at" ? p[1] == $2 : p[1] + 0 <= $2 + 0) found = 1
+      }
+      if (!found) print }' "$1" "$2"
 }
 
 # tshark's conversation table rows as the same lines.
@@ -201,10 +233,22 @@ check_scenario() {
     [ "$1" = "$synacks" ] || fail "tshark sees $1 complete handshakes, the trace $synacks SYN-ACKs"
     [ "$2" = "$refused" ] || fail "tshark sees $2 SYN answered by RST, the trace $refused ECONNREFUSED"
 
+    rewrites "$tmp/trace.jsonl" >"$tmp/rewrites"
+    missing_rewrites "$tmp/got" "$tmp/rewrites" >"$tmp/missing"
+    if [ -s "$tmp/missing" ]; then
+        fail "a router's rewrite is not in the capture on both sides (when src sport dst dport flags)"
+        show "$tmp/missing"
+    fi
     case "$scn" in
     */udp-vs-tcp.scn)
         [ "$(grep -c ' udp ' "$tmp/udp.got")" -ge 4 ] && [ "$(grep -c ' icmp ' "$tmp/udp.got")" -ge 1 ] ||
             fail "expected UDP datagrams and an ICMP port unreachable in the capture";;
+    */nat.scn)
+        [ -s "$tmp/rewrites" ] || fail "no rewrite by the router in the trace"
+        ports=$(awk '$2 == "93.184.216.34:443" && $1 ~ /^203[.]0[.]113[.]5:/ { sub(/.*:/, "", $1); print $1 }' \
+                "$tmp/got.conv" | sort -u)
+        [ "$(echo "$ports" | wc -l)" = 2 ] && echo "$ports" | grep -qx 50000 ||
+            fail "expected two outside conversations from 203.0.113.5 to 93.184.216.34:443, one from 50000, got: $ports";;
     */two-tabs*.scn)
         n=$(grep -c -e "^$SERVER_TABS " -e " $SERVER_TABS\$" "$tmp/got.conv")
         [ "$n" = 2 ] || fail "expected two conversations to $SERVER_TABS, conv,tcp shows $n";;

@@ -19,9 +19,10 @@ set -eu
 BUILD="cmd:cc:gcc libc:libc6-dev cmd:make:make cmd:pkg-config:pkg-config
        lib:sdl2:libsdl2-dev lib:SDL2_ttf:libsdl2-ttf-dev lib:SDL2_image:libsdl2-image-dev
        lib:libpcap:libpcap-dev"
-# cmocka: unit tests; tshark: tests/pcap_tshark.sh; ip: tests/verify.sh; the
+# cmocka: unit tests; tshark: tests/pcap_tshark.sh; ip: tests/verify.sh;
+# nft: tests/verify.sh on lessons with a router (NAT rules); the
 # validators of tests/install.sh (desktop entry, metainfo, man pages).
-TEST="lib:cmocka:libcmocka-dev cmd:tshark:tshark cmd:ip:iproute2
+TEST="lib:cmocka:libcmocka-dev cmd:tshark:tshark cmd:ip:iproute2 cmd:nft:nftables
       cmd:desktop-file-validate:desktop-file-utils cmd:appstreamcli:appstream
       cmd:groff:groff-base cmd:man:man-db"
 NEEDS=$BUILD

@@ -184,6 +184,13 @@ bool ps_expect_eval(ps_engine *e, const ps_expect *x, char *got, size_t n)
     }
     case PS_EXP_DISTINCT:
         return tuples_distinct(e, got, n);
+    case PS_EXP_NAT: {
+        const ps_nat *t = ps_engine_nat(e, x->host);
+        uint32_t c = 0;
+        for (uint32_t i = 0; t && i < t->n; i++) c += ps_nat_live(t, i, ps_engine_now(e));
+        snprintf(got, n, "%s has %u translation entries", sc->hosts[x->host].name, c);
+        return c == x->value;
+    }
     case PS_EXP_KIND_COUNT:
         break;
     }

@@ -212,6 +212,23 @@ static void text_udp(line *l, const ps_event *ev)
     if (ev->text && (ev->kind == PS_EV_DATAGRAM || ev->kind == PS_EV_UDP_DELIVER)) text_quoted(l, ev->text);
 }
 
+/* A router's rewrite: the segment as it came, then what changed. */
+static void text_nat(line *l, const ps_event *ev)
+{
+    char fl[24], a[22];
+    text_tuple(l, ev);
+    ps_sbuf_printf(sep(l), "%s:", ps_flags_str(ev->flags, fl));
+    if (strcmp(ev->op, "drop") == 0) {
+        ps_sbuf_printf(sep(l), "dropped, %s", ev->text);
+        return;
+    }
+    if (ev->nat_src_addr != ev->src_addr || ev->nat_src_port != ev->src_port)
+        ps_sbuf_printf(sep(l), "source now %s", ps_endpoint_str(ev->nat_src_addr, ev->nat_src_port, a));
+    if (ev->nat_dst_addr != ev->dst_addr || ev->nat_dst_port != ev->dst_port)
+        ps_sbuf_printf(sep(l), "destination now %s", ps_endpoint_str(ev->nat_dst_addr, ev->nat_dst_port, a));
+    ps_sbuf_printf(sep(l), "(%s%s)", ev->op, ev->nat_new ? ", new entry" : "");
+}
+
 static void text_event(ps_trace *t, const ps_event *ev)
 {
     char tb[32], fl[24];
@@ -277,6 +294,9 @@ static void text_event(ps_trace *t, const ps_event *ev)
     case PS_EV_ICMP:
     case PS_EV_ICMP_DELIVER:
         text_udp(&l, ev);
+        break;
+    case PS_EV_NAT:
+        text_nat(&l, ev);
         break;
     case PS_EV_KIND_COUNT:
         break;
@@ -356,6 +376,15 @@ static void json_event(ps_trace *t, const ps_event *ev)
             ps_sbuf_printf(out, ",\"refused\":%s",
                            ev->to != PS_TO_NONE && ev->state == PS_ESTABLISHED ? "true" : "false");
         break;
+    case PS_EV_NAT:
+        json_str_field(out, "flags", ps_flags_str(ev->flags, fl));
+        json_str_field(out, "op", ev->op);
+        if (strcmp(ev->op, "drop") != 0) {
+            json_endpoint(out, "nat_src", ev->nat_src_addr, ev->nat_src_port);
+            json_endpoint(out, "nat_dst", ev->nat_dst_addr, ev->nat_dst_port);
+            ps_sbuf_printf(out, ",\"new\":%s", ev->nat_new ? "true" : "false");
+        }
+        break;
     default:
         break;
     }
@@ -377,7 +406,7 @@ const char *ps_event_kind_name(ps_event_kind k)
     static const char *names[PS_EV_KIND_COUNT] = {
         "listen", "connect", "segment", "deliver", "accept", "established",
         "close", "release", "error", "kill", "say", "shell", "bind",
-        "udp-bind", "udp-connect", "datagram", "udp-deliver", "icmp", "icmp-deliver",
+        "udp-bind", "udp-connect", "datagram", "udp-deliver", "icmp", "icmp-deliver", "rewrite",
     };
     return k < PS_EV_KIND_COUNT ? names[k] : "?";
 }

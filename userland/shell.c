@@ -545,6 +545,8 @@ static void run(ps_sh *sh, cmd *c)
     if (!strcmp(name, "ss")) ps_tool_ss(sh, c->argc, c->argv);
     else if (!strcmp(name, "netstat")) ps_tool_netstat(sh, c->argc, c->argv);
     else if (!strcmp(name, "lsof")) ps_tool_lsof(sh, c->argc, c->argv);
+    else if (!strcmp(name, "conntrack")) ps_tool_conntrack(sh, c->argc, c->argv);
+    else if (!strcmp(name, "nft")) ps_tool_nft(sh, c->argc, c->argv);
     else if (!strcmp(name, "kill")) cmd_kill(sh, c->argc, c->argv);
     else if (!strcmp(name, "ps")) cmd_ps(sh);
     else if (!strcmp(name, "node")) cmd_node(sh, c);
@@ -558,7 +560,8 @@ static void run(ps_sh *sh, cmd *c)
     else if (!strcmp(name, "help"))
         ps_sbuf_puts(sh->out, "portsim shell: ss, netstat, lsof -i, ps, kill, node FILE, "
                               "npm run dev, python3 -m http.server [PORT], nc -l PORT, "
-                              "nc HOST PORT, curl URL, whoami, hostname (see docs/shell.md)");
+                              "nc HOST PORT, curl URL, conntrack -L, nft list ruleset, whoami, hostname "
+                              "(see docs/shell.md)");
     else ps_sbuf_printf(sh->out, "bash: %s: command not found", name);
 }
 

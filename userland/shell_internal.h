@@ -88,5 +88,7 @@ typedef struct ps_sh {
 void ps_tool_ss(ps_sh *sh, int argc, char **argv);      /* shell_ss.c */
 void ps_tool_netstat(ps_sh *sh, int argc, char **argv); /* shell_netstat.c */
 void ps_tool_lsof(ps_sh *sh, int argc, char **argv);    /* shell_lsof.c */
+void ps_tool_conntrack(ps_sh *sh, int argc, char **argv); /* shell_nat.c */
+void ps_tool_nft(ps_sh *sh, int argc, char **argv);       /* shell_nat.c */
 
 #endif

@@ -333,6 +333,7 @@ char *ps_netns_read(uint32_t host, const char *path, size_t *len)
 
 typedef struct sysctl_ctx {
     unsigned lo, hi, unpriv;
+    bool forward;      /* a router: net.ipv4.ip_forward=1 */
 } sysctl_ctx;
 
 static bool write_file(const char *path, const char *text)
@@ -361,6 +362,7 @@ static int sysctl_child(void *p)
         if (fscanf(f, "%u %u", &cur_lo, &cur_hi) != 2) cur_lo = 32768;
         fclose(f);
     }
+    if (c->forward && !write_file("/proc/sys/net/ipv4/ip_forward", "1")) return 3;
     if (c->unpriv <= cur_lo) {
         if (!write_file(UNPRIV_PATH, unpriv)) return 2;
         if (!write_file(RANGE_PATH, range)) return 1;
@@ -431,9 +433,13 @@ static bool setup_host(const ps_scenario *sc, uint32_t h, char *err, size_t n)
                  hs->name, hs->unpriv_start, hs->eph_lo);
         return false;
     }
-    sysctl_ctx c = { hs->eph_lo, hs->eph_hi, hs->unpriv_start };
+    sysctl_ctx c = { hs->eph_lo, hs->eph_hi, hs->unpriv_start, hs->router };
     pid_t pid = ps_netns_spawn(h, sysctl_child, &c);
     int st = pid > 0 ? ps_netns_reap(pid) : -1;
+    if (st == 3) {
+        snprintf(err, n, "router %s: cannot set net.ipv4.ip_forward=1 in %s", hs->name, e->name);
+        return false;
+    }
     if (st != 0) {
         snprintf(err, n, "host %s: cannot set %s to %u-%u and unprivileged start %u in %s",
                  hs->name, st == 2 ? "ip_unprivileged_port_start" : "ip_local_port_range",
@@ -474,6 +480,112 @@ static bool setup_link(const ps_scenario *sc, uint32_t l, char *err, size_t n)
     if (!run_ip(err, n, "-n", na, "link", "set", dev, "up", (const char *)NULL)) return false;
     if (!run_ip(err, n, "-n", nb, "link", "set", dev, "up", (const char *)NULL)) return false;
     return routes(sc, ls->a, ls->b, dev, err, n) && routes(sc, ls->b, ls->a, dev, err, n);
+}
+
+/* ---- routers: forwarding, NAT rules, routes through the gateway ---- */
+
+static const char *const nft_paths[] = { "/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft", "/bin/nft" };
+
+/* nftables' `nft`, by absolute path as `ip` is; NULL if not installed. */
+static const char *nft_path(void)
+{
+    static const char *found;
+    for (size_t i = 0; !found && i < sizeof nft_paths / sizeof nft_paths[0]; i++)
+        if (access(nft_paths[i], X_OK) == 0) found = nft_paths[i];
+    return found;
+}
+
+/* The index of the link between a and b, or PS_NONE. */
+static uint32_t link_between(const ps_scenario *sc, uint32_t a, uint32_t b)
+{
+    for (uint32_t l = 0; l < sc->nlinks; l++)
+        if ((sc->links[l].a == a && sc->links[l].b == b) || (sc->links[l].a == b && sc->links[l].b == a))
+            return l;
+    return PS_NONE;
+}
+
+/* Router r as a home router is set up: its outside address also on each
+ * outside veth (masquerade takes the address of the interface a packet
+ * leaves by), then the nftables rules the scenario asks for:
+ *   table ip nat
+ *     postrouting: ip saddr INSIDE/P ip daddr != INSIDE/P masquerade
+ *     prerouting:  ip saddr != INSIDE/P ip daddr OUTSIDE tcp dport PORT dnat to ADDR:PORT */
+static bool setup_router(const ps_scenario *sc, uint32_t r, char *err, size_t n)
+{
+    const ps_host_spec *hs = &sc->hosts[r];
+    const char *ns = g.ns[r].name;
+    char out[32], net[32], a[16];
+    ps_addr_str(hs->addrs[0], out);
+    ps_addr mask = ~0u << (32 - hs->inside_prefix);
+    ps_addr_str(hs->addrs[1] & mask, a);
+    snprintf(net, sizeof net, "%s/%u", a, (unsigned)hs->inside_prefix);
+    for (uint32_t l = 0; l < sc->nlinks; l++) {
+        uint32_t o = sc->links[l].a == r ? sc->links[l].b : sc->links[l].b == r ? sc->links[l].a : PS_NONE;
+        if (o == PS_NONE || ps_scenario_inside(sc, r, o)) continue;
+        char dev[16], out32[40];
+        snprintf(dev, sizeof dev, "psl%u", l);
+        snprintf(out32, sizeof out32, "%s/32", out);
+        if (!run_ip(err, n, "-n", ns, "addr", "add", out32, "dev", dev, (const char *)NULL)) return false;
+    }
+    bool dnat = false;
+    for (uint32_t i = 0; i < sc->nforwards; i++) dnat = dnat || sc->forwards[i].router == r;
+    if (!hs->masquerade && !dnat) return true;
+    const char *nft = nft_path();
+    if (!nft) {
+        snprintf(err, n, "router %s needs nftables' `nft` (looked for /usr/sbin/nft, /sbin/nft, "
+                         "/usr/bin/nft and /bin/nft; install nftables)", hs->name);
+        return false;
+    }
+#define NFT(...) run_ip(err, n, "netns", "exec", ns, nft, __VA_ARGS__, (const char *)NULL)
+    if (!NFT("add", "table", "ip", "nat")) return false;
+    if (hs->masquerade &&
+        (!NFT("add", "chain", "ip", "nat", "postrouting", "{", "type", "nat", "hook", "postrouting",
+              "priority", "srcnat", ";", "policy", "accept", ";", "}") ||
+         !NFT("add", "rule", "ip", "nat", "postrouting", "ip", "saddr", net, "ip", "daddr", "!=", net,
+              "masquerade")))
+        return false;
+    if (dnat && !NFT("add", "chain", "ip", "nat", "prerouting", "{", "type", "nat", "hook", "prerouting",
+                     "priority", "dstnat", ";", "policy", "accept", ";", "}"))
+        return false;
+    for (uint32_t i = 0; i < sc->nforwards; i++) {
+        const ps_forward_spec *f = &sc->forwards[i];
+        if (f->router != r) continue;
+        char port[8], to[32];
+        snprintf(port, sizeof port, "%u", (unsigned)f->port);
+        ps_addr_str(f->to, a);
+        snprintf(to, sizeof to, "%s:%u", a, (unsigned)f->to_port);
+        if (!NFT("add", "rule", "ip", "nat", "prerouting", "ip", "saddr", "!=", net, "ip", "daddr", out,
+                 "tcp", "dport", port, "dnat", "to", to))
+            return false;
+    }
+#undef NFT
+    return true;
+}
+
+/* A host inside a router reaches the router's other neighbours through it:
+ * one /32 route per address, via the router's inside address. */
+static bool gateway_routes(const ps_scenario *sc, uint32_t h, char *err, size_t n)
+{
+    uint32_t gw = ps_scenario_gateway(sc, h);
+    if (gw == PS_NONE) return true;
+    uint32_t l = link_between(sc, h, gw);
+    char dev[16], via[16], src[16];
+    snprintf(dev, sizeof dev, "psl%u", l);
+    ps_addr_str(sc->hosts[gw].addrs[1], via);
+    ps_addr_str(sc->hosts[h].addrs[0], src);
+    for (uint32_t o = 0; o < sc->nhosts; o++) {
+        if (o == h || o == gw || link_between(sc, o, gw) == PS_NONE || link_between(sc, o, h) != PS_NONE)
+            continue;
+        for (uint32_t a = 0; a < sc->hosts[o].naddrs; a++) {
+            char dst[32];
+            ps_addr_str(sc->hosts[o].addrs[a], dst);
+            strcat(dst, "/32");
+            if (!run_ip(err, n, "-n", g.ns[h].name, "route", "add", dst, "via", via, "dev", dev, "onlink",
+                        "src", src, (const char *)NULL))
+                return false;
+        }
+    }
+    return true;
 }
 
 /* Namespaces of an earlier verify that was SIGKILLed (nothing can clean up
@@ -539,6 +651,9 @@ bool ps_netns_create(const ps_scenario *sc, char *err, size_t n)
         if (!setup_host(sc, h, err, n)) goto fail;
     for (uint32_t l = 0; l < sc->nlinks; l++)
         if (!setup_link(sc, l, err, n)) goto fail;
+    for (uint32_t h = 0; h < sc->nhosts; h++)
+        if ((sc->hosts[h].router && !setup_router(sc, h, err, n)) || !gateway_routes(sc, h, err, n))
+            goto fail;
     return true;
 fail:
     ps_netns_destroy();

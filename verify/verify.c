@@ -204,6 +204,60 @@ static conn_key inst_key(const inst *in)
     return (conn_key){ in->host, in->e_saddr, in->dst, in->e_sport, in->dport };
 }
 
+/* ---- routers ---- */
+
+/* A connection as a server's socket sees it (local -> peer), as its client
+ * sent it: through a router's translation table when one rewrote it. */
+static ps_tuple client_view(const vctx *c, const ps_tuple *seen)
+{
+    for (uint32_t r = 0; r < c->sc->nhosts; r++) {
+        const ps_nat *t = ps_engine_nat(c->e, r);
+        int dir;
+        uint32_t i = t ? ps_nat_peek(t, PS_PROTO_TCP, seen, ps_engine_now(c->e), &dir) : PS_NONE;
+        if (i != PS_NONE) return ps_nat_translate(&t->v[i], dir);
+    }
+    return *seen;
+}
+
+/* Where the kernel's accept of a connect to dst:dport from host h shows
+ * up, as the scenario's routers rewrite it: the accepting host, its local
+ * end, and the peer (*any_rport: the router picks the port). */
+typedef struct accept_at {
+    uint32_t host;
+    ps_addr laddr, raddr;
+    uint16_t lport, rport;
+    bool any_rport;
+} accept_at;
+
+static accept_at expected_accept(const vctx *c, const inst *in)
+{
+    const ps_scenario *sc = c->sc;
+    accept_at a = { in->dst_host, in->dst, in->k_saddr, in->dport, in->k_sport, false };
+    uint32_t d = in->dst_host;
+    if (d == PS_NONE) return a;
+    for (uint32_t i = 0; i < sc->nforwards; i++) {
+        const ps_forward_spec *f = &sc->forwards[i];
+        if (f->router == d && f->port == in->dport && in->dst == sc->hosts[d].addrs[0] &&
+            !ps_scenario_inside(sc, d, in->host)) {
+            a.host = ps_scenario_host_by_addr(sc, f->to);
+            a.laddr = f->to;
+            a.lport = f->to_port;
+            return a;
+        }
+    }
+    uint32_t g = ps_scenario_gateway(sc, in->host);
+    bool linked = false;
+    for (uint32_t l = 0; l < sc->nlinks && !linked; l++)
+        linked = (sc->links[l].a == in->host && sc->links[l].b == d) ||
+                 (sc->links[l].b == in->host && sc->links[l].a == d);
+    if (!linked && d != in->host && g != PS_NONE && sc->hosts[g].masquerade &&
+        !ps_scenario_inside(sc, g, d)) {
+        a.raddr = sc->hosts[g].addrs[0];
+        a.any_rport = true;
+    }
+    return a;
+}
+
 /* ---- the engine side: its event stream ---- */
 
 static void push_sub(vctx *c, ps_action_kind kind, uint32_t ref, uint32_t host, uint32_t pid)
@@ -412,8 +466,10 @@ static void on_event(void *ctx, const ps_event *ev)
     case PS_EV_ACCEPT: {
         const ps_socket *sk = ps_engine_socket(c->e, ev->socket);
         uint32_t l = slot(c, sk->listener);
-        uint32_t ch = host_of(c->sc, ev->dst_addr, ev->host);
-        conn_key k = { ch, ev->dst_addr, ev->src_addr, ev->dst_port, ev->src_port };
+        ps_tuple seen = { ev->src_addr, ev->dst_addr, ev->src_port, ev->dst_port };
+        ps_tuple o = client_view(c, &seen);
+        uint32_t ch = host_of(c->sc, o.dst, ev->host);
+        conn_key k = { ch, o.dst, o.src, o.dport, o.sport };
         uint32_t ci = ps_table_find(&c->conns, conn_hash(&k), conn_eq, c, &k);
         if (ci != PS_NONE) c->insts[ci].e_acc = l;
         if (sk->name != PS_NONE && c->sc->actions[c->sc->socks[sk->name].action].kind == PS_ACT_ACCEPT)
@@ -435,6 +491,17 @@ static void on_event(void *ctx, const ps_event *ev)
         c->slot_inst[ev->socket] = PS_NONE;
         break;
     }
+    case PS_EV_NAT:
+        if (ev->nat_new && strcmp(ev->op, "masquerade") == 0) {
+            conn_key k = { host_of(c->sc, ev->src_addr, ev->host), ev->src_addr, ev->dst_addr,
+                           ev->src_port, ev->dst_port };
+            uint32_t ci = ps_table_find(&c->conns, conn_hash(&k), conn_eq, c, &k);
+            if (ci != PS_NONE) {
+                c->insts[ci].e_nat = true;
+                c->insts[ci].e_nat_port = ev->nat_src_port;
+            }
+        }
+        break;
     case PS_EV_SEGMENT:
         if (ev->socket != PS_NONE && ev->state == PS_TIME_WAIT && ev->t < c->tw_first)
             c->tw_first = ev->t;
@@ -452,6 +519,7 @@ typedef struct want {
     uint16_t lport, rport;
     const vctx *c;
     uint32_t host;                /* ACCEPT: the host it must happen on */
+    bool any_rport;               /* ACCEPT: a router picked the peer's port */
 } want;
 
 static bool match_done(const void *ctx, const ps_vmsg *m)
@@ -465,7 +533,7 @@ static bool match_accept(const void *ctx, const ps_vmsg *m)
     const want *w = ctx;
     return m->kind == PS_VMSG_ACCEPT && ps_engine_proc(w->c->e, m->from)->host == w->host &&
            m->laddr == w->laddr && m->lport == w->lport && m->raddr == w->raddr &&
-           m->rport == w->rport;
+           (w->any_rport || m->rport == w->rport);
 }
 
 uint32_t ps_verify_uid(uint32_t k) { return UID_BASE + (uint32_t)getpid() * UID_PER_RUN + k; }
@@ -508,7 +576,7 @@ static int helper(vctx *c, uint32_t p)
 int ps_verify_command(vctx *c, uint32_t p, const ps_vcmd *cmd, ps_vmsg *out)
 {
     if (!ps_vproc_send(&c->vp[p], cmd)) return ESRCH;
-    want w = { PS_VMSG_DONE, cmd->id, p, 0, 0, 0, 0, c, PS_NONE };
+    want w = { PS_VMSG_DONE, cmd->id, p, 0, 0, 0, 0, c, PS_NONE, false };
     ps_vmsg m;
     if (!ps_vproc_take(c->vp, c->nvp, &c->box, match_done, &w, CMD_WAIT_MS, &m)) return -1;
     if (out) *out = m;
@@ -576,11 +644,19 @@ static void kernel_connect(vctx *c, inst *in, uint32_t id)
     in->k_saddr = m.laddr;
     in->k_sport = m.lport;
     if (in->dst_host == PS_NONE) return;
-    /* Which listener took it: its helper reports the accept. */
-    want w = { PS_VMSG_ACCEPT, 0, PS_NONE, in->dst, in->k_saddr, in->dport, in->k_sport, c,
-               in->dst_host };
-    if (ps_vproc_take(c->vp, c->nvp, &c->box, match_accept, &w, ACCEPT_WAIT_MS, &m))
+    /* Which listener took it: its helper reports the accept (seen through
+     * the routers on the way). */
+    accept_at at = expected_accept(c, in);
+    want w = { PS_VMSG_ACCEPT, 0, PS_NONE, at.laddr, at.raddr, at.lport, at.rport, c,
+               at.host, at.any_rport };
+    if (at.host != PS_NONE &&
+        ps_vproc_take(c->vp, c->nvp, &c->box, match_accept, &w, ACCEPT_WAIT_MS, &m)) {
         in->k_acc = m.id;
+        if (at.any_rport) {
+            in->k_nat = true;
+            in->k_nat_port = m.rport;
+        }
+    }
 }
 
 /* send or close on a named socket: the helper holding it does it. */
@@ -883,7 +959,7 @@ static void snapshot(vctx *c)
     sleep_ms(30 + QUIET_MS);
     /* Ports the kernel chose, as the engine's numbers. */
     size_t npm = 0;
-    pmap *pm = malloc((c->ninsts ? c->ninsts : 1) * sizeof *pm);
+    pmap *pm = malloc((c->ninsts ? c->ninsts * 2 : 1) * sizeof *pm);
     if (!pm) {
         c->nomem = true;
         return;
@@ -893,6 +969,11 @@ static void snapshot(vctx *c)
         if (!in->listen && in->k_known && in->k_err == 0 && in->e_known && in->e_err == PS_OK)
             pm[npm++] = (pmap){ in->host, in->dst, in->k_sport, in->dport,
                                 in->e_sport };
+        /* The server's end of a masqueraded connection: the router's port. */
+        if (in->k_nat && in->e_nat) {
+            uint32_t g = ps_scenario_gateway(c->sc, in->host);
+            pm[npm++] = (pmap){ g, in->dst, in->k_nat_port, in->dport, in->e_nat_port };
+        }
     }
     if (npm) qsort(pm, npm, sizeof *pm, pmap_cmp);
     for (uint32_t h = 0; h < c->sc->nhosts; h++) {

@@ -80,6 +80,9 @@ typedef struct inst {
     bool accepted;         /* a connection named by `accept as`: no operation of its
                               own; `peer` is the connect inst at the other end */
     uint32_t peer;
+    /* connect through a masquerading router: the outside port it got */
+    bool e_nat, k_nat;
+    uint16_t e_nat_port, k_nat_port;
 } inst;
 
 /* A socket operation a shell command did, to be done again on the kernel. */

@@ -70,7 +70,16 @@ static void inst_cell(const vctx *c, const inst *in, bool kernel, char *buf, siz
     } else {
         snprintf(port, sizeof port, ", port %u outside %u-%u", sport, h->eph_lo, h->eph_hi);
     }
-    snprintf(buf, n, "established%s%s", who, port);
+    char nat[80] = "";
+    if (kernel ? in->k_nat : in->e_nat) {
+        /* The router keeps the port when it is free, else picks one at
+         * random (docs/reference/nat.md): compare which, and the range. */
+        uint16_t np = kernel ? in->k_nat_port : in->e_nat_port;
+        if (np == sport) snprintf(nat, sizeof nat, ", router kept the port");
+        else if (np >= 1024) snprintf(nat, sizeof nat, ", router changed the port (in 1024-65535)");
+        else snprintf(nat, sizeof nat, ", router changed the port to %u", np);
+    }
+    snprintf(buf, n, "established%s%s%s", who, port, nat);
 }
 
 typedef struct agg {

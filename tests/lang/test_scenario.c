@@ -480,7 +480,7 @@ static void test_crlf_and_bom_are_accepted(void **state)
     parse_fails(
         "\xEF\xBB\xBFhots a 1.2.3.4\r\n",
         "t.scn:1:1: error: unknown statement 'hots'; expected title, seed, host, link, proc, "
-        "at, say, expect or ask (did you mean 'host'?)");
+        "at, say, expect, ask, router or forward (did you mean 'host'?)");
     parse_fails("host a 10.0.0.1\r\nsay 1s \"x\" y\r\n",
                 "t.scn:2:12: error: unexpected 'y' after '\"x\"'");
 }
@@ -664,7 +664,7 @@ static void test_error_positions(void **state)
                 "t.scn:2:7: error: expected a title in double quotes, found 'x'");
     parse_fails(
         "\"host\" a\n",
-        "t.scn:1:1: error: expected statement (title, seed, host, link, proc, at, say, expect or ask), found "
+        "t.scn:1:1: error: expected statement (title, seed, host, link, proc, at, say, expect, ask, router or forward), found "
         "'\"host\"'");
     parse_fails("host a 10.0.0.1\nhost b 10.0.0.2\nat 1s b kill\n",
                 "t.scn:3:13: error: expected a number for the pid, found end of line");

@@ -1,0 +1,113 @@
+/* router.c — a home router: what happens to a segment that reaches a
+ * `router` host. Like Linux with nftables NAT (docs/reference/nat.md), the
+ * translation table is asked first, then a new connection meets the rules:
+ * a forwarding rule on the outside address (DNAT, prerouting) or masquerade
+ * for an inside host's connection leaving to the outside (SNAT,
+ * postrouting). The segment then leaves again, rewritten, towards its (new)
+ * destination; segments for the router's own addresses that no rule claims
+ * are the router's own (ordinary demux). */
+#include "engine_internal.h"
+
+static const ps_forward_spec *forward_rule(const ps_scenario *sc, uint32_t r, const ps_segment *sg)
+{
+    if (sg->dst_addr != sc->hosts[r].addrs[0] || ps_scenario_inside(sc, r, sg->from_host)) return NULL;
+    for (uint32_t i = 0; i < sc->nforwards; i++)
+        if (sc->forwards[i].router == r && sc->forwards[i].proto == PS_PROTO_TCP &&
+            sc->forwards[i].port == sg->dst_port)
+            return &sc->forwards[i];
+    return NULL;
+}
+
+/* Masquerade applies to an inside host's segment whose next hop is outside. */
+static bool leaves_inside(const ps_engine *e, uint32_t r, const ps_segment *sg)
+{
+    const ps_scenario *sc = e->sc;
+    if (!sc->hosts[r].masquerade || !ps_scenario_inside(sc, r, sg->from_host)) return false;
+    ps_time latency;
+    uint32_t next = ps__route(e, r, sg->dst_addr, &latency);
+    return next != PS_NONE && next != r && !ps_scenario_inside(sc, r, next);
+}
+
+static void report_drop(ps_engine *e, uint32_t r, const ps_segment *sg, const char *why)
+{
+    if (ps__quiet(e)) return;
+    ps_event ev = ps__host_event(e, PS_EV_NAT, r);
+    ev.has_src = ev.has_dst = true;
+    ev.src_addr = sg->src_addr;
+    ev.src_port = sg->src_port;
+    ev.dst_addr = sg->dst_addr;
+    ev.dst_port = sg->dst_port;
+    ev.flags = sg->flags;
+    ev.op = "drop";
+    ev.text = why;
+    ps__emit(e, &ev);
+}
+
+bool ps__router_input(ps_engine *e, const ps_segment *sg)
+{
+    uint32_t r = sg->to_host;
+    const ps_scenario *sc = e->sc;
+    ps_nat *t = &e->nat[r];
+    ps_tuple k = { sg->src_addr, sg->dst_addr, sg->src_port, sg->dst_port };
+    int dir = 0;
+    bool fresh = false;
+    uint32_t i = ps_nat_find(t, PS_PROTO_TCP, &k, e->now, &dir);
+    if (i == PS_NONE && !(sg->flags & PS_RST)) {
+        /* A new connection: the first rule that claims it makes its entry. */
+        ps_tuple reply;
+        ps_nat_kind kind;
+        ps_nat_result res = PS_NAT_OK;
+        const ps_forward_spec *f = forward_rule(sc, r, sg);
+        if (f) {
+            kind = PS_NAT_DNAT;
+            reply = (ps_tuple){ f->to, sg->src_addr, f->to_port, sg->src_port };
+        } else if (leaves_inside(e, r, sg)) {
+            kind = PS_NAT_SNAT;
+            res = ps_nat_masquerade(t, PS_PROTO_TCP, &k, sc->hosts[r].addrs[0], &e->rng, e->now, &reply);
+        } else {
+            goto unclaimed;
+        }
+        if (res == PS_NAT_OK) res = ps_nat_add(t, PS_PROTO_TCP, kind, &k, &reply, sg->flags, e->now, &i);
+        if (res == PS_NAT_NOMEM) {
+            ps__nomem(e);
+            return true;
+        }
+        if (res != PS_NAT_OK) {
+            /* Linux drops the packet: its sender will retransmit in vain. */
+            report_drop(e, r, sg, res == PS_NAT_FULL ? "translation table full (conntrack-max)"
+                                                     : "no free outside port");
+            return true;
+        }
+        fresh = true;
+    }
+unclaimed:
+    if (i == PS_NONE) {
+        if (ps__host_owns(&sc->hosts[r], sg->dst_addr) || ps__is_loopback(sg->dst_addr)) return false;
+        /* Routed as it is (no rule rewrites it). */
+        ps__tcp_send(e, r, PS_NONE, sg->src_addr, sg->src_port, sg->dst_addr, sg->dst_port, sg->flags,
+                     sg->seq, sg->ack, sg->payload);
+        return true;
+    }
+    ps_nat_track(t, i, dir, sg->flags, e->now);
+    const ps_ct_entry *en = &t->v[i];
+    ps_tuple n = ps_nat_translate(en, dir);
+    if (!ps__quiet(e)) {
+        ps_event ev = ps__host_event(e, PS_EV_NAT, r);
+        ev.has_src = ev.has_dst = true;
+        ev.src_addr = sg->src_addr;
+        ev.src_port = sg->src_port;
+        ev.dst_addr = sg->dst_addr;
+        ev.dst_port = sg->dst_port;
+        ev.nat_src_addr = n.src;
+        ev.nat_src_port = n.sport;
+        ev.nat_dst_addr = n.dst;
+        ev.nat_dst_port = n.dport;
+        ev.flags = sg->flags;
+        ev.len = sg->len;
+        ev.op = en->kind == PS_NAT_SNAT ? "masquerade" : "forward";
+        ev.nat_new = fresh;
+        ps__emit(e, &ev);
+    }
+    ps__tcp_send(e, r, PS_NONE, n.src, n.sport, n.dst, n.dport, sg->flags, sg->seq, sg->ack, sg->payload);
+    return true;
+}

@@ -1,0 +1,119 @@
+/* test_shell_nat.c — `conntrack -L` and `nft list ruleset` on a router:
+ * the exact lines (conntrack-tools' and nftables' formats), newest entry
+ * first, [UNREPLIED] before an answer, the seconds left counting down,
+ * expired entries gone, the refusal for a user, a host that is no router. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_ops.h"
+#include "load.h"
+#include "shell.h"
+
+static const char *const lesson =
+    "router home inside 192.168.1.1/24 outside 203.0.113.5 masquerade\n"
+    "host laptop 192.168.1.10\n"
+    "host server 93.184.216.34\n"
+    "link laptop home 1ms\n"
+    "link home server 20ms\n"
+    "forward home 8080 to laptop:80\n"
+    "proc server nginx pid=812 user=root\n"
+    "proc laptop firefox pid=4242 user=alice\n"
+    "at 0ms server nginx listen 443 as web\n"
+    "at 100ms laptop firefox connect 93.184.216.34:443 from 50000 as a\n"
+    "at 200ms a close\n";
+
+static ps_scenario *sc;
+static ps_engine *e;
+
+static void start(void)
+{
+    ps_diag d;
+    sc = ps_scenario_parse(lesson, strlen(lesson), "t.scn", &d);
+    assert_non_null(sc);
+    e = ps_engine_new(sc, 1);
+    assert_non_null(e);
+    ps_shell_attach(e);
+}
+
+static void stop(void)
+{
+    ps_engine_free(e);
+    ps_scenario_free(sc);
+}
+
+static void expect_out(const char *host, const char *cmd, const char *want)
+{
+    char *got = ps_shell_exec(e, ps_scenario_host(sc, host), cmd);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+#define ORIG "src=192.168.1.10 dst=93.184.216.34 sport=50000 dport=443"
+#define REPLY "src=93.184.216.34 dst=203.0.113.5 sport=443 dport=50000"
+#define LAST "conntrack v1.4.7 (conntrack-tools): "
+
+static void conntrack_follows_the_connection(void **state)
+{
+    (void)state;
+    start();
+    expect_out("home", "conntrack -L", LAST "0 flow entries have been shown.");
+    ps_engine_run_until(e, 110000); /* the SYN crossed, no answer yet */
+    expect_out("home", "conntrack -L",
+               "tcp      6 119 SYN_SENT " ORIG " [UNREPLIED] " REPLY " mark=0 use=1\n" LAST
+               "1 flow entries have been shown.");
+    ps_engine_run_until(e, 150000);
+    expect_out("home", "conntrack --dump",
+               "tcp      6 431999 ESTABLISHED " ORIG " " REPLY " [ASSURED] mark=0 use=1\n" LAST
+               "1 flow entries have been shown.");
+    ps_engine_run_until(e, 300000);
+    expect_out("home", "conntrack -L",
+               "tcp      6 119 TIME_WAIT " ORIG " " REPLY " [ASSURED] mark=0 use=1\n" LAST
+               "1 flow entries have been shown.");
+    ps_engine_run_until(e, 200000000); /* 200 s: TIME_WAIT's 120 s are over */
+    expect_out("home", "conntrack -L", LAST "0 flow entries have been shown.");
+    /* Not a router: nothing to show; a user: refused, as by the real tool. */
+    expect_out("server", "conntrack -L", LAST "0 flow entries have been shown.");
+    expect_out("laptop", "conntrack -L",
+               LAST "Operation failed: sorry, you must be root or get CAP_NET_ADMIN capability to do this");
+    expect_out("home", "conntrack", LAST "no command specified");
+    stop();
+}
+
+static void nft_lists_the_rules_verify_loads(void **state)
+{
+    (void)state;
+    start();
+    expect_out("home", "nft list ruleset",
+               "table ip nat {\n"
+               "        chain postrouting {\n"
+               "                type nat hook postrouting priority srcnat; policy accept;\n"
+               "                ip saddr 192.168.1.0/24 ip daddr != 192.168.1.0/24 masquerade\n"
+               "        }\n"
+               "\n"
+               "        chain prerouting {\n"
+               "                type nat hook prerouting priority dstnat; policy accept;\n"
+               "                ip saddr != 192.168.1.0/24 ip daddr 203.0.113.5 tcp dport 8080 dnat to 192.168.1.10:80\n"
+               "        }\n"
+               "}");
+    expect_out("server", "nft list ruleset", "");
+    expect_out("laptop", "nft list ruleset",
+               "Operation not permitted (you must be root)\n"
+               "netlink: Error: cache initialization failed: Operation not permitted");
+    stop();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(conntrack_follows_the_connection),
+        cmocka_unit_test(nft_lists_the_rules_verify_loads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
