@@ -19,7 +19,6 @@ static uint32_t live_socket(ps_engine *e, uint32_t s, const char *op)
     return PS_NONE;
 }
 
-
 /* bind() for proc: the kernel's checks in its order (address, privilege,
  * conflicts), then a new socket holding addr:port in state CLOSED. A failure
  * is reported as an error of `op` ("listen" or "bind"). */

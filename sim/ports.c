@@ -172,7 +172,9 @@ void ps_ports_remove_owner(ps_ports *p, ps_socket *socks, uint32_t s)
 
 bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound)
 {
-    if (!bound && mark_dest(p, sk, true)) return true;
+    /* A client that set SO_REUSEADDR goes in the bucket, which keeps the
+     * option for the bind rule; destination maps keep no options. */
+    if (!bound && !(sk->flags & PS_SOCK_REUSEADDR) && mark_dest(p, sk, true)) return true;
     uint32_t b = get_bucket(p, sk->host, sk->lport);
     if (b == PS_NONE) return false;
     ps_bucket *bk = &p->buckets[b];

@@ -123,8 +123,9 @@ bool ps_ports_add_owner(ps_ports *p, ps_socket *socks, uint32_t s);
 void ps_ports_remove_owner(ps_ports *p, ps_socket *socks, uint32_t s);
 /* Counts socks[s] as an implicit holder: `bound` for an accepted connection,
  * not for a connect() user. A connect() user whose port came from
- * ps_ports_pick is kept in its destination's port map; any other is counted
- * in the port's bucket. */
+ * ps_ports_pick is kept in its destination's port map, unless it set
+ * SO_REUSEADDR (a later bind with it may share the port:
+ * docs/reference/bind.md); any other is counted in the port's bucket. */
 bool ps_ports_add_user(ps_ports *p, const ps_socket *sk, bool bound);
 void ps_ports_remove_user(ps_ports *p, const ps_socket *sk, bool bound);
 

@@ -86,5 +86,34 @@ want "from 7000 as n3 reuseaddr" "EADDRINUSE"
 want "from 6000 as n4 reuseport" "established"
 want "from 6000 as n5" "EADDRINUSE"
 want "connect b:80 from 5000 as c1 reuseaddr" "accepted by one"
+# A client whose port connect() chose, with SO_REUSEADDR: a one-port range
+# makes the port known. Its end in TIME-WAIT keeps the port from its own
+# destination only.
+cat >"$tmp/ephemeral.scn" <<'EOF'
+host b 10.0.0.2
+host c 10.0.0.5 ports=40000-40000
+link c b 5ms
+proc b srv pid=2 user=root
+proc c k pid=9 user=u
+at 0ms b srv listen 80
+at 0ms b srv listen 81
+at 1ms c k connect b:80 reuseaddr as e1
+at 20ms c k bind 40000 reuseaddr as e2
+at 20ms c k bind 40000 as e3
+at 30ms e1 close
+at 30ms e2 close
+at 50ms c k connect b:81 as f1
+at 60ms c k bind 40000 reuseaddr as f2
+at 60ms c k connect b:80 as f3
+EOF
+"$PORTSIM" verify "$tmp/ephemeral.scn" >"$tmp/out" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && grep -q '^[0-9]* agree, 0 differ, 0 skipped$' "$tmp/out"; then pass "ephemeral: every row agrees ($(tail -1 "$tmp/out"))"
+else fail "ephemeral: verify exit $rc: $(tail -1 "$tmp/out")"; sed 's/^/    /' "$tmp/out"; fi
+want "k bind 40000 as e2 reuseaddr" "| ok "
+want "k bind 40000 as e3 " "EADDRINUSE"
+want "k connect b:81 as f1" "port in 40000-40000"
+want "k bind 40000 as f2 reuseaddr" "EADDRINUSE"
+want "k connect b:80 as f3" "EADDRNOTAVAIL"
 echo "verify_gaps.sh: $passes passed, $fails failed"
 [ "$fails" = 0 ]

@@ -200,6 +200,21 @@ def probe_pinned():
     other.listen()
     show("then connect to another destination from it", attempt(lambda: c.connect(other.getsockname())))
     c.close(); other.close(); srv.close()
+    # A client whose port connect() chose, with SO_REUSEADDR set before.
+    lst = tcp()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen()
+    for ra in (True, False):
+        c = tcp(ra=ra)
+        c.connect(lst.getsockname())
+        port = c.getsockname()[1]
+        for new_ra in (True, False):
+            d = tcp(ra=new_ra)
+            show(f"bind 0.0.0.0:<its port> reuseaddr={int(new_ra)}, a connected client (port chosen by connect, "
+                 f"reuseaddr={int(ra)}) holds it", attempt(lambda: d.bind(("0.0.0.0", port))))
+            d.close()
+        c.close()
+    lst.close()
     srv = timewait_on(5111, False)
     c = tcp(rp=True)
     show("bind 0.0.0.0:5111 reuseport=1, old client (no options) in TIME-WAIT on it",

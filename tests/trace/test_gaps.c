@@ -186,6 +186,36 @@ static void test_reuse_on_a_pinned_connect(void **state)
              9);
 }
 
+/* A client whose port connect() chose shares it with a later bind only
+ * when both set SO_REUSEADDR (one-port range: the port is known). Its end
+ * in TIME-WAIT keeps the port from its own destination only; f1 takes it
+ * towards another, and f1, without the option, then blocks the bind. */
+static void test_reuseaddr_on_an_ephemeral_connect(void **state)
+{
+    (void)state;
+    all_pass("host c 10.0.0.5 ports=40000-40000\n"
+             "link c b 5ms\n"
+             "proc c k pid=9 user=u\n"
+             "at 0ms b srv listen 80\n"
+             "at 0ms b srv listen 81\n"
+             "at 1ms c k connect b:80 reuseaddr as e1\n"
+             "at 20ms c k bind 40000 reuseaddr as e2\n"
+             "at 20ms c k bind 40000 as e3\n"
+             "at 30ms e1 close\n"
+             "at 30ms e2 close\n"
+             "at 50ms c k connect b:81 as f1\n"
+             "at 60ms c k bind 40000 reuseaddr as f2\n"
+             "at 60ms c k connect b:80 as f3\n"
+             "expect 45ms e1 time-wait\n"
+             "expect e1.sport == 40000\n"
+             "expect e2 ok\n"
+             "expect e3 errno EADDRINUSE\n"
+             "expect f1.sport == 40000\n"
+             "expect f2 errno EADDRINUSE\n"
+             "expect f3 errno EADDRNOTAVAIL\n",
+             7);
+}
+
 static void test_accepted_by(void **state)
 {
     (void)state;
@@ -283,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_accept_line_without_connection),
         cmocka_unit_test(test_source_address),
         cmocka_unit_test(test_reuse_on_a_pinned_connect),
+        cmocka_unit_test(test_reuseaddr_on_an_ephemeral_connect),
         cmocka_unit_test(test_accepted_by),
         cmocka_unit_test(test_segment_counts),
         cmocka_unit_test(test_errno_alternatives),
