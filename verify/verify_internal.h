@@ -76,6 +76,7 @@ typedef struct inst {
     ps_addr k_saddr;
     uint16_t k_sport;
     uint32_t k_acc;
+    bool udp;              /* a UDP bind (listen is true) or UDP connect */
 } inst;
 
 /* A socket operation a shell command did, to be done again on the kernel. */
