@@ -834,7 +834,7 @@ static void tup_str(const tup *t, char *buf, size_t n)
 {
     char l[24], r[24];
     ps_endpoint_str(t->la, t->lp, l);
-    if (t->state == PS_LISTEN) snprintf(r, sizeof r, "*:*");
+    if (t->state == PS_LISTEN || t->state == PS_CLOSED) snprintf(r, sizeof r, "*:*"); /* CLOSED: UDP's UNCONN */
     else ps_endpoint_str(t->ra, t->rp, r);
     snprintf(buf, n, "%s %s -> %s", state_label(t->state), l, r);
 }
