@@ -292,7 +292,7 @@ static floor_need count_doors(const pv_scene *s, const pv_host *h)
         const pv_door *d = &s->doors[h->first_door + i];
         if (d->privileged) n.priv++;
         else n.upper++;
-        n.priv_listens |= d->privileged && d->kind == PV_DOOR_LISTEN;
+        n.priv_listens |= d->privileged && (d->kind == PV_DOOR_LISTEN || d->kind == PV_DOOR_UDP);
     }
     if (h->hidden) n.upper++;
     return n;
@@ -343,7 +343,9 @@ static floor_plan choose_plan(const pv_layout *L, door_widths dw, bool has_priv,
     int want = p.rows_u + p.rows_p, fit_h = want ? (fh - floors * p.gap) / want - p.gap : 0;
     if (want && fit_h < p.dh && fit_h >= line_h(p.tp) + 4) p.dh = fit_h;
     int rows = imax(0, (fh - floors * p.gap) / (p.dh + p.gap));
-    p.rows_p = has_priv ? imin(p.rows_p, imax(rows / 2, rows > 1 ? 1 : 0)) : 0;
+    /* the floors share the rows, unless the upper one has no doors at all */
+    int share = need.upper ? imax(rows / 2, rows > 1 ? 1 : 0) : rows;
+    p.rows_p = has_priv ? imin(p.rows_p, share) : 0;
     p.rows_u = imin(p.rows_u, rows - p.rows_p);
     if (has_priv && rows == 1 && (p.rows_u == 0 || need.priv_listens)) { p.rows_u = 0; p.rows_p = 1; }
     return p;
@@ -382,7 +384,8 @@ static void place_floor(pv_layout *L, const pv_scene *s, uint32_t hi, const floo
     for (int pass = 0; pass < 2; pass++) /* listening doors first: they never hide in "+N" */
         for (uint32_t i = 0; i < h->ndoors; i++) {
             uint32_t di = h->first_door + i;
-            if (s->doors[di].privileged != f->priv || (s->doors[di].kind == PV_DOOR_LISTEN) != (pass == 0)) continue;
+            bool server = s->doors[di].kind == PV_DOOR_LISTEN || s->doors[di].kind == PV_DOOR_UDP;
+            if (s->doors[di].privileged != f->priv || server != (pass == 0)) continue;
             pv_door_box *b = &L->doors[di];
             memset(b, 0, sizeof *b);
             if (listed >= fit) continue;

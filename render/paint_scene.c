@@ -9,6 +9,7 @@ pv_rgba pv_door_colour(pv_door_kind kind)
     switch (kind) {
     case PV_DOOR_LISTEN: return PV_COL_LISTEN;
     case PV_DOOR_TEMP: return PV_COL_TEMP;
+    case PV_DOOR_UDP: return PV_COL_UDP;
     default: return PV_COL_EMPTY;
     }
 }
@@ -80,6 +81,7 @@ static void draw_door(pv_paint *p, const pv_layout *L, const pv_scene *s, const 
     pv_rgba edge = pv_paint_conv(p, s, d->conv, pv_door_colour((pv_door_kind)d->kind));
     switch (d->kind) {
     case PV_DOOR_LISTEN:
+    case PV_DOOR_UDP:
         pv_fill(p, b->r, PV_COL_DOOR_FILL);
         pv_outline(p, b->r, edge, pv_th(L, 3));
         break;
@@ -95,7 +97,8 @@ static void draw_door(pv_paint *p, const pv_layout *L, const pv_scene *s, const 
     pv_face tf = d->kind == PV_DOOR_EMPTY ? PV_FACE_MONO : PV_FACE_BOLD;
     pv_paint_text_in(p, d->title, tf, hb->door_title_px, ink, b->title, PV_ALIGN_CENTER);
     pv_paint_text_in(p, d->sub, PV_FACE_SANS, hb->door_sub_px, PV_COL_TEXT_DIM, b->sub, PV_ALIGN_CENTER);
-    pv_paint_text_in(p, d->note, PV_FACE_SANS, hb->door_sub_px, d->kind == PV_DOOR_LISTEN ? edge : PV_COL_TEXT_DIM,
+    bool server = d->kind == PV_DOOR_LISTEN || d->kind == PV_DOOR_UDP;
+    pv_paint_text_in(p, d->note, PV_FACE_SANS, hb->door_sub_px, server ? edge : PV_COL_TEXT_DIM,
                b->note, PV_ALIGN_CENTER);
 }
 
@@ -177,7 +180,8 @@ static void draw_links(pv_paint *p, const pv_layout *L, const pv_scene *s)
 
 static pv_rgba envelope_colour(uint8_t flags)
 {
-    if (flags & PS_RST) return PV_COL_ENV_RST;
+    if (flags & (PS_RST | PS_SEG_ICMP)) return PV_COL_ENV_RST;
+    if (flags & PS_SEG_UDP) return PV_COL_UDP;
     if (flags & PS_SYN) return PV_COL_ENV_SYN;
     if (flags & PS_FIN) return PV_COL_ENV_FIN;
     return PV_COL_ENV_DATA;
@@ -197,7 +201,7 @@ static void draw_envelope(pv_paint *p, const pv_layout *L, const pv_scene *s,
         pv_point mid = { b->r.x + b->r.w / 2, b->r.y + b->r.h / 2 };
         pv_line(p, (pv_point){ b->r.x, b->r.y }, mid, c, 1, 0);
         pv_line(p, (pv_point){ b->r.x + b->r.w - 1, b->r.y }, mid, c, 1, 0);
-        if (v->flags & PS_RST) pv_dashed(p, b->r, c, pv_th(L, 2), pv_th(L, 3));
+        if (v->flags & (PS_RST | PS_SEG_ICMP)) pv_dashed(p, b->r, c, pv_th(L, 2), pv_th(L, 3));
         else pv_outline(p, b->r, c, pv_th(L, 1));
         return;
     }
@@ -213,7 +217,7 @@ static void draw_envelope(pv_paint *p, const pv_layout *L, const pv_scene *s,
         if (v->rewritten & (1u << k))
             pv_outline(p, grow((pv_rect){ b->head[k].x, b->head[k].y, b->head[k].w, b->slot[k].y + b->slot[k].h - b->head[k].y },
                                pv_th(L, 2)), PV_COL_REWRITE, pv_th(L, 3));
-    if (v->flags & PS_RST) pv_dashed(p, b->r, c, pv_th(L, 3), pv_th(L, 5));
+    if (v->flags & (PS_RST | PS_SEG_ICMP)) pv_dashed(p, b->r, c, pv_th(L, 3), pv_th(L, 5));
     else pv_outline(p, b->r, c, pv_th(L, 2));
     const pv_conv *conv = pv_scene_conv(s, v->conv);
     if (conv && conv->named) pv_paint_text_in(p, conv->id, PV_FACE_BOLD, L->px.env_head, PV_COL_TEXT_DARK, b->name, PV_ALIGN_LEFT);

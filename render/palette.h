@@ -55,6 +55,7 @@ static inline pv_rgba pv_conv_colour(unsigned i)
 #define PV_COL_TEMP       PV_OI_SKY                /* temporary door outline (dashed) */
 #define PV_COL_TEMP_FILL  PV_RGB(0x1E, 0x33, 0x44)
 #define PV_COL_EMPTY      PV_RGB(0x5E, 0x66, 0x78) /* "nobody home" door */
+#define PV_COL_UDP        PV_OI_PURPLE             /* UDP socket door and datagram (no connection) */
 #define PV_COL_PRIV       PV_OI_YELLOW             /* privileged floor (dashed, hatched) */
 #define PV_COL_PRIV_HATCH PV_RGB(0x3A, 0x3A, 0x30)
 #define PV_COL_LINK       PV_OI_SKY                /* established connection line */

@@ -102,8 +102,11 @@ static const ps_socket *iter_next(sock_iter *it, uint32_t *index)
         while (it->slot < it->slots) {
             uint32_t i = it->slot++;
             const ps_socket *k = ps_engine_socket(it->e, i);
-            /* As ss: a socket only bound (state CLOSED) is in no table it reads. */
-            if (!k->live || k->host != it->host || k->state == PS_CLOSED) continue;
+            /* As ss: a TCP socket only bound (state CLOSED) is in no table it
+             * reads; an unconnected UDP socket (also CLOSED) is, as UNCONN. */
+            if (!k->live || k->host != it->host ||
+                (k->state == PS_CLOSED && k->proto != PS_PROTO_UDP))
+                continue;
             bool listener = k->state == PS_LISTEN;
             if (listener == (it->pass == 0)) {
                 *index = i;
@@ -121,8 +124,10 @@ static void socket_row(pv_view *v, uint32_t idx, const ps_socket *k, int y, bool
     const pv_layout *L = v->lay;
     char local[PS_SHELL_ENDPOINT_MAX], peer[PS_SHELL_ENDPOINT_MAX], proc[48];
     bool v6 = ps_shell_socket_v6(v->pb.eng, idx); /* as ss shows it: node listens on :: */
+    bool udp = k->proto == PS_PROTO_UDP;
     ps_shell_endpoint(v6, k->laddr, k->lport, local);
-    if (k->state == PS_LISTEN) snprintf(peer, sizeof peer, v6 ? "*:*" : "0.0.0.0:*");
+    if (k->state == PS_LISTEN || (udp && k->raddr == 0 && k->rport == 0))
+        snprintf(peer, sizeof peer, v6 ? "*:*" : "0.0.0.0:*");
     else ps_shell_endpoint(v6, k->raddr, k->rport, peer);
     const ps_proc *p = k->proc != PS_NONE ? ps_engine_proc(v->pb.eng, k->proc) : NULL;
     if (p) snprintf(proc, sizeof proc, "%s,%u", p->name, (unsigned)p->pid);
@@ -130,7 +135,9 @@ static void socket_row(pv_view *v, uint32_t idx, const ps_socket *k, int y, bool
     if (hot) pv_fill(&v->paint, (pv_rect){ L->table.x + pv_th(L, 4), y, L->table.w - pv_th(L, 8), L->table_row_h }, PV_COL_HILITE);
     uint16_t conv = pv_scene_conv_for(v->scene, k->laddr, k->lport, k->raddr, k->rport);
     pv_rgba ink = pv_paint_conv(&v->paint, v->scene, conv, hot ? PV_COL_NOW : PV_COL_TEXT);
-    const char *cells[4] = { ps_state_ss((ps_tcp_state)k->state), local, peer, proc };
+    char state[16]; /* a UDP socket says so, as ss's Netid column does */
+    snprintf(state, sizeof state, "%s%s", udp ? "UDP " : "", ps_state_ss((ps_tcp_state)k->state));
+    const char *cells[4] = { state, local, peer, proc };
     for (int c = 0; c < 4; c++) {
         int right = c < 3 ? L->col_x[c + 1] : L->table.x + L->table.w;
         pv_rect cell = { L->col_x[c], y, right - L->col_x[c] - pv_th(L, 4), L->table_row_h };
@@ -152,18 +159,21 @@ static uint32_t current_socket(const pv_view *v)
 typedef struct table_rows {
     uint32_t host, hot, total, start, rows;
     int y; /* top of the first socket row, below the column titles */
+    bool udp; /* some row is a UDP socket: the table is like ss -tuanp */
 } table_rows;
 
 static table_rows table_geometry(const pv_view *v)
 {
     const pv_layout *L = v->lay;
-    table_rows t = { pv_view_table_host(v), PS_NONE, 0, 0, 0, 0 };
+    table_rows t = { pv_view_table_host(v), PS_NONE, 0, 0, 0, 0, false };
     if (t.host == PS_NONE || !v->pb.eng) return t;
     t.hot = v->scene->lookup.active ? v->scene->lookup.socket : current_socket(v);
     uint32_t pos = UINT32_MAX, idx;
     sock_iter it = { v->pb.eng, t.host, 0, ps_engine_socket_slots(v->pb.eng), 0 };
-    while (iter_next(&it, &idx)) {
+    const ps_socket *k;
+    while ((k = iter_next(&it, &idx)) != NULL) {
         if (idx == t.hot) pos = t.total;
+        t.udp |= k->proto == PS_PROTO_UDP;
         t.total++;
     }
     t.rows = (uint32_t)(L->table_rows > 0 ? L->table_rows : 0);
@@ -196,8 +206,8 @@ static void draw_table(pv_view *v)
     if (t.host == PS_NONE) return;
     uint32_t h = t.host, idx;
     char head[160], addr[16];
-    snprintf(head, sizeof head, "Sockets on %s (%s) — like: ss -tanp%s", ps_addr_str(v->sc->hosts[h].addrs[0], addr),
-             v->sc->hosts[h].name, v->sc->nhosts > 1 ? "   [Tab: next host]" : "");
+    snprintf(head, sizeof head, "Sockets on %s (%s) — like: ss -t%sanp%s", ps_addr_str(v->sc->hosts[h].addrs[0], addr),
+             v->sc->hosts[h].name, t.udp ? "u" : "", v->sc->nhosts > 1 ? "   [Tab: next host]" : "");
     if (t.total > t.rows && t.rows > 0)
         snprintf(head + strlen(head), sizeof head - strlen(head), "   rows %u–%u of %u", t.start + 1,
                  t.start + t.rows < t.total ? t.start + t.rows : t.total, t.total);

@@ -361,7 +361,8 @@ uint8_t pv_playback_demux(void *ctx, uint32_t slot, ps_time arrives)
 {
     const pv_playback *pb = ctx;
     for (size_t i = upper_bound(pb, arrives - 1); i < pb->nev && pb->ev[i].t == arrives; i++)
-        if (pb->ev[i].kind == PS_EV_DELIVER && pb->ev[i].segment == slot) return pb->ev[i].to;
+        if ((pb->ev[i].kind == PS_EV_DELIVER || pb->ev[i].kind == PS_EV_UDP_DELIVER) && pb->ev[i].segment == slot)
+            return pb->ev[i].to;
     return PV_TO_UNKNOWN;
 }
 

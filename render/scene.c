@@ -39,10 +39,17 @@ bool pv_scene_add_door(pv_scene *s, uint32_t h, const pv_door *d)
 
 uint32_t pv_scene_door_for(const pv_scene *s, uint32_t h, uint16_t port)
 {
+    return pv_scene_door_of(s, h, port, false);
+}
+
+uint32_t pv_scene_door_of(const pv_scene *s, uint32_t h, uint16_t port, bool udp)
+{
     if (h >= s->nhosts) return PV_DOOR_FRONT;
     const pv_host *host = &s->hosts[h];
-    for (uint32_t i = 0; i < host->ndoors; i++)
-        if (s->doors[host->first_door + i].port == port) return host->first_door + i;
+    for (uint32_t i = 0; i < host->ndoors; i++) {
+        const pv_door *d = &s->doors[host->first_door + i];
+        if (d->port == port && d->udp == udp) return host->first_door + i;
+    }
     return host->hidden ? PV_DOOR_MORE : PV_DOOR_FRONT;
 }
 
@@ -73,7 +80,7 @@ static uint32_t client_ordinal(const ps_scenario *sc, uint32_t name)
     uint32_t n = 0;
     for (uint32_t j = 0; j < name; j++) {
         uint32_t a = sc->socks[j].action;
-        n += a < sc->nactions && sc->actions[a].kind == PS_ACT_CONNECT;
+        n += a < sc->nactions && (sc->actions[a].kind == PS_ACT_CONNECT || sc->actions[a].kind == PS_ACT_UDP_CONNECT);
     }
     return n;
 }
@@ -131,18 +138,20 @@ static void temp_door(pv_scene *s, const ps_engine *e, const ps_socket *k, uint3
         snprintf(d->sub, sizeof d->sub, "%s · %s", sc->socks[k->name].name, who);
     else
         snprintf(d->sub, sizeof d->sub, "%s", named ? sc->socks[k->name].name : who);
+    d->udp = k->proto == PS_PROTO_UDP;
     snprintf(d->note, sizeof d->note, "%s · %s",
-             (k->flags & PS_SOCK_EPHEMERAL) ? "temporary" : "pinned", ps_state_ss(k->state));
+             (k->flags & PS_SOCK_EPHEMERAL) ? "temporary" : "pinned", d->udp ? "UDP" : ps_state_ss(k->state));
 }
 
-static void empty_door(uint16_t port, pv_door *d)
+static void empty_door(uint16_t port, bool udp, pv_door *d)
 {
     memset(d, 0, sizeof *d);
     d->kind = PV_DOOR_EMPTY;
     d->conv = PV_NO_CONV;
     d->port = port;
     d->socket = PS_NONE;
-    snprintf(d->title, sizeof d->title, ":%u", (unsigned)port);
+    d->udp = udp;
+    snprintf(d->title, sizeof d->title, udp ? ":%u/udp" : ":%u", (unsigned)port);
     snprintf(d->sub, sizeof d->sub, "nobody home");
 }
 
@@ -159,6 +168,22 @@ static void forwarded_door(const ps_scenario *sc, uint32_t h, pv_door *d)
         snprintf(d->note, sizeof d->note, "forwarded");
         return;
     }
+}
+
+/* A UDP socket with no peer: the door every sender's datagrams come in by,
+ * titled as /etc/services writes a UDP port (53/udp). */
+static void udp_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv_door *d)
+{
+    memset(d, 0, sizeof *d);
+    d->kind = PV_DOOR_UDP;
+    d->udp = true;
+    d->conv = PV_NO_CONV;
+    d->port = k->lport;
+    d->state = k->state;
+    d->socket = idx;
+    snprintf(d->title, sizeof d->title, ":%u/udp", (unsigned)k->lport);
+    proc_label(e, k->proc, d->sub, sizeof d->sub);
+    snprintf(d->note, sizeof d->note, "UDP · %u received", (unsigned)k->rcv_nxt);
 }
 
 /* Doors keep their places: the lesson's ports (listening or empty) by
@@ -187,12 +212,17 @@ static void add_empty_doors(pv_scene *s, const ps_engine *e, uint32_t h)
     const ps_scenario *sc = ps_engine_scenario(e);
     for (uint32_t i = 0; i < sc->nactions; i++) {
         const ps_action *a = &sc->actions[i];
-        uint32_t owner = a->kind == PS_ACT_LISTEN || a->kind == PS_ACT_BIND ? a->host
+        /* A UDP port stays drawn where a socket was bound; a datagram to a
+         * port nobody binds comes to the building's front (the ICMP answer
+         * says why), which keeps a small building's floors for its sockets. */
+        bool udp = a->kind == PS_ACT_UDP_BIND;
+        bool local = a->kind == PS_ACT_LISTEN || a->kind == PS_ACT_BIND || (udp && a->port != 0);
+        uint32_t owner = local                         ? a->host
                          : a->kind == PS_ACT_CONNECT ? ps_scenario_host_by_addr(sc, a->addr)
                                                      : PS_NONE;
-        if (owner != h || pv_scene_door_for(s, h, a->port) < PV_DOOR_MORE) continue;
+        if (owner != h || pv_scene_door_of(s, h, a->port, udp) < PV_DOOR_MORE) continue;
         pv_door d;
-        empty_door(a->port, &d);
+        empty_door(a->port, udp, &d);
         forwarded_door(sc, h, &d);
         pv_scene_add_door(s, h, &d);
     }
@@ -200,7 +230,7 @@ static void add_empty_doors(pv_scene *s, const ps_engine *e, uint32_t h)
     for (uint32_t i = 0; i < sc->nforwards; i++) {
         if (sc->forwards[i].router != h || pv_scene_door_for(s, h, sc->forwards[i].port) < PV_DOOR_MORE) continue;
         pv_door d;
-        empty_door(sc->forwards[i].port, &d);
+        empty_door(sc->forwards[i].port, false, &d);
         forwarded_door(sc, h, &d);
         pv_scene_add_door(s, h, &d);
     }
@@ -212,7 +242,7 @@ static void bound_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv_
 {
     char who[40];
     const ps_scenario *sc = ps_engine_scenario(e);
-    empty_door(k->lport, d);
+    empty_door(k->lport, false, d);
     d->socket = idx;
     proc_label(e, k->proc, who, sizeof who);
     if (k->name != PS_NONE && k->name < sc->nsocks)
@@ -229,13 +259,15 @@ static void add_socket_doors(pv_scene *s, const ps_engine *e, uint32_t h)
         for (uint32_t i = 0; i < slots; i++) {
             const ps_socket *k = ps_engine_socket(e, i);
             if (!k->live || k->host != h || k->lport == 0 || (k->flags & PS_SOCK_ACCEPTED)) continue;
+            bool udp_server = k->proto == PS_PROTO_UDP && k->raddr == 0 && k->rport == 0;
             bool listener = (k->flags & PS_SOCK_LISTENER) != 0;
             bool bound = !listener && !k->raddr && k->state == PS_CLOSED;
             if (listener && k->state != PS_LISTEN) continue; /* a listen that failed */
-            if (listener != (pass == 0)) continue;
-            if (bound && pv_scene_door_for(s, h, k->lport) < PV_DOOR_MORE) continue;
+            if ((listener || udp_server) != (pass == 0)) continue;
+            if (bound && !udp_server && pv_scene_door_for(s, h, k->lport) < PV_DOOR_MORE) continue;
             pv_door d;
-            if (bound) bound_door(e, k, i, &d);
+            if (udp_server) udp_door(e, k, i, &d);
+            else if (bound) bound_door(e, k, i, &d);
             else if (listener) listen_door(e, k, i, &d);
             else temp_door(s, e, k, i, &d);
             pv_scene_add_door(s, h, &d);
@@ -331,7 +363,9 @@ static void add_links(pv_scene *s, const ps_engine *e)
     uint32_t slots = ps_engine_socket_slots(e);
     for (uint32_t i = 0; i < slots; i++) {
         const ps_socket *k = ps_engine_socket(e, i);
-        if (!k->live || k->state != PS_ESTABLISHED || (k->flags & (PS_SOCK_ACCEPTED | PS_SOCK_LISTENER)))
+        /* A connected UDP socket has a peer but no connection: no line. */
+        if (!k->live || k->state != PS_ESTABLISHED || k->proto == PS_PROTO_UDP ||
+            (k->flags & (PS_SOCK_ACCEPTED | PS_SOCK_LISTENER)))
             continue;
         uint32_t hb = peer_host(sc, k->host, k->raddr);
         if (k->host >= s->nhosts || hb >= s->nhosts) continue;
@@ -367,6 +401,7 @@ static const char *demux_words(uint8_t to)
     case PS_TO_LISTENER: return "demux: to the listener";
     case PS_TO_CONNECTION: return "demux: to its connection";
     case PS_TO_NONE: return "nobody listens: RST back";
+    case PS_TO_SOCKET: return "UDP: to the socket on the port";
     default: return "";
     }
 }
@@ -396,12 +431,16 @@ static uint8_t key_slots(const pv_scene *s, const pv_envelope *v)
 
 static void describe_envelope(pv_envelope *v, const ps_segment *g)
 {
-    ps_flags_str(g->flags, v->flags_str);
+    if (g->flags & PS_SEG_UDP) snprintf(v->flags_str, sizeof v->flags_str, "UDP datagram");
+    else if (g->flags & PS_SEG_ICMP) snprintf(v->flags_str, sizeof v->flags_str, "ICMP unreachable");
+    else ps_flags_str(g->flags, v->flags_str);
     ps_addr_str(g->src_addr, v->slot[PV_SLOT_SRC_IP]);
     ps_addr_str(g->dst_addr, v->slot[PV_SLOT_DST_IP]);
     snprintf(v->slot[PV_SLOT_SRC_PORT], sizeof v->slot[0], "%u", (unsigned)g->src_port);
     snprintf(v->slot[PV_SLOT_DST_PORT], sizeof v->slot[0], "%u", (unsigned)g->dst_port);
-    if (g->payload && g->len) {
+    if (g->flags & PS_SEG_ICMP) {
+        snprintf(v->detail, sizeof v->detail, "port %u: no UDP socket", (unsigned)g->src_port);
+    } else if (g->payload && g->len) {
         const char *p = g->payload;
         size_t n = strlen(p);
         snprintf(v->detail, sizeof v->detail, "\"%.*s%s\"", (int)(n > 26 ? 24 : n), p,
@@ -548,8 +587,9 @@ static void keep_envelope(pv_scene *s, const ps_engine *e, const ps_segment *g, 
     memset(v, 0, sizeof *v);
     v->host_from = g->from_host;
     v->host_to = g->to_host;
-    v->door_from = pv_scene_door_for(s, g->from_host, g->src_port);
-    v->door_to = pv_scene_door_for(s, g->to_host, g->dst_port);
+    bool udp = (g->flags & (PS_SEG_UDP | PS_SEG_ICMP)) != 0;
+    v->door_from = pv_scene_door_of(s, g->from_host, g->src_port, udp);
+    v->door_to = pv_scene_door_of(s, g->to_host, g->dst_port, udp);
     v->sent = g->sent;
     v->arrives = g->arrives;
     v->flags = g->flags;
@@ -587,9 +627,11 @@ static void add_envelopes(pv_scene *s, const ps_engine *e, pv_demux_fn demux, vo
 static uint32_t chosen_socket(const ps_engine *e, uint32_t h, const pv_envelope *v)
 {
     uint32_t slots = ps_engine_socket_slots(e), wildcard = PS_NONE;
+    if (v->to == PS_TO_SOCKET)
+        return ps_engine_udp_lookup(e, h, v->dst_addr, v->dst_port, v->src_addr, v->src_port);
     for (uint32_t i = 0; i < slots; i++) {
         const ps_socket *k = ps_engine_socket(e, i);
-        if (!k->live || k->host != h || k->lport != v->dst_port) continue;
+        if (!k->live || k->host != h || k->lport != v->dst_port || k->proto != PS_PROTO_TCP) continue;
         if (v->to == PS_TO_CONNECTION && k->state != PS_LISTEN && k->rport == v->src_port &&
             k->raddr == v->src_addr)
             return i;
@@ -599,6 +641,29 @@ static uint32_t chosen_socket(const ps_engine *e, uint32_t h, const pv_envelope 
         }
     }
     return wildcard;
+}
+
+/* UDP's demux card: one question, about the destination alone. */
+static void udp_lookup(pv_scene *s, const ps_engine *e, const pv_envelope *v)
+{
+    pv_lookup *q = &s->lookup;
+    q->active = true;
+    q->host = v->host_to;
+    q->door = v->door_to;
+    bool found = v->to == PS_TO_SOCKET;
+    q->answer = found ? PV_ASK_CONNECTION : PV_ASK_RST;
+    q->socket = found ? chosen_socket(e, v->host_to, v) : PS_NONE;
+    const pv_door *d = q->door < s->ndoors ? &s->doors[q->door] : NULL;
+    char door[72];
+    snprintf(door, sizeof door, "%s %s", d ? d->title : "", d ? d->sub : "");
+    const pv_conv *c = pv_scene_conv(s, v->conv);
+    snprintf(q->head, sizeof q->head, "UDP demux on %s: datagram from %s%s%s", s->hosts[v->host_to].name,
+             c && c->named ? c->id : v->slot[PV_SLOT_SRC_IP], c && c->named ? "" : ":",
+             c && c->named ? "" : v->slot[PV_SLOT_SRC_PORT]);
+    snprintf(q->ask[0], sizeof q->ask[0], "1. a UDP socket on %s:%s, else *:%s? %s%s", v->slot[PV_SLOT_DST_IP],
+             v->slot[PV_SLOT_DST_PORT], v->slot[PV_SLOT_DST_PORT], found ? "yes → " : "no", found ? door : "");
+    snprintf(q->ask[1], sizeof q->ask[1], "2. the sender's address and port pick nothing: no connections");
+    snprintf(q->ask[2], sizeof q->ask[2], "3. else nobody: ICMP port unreachable back%s", found ? "" : " ← this");
 }
 
 static void find_lookup(pv_scene *s, const ps_engine *e)
@@ -615,6 +680,10 @@ static void find_lookup(pv_scene *s, const ps_engine *e)
         }
     }
     if (!v) return;
+    if (v->flags & PS_SEG_UDP) {
+        udp_lookup(s, e, v);
+        return;
+    }
     q->active = true;
     q->host = v->host_to;
     q->door = v->door_to;

@@ -31,6 +31,7 @@ typedef enum pv_door_kind {
     PV_DOOR_LISTEN, /* a listening socket: solid outline */
     PV_DOOR_TEMP,   /* a client connection's local port: dashed outline */
     PV_DOOR_EMPTY,  /* a port the lesson uses where nobody listens now */
+    PV_DOOR_UDP,    /* a UDP socket with no peer (a server): solid outline, ":53/udp" */
 } pv_door_kind;
 
 typedef struct pv_door {
@@ -44,6 +45,8 @@ typedef struct pv_door {
     char title[16];      /* ":443" or "52114" */
     char sub[48];        /* "nginx 812", "tab1 · firefox", "nobody home" */
     char note[40];       /* "LISTEN · 2 conns", "temporary · ESTAB" */
+    bool udp;            /* a UDP socket's door (UDP, or TEMP for a connected one,
+                            or EMPTY for a UDP port nobody holds): UDP has its own ports */
 } pv_door;
 
 /* A conversation: one connection seen from its client's listed door. Its
@@ -160,6 +163,8 @@ void pv_scene_build(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ct
 /* The door of host h that port belongs to, PV_DOOR_MORE when the host has
  * unlisted doors, else PV_DOOR_FRONT. */
 uint32_t pv_scene_door_for(const pv_scene *s, uint32_t h, uint16_t port);
+/* The same among the doors of one protocol: UDP's (udp) or TCP's. */
+uint32_t pv_scene_door_of(const pv_scene *s, uint32_t h, uint16_t port, bool udp);
 
 /* The conversation a socket or segment with this 4-tuple belongs to,
  * either way round, or PV_NO_CONV. */

@@ -94,6 +94,11 @@ uint64_t ps_engine_segment_count(const ps_engine *e, uint32_t expect);
 uint32_t ps_engine_segment_slots(const ps_engine *e);
 const ps_segment *ps_engine_segment(const ps_engine *e, uint32_t i);
 
+/* The UDP socket on host that a datagram for la:lp from ra:rp reaches right
+ * now (the engine's own demultiplexing, udp.c), or PS_NONE. */
+uint32_t ps_engine_udp_lookup(const ps_engine *e, uint32_t host, ps_addr la, uint16_t lp, ps_addr ra,
+                              uint16_t rp);
+
 /* Whether a UDP socket holds host:port right now: PS_PORT_USED or PS_PORT_FREE
  * (UDP has no listening). */
 ps_port_state ps_engine_udp_port_state(const ps_engine *e, uint32_t host, uint16_t port);

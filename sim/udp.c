@@ -271,6 +271,12 @@ static uint32_t udp_lookup(const ps_engine *e, uint32_t host, ps_addr la, uint16
     return best;
 }
 
+uint32_t ps_engine_udp_lookup(const ps_engine *e, uint32_t host, ps_addr la, uint16_t lp, ps_addr ra,
+                              uint16_t rp)
+{
+    return udp_lookup(e, host, la, lp, ra, rp);
+}
+
 /* The event for packet sg arriving, taken by socket s (or nobody). */
 static ps_event arrive_event(ps_engine *e, ps_event_kind kind, const ps_segment *sg, uint32_t g,
                              uint32_t s)

@@ -130,7 +130,7 @@ static const struct {
     [PS_EACCES] = { "EACCES", 13, "Permission denied",
                     "Ports below the host's unprivileged start need root (or CAP_NET_BIND_SERVICE)." },
     [PS_ECONNREFUSED] = { "ECONNREFUSED", 111, "Connection refused",
-                          "Nobody listens on that port, so the host answered the knock with RST." },
+                          "Nobody listens on that port: TCP's knock got RST back, a UDP datagram an ICMP port unreachable." },
     [PS_ECONNRESET] = { "ECONNRESET", 104, "Connection reset by peer",
                         "The other side tore the connection down with RST." },
     [PS_EADDRNOTAVAIL] = { "EADDRNOTAVAIL", 99, "Cannot assign requested address",

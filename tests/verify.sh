@@ -258,6 +258,43 @@ done
 # The unreachable address is the one documented simplification.
 grep -q '| EHOSTUNREACH *| ENETUNREACH *| simplified$' "$tmp/out" ||
     fail "shell.scn: the unreachable curl is not shown as the EHOSTUNREACH/ENETUNREACH simplification"
+# UDP's rules against the kernel (docs/reference/udp.md): a connected socket
+# takes its peer's datagrams and an unconnected one the rest, the socket
+# bound last wins a tie, an exact address beats the wildcard, an unconnected
+# sender hears nothing of ICMP, the bind errors; the counts of datagrams
+# received per socket show which socket took what.
+cat >"$tmp/udp.scn" <<'EOF'
+host a 10.0.0.1
+host b 10.0.0.2
+host c 10.0.0.3
+link a b 5ms
+link c b 7ms
+proc a client pid=100 user=alice
+proc c client pid=300 user=carol
+proc b server pid=200 user=root
+proc b other pid=201 user=bob
+at 0ms b server udp bind 5354 reuseaddr as open reply "o"
+at 0ms b other udp connect 10.0.0.1:6000 from 5354 reuseaddr as conn
+at 0ms a client udp bind 6000 as peer
+at 0ms c client udp bind 6001 as stranger
+at 10ms peer sendto b:5354 "p"
+at 10ms stranger sendto b:5354 "s"
+at 50ms b server udp bind 5355 reuseaddr as first
+at 50ms b other udp bind 5355 reuseaddr as last
+at 60ms stranger sendto b:5355 "x"
+at 70ms b server udp bind 10.0.0.2:5356 reuseaddr as specific
+at 70ms b other udp bind 5356 reuseaddr as wildcard
+at 80ms peer sendto b:5356 "y"
+at 90ms stranger sendto b:9 "nobody"
+at 120ms stranger sendto b:9 "again"
+at 130ms b other udp bind 5355 as late
+at 130ms b other udp bind 53 as priv
+at 140ms a client udp connect 10.0.0.2:9 from 6000 as dup
+at 150ms first close
+EOF
+check "$tmp/udp.scn"
+grep -q '| UDP datagrams received *| open 1, conn 1, last 1, specific 1, wildcard 0 *| open 1, conn 1, last 1, specific 1, wildcard 0 *| yes$' "$tmp/out" ||
+    fail "udp.scn: the UDP demultiplexing rows are missing or differ"
 # Namespace names stay apart when a host is named like another's would be
 # (a name over 40 characters once became "host<index>", "File exists").
 long=a-host-name-longer-than-forty-characters-is-left-out

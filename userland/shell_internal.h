@@ -53,17 +53,15 @@ typedef struct ps_view {
     bool v6;
 } ps_view;
 
-/* The live sockets of host in the order ss and netstat print them: IPv4
- * before IPv6 (both tools read the IPv4 table first), listeners before the
- * others within a family (the kernel walks its listening table first), then
- * by local port, local address, peer address, peer port. Returns a malloc'd
- * array (free it) and sets *n; NULL with *n = 0 when there is none or
- * memory ran out (*nomem tells which). */
-ps_view *ps_views(const ps_engine *e, uint32_t host, size_t *n, bool *nomem);
-/* The same for sockets of one protocol (ps_views is TCP's). UDP sockets
- * come in the same order; the kernel walks its UDP table by a salted hash
- * of the port, which portsim cannot reproduce, so local port order stands
- * in for it (docs/reference/udp.md). */
+/* The live sockets of one protocol on host in the order ss and netstat
+ * print them: IPv4 before IPv6 (both tools read the IPv4 table first),
+ * listeners before the others within a family (the kernel walks its
+ * listening table first), then by local port, local address, peer address,
+ * peer port. UDP sockets come in the same order: the kernel walks its UDP
+ * table by a salted hash of the port, which portsim cannot reproduce
+ * (docs/reference/udp.md). Returns a malloc'd array (free it) and sets *n;
+ * NULL with *n = 0 when there is none or memory ran out (*nomem tells
+ * which). */
 ps_view *ps_views_of(const ps_engine *e, uint32_t host, ps_proto proto, size_t *n, bool *nomem);
 
 /* Port as a tool prints it: the /etc/services name unless numeric, "*" for 0. */

@@ -71,11 +71,6 @@ static bool listed(const ps_socket *sk, uint32_t host, ps_proto proto)
     return proto == PS_PROTO_UDP || sk->state != PS_CLOSED;
 }
 
-ps_view *ps_views(const ps_engine *e, uint32_t host, size_t *n, bool *nomem)
-{
-    return ps_views_of(e, host, PS_PROTO_TCP, n, nomem);
-}
-
 ps_view *ps_views_of(const ps_engine *e, uint32_t host, ps_proto proto, size_t *n, bool *nomem)
 {
     *n = 0;

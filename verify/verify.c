@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "exit.h"
+#include "sbuf.h"
 #include "shell.h"
 #include "load.h"
 #include "suggest.h"
@@ -123,10 +124,12 @@ static uint32_t new_inst(vctx *c, uint32_t rowi, uint32_t host, uint32_t proc, b
 static uint32_t action_inst(vctx *c, uint32_t rowi, uint32_t a)
 {
     const ps_action *act = &c->sc->actions[a];
-    bool local = act->kind == PS_ACT_LISTEN || act->kind == PS_ACT_BIND;
+    bool udp = act->kind == PS_ACT_UDP_BIND || act->kind == PS_ACT_UDP_CONNECT;
+    bool local = act->kind == PS_ACT_LISTEN || act->kind == PS_ACT_BIND || act->kind == PS_ACT_UDP_BIND;
     uint32_t i = new_inst(c, rowi, act->host, act->proc, local);
     if (i == PS_NONE) return i;
     inst *in = &c->insts[i];
+    in->udp = udp;
     in->sock = act->sock;
     in->reuseaddr = act->reuseaddr;
     in->reuseport = act->reuseport;
@@ -134,8 +137,8 @@ static uint32_t action_inst(vctx *c, uint32_t rowi, uint32_t a)
     in->dport = act->port;
     in->from_port = act->from_port;
     in->from_addr = act->kind == PS_ACT_CONNECT ? act->from_addr : 0;
-    in->reply = act->kind == PS_ACT_LISTEN ? act->text : NULL;
-    if (!in->listen) in->dst_host = host_of(c->sc, act->addr, act->host);
+    in->reply = in->listen ? act->text : NULL;
+    if (!in->listen && !udp) in->dst_host = host_of(c->sc, act->addr, act->host);
     if (act->sock != PS_NONE) c->sock_inst[act->sock] = i;
     return i;
 }
@@ -282,7 +285,8 @@ static void action_started(vctx *c, const ps_event *ev)
         if (made->kind == PS_ACT_ACCEPT) made = &c->sc->actions[c->sc->socks[made->listener].action];
         host = made->host;
     }
-    bool two = act->kind == PS_ACT_LISTEN || act->kind == PS_ACT_CONNECT || act->kind == PS_ACT_BIND;
+    bool two = act->kind == PS_ACT_LISTEN || act->kind == PS_ACT_CONNECT || act->kind == PS_ACT_BIND ||
+               act->kind == PS_ACT_UDP_BIND || act->kind == PS_ACT_UDP_CONNECT;
     if (c->act_row[a] == PS_NONE) c->act_row[a] = new_row(c, act->t, host, a, two ? RK_INST : RK_SIMPLE);
     uint32_t r = c->act_row[a];
     if (r == PS_NONE) return;
@@ -428,6 +432,18 @@ static void on_event(void *ctx, const ps_event *ev)
                 if (ps_table_insert(&c->conns, conn_hash(&k), c->step_inst)) in->e_hashed = true;
                 else c->nomem = true;
             }
+        }
+        break;
+    case PS_EV_UDP_BIND:
+    case PS_EV_UDP_CONNECT:
+        /* No handshake: the answer is known at once, with the port. */
+        if (in_step && c->step_inst != PS_NONE) {
+            in = &c->insts[c->step_inst];
+            in->e_known = true;
+            in->e_saddr = ev->src_addr;
+            in->e_sport = ev->src_port;
+            in->e_slot = ev->socket;
+            set_slot(c, ev->socket, c->step_inst);
         }
         break;
     case PS_EV_ERROR:
@@ -659,6 +675,29 @@ static void kernel_connect(vctx *c, inst *in, uint32_t id)
     }
 }
 
+/* A UDP bind or connect: the helper makes the socket and tells its port. */
+static void kernel_udp(vctx *c, inst *in, uint32_t id)
+{
+    ps_vcmd cmd;
+    memset(&cmd, 0, sizeof cmd);
+    cmd.op = in->listen ? PS_VOP_UDP_BIND : PS_VOP_UDP_CONNECT;
+    cmd.id = id;
+    cmd.addr = in->dst;
+    cmd.port = in->dport;
+    cmd.from_port = in->from_port;
+    cmd.reuseaddr = in->reuseaddr;
+    cmd.reuseport = in->reuseport;
+    copy_text(cmd.text, in->reply);
+    ps_vmsg m;
+    in->k_err = helper(c, in->proc);
+    if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, &m);
+    in->k_known = true;
+    out_of_descriptors(c, in);
+    if (in->k_err != 0) return;
+    in->k_saddr = m.laddr;
+    in->k_sport = m.lport;
+}
+
 /* send or close on a named socket: the helper holding it does it. */
 static void kernel_sockop(vctx *c, row *r, const ps_action *a)
 {
@@ -675,10 +714,13 @@ static void kernel_sockop(vctx *c, row *r, const ps_action *a)
     }
     ps_vcmd cmd;
     memset(&cmd, 0, sizeof cmd);
-    cmd.op = a->kind == PS_ACT_SEND    ? PS_VOP_SEND
-             : a->kind == PS_ACT_CLOSE ? PS_VOP_CLOSE
-                                       : PS_VOP_LISTEN_ID;
+    cmd.op = a->kind == PS_ACT_SEND      ? PS_VOP_SEND
+             : a->kind == PS_ACT_SENDTO ? PS_VOP_SENDTO
+             : a->kind == PS_ACT_CLOSE  ? PS_VOP_CLOSE
+                                        : PS_VOP_LISTEN_ID;
     cmd.id = si;
+    cmd.addr = a->addr;
+    cmd.port = a->port;
     copy_text(cmd.text, a->text);
     r->k_err = ps_verify_command(c, p, &cmd, NULL);
     c->quiet = true;
@@ -775,7 +817,12 @@ static void kernel_step(vctx *c)
     case PS_ACT_BIND:
         if (c->step_inst != PS_NONE) kernel_listen(c, &c->insts[c->step_inst], c->step_inst);
         break;
+    case PS_ACT_UDP_BIND:
+    case PS_ACT_UDP_CONNECT:
+        if (c->step_inst != PS_NONE) kernel_udp(c, &c->insts[c->step_inst], c->step_inst);
+        break;
     case PS_ACT_SEND:
+    case PS_ACT_SENDTO:
     case PS_ACT_CLOSE:
     case PS_ACT_LISTEN_SOCK: kernel_sockop(c, r, act); break;
     case PS_ACT_KILL: kernel_kill(c, r, act->host, act->pid); break;
@@ -851,16 +898,17 @@ static uint8_t proc_state(unsigned st)
 
 /* Parses /proc/net/tcp ("sl local rem st ..."; addresses as the kernel's
  * __be32 printed in hex, ports in host order), translating ephemeral ports to
- * the engine's numbers where the connection is known. */
+ * the engine's numbers where the connection is known. /proc/net/udp has the
+ * same columns (udp: every socket counts, an unconnected one is CLOSE). */
 static bool parse_proc_tcp(const vctx *c, uint32_t h, const char *text, const pmap *pm, size_t npm,
-                           tups *out)
+                           bool udp, tups *out)
 {
     const char *line = strchr(text, '\n');
     while (line && *++line) {
         unsigned la, lp, ra, rp, st;
         if (sscanf(line, " %*u: %8X:%4X %8X:%4X %2X", &la, &lp, &ra, &rp, &st) == 5) {
             tup t = { proc_state(st), ntohl(la), ntohl(ra), (uint16_t)lp, (uint16_t)rp };
-            if (t.state != PS_CLOSED) {
+            if (udp || t.state != PS_CLOSED) {
                 const pmap *m = pmap_find(pm, npm, h, t.lp, t.ra, t.rp);
                 if (m) {
                     t.lp = m->eport; /* a client's own socket */
@@ -886,7 +934,7 @@ static const char *state_label(uint8_t st)
  * a 4-tuple (listeners may: SO_REUSEPORT). */
 static void table_cell(const tups *t, char *buf, size_t n)
 {
-    static const uint8_t order[] = { PS_LISTEN,     PS_SYN_SENT,   PS_SYN_RECV,   PS_ESTABLISHED,
+    static const uint8_t order[] = { PS_CLOSED,     PS_LISTEN,     PS_SYN_SENT,   PS_SYN_RECV,   PS_ESTABLISHED,
                                      PS_FIN_WAIT_1, PS_FIN_WAIT_2, PS_CLOSE_WAIT, PS_LAST_ACK,
                                      PS_TIME_WAIT,  PS_STATE_COUNT };
     size_t len = 0;
@@ -899,10 +947,11 @@ static void table_cell(const tups *t, char *buf, size_t n)
                                     state_label(order[k]));
     }
     if (!len) snprintf(buf, n, "none");
-    /* 4-tuples of connections (not listeners) must be distinct. */
+    /* 4-tuples of connections (not listeners, not unconnected UDP sockets)
+     * must be distinct. */
     for (size_t i = 0; i < t->n; i++)
-        for (size_t j = i + 1; j < t->n && t->v[i].state != PS_LISTEN; j++)
-            if (t->v[j].state != PS_LISTEN && t->v[i].la == t->v[j].la &&
+        for (size_t j = i + 1; j < t->n && t->v[i].state != PS_LISTEN && t->v[i].state != PS_CLOSED; j++)
+            if (t->v[j].state != PS_LISTEN && t->v[j].state != PS_CLOSED && t->v[i].la == t->v[j].la &&
                 t->v[i].lp == t->v[j].lp && t->v[i].ra == t->v[j].ra && t->v[i].rp == t->v[j].rp) {
                 len = strlen(buf);
                 if (len < n) snprintf(buf + len, n - len, "; DUPLICATE 4-TUPLE");
@@ -922,7 +971,7 @@ static void tup_str(const tup *t, char *buf, size_t n)
 {
     char l[24], r[24];
     ps_endpoint_str(t->la, t->lp, l);
-    if (t->state == PS_LISTEN) snprintf(r, sizeof r, "*:*");
+    if (t->state == PS_LISTEN || t->state == PS_CLOSED) snprintf(r, sizeof r, "*:*"); /* CLOSED: UDP's UNCONN */
     else ps_endpoint_str(t->ra, t->rp, r);
     snprintf(buf, n, "%s %s -> %s", state_label(t->state), l, r);
 }
@@ -952,75 +1001,154 @@ static char *diff_detail(const char *host, const tups *e, const tups *k)
     return out;
 }
 
+/* Ports the kernel chose for one protocol's sockets, as the engine's
+ * numbers, sorted for pmap_find (malloc'd; NULL with *n = 0 when none or
+ * memory ran out, which sets c->nomem). A UDP bind is keyed with no peer,
+ * as /proc/net/udp shows an unconnected socket. */
+static pmap *port_map(vctx *c, bool udp, size_t *n)
+{
+    *n = 0;
+    /* two entries at most per inst: its own port, and a router's for it */
+    pmap *pm = malloc((c->ninsts ? c->ninsts * 2 : 1) * sizeof *pm);
+    if (!pm) {
+        c->nomem = true;
+        return NULL;
+    }
+    for (uint32_t i = 0; i < c->ninsts; i++) {
+        const inst *in = &c->insts[i];
+        if (in->udp != udp || (in->listen && !udp) || !in->k_known || in->k_err != 0 || !in->e_known ||
+            in->e_err != PS_OK)
+            continue;
+        if (in->listen) pm[(*n)++] = (pmap){ in->host, 0, in->k_sport, 0, in->e_sport };
+        else pm[(*n)++] = (pmap){ in->host, in->dst, in->k_sport, in->dport, in->e_sport };
+        /* The server's end of a masqueraded connection: the router's port. */
+        if (in->k_nat && in->e_nat) {
+            uint32_t g = ps_scenario_gateway(c->sc, in->host);
+            pm[(*n)++] = (pmap){ g, in->dst, in->k_nat_port, in->dport, in->e_nat_port };
+        }
+    }
+    if (*n) qsort(pm, *n, sizeof *pm, pmap_cmp);
+    return pm;
+}
+
+/* One host's sockets of one protocol on both sides: a table row. */
+static void table_row(vctx *c, uint32_t h, bool udp, const pmap *pm, size_t npm)
+{
+    tups et = { 0 }, kt = { 0 };
+    for (uint32_t s = 0; s < ps_engine_socket_slots(c->e); s++) {
+        const ps_socket *sk = ps_engine_socket(c->e, s);
+        if (!sk->live || sk->host != h || (sk->proto == PS_PROTO_UDP) != udp ||
+            (!udp && sk->state == PS_CLOSED))
+            continue;
+        tup t = { sk->state, sk->laddr, sk->raddr, sk->lport, sk->rport };
+        if (!tups_push(&et, t)) c->nomem = true;
+    }
+    if (et.n) qsort(et.v, et.n, sizeof *et.v, tup_cmp);
+    const char *file = udp ? "/proc/self/net/udp" : "/proc/self/net/tcp";
+    bool read_ok = false;
+    /* The kernel finishes handshakes and FINs on its own clock: re-read
+     * a little while until both agree (or give up and show it). */
+    for (int tries = 0; tries < SNAP_TRIES; tries++) {
+        if (tries) sleep_ms(25);
+        kt.n = 0;
+        size_t len;
+        char *text = ps_netns_read(h, file, &len);
+        read_ok = text && parse_proc_tcp(c, h, text, pm, npm, udp, &kt);
+        free(text);
+        if (!read_ok) continue;
+        if (kt.n) qsort(kt.v, kt.n, sizeof *kt.v, tup_cmp);
+        if (tups_equal(&et, &kt)) break;
+    }
+    uint32_t ri = new_row(c, ps_engine_now(c->e), h, PS_NONE, RK_TABLE);
+    if (ri != PS_NONE) {
+        row *r = &c->rows[ri];
+        snprintf(r->op, sizeof r->op, udp ? "UDP sockets (ss -uan)" : "sockets (ss -tan)");
+        char eb[200], kb[200];
+        table_cell(&et, eb, sizeof eb);
+        if (!read_ok)
+            snprintf(kb, sizeof kb, "cannot read /proc/net/%s in %s", udp ? "udp" : "tcp", ps_netns_name(h));
+        else table_cell(&kt, kb, sizeof kb);
+        bool same = read_ok && tups_equal(&et, &kt) && strcmp(eb, kb) == 0;
+        if (read_ok && !same && strcmp(eb, kb) == 0) {
+            size_t l = strlen(kb);
+            snprintf(kb + l, sizeof kb - l, "; other 4-tuples");
+        }
+        r->eng = ps_verify_strdup(c, eb);
+        r->ker = ps_verify_strdup(c, kb);
+        r->st = same ? ST_AGREE : ST_DIFFER;
+        if (!same && read_ok) r->detail = diff_detail(c->sc->hosts[h].name, &et, &kt);
+    }
+    free(et.v);
+    free(kt.v);
+}
+
+/* How many datagrams each open UDP socket of host h has received, on both
+ * sides: "dns 2, q1 1". This is where demultiplexing by destination shows:
+ * one server socket takes every client's datagrams. Asked of the kernel
+ * last, since a socket nobody reads is drained to count. */
+static void received_row(vctx *c, uint32_t h)
+{
+    ps_sbuf eb = { 0 }, kb = { 0 };
+    for (uint32_t i = 0; i < c->ninsts; i++) {
+        const inst *in = &c->insts[i];
+        if (!in->udp || in->host != h || in->e_slot == PS_NONE || slot(c, in->e_slot) != i) continue;
+        const ps_socket *sk = ps_engine_socket(c->e, in->e_slot);
+        if (!sk->live) continue;
+        char name[48];
+        if (in->sock != PS_NONE) snprintf(name, sizeof name, "%s", c->sc->socks[in->sock].name);
+        else snprintf(name, sizeof name, "%s:%u", ps_engine_proc(c->e, in->proc)->name, sk->lport);
+        ps_vcmd cmd;
+        memset(&cmd, 0, sizeof cmd);
+        cmd.op = PS_VOP_UDP_COUNT;
+        cmd.id = i;
+        ps_vmsg m;
+        bool alive = in->k_known && in->k_err == 0 && in->proc < c->nvp && c->vp[in->proc].pid;
+        int err = alive ? ps_verify_command(c, in->proc, &cmd, &m) : EBADF;
+        ps_sbuf_printf(&eb, "%s%s %u", eb.len ? ", " : "", name, sk->rcv_nxt);
+        if (err == 0) ps_sbuf_printf(&kb, "%s%s %u", kb.len ? ", " : "", name, m.count);
+        else ps_sbuf_printf(&kb, "%s%s: %s", kb.len ? ", " : "", name, err < 0 ? "no answer" : ps_verify_errname(err));
+    }
+    if (eb.len || kb.len) {
+        uint32_t ri = new_row(c, ps_engine_now(c->e), h, PS_NONE, RK_TABLE);
+        if (ri != PS_NONE) {
+            row *r = &c->rows[ri];
+            snprintf(r->op, sizeof r->op, "UDP datagrams received");
+            r->eng = ps_verify_strdup(c, eb.s ? eb.s : "");
+            r->ker = ps_verify_strdup(c, kb.s ? kb.s : "");
+            r->st = eb.s && kb.s && !eb.failed && !kb.failed && strcmp(eb.s, kb.s) == 0 ? ST_AGREE : ST_DIFFER;
+        }
+    }
+    if (eb.failed || kb.failed) c->nomem = true;
+    ps_sbuf_free(&eb);
+    ps_sbuf_free(&kb);
+}
+
+/* Whether the scenario has UDP sockets: only then do tables list UDP. */
+static bool uses_udp(const ps_scenario *sc)
+{
+    for (uint32_t a = 0; a < sc->nactions; a++)
+        if (sc->actions[a].kind == PS_ACT_UDP_BIND || sc->actions[a].kind == PS_ACT_UDP_CONNECT) return true;
+    return false;
+}
+
 /* Both sides' sockets on every host, right now. */
 static void snapshot(vctx *c)
 {
     if (c->quiet) c->quiet = false;
     sleep_ms(30 + QUIET_MS);
-    /* Ports the kernel chose, as the engine's numbers. */
-    size_t npm = 0;
-    pmap *pm = malloc((c->ninsts ? c->ninsts * 2 : 1) * sizeof *pm);
-    if (!pm) {
-        c->nomem = true;
-        return;
+    size_t ntcp = 0, nudp = 0;
+    bool udp = uses_udp(c->sc);
+    pmap *tcp_map = port_map(c, false, &ntcp);
+    pmap *udp_map = udp ? port_map(c, true, &nudp) : NULL;
+    if (tcp_map && (udp_map || !udp)) {
+        for (uint32_t h = 0; h < c->sc->nhosts; h++) {
+            table_row(c, h, false, tcp_map, ntcp);
+            if (udp) table_row(c, h, true, udp_map, nudp);
+        }
+        for (uint32_t h = 0; h < c->sc->nhosts && udp; h++) received_row(c, h);
     }
-    for (uint32_t i = 0; i < c->ninsts; i++) {
-        const inst *in = &c->insts[i];
-        if (!in->listen && in->k_known && in->k_err == 0 && in->e_known && in->e_err == PS_OK)
-            pm[npm++] = (pmap){ in->host, in->dst, in->k_sport, in->dport,
-                                in->e_sport };
-        /* The server's end of a masqueraded connection: the router's port. */
-        if (in->k_nat && in->e_nat) {
-            uint32_t g = ps_scenario_gateway(c->sc, in->host);
-            pm[npm++] = (pmap){ g, in->dst, in->k_nat_port, in->dport, in->e_nat_port };
-        }
-    }
-    if (npm) qsort(pm, npm, sizeof *pm, pmap_cmp);
-    for (uint32_t h = 0; h < c->sc->nhosts; h++) {
-        tups et = { 0 }, kt = { 0 };
-        for (uint32_t s = 0; s < ps_engine_socket_slots(c->e); s++) {
-            const ps_socket *sk = ps_engine_socket(c->e, s);
-            if (!sk->live || sk->host != h || sk->state == PS_CLOSED) continue;
-            tup t = { sk->state, sk->laddr, sk->raddr, sk->lport, sk->rport };
-            if (!tups_push(&et, t)) c->nomem = true;
-        }
-        if (et.n) qsort(et.v, et.n, sizeof *et.v, tup_cmp);
-        bool read_ok = false;
-        /* The kernel finishes handshakes and FINs on its own clock: re-read
-         * a little while until both agree (or give up and show it). */
-        for (int tries = 0; tries < SNAP_TRIES; tries++) {
-            if (tries) sleep_ms(25);
-            kt.n = 0;
-            size_t len;
-            char *text = ps_netns_read(h, "/proc/self/net/tcp", &len);
-            read_ok = text && parse_proc_tcp(c, h, text, pm, npm, &kt);
-            free(text);
-            if (!read_ok) continue;
-            if (kt.n) qsort(kt.v, kt.n, sizeof *kt.v, tup_cmp);
-            if (tups_equal(&et, &kt)) break;
-        }
-        uint32_t ri = new_row(c, ps_engine_now(c->e), h, PS_NONE, RK_TABLE);
-        if (ri != PS_NONE) {
-            row *r = &c->rows[ri];
-            snprintf(r->op, sizeof r->op, "sockets (ss -tan)");
-            char eb[200], kb[200];
-            table_cell(&et, eb, sizeof eb);
-            if (!read_ok) snprintf(kb, sizeof kb, "cannot read /proc/net/tcp in %s", ps_netns_name(h));
-            else table_cell(&kt, kb, sizeof kb);
-            bool same = read_ok && tups_equal(&et, &kt) && strcmp(eb, kb) == 0;
-            if (read_ok && !same && strcmp(eb, kb) == 0) {
-                size_t l = strlen(kb);
-                snprintf(kb + l, sizeof kb - l, "; other 4-tuples");
-            }
-            r->eng = ps_verify_strdup(c, eb);
-            r->ker = ps_verify_strdup(c, kb);
-            r->st = same ? ST_AGREE : ST_DIFFER;
-            if (!same && read_ok) r->detail = diff_detail(c->sc->hosts[h].name, &et, &kt);
-        }
-        free(et.v);
-        free(kt.v);
-    }
-    free(pm);
+    free(tcp_map);
+    free(udp_map);
 }
 
 /* ---- the engine and the kernel, step by step ---- */

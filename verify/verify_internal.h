@@ -83,6 +83,7 @@ typedef struct inst {
     /* connect through a masquerading router: the outside port it got */
     bool e_nat, k_nat;
     uint16_t e_nat_port, k_nat_port;
+    bool udp;              /* a UDP bind (listen is true) or UDP connect */
 } inst;
 
 /* A socket operation a shell command did, to be done again on the kernel. */

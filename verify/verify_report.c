@@ -41,12 +41,18 @@ static void inst_cell(const vctx *c, const inst *in, bool kernel, char *buf, siz
         else snprintf(buf, n, "%s", kernel ? ps_verify_errname(kerr) : ps_errno_name(in->e_err));
         return;
     }
+    const ps_host_spec *h = &c->sc->hosts[in->host];
+    uint16_t sport = kernel ? in->k_sport : in->e_sport;
+    bool eph = sport >= h->eph_lo && sport <= h->eph_hi;
+    if (in->listen && in->udp && in->dport == 0) { /* bind to port 0: the OS picks */
+        if (eph) snprintf(buf, n, "ok, port in %u-%u", h->eph_lo, h->eph_hi);
+        else snprintf(buf, n, "ok, port %u outside %u-%u", sport, h->eph_lo, h->eph_hi);
+        return;
+    }
     if (in->listen || in->accepted) {
         snprintf(buf, n, "ok");
         return;
     }
-    const ps_host_spec *h = &c->sc->hosts[in->host];
-    uint16_t sport = kernel ? in->k_sport : in->e_sport;
     uint32_t acc = kernel ? in->k_acc : in->e_acc;
     char who[96], port[64];
     if (acc != PS_NONE) {
@@ -65,7 +71,7 @@ static void inst_cell(const vctx *c, const inst *in, bool kernel, char *buf, siz
     } else if (in->from_port) {
         if (sport == in->from_port) snprintf(port, sizeof port, ", from %u", sport);
         else snprintf(port, sizeof port, ", from %u (asked for %u)", sport, in->from_port);
-    } else if (sport >= h->eph_lo && sport <= h->eph_hi) {
+    } else if (eph) {
         snprintf(port, sizeof port, ", port in %u-%u", h->eph_lo, h->eph_hi);
     } else {
         snprintf(port, sizeof port, ", port %u outside %u-%u", sport, h->eph_lo, h->eph_hi);
@@ -79,7 +85,8 @@ static void inst_cell(const vctx *c, const inst *in, bool kernel, char *buf, siz
         else if (np >= 1024) snprintf(nat, sizeof nat, ", router changed the port (in 1024-65535)");
         else snprintf(nat, sizeof nat, ", router changed the port to %u", np);
     }
-    snprintf(buf, n, "established%s%s%s", who, port, nat);
+    if (in->udp) snprintf(buf, n, "connected%s", port); /* no handshake, nobody accepts */
+    else snprintf(buf, n, "established%s%s%s", who, port, nat);
 }
 
 typedef struct agg {
@@ -186,6 +193,23 @@ static void op_text(const vctx *c, const ps_action *a, char *buf, size_t n)
                  strlen(a->text) > 24 ? "..." : "");
         break;
     case PS_ACT_CLOSE: snprintf(buf, n, "%s close", c->sc->socks[a->sock].name); break;
+    case PS_ACT_UDP_BIND:
+    case PS_ACT_UDP_CONNECT: {
+        bool bind = a->kind == PS_ACT_UDP_BIND;
+        char from[16] = "";
+        if (!bind || a->addr) ps_endpoint_str(a->addr, a->port, ep);
+        else snprintf(ep, sizeof ep, "%u", a->port);
+        if (a->from_port) snprintf(from, sizeof from, " from %u", a->from_port);
+        snprintf(buf, n, "%s udp %s %s%s%s%s%s%s", c->sc->procs[a->proc].name, bind ? "bind" : "connect",
+                 ep, from, a->sock != PS_NONE ? " as " : "", a->sock != PS_NONE ? c->sc->socks[a->sock].name : "",
+                 a->reuseaddr ? " reuseaddr" : "", a->reuseport ? " reuseport" : "");
+        break;
+    }
+    case PS_ACT_SENDTO:
+        ps_endpoint_str(a->addr, a->port, ep);
+        snprintf(buf, n, "%s sendto %s \"%.24s%s\"", c->sc->socks[a->sock].name, ep, a->text,
+                 strlen(a->text) > 24 ? "..." : "");
+        break;
     case PS_ACT_KILL: snprintf(buf, n, "kill %u", a->pid); break;
     case PS_ACT_SHELL: snprintf(buf, n, "shell \"%.30s\"", a->text); break;
     default: snprintf(buf, n, "?"); break;

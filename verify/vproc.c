@@ -62,14 +62,16 @@ static int read_all(int fd, void *p, size_t n)
 
 /* ---- the helper (child side) ---- */
 
-enum { HS_LISTENER = 1, HS_CONNECTING, HS_CONN, HS_ACCEPTED, HS_BOUND };
+enum { HS_LISTENER = 1, HS_CONNECTING, HS_CONN, HS_ACCEPTED, HS_BOUND, HS_UDP };
 
 typedef struct hsock {
     int fd;           /* -1 once closed */
     uint8_t kind;
     uint32_t id;      /* the parent's id (accepted sockets: their listener's) */
     char *reply;      /* listeners and their accepted connections: reply text;
-                         HS_CONNECTING/HS_CONN: the request to send, if any */
+                         HS_CONNECTING/HS_CONN: the request to send, if any;
+                         HS_UDP: the answer to every datagram, if any */
+    uint32_t rx;      /* HS_UDP: datagrams read */
 } hsock;
 
 typedef struct helper {
@@ -108,7 +110,7 @@ static uint32_t add_sock(helper *h, int fd, uint8_t kind, uint32_t id, const cha
 {
     if (!ps_grow(&h->s, &h->cap, (size_t)h->ns + 1, sizeof *h->s)) _exit(4);
     uint32_t i = h->ns++;
-    h->s[i] = (hsock){ fd, kind, id, reply && *reply ? strdup(reply) : NULL };
+    h->s[i] = (hsock){ fd, kind, id, reply && *reply ? strdup(reply) : NULL, 0 };
     return i;
 }
 
@@ -311,6 +313,59 @@ static void do_read(helper *h, uint32_t i)
         close_sock(h, i);
 }
 
+/* ---- UDP ---- */
+
+/* A UDP socket for c: options, then bind(addr:port) (UDP_BIND) or the
+ * pinned port's bind and connect() (UDP_CONNECT); DONE with the local
+ * endpoint the kernel gave it. */
+static void do_udp(helper *h, const ps_vcmd *c)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        send_msg(h, PS_VMSG_DONE, c->id, errno, NULL, NULL);
+        return;
+    }
+    int one = 1;
+    bool bind_only = c->op == PS_VOP_UDP_BIND;
+    struct sockaddr_in b = { .sin_family = AF_INET,
+                             .sin_port = htons(bind_only ? c->port : c->from_port),
+                             .sin_addr.s_addr = htonl(bind_only ? c->addr : INADDR_ANY) };
+    struct sockaddr_in d = { .sin_family = AF_INET, .sin_port = htons(c->port),
+                             .sin_addr.s_addr = htonl(c->addr) };
+    if ((c->reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) ||
+        (c->reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
+        ((bind_only || c->from_port) && bind(fd, (struct sockaddr *)&b, sizeof b) < 0) ||
+        (!bind_only && connect(fd, (struct sockaddr *)&d, sizeof d) < 0)) {
+        int err = errno;
+        close(fd);
+        send_msg(h, PS_VMSG_DONE, c->id, err, NULL, NULL);
+        return;
+    }
+    struct sockaddr_in l;
+    socklen_t ll = sizeof l;
+    getsockname(fd, (struct sockaddr *)&l, &ll);
+    uint32_t i = add_sock(h, fd, HS_UDP, c->id, bind_only ? c->text : NULL);
+    name_sock(h, c->id, i);
+    if (h->s[i].reply) watch(h, i, EPOLLIN, EPOLL_CTL_ADD); /* a server: it reads */
+    send_msg(h, PS_VMSG_DONE, c->id, 0, &l, bind_only ? NULL : &d);
+}
+
+/* A UDP server's datagrams: each answered with the reply, to its sender. */
+static void do_udp_read(helper *h, uint32_t i)
+{
+    char buf[4096];
+    for (;;) {
+        struct sockaddr_in from;
+        socklen_t fl = sizeof from;
+        ssize_t r = recvfrom(h->s[i].fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return; /* EAGAIN, or an error the socket had pending */
+        h->s[i].rx++;
+        sendto(h->s[i].fd, h->s[i].reply, strlen(h->s[i].reply), MSG_DONTWAIT,
+               (struct sockaddr *)&from, fl);
+    }
+}
+
 static void do_command(helper *h, const ps_vcmd *c)
 {
     switch (c->op) {
@@ -318,6 +373,40 @@ static void do_command(helper *h, const ps_vcmd *c)
     case PS_VOP_BIND: do_listen(h, c, false); break;
     case PS_VOP_LISTEN_ID: do_listen_id(h, c); break;
     case PS_VOP_ADOPT: do_adopt(h, c); break;
+    case PS_VOP_UDP_BIND:
+    case PS_VOP_UDP_CONNECT: do_udp(h, c); break;
+    case PS_VOP_UDP_COUNT: {
+        /* A socket nobody read: read it now (an error it had pending comes
+         * first and is skipped), counting what it had received. */
+        int fd = fd_of(h, c->id);
+        uint32_t i = c->id < h->nbyid && h->byid[c->id] ? h->byid[c->id] - 1 : UINT32_MAX;
+        if (fd < 0 || i == UINT32_MAX || h->s[i].kind != HS_UDP) {
+            send_msg(h, PS_VMSG_DONE, c->id, EBADF, NULL, NULL);
+            break;
+        }
+        char buf[4096];
+        for (int errors = 0; errors < 2;) {
+            ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+            if (r >= 0) h->s[i].rx++;
+            else if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            else if (errno != EINTR) errors++;
+        }
+        ps_vmsg m;
+        memset(&m, 0, sizeof m);
+        m.kind = PS_VMSG_DONE;
+        m.id = c->id;
+        m.count = h->s[i].rx;
+        if (!write_all(h->msg, &m, sizeof m)) _exit(3);
+        break;
+    }
+    case PS_VOP_SENDTO: {
+        int fd = fd_of(h, c->id);
+        struct sockaddr_in d = { .sin_family = AF_INET, .sin_port = htons(c->port),
+                                 .sin_addr.s_addr = htonl(c->addr) };
+        ssize_t r = sendto(fd, c->text, strlen(c->text), MSG_DONTWAIT, (struct sockaddr *)&d, sizeof d);
+        send_msg(h, PS_VMSG_DONE, c->id, r < 0 ? errno : 0, NULL, NULL);
+        break;
+    }
     case PS_VOP_CONNECT: do_connect(h, c); break;
     case PS_VOP_SEND: {
         int fd = fd_of(h, c->id);
@@ -416,6 +505,7 @@ static int helper_main(void *p)
             switch (h.s[i].kind) {
             case HS_LISTENER: do_accept(&h, i); break;
             case HS_CONNECTING: connect_done(&h, i); break;
+            case HS_UDP: do_udp_read(&h, i); break;
             default: do_read(&h, i); break;
             }
         }

@@ -8,7 +8,10 @@
  * connection its listeners accept. Like portsim's programs, a helper reads
  * and discards what arrives, answers each request on an accepted connection
  * with the listener's reply text, and closes a connection as soon as the
- * peer has closed it (so CLOSE-WAIT passes at once, as in tcp.c).
+ * peer has closed it (so CLOSE-WAIT passes at once, as in tcp.c). A UDP
+ * socket with a reply text reads every datagram and answers its sender; any
+ * other UDP socket is never read, so an ICMP error stays pending for the
+ * socket's next call, as for portsim's programs (docs/reference/udp.md).
  *
  * Before its first socket a helper keeps no capability but
  * CAP_NET_BIND_SERVICE, and that only as root: a non-root helper drops to its
@@ -40,6 +43,11 @@ enum ps_vop {
     PS_VOP_BIND,       /* socket, SO_REUSEADDR/PORT, bind(addr:port); no listen */
     PS_VOP_LISTEN_ID,  /* listen() on the bound socket id; text: its reply */
     PS_VOP_ADOPT,      /* the accepted connection addr:port <- raddr:rport is now id */
+    PS_VOP_UDP_BIND,   /* UDP socket, SO_REUSEADDR/PORT, bind(addr:port); text: reply */
+    PS_VOP_UDP_CONNECT,/* UDP socket, bind(0.0.0.0:from) if pinned, connect(addr:port) */
+    PS_VOP_SENDTO,     /* sendto(text, addr:port) on socket id */
+    PS_VOP_UDP_COUNT,  /* how many datagrams UDP socket id has received (a socket
+                          that is never read is drained: the replay is over) */
 };
 
 #define PS_VTEXT 240
@@ -61,7 +69,8 @@ typedef struct ps_vcmd {
 enum ps_vmsg_kind {
     PS_VMSG_READY = 1, /* the helper is in its namespace as its user (err: why not) */
     PS_VMSG_DONE,      /* a command finished: err 0 or an errno; CONNECT: when
-                          established or refused, with the local endpoint */
+                          established or refused, with the local endpoint;
+                          UDP_BIND, UDP_CONNECT: with the local endpoint */
     PS_VMSG_ACCEPT,    /* listener `id` accepted local <- remote */
 };
 
@@ -72,6 +81,7 @@ typedef struct ps_vmsg {
     ps_addr laddr, raddr;
     uint16_t lport, rport;
     uint32_t from;  /* set by the parent: index of the helper that sent it */
+    uint32_t count; /* DONE of UDP_COUNT: datagrams received */
 } ps_vmsg;
 
 /* Starts a helper in host's namespace, as uid (0: root with only

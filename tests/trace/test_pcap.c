@@ -314,10 +314,10 @@ int main(void)
         cmocka_unit_test(test_rfc1071_example), cmocka_unit_test(test_ipv4_header_example),
         cmocka_unit_test(test_odd_length),      cmocka_unit_test(test_carries),
         cmocka_unit_test(test_syn_layout),      cmocka_unit_test(test_data_layout),
-        cmocka_unit_test(test_too_big),
-        cmocka_unit_test(test_udp_and_icmp_layout),         cmocka_unit_test(test_writer_file),
+        cmocka_unit_test(test_too_big),         cmocka_unit_test(test_writer_file),
         cmocka_unit_test(test_open_error),      cmocka_unit_test(test_write_scenario),
         cmocka_unit_test(test_tee),
+        cmocka_unit_test(test_udp_and_icmp_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

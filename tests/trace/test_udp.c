@@ -240,6 +240,23 @@ static void test_close_and_kill_free_the_port(void **state)
     fixture_end(&f);
 }
 
+/* Two reply sockets answer each other forever, as real UDP echo services
+ * do: the step limit ends the run, which says so. */
+static void test_echo_loop_meets_the_step_limit(void **state)
+{
+    (void)state;
+    fixture f = fixture_start(HOSTS
+                              "at 0ms a client udp bind 7007 as x reply \"ping\"\n"
+                              "at 0ms b server udp bind 7007 as y reply \"pong\"\n"
+                              "at 1ms x sendto b:7007 \"start\"\n");
+    ps_engine_set_max_steps(f.e, 5000);
+    ps_engine_run(f.e);
+    assert_int_equal(ps_engine_status(f.e), PS_RUN_LIMIT);
+    assert_int_equal(ps_engine_steps(f.e), 5000);
+    assert_true(fixture_sock(&f, "x")->rcv_nxt > 2000);
+    fixture_end(&f);
+}
+
 static void test_trace_lines(void **state)
 {
     (void)state;
@@ -290,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_connected_port_refuses_strangers),
         cmocka_unit_test(test_ephemeral_exhaustion_is_eagain),
         cmocka_unit_test(test_close_and_kill_free_the_port),
+        cmocka_unit_test(test_echo_loop_meets_the_step_limit),
         cmocka_unit_test(test_trace_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
