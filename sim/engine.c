@@ -34,9 +34,12 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
     e->named_last = calloc(nn, sizeof *e->named_last);
     if (!e->state_count || !e->named || !e->named_err || !e->named_seen || !e->named_last) goto fail;
     for (uint32_t i = 0; i < sc->nsocks; i++) e->named[i] = PS_NONE;
-    for (uint32_t h = 0; h < sc->nhosts; h++)
+    for (uint32_t h = 0; h < sc->nhosts; h++) {
         for (uint32_t a = 0; a < sc->hosts[h].naddrs; a++)
             if (!ps_table_insert(&e->addr_index, ps_hash64(sc->hosts[h].addrs[a]), h)) goto fail;
+        for (uint32_t a = 0; a < sc->hosts[h].naddrs6; a++)
+            if (!ps_table_insert(&e->addr_index, ps_hash64(sc->hosts[h].addrs6[a]), h)) goto fail;
+    }
     for (uint32_t l = 0; l < sc->nlinks; l++)
         if (!ps_table_insert(&e->link_index, ps_hash64(ps__pair_key(sc->links[l].a, sc->links[l].b)), l))
             goto fail;
@@ -114,7 +117,9 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
     case PS_ACT_LISTEN:
         ps_engine_listen(e, act->proc, act->addr, act->port,
                          (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) |
-                             (act->reuseport ? PS_SOCK_REUSEPORT : 0u),
+                             (act->reuseport ? PS_SOCK_REUSEPORT : 0u) |
+                             (act->family == PS_FAM_INET6 ? PS_LISTEN_INET6 : 0u) |
+                             (act->v6only ? PS_LISTEN_V6ONLY : 0u),
                          act->text, act->sock, NULL);
         break;
     case PS_ACT_CONNECT: {

@@ -18,6 +18,7 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
     const ps_host_spec *h = &e->sc->hosts[p->host];
     ps_event ev = ps__proc_event(e, PS_EV_LISTEN, proc, name);
     ev.has_src = true;
+    ev.family = (sockopts & PS_LISTEN_INET6) || ps_addr_is_v6(addr) ? PS_FAM_INET6 : PS_FAM_INET;
     ev.src_addr = addr;
     ev.src_port = port;
     ev.port = port;
@@ -27,9 +28,11 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
     if (addr != PS_ADDR_ANY && !ps__is_loopback(addr) && !ps__host_owns(h, addr))
         return ps__fail_early(e, &ev, name, "listen", PS_EADDRNOTAVAIL);
     if (port < h->unpriv_start && !p->root) return ps__fail_early(e, &ev, name, "listen", PS_EACCES);
+    uint8_t family = (sockopts & PS_LISTEN_INET6) || ps_addr_is_v6(addr) ? PS_FAM_INET6 : PS_FAM_INET;
+    bool v6only = family == PS_FAM_INET6 && (sockopts & PS_LISTEN_V6ONLY);
     sockopts &= PS_SOCK_REUSEADDR | PS_SOCK_REUSEPORT;
     ps_bind_req req = { p->host, addr, port, (sockopts & PS_SOCK_REUSEADDR) != 0,
-                        (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid };
+                        (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid, family, v6only };
     if (ps_ports_bind_check(&e->ports, e->socks, &req) != PS_OK)
         return ps__fail_early(e, &ev, name, "listen", PS_EADDRINUSE);
 
@@ -41,6 +44,8 @@ ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t po
     sk->lport = port;
     ps__set_state(e, s, PS_LISTEN);
     sk->flags = (uint8_t)(PS_SOCK_LISTENER | PS_SOCK_BOUND | sockopts);
+    sk->family = family;
+    sk->xflags = v6only ? PS_SOCKX_V6ONLY : 0;
     sk->uid = (uint16_t)p->uid;
     if (!ps__set_text(e, s, reply) || !ps__fd_alloc(e, proc, &sk->fd) ||
         !ps_ports_add_owner(&e->ports, e->socks, s)) {
@@ -71,9 +76,17 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
     ps_time latency;
     uint32_t to = ps__route(e, p->host, dst, &latency);
     if (to == PS_NONE) return ps__fail_early(e, &ev, name, "connect", PS_EHOSTUNREACH);
-    /* Source address: loopback for 127.x, the address itself when a host
-     * calls its own address, else the host's primary address. */
-    ps_addr saddr = ps__is_loopback(dst) ? PS_ADDR_LOOPBACK : (to == p->host ? dst : h->addrs[0]);
+    /* Source address: loopback for 127.x (::1), the address itself when a
+     * host calls its own address, else the host's primary address of the
+     * destination's family. */
+    bool v6 = ps_addr_is_v6(dst);
+    ev.family = v6 ? PS_FAM_INET6 : PS_FAM_INET;
+    if (v6 && h->naddrs6 == 0 && !ps__is_loopback(dst) && to != p->host)
+        return ps__fail_early(e, &ev, name, "connect", PS_EHOSTUNREACH);
+    ps_addr saddr = ps__is_loopback(dst) ? (v6 ? PS_ADDR6_LOOPBACK : PS_ADDR_LOOPBACK)
+                    : to == p->host      ? dst
+                    : v6                 ? h->addrs6[0]
+                                         : h->addrs[0];
     ev.src_addr = saddr;
     uint16_t sport = from_port;
     uint8_t flags;
@@ -83,7 +96,7 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
         ev.src_port = from_port;
         if (from_port < h->unpriv_start && !p->root)
             return ps__fail_early(e, &ev, name, "connect", PS_EACCES);
-        ps_bind_req req = { p->host, saddr, from_port, false, false, p->uid };
+        ps_bind_req req = { p->host, saddr, from_port, false, false, p->uid, ev.family, false };
         if (ps_ports_bind_check(&e->ports, e->socks, &req) != PS_OK)
             return ps__fail_early(e, &ev, name, "connect", PS_EADDRINUSE);
         if (ps_demux_connection(&e->demux, e->socks, p->host, saddr, from_port, dst, dport) !=
@@ -111,6 +124,7 @@ ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dp
     sk->raddr = dst;
     sk->rport = dport;
     sk->flags = flags;
+    sk->family = ev.family;
     sk->uid = (uint16_t)p->uid;
     ps__set_state(e, s, PS_SYN_SENT);
     uint32_t isn = (uint32_t)ps_rng_next(&e->rng);

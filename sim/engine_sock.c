@@ -14,6 +14,8 @@ bool ps__host_owns(const ps_host_spec *h, ps_addr a)
 {
     for (uint32_t i = 0; i < h->naddrs; i++)
         if (h->addrs[i] == a) return true;
+    for (uint32_t i = 0; i < h->naddrs6; i++)
+        if (h->addrs6[i] == a) return true;
     return false;
 }
 
@@ -33,7 +35,7 @@ static bool link_eq(const void *ctx, uint32_t v, const void *key)
     return ps__pair_key(l->a, l->b) == *(const uint64_t *)key;
 }
 
-bool ps__is_loopback(ps_addr a) { return (a >> 24) == 127; }
+bool ps__is_loopback(ps_addr a) { return ps_addr_is_loopback(a); }
 
 uint32_t ps__route(const ps_engine *e, uint32_t from, ps_addr dst, ps_time *latency)
 {
@@ -102,6 +104,7 @@ ps_event ps__sock_event(const ps_engine *e, ps_event_kind kind, uint32_t s)
         ev.dst_port = sk->rport;
     }
     ev.state = (ps_tcp_state)sk->state;
+    ev.family = sk->family;
     return ev;
 }
 

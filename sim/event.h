@@ -63,6 +63,9 @@ typedef struct ps_event {
     bool port_free;        /* RELEASE: no other socket holds the port any more */
     const char *text;      /* SAY caption, SHELL output, DELIVER/SEGMENT payload */
     uint32_t action;       /* scenario action that caused it, or PS_NONE */
+    uint8_t family;        /* ps_family of the socket: PS_FAM_INET6 shows its
+                              addresses in IPv6 form (:: and ::ffff:a.b.c.d).
+                              SEGMENT, DELIVER: 0, the addresses on the wire */
 } ps_event;
 
 typedef void (*ps_event_fn)(void *ctx, const ps_event *ev);

@@ -72,6 +72,16 @@ uint16_t ps_tcp_checksum(ps_addr src, ps_addr dst, const uint8_t *seg, size_t le
     return ps_csum_fold(ps_csum_add(ps_csum_add(0, pseudo, sizeof pseudo), seg, len));
 }
 
+uint16_t ps_tcp6_checksum(const ps_in6 *src, const ps_in6 *dst, const uint8_t *seg, size_t len)
+{
+    uint8_t pseudo[40]; /* source, destination, upper-layer length, 3 zeros, next header */
+    memcpy(pseudo, src->b, 16);
+    memcpy(pseudo + 16, dst->b, 16);
+    put32(pseudo + 32, (uint32_t)len);
+    put32(pseudo + 36, 6);
+    return ps_csum_fold(ps_csum_add(ps_csum_add(0, pseudo, sizeof pseudo), seg, len));
+}
+
 /* ---- packet building ---- */
 
 /* IPv4 header: version 4, IHL 5, no DSCP, Don't Fragment (as Linux sets on
@@ -91,8 +101,8 @@ static void ip_header(uint8_t *ip, const ps_event *ev, uint16_t id, size_t total
     put16(ip + 10, ps_inet_checksum(ip, PS_PCAP_IP_HLEN));
 }
 
-/* TCP header and payload; the checksum covers both plus the pseudo-header.
- * The ACK field is written as the engine gives it (0 when ACK is not set). */
+/* TCP header and payload, checksum field zero. The ACK field is written as
+ * the engine gives it (0 when ACK is not set). */
 static void tcp_segment(uint8_t *tcp, const ps_event *ev, size_t paylen)
 {
     put16(tcp, ev->src_port);
@@ -105,8 +115,6 @@ static void tcp_segment(uint8_t *tcp, const ps_event *ev, size_t paylen)
     put16(tcp + 16, 0);
     put16(tcp + 18, 0); /* urgent pointer */
     if (paylen) memcpy(tcp + PS_PCAP_TCP_HLEN, ev->text, paylen);
-    size_t seglen = PS_PCAP_TCP_HLEN + paylen;
-    put16(tcp + 16, ps_tcp_checksum(ev->src_addr, ev->dst_addr, tcp, seglen));
 }
 
 size_t ps_pcap_packet(const ps_event *ev, uint16_t ip_id, uint8_t *buf, size_t cap)
@@ -115,7 +123,28 @@ size_t ps_pcap_packet(const ps_event *ev, uint16_t ip_id, uint8_t *buf, size_t c
     size_t total = PS_PCAP_HLEN + paylen;
     if (total > PS_PCAP_SNAPLEN || total > cap) return 0;
     ip_header(buf, ev, ip_id, total);
-    tcp_segment(buf + PS_PCAP_IP_HLEN, ev, paylen);
+    uint8_t *tcp = buf + PS_PCAP_IP_HLEN;
+    tcp_segment(tcp, ev, paylen);
+    put16(tcp + 16, ps_tcp_checksum(ev->src_addr, ev->dst_addr, tcp, PS_PCAP_TCP_HLEN + paylen));
+    return total;
+}
+
+size_t ps_pcap_packet6(const ps_scenario *sc, const ps_event *ev, uint8_t *buf, size_t cap)
+{
+    size_t paylen = ev->text ? ev->len : 0;
+    size_t seglen = PS_PCAP_TCP_HLEN + paylen;
+    size_t total = PS_PCAP_IP6_HLEN + seglen;
+    if (total > PS_PCAP_SNAPLEN || total > cap) return 0;
+    ps_in6 src = ps_sc_in6(sc, ev->src_addr), dst = ps_sc_in6(sc, ev->dst_addr);
+    put32(buf, 6u << 28);          /* version 6, traffic class 0, flow label 0 */
+    put16(buf + 4, (uint32_t)seglen); /* payload length */
+    buf[6] = 6;                    /* next header: TCP */
+    buf[7] = PS_PCAP_TTL;          /* hop limit: Linux's default, as IPv4's TTL */
+    memcpy(buf + 8, src.b, 16);
+    memcpy(buf + 24, dst.b, 16);
+    uint8_t *tcp = buf + PS_PCAP_IP6_HLEN;
+    tcp_segment(tcp, ev, paylen);
+    put16(tcp + 16, ps_tcp6_checksum(&src, &dst, tcp, seglen));
     return total;
 }
 
@@ -164,11 +193,15 @@ void ps_pcap_event(void *writer, const ps_event *ev)
     ps_pcap *w = writer;
     if (ev->kind != PS_EV_SEGMENT || w->failed) return;
     /* The IP ID is the packet's number in the file, so frame N has ID N. */
-    size_t len = ps_pcap_packet(ev, (uint16_t)(w->packets + 1), w->buf, PS_PCAP_SNAPLEN);
+    bool v6 = ps_addr_is_v6(ev->src_addr);
+    size_t len = !v6     ? ps_pcap_packet(ev, (uint16_t)(w->packets + 1), w->buf, PS_PCAP_SNAPLEN)
+                 : w->sc ? ps_pcap_packet6(w->sc, ev, w->buf, PS_PCAP_SNAPLEN)
+                         : 0;
     if (len == 0) {
         w->failed = true;
-        snprintf(w->error, sizeof w->error,
-                 "a segment of %u bytes does not fit one IPv4 packet", ev->len);
+        snprintf(w->error, sizeof w->error, v6 && !w->sc ? "an IPv6 segment without its scenario's addresses"
+                                                         : "a segment of %u bytes does not fit one IP packet",
+                 ev->len);
         return;
     }
     struct pcap_pkthdr h = { 0 };
@@ -217,6 +250,7 @@ bool ps_pcap_write_scenario(const ps_scenario *sc, uint64_t seed, uint64_t max_s
 {
     ps_pcap w;
     if (!ps_pcap_open(&w, path, err, n)) return false;
+    w.sc = sc;
     ps_engine *e = ps_engine_new(sc, seed);
     if (!e) {
         ps_pcap_close(&w, NULL, 0);

@@ -324,7 +324,9 @@ static void listen_error(ps_sh *sh, prog kind, uint16_t port, ps_errno err)
 }
 
 /* Starts a server program listening on every address at port. Node.js,
- * Python's http.server and nc all set SO_REUSEADDR. On success the program
+ * Python's http.server and nc all set SO_REUSEADDR; Node.js listens on ::
+ * without IPV6_V6ONLY (dual-stack: ss shows *:3000, lsof IPv6, netstat
+ * tcp6), the others on 0.0.0.0. On success the program
  * prints what it prints (python3) or nothing (node, nc); on failure it
  * prints its error and exits. */
 static void launch(ps_sh *sh, prog kind, const char *name, uint16_t port)
@@ -332,7 +334,8 @@ static void launch(ps_sh *sh, prog kind, const char *name, uint16_t port)
     uint32_t proc = spawn(sh, name);
     if (proc == PS_NONE) return;
     ps_errno err =
-        ps_engine_listen(sh->e, proc, PS_ADDR_ANY, port, PS_SOCK_REUSEADDR, NULL, PS_NONE, NULL);
+        ps_engine_listen(sh->e, proc, PS_ADDR_ANY, port,
+                         PS_SOCK_REUSEADDR | (kind == PROG_NODE ? PS_LISTEN_INET6 : 0u), NULL, PS_NONE, NULL);
     if (err != PS_OK) {
         listen_error(sh, kind, port, err);
         exit_proc(sh, proc);

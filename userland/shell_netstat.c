@@ -10,6 +10,7 @@
  * /etc/services names; no other address is resolved. */
 #include "shell_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,13 +45,20 @@ static bool parse(ps_sh *sh, int argc, char **argv, ns_opts *o)
     return true;
 }
 
-static void addr_cell(ps_grid *t, const ns_opts *o, bool v6, ps_addr a, uint16_t port)
+/* netstat writes an IPv4 peer of an AF_INET6 socket without ::ffff:, and
+ * cuts an address so that address:port fits 23 columns (net-tools'
+ * tcp_do_one without --wide). */
+static void addr_cell(ps_grid *t, const ns_opts *o, const ps_scenario *sc, bool v6, ps_addr a,
+                      uint16_t port)
 {
-    char ab[16], pb[8];
+    char ab[PS_IN6_STRLEN], pb[8];
     const char *ps = ps_port_name(port, o->numeric, pb);
-    if (v6 && a == PS_ADDR_ANY) ps_grid_cell(t, "%s:%s", o->numeric ? "::" : "[::]", ps);
-    else if (a == PS_ADDR_LOOPBACK && !o->numeric) ps_grid_cell(t, "localhost:%s", ps);
-    else ps_grid_cell(t, "%s:%s", ps_addr_str(a, ab), ps);
+    if (v6 && a == PS_ADDR_ANY) snprintf(ab, sizeof ab, "%s", o->numeric ? "::" : "[::]");
+    else if (a == PS_ADDR_LOOPBACK && !o->numeric) snprintf(ab, sizeof ab, "localhost");
+    else ps_sc_addr_str(sc, a, false, ab);
+    size_t room = strlen(ps) < 22 ? 22 - strlen(ps) : 0;
+    if (strlen(ab) > room) ab[room] = '\0';
+    ps_grid_cell(t, "%s:%s", ab, ps);
 }
 
 void ps_tool_netstat(ps_sh *sh, int argc, char **argv)
@@ -87,8 +95,8 @@ void ps_tool_netstat(ps_sh *sh, int argc, char **argv)
         ps_grid_cell(&t, "%s", v[i].v6 ? "tcp6" : "tcp");
         ps_grid_cell(&t, "0");
         ps_grid_cell(&t, "0");
-        addr_cell(&t, &o, v[i].v6, sk->laddr, sk->lport);
-        addr_cell(&t, &o, v[i].v6, sk->raddr, sk->rport);
+        addr_cell(&t, &o, ps_engine_scenario(sh->e), v[i].v6, sk->laddr, sk->lport);
+        addr_cell(&t, &o, ps_engine_scenario(sh->e), v[i].v6, sk->raddr, sk->rport);
         ps_grid_cell(&t, "%s", ps_state_netstat((ps_tcp_state)sk->state));
         if (o.procs && v[i].proc) ps_grid_cell(&t, "%u/%s", v[i].proc->pid, v[i].proc->name);
         else if (o.procs) ps_grid_cell(&t, "-");
