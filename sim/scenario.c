@@ -95,6 +95,17 @@ ps_addr ps_scenario_intern6(ps_scenario *sc, const ps_in6 *a)
     return sc->naddrs6++;
 }
 
+ps_addr ps_scenario_find6(const ps_scenario *sc, const ps_in6 *a)
+{
+    ps_addr v4;
+    if (ps_in6_mapped(a, &v4)) return v4;
+    for (uint32_t i = 0; i < sc->naddrs6; i++)
+        if (memcmp(sc->addrs6[i].b, a->b, 16) == 0) return i;
+    static const ps_in6 any = { { 0 } }, loop = { { [15] = 1 } };
+    if (memcmp(a->b, loop.b, 16) == 0) return PS_ADDR6_LOOPBACK;
+    return memcmp(a->b, any.b, 16) == 0 ? PS_ADDR_ANY : PS_NONE;
+}
+
 ps_in6 ps_sc_in6(const ps_scenario *sc, ps_addr a)
 {
     ps_in6 r = { { 0 } };

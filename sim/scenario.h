@@ -242,6 +242,9 @@ uint32_t ps_scenario_host_by_addr(const ps_scenario *sc, ps_addr addr);
  * value, any other its index in sc->addrs6, added if new. PS_NONE when the
  * table is full (PS_MAX_ADDRS6) or memory ran out. */
 ps_addr ps_scenario_intern6(ps_scenario *sc, const ps_in6 *a);
+/* The same without adding: PS_NONE for an IPv6 address the scenario never
+ * wrote (::1 and :: are always known). */
+ps_addr ps_scenario_find6(const ps_scenario *sc, const ps_in6 *a);
 /* Address a as a socket of its family shows it: v6 (an AF_INET6 socket)
  * writes 0 as "::" and an IPv4 value as "::ffff:a.b.c.d"; an IPv6 index is
  * always its IPv6 text. buf >= PS_IN6_STRLEN. */

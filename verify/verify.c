@@ -434,14 +434,13 @@ static bool match_done(const void *ctx, const ps_vmsg *m)
     return m->kind == PS_VMSG_DONE && m->id == w->id && m->from == w->from;
 }
 
-/* The scenario's ps_addr for IPv6 bytes from a helper (base.h), or
- * PS_NONE for an address the scenario never wrote. */
+/* The scenario's ps_addr for IPv6 bytes from a helper or /proc (base.h),
+ * or PS_NONE for an address the scenario never wrote. */
 static ps_addr addr_of6(const ps_scenario *sc, const uint8_t b[16])
 {
-    for (uint32_t i = 0; i < sc->naddrs6; i++)
-        if (memcmp(sc->addrs6[i].b, b, 16) == 0) return i;
-    static const uint8_t loop[16] = { [15] = 1 };
-    return memcmp(b, loop, 16) == 0 ? PS_ADDR6_LOOPBACK : PS_NONE;
+    ps_in6 a;
+    memcpy(a.b, b, 16);
+    return ps_scenario_find6(sc, &a);
 }
 
 /* A helper's message with its IPv6 ends as ps_addr values. */
@@ -759,13 +758,7 @@ static ps_addr proc_addr6(const vctx *c, const char *hex)
         uint32_t v = (uint32_t)strtoul(part, NULL, 16);
         memcpy(b + 4 * w, &v, 4);
     }
-    ps_in6 a;
-    memcpy(a.b, b, 16);
-    ps_addr v4;
-    if (ps_in6_mapped(&a, &v4)) return v4;
-    bool any = true;
-    for (int k = 0; k < 16; k++) any = any && !b[k];
-    return any ? PS_ADDR_ANY : addr_of6(c->sc, b);
+    return addr_of6(c->sc, b);
 }
 
 /* Parses /proc/net/tcp or, with v6, /proc/net/tcp6 ("sl local rem st ...";

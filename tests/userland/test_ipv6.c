@@ -357,6 +357,29 @@ static void test_tools(void **state)
     finish(w);
 }
 
+/* curl takes an IPv6 URL in brackets: it connects over IPv6, and an
+ * address no host has gets curl's "Failed to connect". */
+static void test_curl_ipv6(void **state)
+{
+    (void)state;
+    world *w = start(TWO_HOSTS "at 0ms server srv listen [::]:3000 as dual\n", 1);
+    char *out = ps_shell_exec(w->e, ps_scenario_host(w->sc, "laptop"), "curl -v http://[2001:db8::80]:3000/");
+    assert_string_equal(out, "*   Trying [2001:db8::80]:3000...");
+    free(out);
+    out = ps_shell_exec(w->e, ps_scenario_host(w->sc, "laptop"), "curl http://[2001:db8::99]/");
+    assert_string_equal(out, "curl: (7) Failed to connect to 2001:db8::99 port 80 after 0 ms: Couldn't connect to server");
+    free(out);
+    out = ps_shell_exec(w->e, ps_scenario_host(w->sc, "laptop"), "curl http://[2001:db8::80/");
+    assert_string_equal(out, "curl: (3) URL using bad/illegal format or missing URL");
+    free(out);
+    ps_engine_run_until(w->e, 100000);
+    out = ps_shell_exec(w->e, ps_scenario_host(w->sc, "server"), "ss -tn");
+    assert_non_null(strstr(out, "[2001:db8::80]:3000"));
+    assert_non_null(strstr(out, "[2001:db8::10]:"));
+    free(out);
+    finish(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_which_listener),
         cmocka_unit_test(test_ephemeral_shared),
         cmocka_unit_test(test_tools),
+        cmocka_unit_test(test_curl_ipv6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
