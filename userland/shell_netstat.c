@@ -1,11 +1,12 @@
 /* shell_netstat.c — net-tools' `netstat` over a simulated host.
  *
- * Options: -t -u -l -a -n -p (combinable: -tlnp, -tnp, -tanp). Fixed
+ * Options: -t -u -l -a -n -p -4 -6 (combinable: -tlnp, -tnp, -tanp). Fixed
  * columns as net-tools prints them: Proto 5, Recv-Q and Send-Q 6 (right),
  * Local and Foreign Address 23, State 11. Rows: -l listeners, -a all,
- * default everything but listeners (TIME_WAIT included, unlike ss). IPv6
- * sockets (a Node.js server's, see shell_sock.c) are `tcp6`, their wildcard
- * is `:::` (numeric) or `[::]` (names), v4-mapped peers print as IPv4.
+ * default everything but listeners (TIME_WAIT included, unlike ss); -4 / -6
+ * keep one family. IPv6 sockets (AF_INET6, Node.js's among them) are `tcp6`,
+ * their wildcard is `:::` (numeric) or `[::]` (names), v4-mapped peers print
+ * as IPv4 (docs/reference/ipv6.md).
  * Without -n, 127.0.0.1 is `localhost` and well-known ports get their
  * /etc/services names; no other address is resolved. */
 #include "shell_internal.h"
@@ -16,6 +17,7 @@
 
 typedef struct ns_opts {
     bool tcp, udp, numeric, procs;
+    bool only4, only6; /* -4, -6 */
     enum { NS_CONN, NS_LISTEN, NS_ALL } states;
 } ns_opts;
 
@@ -25,7 +27,7 @@ static bool parse(ps_sh *sh, int argc, char **argv, ns_opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || !a[1] || a[1] == '-') {
-            ps_sbuf_printf(sh->out, "portsim: netstat knows only -t -u -l -a -n -p, not '%s'", a);
+            ps_sbuf_printf(sh->out, "portsim: netstat knows only -t -u -l -a -n -p -4 -6, not '%s'", a);
             return false;
         }
         for (const char *c = a + 1; *c; c++) {
@@ -36,6 +38,8 @@ static bool parse(ps_sh *sh, int argc, char **argv, ns_opts *o)
             case 'a': o->states = NS_ALL; break;
             case 'n': o->numeric = true; break;
             case 'p': o->procs = true; break;
+            case '4': o->only4 = true; break;
+            case '6': o->only6 = true; break;
             default:
                 ps_sbuf_printf(sh->out, "netstat: invalid option -- '%c'", *c);
                 return false;
@@ -92,6 +96,7 @@ void ps_tool_netstat(ps_sh *sh, int argc, char **argv)
         const ps_socket *sk = v[i].sk;
         bool listen = sk->state == PS_LISTEN;
         if (o.states == NS_LISTEN ? !listen : o.states == NS_CONN ? listen : false) continue;
+        if ((o.only4 && !o.only6 && v[i].v6) || (o.only6 && !o.only4 && !v[i].v6)) continue;
         ps_grid_cell(&t, "%s", v[i].v6 ? "tcp6" : "tcp");
         ps_grid_cell(&t, "0");
         ps_grid_cell(&t, "0");

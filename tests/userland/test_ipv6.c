@@ -354,6 +354,23 @@ static void test_tools(void **state)
                "tcp6       0      0 2001:db8::80:3003       :::*                    LISTEN\n"
                "tcp6       0      0 ::1:3004                :::*                    LISTEN\n"
                "tcp6       0      0 192.0.2.80:3005         :::*                    LISTEN");
+    /* One family at a time: the family of the socket, not of the address
+     * (the mapped listener is AF_INET6). */
+    expect_out(w, "netstat -tln -4",
+               "Active Internet connections (only servers)\n"
+               "Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
+               "tcp        0      0 0.0.0.0:3000            0.0.0.0:*               LISTEN");
+    expect_out(w, "ss -tln -4",
+               "State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+               "LISTEN 0      5            0.0.0.0:3000      0.0.0.0:*");
+    expect_out(w, "lsof -i4 -nP",
+               "COMMAND   PID USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\n"
+               "python3 30075 root    3u  IPv4  20000      0t0  TCP *:3000 (LISTEN)");
+    char *six = ps_shell_exec(w->e, 0, "netstat -tln -6");
+    assert_non_null(six);
+    assert_null(strstr(six, "tcp  "));
+    assert_non_null(strstr(six, "tcp6       0      0 192.0.2.80:3005"));
+    free(six);
     finish(w);
 }
 
