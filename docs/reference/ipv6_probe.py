@@ -214,7 +214,7 @@ def probe_tools():
     a1, _ = ls[1].accept()
     a2, _ = ls[1].accept()
     for cmd in ("ss -tlnp", "ss -tan", "ss -tn", "lsof -nP -i", "lsof -i :3001",
-                "netstat -tlnp", "netstat -tan"):
+                "netstat -tlnp", "netstat -tan", "netstat -tln -4", "netstat -tln -6"):
         print(f"$ {cmd}")
         print(subprocess.run(cmd.split(), capture_output=True, text=True).stdout, end="")
     for s in ls + [c1, c2, a1, a2]:
