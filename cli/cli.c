@@ -127,6 +127,7 @@ int ps_cli_trace(const char *file, const ps_run_opts *o)
         ps_scenario_free(sc);
         return PS_EXIT_FAILED;
     }
+    if (o->pcap) pc.sc = sc;
     uint64_t seed = o->seed_set ? o->seed : sc->seed;
     ps_engine *e = ps_engine_new(sc, seed);
     if (!e) {

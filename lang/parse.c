@@ -448,6 +448,59 @@ static bool is_localhost(span sp)
     return ps_name_equals("localhost", sp.s, sp.len);
 }
 
+/* ---- IPv6 addresses (scenarios/README.md, "IPv6") ---- */
+
+/* An IPv6 address as written, without brackets: its ps_addr (base.h), the
+ * IPv4 value for a mapped ::ffff:a.b.c.d (then *mapped, if given, is set). */
+static bool parse_addr6(parser *p, span sp, ps_addr *out, bool *mapped)
+{
+    char b[64];
+    ps_in6 a;
+    const char *why = "";
+    if (!ps_in6_parse(sp.s, sp.len, &a, &why))
+        return fail_at(p, sp.col, "bad IPv6 address '%s': %s", show(sp.s, sp.len, b), why);
+    ps_addr v4;
+    bool m = ps_in6_mapped(&a, &v4);
+    if (mapped) *mapped = m;
+    if (m) {
+        if ((v4 >> 24) == 0)
+            return fail_at(p, sp.col, "'%s' maps 0.x.x.x, which is not an address a socket can use",
+                           show(sp.s, sp.len, b));
+        *out = v4;
+        return true;
+    }
+    *out = ps_scenario_intern6(p->sc, &a);
+    if (*out != PS_NONE) return true;
+    if (p->sc->naddrs6 >= PS_MAX_ADDRS6)
+        return fail_at(p, sp.col, "too many different IPv6 addresses in one scenario (the limit is %u)",
+                       PS_MAX_ADDRS6);
+    return oom(p);
+}
+
+/* "[ADDR]" at the start of sp: the address inside, and where the text after
+ * ']' starts (*rest). */
+static bool parse_bracketed(parser *p, span sp, ps_addr *out, bool *mapped, size_t *rest)
+{
+    char b[64];
+    const char *close = memchr(sp.s, ']', sp.len);
+    if (close == NULL)
+        return fail_at(p, sp.col, "no ']' closing the IPv6 address in '%s'", show(sp.s, sp.len, b));
+    size_t n = (size_t)(close - sp.s);
+    *rest = n + 1;
+    return parse_addr6(p, (span){ sp.s + 1, n - 1, sp.col + 1 }, out, mapped);
+}
+
+/* An unbracketed word with two colons or more is an IPv6 address that
+ * needed its brackets before ':PORT'. */
+static bool unbracketed_v6(parser *p, span sp, const char *example)
+{
+    const char *c = memchr(sp.s, ':', sp.len);
+    if (c == NULL || !memchr(c + 1, ':', sp.len - (size_t)(c + 1 - sp.s))) return true;
+    char b[64];
+    return fail_at(p, sp.col, "write an IPv6 address in brackets before its port, like %s (in '%s')",
+                   example, show(sp.s, sp.len, b));
+}
+
 static bool parse_addr(parser *p, span sp, ps_addr *out)
 {
     char b[64];
@@ -455,7 +508,15 @@ static bool parse_addr(parser *p, span sp, ps_addr *out)
         *out = PS_ADDR_LOOPBACK;
         return true;
     }
-    if (ps_addr_parse(sp.s, sp.len, out)) return true;
+    if (memchr(sp.s, ':', sp.len)) return parse_addr6(p, sp, out, NULL);
+    if (ps_addr_parse(sp.s, sp.len, out)) {
+        /* 0/8 is "this network" (RFC 1122), never a host's: portsim's
+         * IPv6 table indexes live there (base.h). */
+        if (*out != PS_ADDR_ANY && (*out >> 24) == 0)
+            return fail_at(p, sp.col, "%s is in 0.0.0.0/8, which no host may use (RFC 1122)",
+                           show(sp.s, sp.len, b));
+        return true;
+    }
     return fail_at(
         p, sp.col,
         "bad address '%s': expected four numbers from 0 to 255 separated by dots, like 192.0.2.10",
@@ -641,6 +702,39 @@ static bool st_seed(parser *p, uint32_t col)
            want_uint(p, "seed", 0, UINT64_MAX, &p->sc->seed) && want_end(p);
 }
 
+/* An IPv6 address on a host line: a global or unique-local unicast one. */
+static bool host_addr6(parser *p, ps_host_spec *h, span sp)
+{
+    char b[64];
+    ps_in6 x;
+    ps_addr a;
+    bool mapped;
+    if (!parse_addr6(p, sp, &a, &mapped)) return false;
+    if (mapped)
+        return fail_at(p, sp.col, "'%s' is an IPv4 address in IPv6 form: list the IPv4 address itself",
+                       show(sp.s, sp.len, b));
+    if (a == PS_ADDR_ANY)
+        return fail_at(p, sp.col, ":: is the wildcard address, not an address a host can have");
+    if (a == PS_ADDR6_LOOPBACK)
+        return fail_at(p, sp.col, "every host has ::1 already, so list only its other addresses");
+    x = p->sc->addrs6[a];
+    if (x.b[0] == 0xff || (x.b[0] == 0xfe && (x.b[1] & 0xc0) == 0x80))
+        return fail_at(p, sp.col,
+                       "'%s' is a %s address, which a host cannot be given here: use a global one like "
+                       "2001:db8::10",
+                       show(sp.s, sp.len, b), x.b[0] == 0xff ? "multicast" : "link-local");
+    uint32_t owner = ps_scenario_host_by_addr(p->sc, a);
+    if (owner != PS_NONE)
+        return fail_at(p, sp.col, "address %s already belongs to host '%s' (line %u)",
+                       show(sp.s, sp.len, b), p->sc->hosts[owner].name,
+                       (unsigned)p->sc->hosts[owner].pos.line);
+    if (h->naddrs6 == PS_MAX_HOST_ADDRS)
+        return fail_at(p, sp.col, "too many IPv6 addresses for host '%s' (the limit is %d)", h->name,
+                       PS_MAX_HOST_ADDRS);
+    h->addrs6[h->naddrs6++] = a;
+    return true;
+}
+
 static bool check_host_addr(parser *p, ps_addr a, uint32_t col)
 {
     char b[16];
@@ -710,10 +804,18 @@ static bool st_host(parser *p, uint32_t col)
         !ix_add(p, (ix_key){ IX_HOST, 0, 0, h->name, strlen(h->name) }, p->sc->nhosts - 1))
         return false;
     h->pos = (ps_pos){ p->line, col };
-    /* Addresses start with a digit; the options after them are key=value. */
-    while (p->tok.kind == PS_TOK_WORD && is_digit(p->tok.s[0]) &&
+    /* Addresses start with a digit or have a ':' (IPv6); the options after
+     * them are key=value. */
+    while (p->tok.kind == PS_TOK_WORD &&
+           (is_digit(p->tok.s[0]) || memchr(p->tok.s, ':', p->tok.len)) &&
            !memchr(p->tok.s, '=', p->tok.len)) {
         ps_addr a;
+        if (memchr(p->tok.s, ':', p->tok.len)) {
+            if (h->naddrs == 0)
+                return fail_at(p, p->tok.col, "list the host's IPv4 address first, then its IPv6 ones");
+            if (!host_addr6(p, h, tspan(&p->tok)) || !advance(p)) return false;
+            continue;
+        }
         if (h->naddrs == PS_MAX_HOST_ADDRS)
             return fail_at(p, p->tok.col, "too many addresses for host '%s' (the limit is %d)",
                            h->name, PS_MAX_HOST_ADDRS);
@@ -940,9 +1042,17 @@ static ps_action *new_action(parser *p, ps_action_kind kind, ps_time t, uint32_t
     return a;
 }
 
-/* [ADDR:]PORT of a listen or bind, into a->addr and a->port. A UDP bind
- * may name port 0: the OS picks one. */
-static bool want_local_endpoint(parser *p, ps_action *a, const char *verb, bool udp)
+/* Where a listen or bind line's [ADDR:]PORT was, for the checks of its
+ * options (v6only). */
+typedef struct local_ep {
+    uint32_t col;  /* the column of the endpoint word */
+    bool mapped;   /* written [::ffff:a.b.c.d] */
+} local_ep;
+
+/* [ADDR:]PORT of a listen or bind, into a->addr and a->port ([ADDR] makes
+ * an IPv6 socket: a->family). A UDP bind may name port 0: the OS picks one;
+ * UDP is modelled over IPv4 only. */
+static bool want_local_endpoint(parser *p, ps_action *a, const char *verb, bool udp, local_ep *where)
 {
     const char *what = udp                ? "a port to bind, like 53, 10.0.0.1:53 or 0 (the OS picks)"
                        : verb[0] == 'l' ? "a port to listen on, like 443 or 10.0.0.1:8080"
@@ -951,7 +1061,21 @@ static bool want_local_endpoint(parser *p, ps_action *a, const char *verb, bool 
     if (!want_word(p, what, &ep)) return false;
     const char *colon = memchr(ep.s, ':', ep.len);
     span port = ep;
-    if (colon != NULL) {
+    bool mapped = false;
+    where->col = ep.col;
+    if (ep.s[0] == '[' && udp)
+        return fail_at(p, ep.col, "UDP is modelled over IPv4 only: bind an IPv4 address or the port alone");
+    if (ep.s[0] == '[') {
+        size_t rest;
+        char b[64];
+        if (!parse_bracketed(p, ep, &a->addr, &mapped, &rest)) return false;
+        if (rest >= ep.len || ep.s[rest] != ':')
+            return fail_at(p, ep.col + (uint32_t)rest, "expected ':PORT' after the address in '%s'",
+                           show(ep.s, ep.len, b));
+        port = (span){ ep.s + rest + 1, ep.len - rest - 1, ep.col + (uint32_t)rest + 1 };
+        a->family = PS_FAM_INET6;
+    } else if (colon != NULL) {
+        if (!unbracketed_v6(p, ep, "[::]:3000")) return false;
         size_t n = (size_t)(colon - ep.s);
         port = (span){ colon + 1, ep.len - n - 1, ep.col + (uint32_t)n + 1 };
         if (n == 0) { /* the shell's habit (`nc -l :3000`), not this language's */
@@ -967,24 +1091,42 @@ static bool want_local_endpoint(parser *p, ps_action *a, const char *verb, bool 
     uint64_t v;
     if (!parse_uint(p, port, "port", udp ? 0 : 1, 65535, &v)) return false;
     a->port = (uint16_t)v;
+    where->mapped = mapped;
     return true;
 }
 
-/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport], and
- * with udp (`udp bind`) the same words. */
+/* The v6only word after the endpoint `where` of a listen or bind. */
+static bool want_v6only(parser *p, ps_action *a, const local_ep *where)
+{
+    if (a->family != PS_FAM_INET6)
+        return fail_at(p, where->col,
+                       "v6only is for an IPv6 socket: use [::]:%u or another [ADDRESS]:PORT",
+                       (unsigned)a->port);
+    if (where->mapped)
+        return fail_at(p, where->col,
+                       "a v6only socket cannot use an IPv4-mapped address (the kernel says EINVAL)");
+    a->v6only = true;
+    return true;
+}
+
+/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport] [v6only],
+ * and with udp (`udp bind`) the same words but v6only. */
 static bool act_listen(parser *p, ps_action *a, bool udp)
 {
-    static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport" };
-    if (!want_local_endpoint(p, a, udp ? "udp bind" : "listen", udp)) return false;
+    static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport", "v6only" };
+    local_ep where;
+    if (!want_local_endpoint(p, a, udp ? "udp bind" : "listen", udp, &where)) return false;
     uint32_t seen = 0;
     while (p->tok.kind != PS_TOK_END) {
         size_t k = 0;
-        if (!want_option(p, opts, COUNT_OF(opts), udp ? "udp bind option" : "listen option", &seen, &k))
+        if (!want_option(p, opts, COUNT_OF(opts) - udp, udp ? "udp bind option" : "listen option",
+                         &seen, &k))
             return false;
         if (k == 0 && !define_sock(p, p->sc->nactions - 1)) return false;
         if (k == 1 && !want_string(p, "the reply text in double quotes", &a->text)) return false;
         if (k == 2) a->reuseaddr = true;
         if (k == 3) a->reuseport = true;
+        if (k == 4 && !want_v6only(p, a, &where)) return false;
     }
     return true;
 }
@@ -1009,7 +1151,23 @@ static bool parse_target(parser *p, span t, ps_action *a)
             skip = n, default_port = schemes[i].port;
     }
     size_t end = skip;
-    while (end < t.len && t.s[end] != ':' && (default_port == 0 || t.s[end] != '/')) end++;
+    bool bracket = skip < t.len && t.s[skip] == '[';
+    if (bracket) {
+        size_t rest;
+        bool mapped;
+        span in = { t.s + skip, t.len - skip, t.col + (uint32_t)skip };
+        if (!parse_bracketed(p, in, &a->addr, &mapped, &rest)) return false;
+        if (mapped)
+            return fail_at(p, in.col, "connect to the IPv4 address itself rather than its mapped form");
+        end = skip + rest;
+        if (end < t.len && t.s[end] != ':' && (default_port == 0 || t.s[end] != '/'))
+            return fail_at(p, t.col + (uint32_t)end, "expected ':PORT' after ']' in '%s'",
+                           show(t.s, t.len, b));
+    } else {
+        span w = { t.s + skip, t.len - skip, t.col + (uint32_t)skip };
+        if (!unbracketed_v6(p, w, "[2001:db8::1]:443 or http://[2001:db8::1]:8080")) return false;
+    }
+    while (!bracket && end < t.len && t.s[end] != ':' && (default_port == 0 || t.s[end] != '/')) end++;
     span host = { t.s + skip, end - skip, t.col + (uint32_t)skip };
     if (host.len == 0)
         return fail_at(p, host.col, "expected an address or a host name in the target '%s'",
@@ -1019,7 +1177,15 @@ static bool parse_target(parser *p, span t, ps_action *a)
             p, t.col,
             "expected ':PORT' after '%s' (or write http:// or https:// for the default port)",
             show(t.s, t.len, b));
-    if (is_digit(host.s[0]) || is_localhost(host)) {
+    if (bracket) {
+        const ps_host_spec *from = &p->sc->hosts[a->host];
+        if (a->addr == PS_ADDR_ANY)
+            return fail_at(p, host.col, ":: is the wildcard address, not a place to connect to");
+        if (a->addr != PS_ADDR6_LOOPBACK && from->naddrs6 == 0)
+            return fail_at(p, host.col,
+                           "host '%s' has no IPv6 address to connect from: add one to its host line",
+                           from->name);
+    } else if (is_digit(host.s[0]) || is_localhost(host)) {
         if (!parse_addr(p, host, &a->addr)) return false;
     } else {
         uint32_t h;
@@ -1096,14 +1262,18 @@ static bool act_connect(parser *p, ps_action *a)
     }
     if (as_col != 0 && (seen & 4u))
         return fail_at(p, as_col, "a repeated connect cannot be named with 'as'");
+    if (a->from_addr != PS_ADDR_ANY && ps_addr_is_v6(a->addr))
+        return fail_at(p, a->pos.col, "a source address ('from ADDR') is IPv4 and this connect "
+                       "goes to an IPv6 address: leave the address out ('from PORT')");
     return true;
 }
 
-/* bind [ADDR:]PORT [reuseaddr] [reuseport] [as SOCK] */
+/* bind [ADDR:]PORT [reuseaddr] [reuseport] [v6only] [as SOCK] */
 static bool act_bind(parser *p, ps_action *a)
 {
-    static const char *const opts[] = { "as", "reuseaddr", "reuseport" };
-    if (!want_local_endpoint(p, a, "bind", false)) return false;
+    static const char *const opts[] = { "as", "reuseaddr", "reuseport", "v6only" };
+    local_ep where;
+    if (!want_local_endpoint(p, a, "bind", false, &where)) return false;
     uint32_t seen = 0;
     while (p->tok.kind != PS_TOK_END) {
         size_t k = 0;
@@ -1111,11 +1281,19 @@ static bool act_bind(parser *p, ps_action *a)
         if (k == 0 && !define_sock(p, p->sc->nactions - 1)) return false;
         if (k == 1) a->reuseaddr = true;
         if (k == 2) a->reuseport = true;
+        if (k == 3 && !want_v6only(p, a, &where)) return false;
     }
     return true;
 }
 
 /* ---- UDP statements ---- */
+
+/* A UDP destination must be IPv4: UDP is modelled over IPv4 only. */
+static bool udp_v4(parser *p, const ps_action *a, span target)
+{
+    if (!ps_addr_is_v6(a->addr)) return true;
+    return fail_at(p, target.col, "UDP is modelled over IPv4 only: send to an IPv4 address");
+}
 
 /* udp connect ADDR:PORT [from PORT] [as SOCK] [reuseaddr] [reuseport] */
 static bool act_udp_connect(parser *p, ps_action *a)
@@ -1123,7 +1301,7 @@ static bool act_udp_connect(parser *p, ps_action *a)
     static const char *const opts[] = { "from", "as", "reuseaddr", "reuseport" };
     span target = { NULL, 0, 0 };
     if (!want_word(p, "a destination like 10.0.0.53:53 or server:53", &target) ||
-        !parse_target(p, target, a))
+        !parse_target(p, target, a) || !udp_v4(p, a, target))
         return false;
     uint32_t seen = 0;
     while (p->tok.kind != PS_TOK_END) {
@@ -1225,7 +1403,7 @@ static bool at_sock(parser *p, ps_time t, span x, uint32_t col)
     if (verb == 2 || verb == 3) return act_sock_gaps(p, a);
     span target = { NULL, 0, 0 };
     if (verb == 4 && (!want_word(p, "a destination like 10.0.0.53:53 or server:53", &target) ||
-                      !parse_target(p, target, a)))
+                      !parse_target(p, target, a) || !udp_v4(p, a, target)))
         return false;
     if (verb != 1 && !want_string(p, "the text to send in double quotes", &a->text)) return false;
     return want_end(p);

@@ -27,7 +27,7 @@ typedef enum pv_role {
 /* "title", "door", ... as written in the JSON. */
 const char *pv_role_name(pv_role r);
 
-#define PV_CONN_ID 48 /* "tab1", or "192.0.2.10:50674>93.184.216.34:443" */
+#define PV_CONN_ID PV_CONV_ID /* "tab1", or "192.0.2.10:50674>93.184.216.34:443" */
 
 typedef struct pv_box {
     pv_rect r;

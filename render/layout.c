@@ -168,8 +168,11 @@ static void layout_panels(pv_layout *L, const pv_layout_in *in)
     L->px.small = imin(L->px.small, imax(8, L->table.h / 8));
     layout_panel_head(L, L->table, &L->table_head);
     layout_panel_head(L, L->log, &L->log_head);
-    static const int cols[4] = { 0, 11, 35, 59 }; /* State, Local, Peer, Process */
-    L->px.table = fit_mono(in, L->px.table, 74, L->table.w - 2 * pad);
+    /* State, Local, Peer, Process: the address columns as wide as the
+     * scenario's addresses need (24 characters for IPv4). */
+    int aw = in->scene && in->scene->addr_chars ? in->scene->addr_chars : 24;
+    const int cols[4] = { 0, 11, 11 + aw, 11 + 2 * aw };
+    L->px.table = fit_mono(in, L->px.table, 11 + 2 * aw + 15, L->table.w - 2 * pad);
     int cw = measure(in, "0", L->px.table, PV_FACE_MONO);
     for (int i = 0; i < 4; i++) L->col_x[i] = L->table.x + pad + cols[i] * cw;
     L->table_row_h = line_h(L->px.table) + sc(L, 3);

@@ -123,12 +123,11 @@ static void socket_row(pv_view *v, uint32_t idx, const ps_socket *k, int y, bool
 {
     const pv_layout *L = v->lay;
     char local[PS_SHELL_ENDPOINT_MAX], peer[PS_SHELL_ENDPOINT_MAX], proc[48];
-    bool v6 = ps_shell_socket_v6(v->pb.eng, idx); /* as ss shows it: node listens on :: */
     bool udp = k->proto == PS_PROTO_UDP;
-    ps_shell_endpoint(v6, k->laddr, k->lport, local);
-    if (k->state == PS_LISTEN || (udp && k->raddr == 0 && k->rport == 0))
-        snprintf(peer, sizeof peer, v6 ? "*:*" : "0.0.0.0:*");
-    else ps_shell_endpoint(v6, k->raddr, k->rport, peer);
+    /* As ss shows them: *:3000 for a dual-stack listener, [::ffff:...] peers,
+     * 0.0.0.0:* for an unconnected UDP socket's peer. */
+    ps_shell_endpoint(v->pb.eng, idx, false, local);
+    ps_shell_endpoint(v->pb.eng, idx, true, peer);
     const ps_proc *p = k->proc != PS_NONE ? ps_engine_proc(v->pb.eng, k->proc) : NULL;
     if (p) snprintf(proc, sizeof proc, "%s,%u", p->name, (unsigned)p->pid);
     else snprintf(proc, sizeof proc, "-");

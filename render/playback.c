@@ -36,10 +36,11 @@ static uint32_t store_str(pv_playback *pb, const char *s)
 /* "EADDRINUSE: listen on :3000 failed (laptop, next 9001)" */
 static uint32_t store_error(pv_playback *pb, const ps_event *ev)
 {
-    char where[48] = "", buf[256];
+    char where[PS_ENDPOINT_STRLEN + 8] = "", buf[256];
     if (ev->has_dst) {
-        char ep[24];
-        snprintf(where, sizeof where, " to %s", ps_endpoint_str(ev->dst_addr, ev->dst_port, ep));
+        char ep[PS_ENDPOINT_STRLEN];
+        snprintf(where, sizeof where, " to %s",
+                 ps_sc_endpoint_str(pb->sc, ev->dst_addr, ev->family == PS_FAM_INET6, ev->dst_port, ep));
     } else if (ev->port) {
         snprintf(where, sizeof where, " on :%u", (unsigned)ev->port);
     }

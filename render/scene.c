@@ -97,9 +97,9 @@ static uint16_t add_conv(pv_scene *s, const ps_engine *e, const ps_socket *k, ui
     if (named) {
         snprintf(c->id, sizeof c->id, "%s", sc->socks[k->name].name);
     } else {
-        char a[24], b[24];
-        snprintf(c->id, sizeof c->id, "%s>%s", ps_endpoint_str(k->laddr, k->lport, a),
-                 ps_endpoint_str(k->raddr, k->rport, b));
+        char a[PS_ENDPOINT_STRLEN], b[PS_ENDPOINT_STRLEN];
+        snprintf(c->id, sizeof c->id, "%s>%s", ps_sc_endpoint_str(sc, k->laddr, false, k->lport, a),
+                 ps_sc_endpoint_str(sc, k->raddr, false, k->rport, b));
     }
     c->colour = (uint8_t)((named ? client_ordinal(sc, k->name) : idx) % PV_CONV_COLOURS);
     return (uint16_t)s->nconvs++;
@@ -202,7 +202,7 @@ static int door_cmp(const void *a, const void *b)
 /* The host that an address belongs to, seen from host h (loopback is h). */
 static uint32_t peer_host(const ps_scenario *sc, uint32_t h, ps_addr a)
 {
-    return (a >> 24) == 127 ? h : ps_scenario_host_by_addr(sc, a);
+    return ps_addr_is_loopback(a) ? h : ps_scenario_host_by_addr(sc, a);
 }
 
 /* Ports the lesson talks about on host h: a door stays drawn there, empty
@@ -308,9 +308,14 @@ static void add_hosts(pv_scene *s, const ps_engine *e)
     const ps_scenario *sc = ps_engine_scenario(e);
     uint32_t nprocs = ps_engine_proc_count(e);
     for (uint32_t h = 0; h < sc->nhosts; h++) {
-        char addr[16];
+        char addr[sizeof s->hosts[0].addr], a4[16], a6[PS_IN6_STRLEN];
         const ps_host_spec *hs = &sc->hosts[h];
-        if (!pv_scene_add_host(s, hs->name, ps_addr_str(hs->addrs[0], addr), hs->unpriv_start)) {
+        ps_addr_str(hs->addrs[0], a4);
+        if (hs->naddrs6) /* its first IPv6 address on the roof too */
+            snprintf(addr, sizeof addr, "%s · %s", a4, ps_sc_addr_str(sc, hs->addrs6[0], true, a6));
+        else
+            snprintf(addr, sizeof addr, "%s", a4);
+        if (!pv_scene_add_host(s, hs->name, addr, hs->unpriv_start)) {
             s->hidden_hosts = sc->nhosts - h;
             return;
         }
@@ -429,13 +434,13 @@ static uint8_t key_slots(const pv_scene *s, const pv_envelope *v)
     return keys;
 }
 
-static void describe_envelope(pv_envelope *v, const ps_segment *g)
+static void describe_envelope(const ps_scenario *sc, pv_envelope *v, const ps_segment *g)
 {
     if (g->flags & PS_SEG_UDP) snprintf(v->flags_str, sizeof v->flags_str, "UDP datagram");
     else if (g->flags & PS_SEG_ICMP) snprintf(v->flags_str, sizeof v->flags_str, "ICMP unreachable");
     else ps_flags_str(g->flags, v->flags_str);
-    ps_addr_str(g->src_addr, v->slot[PV_SLOT_SRC_IP]);
-    ps_addr_str(g->dst_addr, v->slot[PV_SLOT_DST_IP]);
+    ps_sc_addr_str(sc, g->src_addr, false, v->slot[PV_SLOT_SRC_IP]); /* the wire's form */
+    ps_sc_addr_str(sc, g->dst_addr, false, v->slot[PV_SLOT_DST_IP]);
     snprintf(v->slot[PV_SLOT_SRC_PORT], sizeof v->slot[0], "%u", (unsigned)g->src_port);
     snprintf(v->slot[PV_SLOT_DST_PORT], sizeof v->slot[0], "%u", (unsigned)g->dst_port);
     if (g->flags & PS_SEG_ICMP) {
@@ -452,20 +457,20 @@ static void describe_envelope(pv_envelope *v, const ps_segment *g)
 
 /* The conversation's id; for a connection whose client door is not listed,
  * the client-side 4-tuple (the SYN's sender, else the higher port's side). */
-static void conv_id(const pv_scene *s, pv_envelope *v)
+static void conv_id(const pv_scene *s, const ps_scenario *sc, pv_envelope *v)
 {
     if (v->conv != PV_NO_CONV) {
         memcpy(v->conv_id, s->convs[v->conv].id, sizeof v->conv_id);
         return;
     }
     bool src_is_client = (v->flags & PS_SYN) ? !(v->flags & PS_ACK) : v->src_port > v->dst_port;
-    char a[24], b[24];
+    char a[PS_ENDPOINT_STRLEN], b[PS_ENDPOINT_STRLEN];
     if (src_is_client)
-        snprintf(v->conv_id, sizeof v->conv_id, "%s>%s", ps_endpoint_str(v->src_addr, v->src_port, a),
-                 ps_endpoint_str(v->dst_addr, v->dst_port, b));
+        snprintf(v->conv_id, sizeof v->conv_id, "%s>%s", ps_sc_endpoint_str(sc, v->src_addr, false, v->src_port, a),
+                 ps_sc_endpoint_str(sc, v->dst_addr, false, v->dst_port, b));
     else
-        snprintf(v->conv_id, sizeof v->conv_id, "%s>%s", ps_endpoint_str(v->dst_addr, v->dst_port, a),
-                 ps_endpoint_str(v->src_addr, v->src_port, b));
+        snprintf(v->conv_id, sizeof v->conv_id, "%s>%s", ps_sc_endpoint_str(sc, v->dst_addr, false, v->dst_port, a),
+                 ps_sc_endpoint_str(sc, v->src_addr, false, v->src_port, b));
 }
 
 /* ---- routers ---- */
@@ -600,10 +605,10 @@ static void keep_envelope(pv_scene *s, const ps_engine *e, const ps_segment *g, 
     v->dst_port = g->dst_port;
     v->conv = pv_scene_conv_for(s, g->src_addr, g->src_port, g->dst_addr, g->dst_port);
     if (v->conv == PV_NO_CONV) v->conv = nat_conv(s, e, g);
-    conv_id(s, v);
+    conv_id(s, ps_engine_scenario(e), v);
     v->keys = key_slots(s, v);
     v->to = demux ? demux(ctx, slot, g->arrives) : PV_TO_UNKNOWN;
-    describe_envelope(v, g);
+    describe_envelope(ps_engine_scenario(e), v, g);
     readdressed(s, e, g, v);
 }
 
@@ -637,7 +642,8 @@ static uint32_t chosen_socket(const ps_engine *e, uint32_t h, const pv_envelope 
             return i;
         if (v->to == PS_TO_LISTENER && k->state == PS_LISTEN) {
             if (k->laddr == v->dst_addr) return i;
-            if (k->laddr == 0) wildcard = i;
+            if (k->laddr == 0 && (ps_sock_wild(k) & (ps_addr_is_v6(v->dst_addr) ? PS_WILD_V6 : PS_WILD_V4)))
+                wildcard = i;
         }
     }
     return wildcard;
@@ -698,17 +704,39 @@ static void find_lookup(pv_scene *s, const ps_engine *e)
              c && c->named ? "" : v->slot[PV_SLOT_SRC_PORT]);
     snprintf(q->ask[PV_ASK_CONNECTION], sizeof q->ask[0], "1. a connection with exactly this 4-tuple? %s%s",
              q->answer == PV_ASK_CONNECTION ? "yes → " : "no", q->answer == PV_ASK_CONNECTION ? door : "");
-    snprintf(q->ask[PV_ASK_LISTENER], sizeof q->ask[0], "2. a listener on %s:%s, else *:%s? %s%s",
-             v->slot[PV_SLOT_DST_IP], v->slot[PV_SLOT_DST_PORT], v->slot[PV_SLOT_DST_PORT],
+    char dst[PS_ENDPOINT_STRLEN];
+    ps_sc_endpoint_str(ps_engine_scenario(e), v->dst_addr, false, v->dst_port, dst);
+    snprintf(q->ask[PV_ASK_LISTENER], sizeof q->ask[0], "2. a listener on %s, else *:%s? %s%s", dst,
+             v->slot[PV_SLOT_DST_PORT],
              q->answer == PV_ASK_LISTENER ? "yes → " : q->answer == PV_ASK_RST ? "no" : "(not asked)",
              q->answer == PV_ASK_LISTENER ? door : "");
     snprintf(q->ask[PV_ASK_RST], sizeof q->ask[0], "3. else nobody: RST back to the sender%s",
              q->answer == PV_ASK_RST ? " ← this" : "");
 }
 
+/* The socket table's address column: 24 characters, as it always was, or
+ * what the scenario's IPv6 addresses need in ss's form ("[2001:db8::80]:65535",
+ * "[::ffff:192.0.2.80]:65535"). */
+static uint8_t table_addr_chars(const ps_scenario *sc)
+{
+    size_t w = 24;
+    char t[PS_IN6_STRLEN];
+    for (uint32_t i = 2; i < sc->naddrs6; i++) {
+        size_t n = strlen(ps_in6_str(&sc->addrs6[i], t)) + 8 + 3; /* "[" "]:65535", a gap */
+        if (n > w) w = n;
+    }
+    for (uint32_t h = 0; sc->naddrs6 && h < sc->nhosts; h++)
+        for (uint32_t a = 0; a < sc->hosts[h].naddrs; a++) {
+            size_t n = strlen(ps_addr_str(sc->hosts[h].addrs[a], t)) + 15 + 3; /* "[::ffff:" "]:65535" */
+            if (n > w) w = n;
+        }
+    return (uint8_t)(w < PS_ENDPOINT_STRLEN ? w : PS_ENDPOINT_STRLEN);
+}
+
 void pv_scene_build(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ctx)
 {
     s->now = ps_engine_now(e);
+    s->addr_chars = table_addr_chars(ps_engine_scenario(e));
     s->nhosts = s->hidden_hosts = s->ndoors = s->nlinks = s->conns = 0;
     s->nenvs = s->hidden_envs = s->nconvs = 0;
     add_hosts(s, e);

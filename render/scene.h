@@ -20,7 +20,7 @@
 #define PV_MAX_ENVELOPES 40  /* envelopes drawn; the rest show as "+N more" */
 #define PV_MAX_CONVS 256     /* conversations named and coloured; more go grey */
 #define PV_NO_CONV UINT16_MAX
-#define PV_CONV_ID 48        /* "tab1", or "192.0.2.10:50674>93.184.216.34:443" */
+#define PV_CONV_ID (2 * PS_ENDPOINT_STRLEN) /* "tab1", or "192.0.2.10:50674>93.184.216.34:443" */
 #define PV_MAX_NAT_ROWS 8    /* translation entries listed per router; more are counted */
 
 /* A door reference that is not a door index: */
@@ -64,7 +64,8 @@ typedef struct pv_conv {
 
 typedef struct pv_host {
     char name[32];       /* "laptop" */
-    char addr[16];       /* "192.0.2.10": the street address */
+    char addr[16 + PS_IN6_STRLEN + 8]; /* "192.0.2.10", or "192.0.2.10 · 2001:db8::10"
+                                          for a host with IPv6: the street address */
     char procs[96];      /* "firefox 4242" ... for the name plate */
     uint16_t unpriv_start;
     uint32_t first_door; /* into pv_scene.doors */
@@ -112,7 +113,7 @@ typedef struct pv_envelope {
     uint16_t src_port, dst_port;
     char conv_id[PV_CONV_ID]; /* conv's id, or the client-side 4-tuple */
     char flags_str[24];  /* "SYN", "PSH|ACK" */
-    char slot[PV_SLOTS][16]; /* the 4-tuple: "192.0.2.10", "52337", "93.184.216.34", "443" */
+    char slot[PV_SLOTS][PS_IN6_STRLEN]; /* the 4-tuple: "192.0.2.10", "52337", "2001:db8::80", "443" */
     uint8_t keys;        /* bit per slot: those that tell it from its nearest sibling
                             conversation's (the one sharing the most), 0 if none */
     char detail[64];     /* payload or where demux sends it */
@@ -131,8 +132,8 @@ typedef struct pv_lookup {
     uint32_t door;          /* the chosen door (index, PV_DOOR_MORE or PV_DOOR_FRONT) */
     uint32_t socket;        /* the chosen socket, PS_NONE for RST */
     uint8_t answer;         /* the PV_ASK_* that answers */
-    char head[128];         /* "demux on server: SYN from tab2" */
-    char ask[PV_ASKS][176]; /* each question with its answer */
+    char head[176];         /* "demux on server: SYN from tab2" (IPv6 addresses are long) */
+    char ask[PV_ASKS][256]; /* each question with its answer */
 } pv_lookup;
 
 typedef struct pv_scene {
@@ -151,6 +152,8 @@ typedef struct pv_scene {
     pv_lookup lookup;
     pv_nat_row nats[PV_MAX_HOSTS * PV_MAX_NAT_ROWS];
     uint32_t nnats;
+    uint8_t addr_chars;  /* the widest address:port the socket table may show,
+                            in characters (IPv6 ones are long): its columns */
 } pv_scene;
 
 /* How the scene learns where demux will send an in-flight segment (the

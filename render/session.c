@@ -246,6 +246,7 @@ bool pv_session_pcap(const pv_playback *pb, const char *path, char *err, size_t 
     if (pb->ninj == 0) return ps_pcap_write_scenario(pb->sc, pb->sc->seed, PV_MAX_STEPS, path, err, n);
     ps_pcap w;
     if (!ps_pcap_open(&w, path, err, n)) return false;
+    w.sc = pb->sc;
     ps_run_status st = pv_playback_replay(pb, ps_pcap_event, &w);
     if (!ps_pcap_close(&w, err, n)) return false;
     if (st == PS_RUN_OK) return true;

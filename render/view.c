@@ -213,10 +213,10 @@ void pv_view_describe_socket(const pv_view *v, uint32_t s, char *buf, size_t n)
 {
     const ps_socket *k = ps_engine_socket(v->pb.eng, s);
     const ps_proc *p = k->proc != PS_NONE ? ps_engine_proc(v->pb.eng, k->proc) : NULL;
-    char la[24], ra[24] = "", who[64] = "nobody (orphaned)";
+    char la[PS_ENDPOINT_STRLEN], ra[PS_ENDPOINT_STRLEN] = "", who[64] = "nobody (orphaned)";
     if (p) snprintf(who, sizeof who, "%s %u", p->name, (unsigned)p->pid);
-    ps_endpoint_str(k->laddr, k->lport, la);
-    if (k->state != PS_LISTEN) ps_endpoint_str(k->raddr, k->rport, ra);
+    ps_sc_endpoint_str(v->sc, k->laddr, ps_sock_v6(k), k->lport, la);
+    if (k->state != PS_LISTEN) ps_sc_endpoint_str(v->sc, k->raddr, ps_sock_v6(k), k->rport, ra);
     const char *name = k->name != PS_NONE && k->name < v->sc->nsocks ? v->sc->socks[k->name].name : NULL;
     if (k->state == PS_LISTEN) /* the short form first: the top bar may cut the rest */
         snprintf(buf, n, ":%u · %s · LISTEN on %s", (unsigned)k->lport, who, la);

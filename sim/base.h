@@ -69,10 +69,25 @@ static inline ps_time ps_time_add(ps_time a, ps_time b)
     return b < UINT64_MAX - 1 - a ? a + b : UINT64_MAX - 1;
 }
 
-/* An IPv4 address in host byte order; 0 is the wildcard 0.0.0.0. */
+/* An address. IPv4 addresses are themselves, in host byte order; 0 is the
+ * wildcard (0.0.0.0, or :: for an AF_INET6 socket). IPv6 addresses are
+ * indexes into the scenario's table of them (ps_scenario.addrs6), and take
+ * the values 1..PS_ADDR6_MAX, that is 0.0.0.1 to 0.255.255.255, a block no
+ * host may have as an IPv4 address (RFC 1122: 0/8 means "this network").
+ * So a concrete address says its own family and a 4-tuple of either family
+ * fits the same 32-bit fields; only the wildcard needs the socket's family.
+ * An AF_INET6 socket talking to an IPv4 peer (a mapped address,
+ * ::ffff:a.b.c.d) holds the IPv4 values (docs/reference/ipv6.md). */
 typedef uint32_t ps_addr;
 #define PS_ADDR_ANY 0u
 #define PS_ADDR_LOOPBACK 0x7f000001u /* 127.0.0.1, present on every host */
+#define PS_ADDR6_LOOPBACK 1u         /* ::1, present on every host (table index 1) */
+#define PS_ADDR6_MAX 0x00ffffffu     /* the last value an IPv6 table index may take */
+
+/* A concrete IPv6 address (a table index), not an IPv4 one nor the wildcard. */
+static inline bool ps_addr_is_v6(ps_addr a) { return a != 0 && a <= PS_ADDR6_MAX; }
+/* 127.0.0.0/8 or ::1: every host's own loopback. */
+static inline bool ps_addr_is_loopback(ps_addr a) { return (a >> 24) == 127 || a == PS_ADDR6_LOOPBACK; }
 
 /* "No such index": used wherever an index into an engine table may be absent. */
 #define PS_NONE UINT32_MAX

@@ -144,32 +144,49 @@ uint32_t ps_demux_connection(const ps_demux *d, const ps_socket *socks, uint32_t
     for (uint32_t i = home_of(d->cap, la, lp, ra, rp);; i = next_slot(d->cap, i)) {
         const ps_demux_slot *sl = &d->slots[i];
         if (!sl->sock1) return PS_NONE;
-        if (slot_is(sl, la, lp, ra, rp) && ((la >> 24) != 127 || socks[sl->sock1 - 1].host == host))
+        if (slot_is(sl, la, lp, ra, rp) && (!ps_addr_is_loopback(la) || socks[sl->sock1 - 1].host == host))
             return sl->sock1 - 1;
     }
 }
 
-/* The k-th listener (in bind order) bound to addr on this port. */
-static uint32_t nth_listener(const ps_socket *socks, uint32_t first, ps_addr addr, uint32_t k)
+/* How well listener l matches a segment for la (the kernel's
+ * compute_score): 0 not at all; a listener on la itself beats a wildcard,
+ * and for an IPv4 segment an AF_INET socket beats an AF_INET6 one. An IPv6
+ * segment needs an AF_INET6 listener; an IPv4 one an AF_INET listener or a
+ * dual-stack one (docs/reference/ipv6.md, "Which listener"). */
+static unsigned listener_score(const ps_socket *l, ps_addr la)
+{
+    if (l->state != PS_LISTEN) return 0;
+    unsigned fam = ps_addr_is_v6(la) ? PS_WILD_V6 : PS_WILD_V4;
+    if (l->laddr == la) return 4 - (unsigned)(fam == PS_WILD_V4 && l->family == PS_FAM_INET6);
+    if (l->laddr != PS_ADDR_ANY || !(ps_sock_wild(l) & fam)) return 0;
+    return 2 - (unsigned)(fam == PS_WILD_V4 && l->family == PS_FAM_INET6);
+}
+
+/* The k-th listener (in bind order) with this score on this port. */
+static uint32_t nth_listener(const ps_socket *socks, uint32_t first, ps_addr la, unsigned score,
+                             uint32_t k)
 {
     for (uint32_t s = first; s != PS_NONE; s = socks[s].link)
-        if (socks[s].state == PS_LISTEN && socks[s].laddr == addr && k-- == 0) return s;
+        if (listener_score(&socks[s], la) == score && k-- == 0) return s;
     return PS_NONE;
 }
 
 uint32_t ps_demux_listener(const ps_socket *socks, uint32_t first, uint32_t host, ps_addr la,
                            uint16_t lp, ps_addr ra, uint16_t rp)
 {
-    uint32_t exact = 0, wild = 0;
+    unsigned best = 0;
+    uint32_t n = 0;
     for (uint32_t s = first; s != PS_NONE; s = socks[s].link) {
-        if (socks[s].state != PS_LISTEN) continue;
-        exact += socks[s].laddr == la;
-        wild += socks[s].laddr == PS_ADDR_ANY;
+        unsigned sc = listener_score(&socks[s], la);
+        if (sc > best) {
+            best = sc;
+            n = 0;
+        }
+        n += sc == best;
     }
-    /* The exact address wins; within a reuseport group the 4-tuple's hash
+    /* The best match wins; within a reuseport group the 4-tuple's hash
      * chooses, so one connection always lands on the same listener. */
-    ps_addr addr = exact ? la : PS_ADDR_ANY;
-    uint32_t n = exact ? exact : wild;
-    if (n == 0) return PS_NONE;
-    return nth_listener(socks, first, addr, n == 1 ? 0 : ps_hash_tuple(host, la, lp, ra, rp) % n);
+    if (best == 0) return PS_NONE;
+    return nth_listener(socks, first, la, best, n == 1 ? 0 : ps_hash_tuple(host, la, lp, ra, rp) % n);
 }

@@ -50,9 +50,12 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
     }
     for (uint32_t i = 0; i < sc->nsocks; i++) e->named[i] = PS_NONE;
     if (!ps__track_init(e)) goto fail;
-    for (uint32_t h = 0; h < sc->nhosts; h++)
+    for (uint32_t h = 0; h < sc->nhosts; h++) {
         for (uint32_t a = 0; a < sc->hosts[h].naddrs; a++)
             if (!ps_table_insert(&e->addr_index, ps_hash64(sc->hosts[h].addrs[a]), h)) goto fail;
+        for (uint32_t a = 0; a < sc->hosts[h].naddrs6; a++)
+            if (!ps_table_insert(&e->addr_index, ps_hash64(sc->hosts[h].addrs6[a]), h)) goto fail;
+    }
     for (uint32_t l = 0; l < sc->nlinks; l++)
         if (!ps_table_insert(&e->link_index, ps_hash64(ps__pair_key(sc->links[l].a, sc->links[l].b)), l))
             goto fail;
@@ -128,9 +131,12 @@ bool ps_engine_charge(ps_engine *e, uint64_t n)
 
 /* ---- the event loop ---- */
 
+/* The socket options a listen, bind or connect line asks for, as
+ * ps_engine_listen and ps_engine_bind take them. */
 static unsigned sockopts(const ps_action *act)
 {
-    return (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) | (act->reuseport ? PS_SOCK_REUSEPORT : 0u);
+    return (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) | (act->reuseport ? PS_SOCK_REUSEPORT : 0u) |
+           (act->family == PS_FAM_INET6 ? PS_LISTEN_INET6 : 0u) | (act->v6only ? PS_LISTEN_V6ONLY : 0u);
 }
 
 /* The named socket of a send, sendto, close or listen is gone (or never came

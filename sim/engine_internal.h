@@ -166,8 +166,9 @@ ps_event ps__proc_event(const ps_engine *e, ps_event_kind kind, uint32_t proc, u
 ps_errno ps__fail_early(ps_engine *e, ps_event *ev, uint32_t name, const char *op, ps_errno err);
 bool ps__is_loopback(ps_addr a);              /* 127/8 */
 /* The source address of a packet from `host` to dst, which routes to host
- * `to`: loopback for 127.x, the address itself when a host sends to its own
- * address, else the host's primary address. */
+ * `to`: loopback for 127.x (::1), the address itself when a host sends to its
+ * own address, else the host's primary address of dst's family (the caller
+ * checks the host has one). */
 ps_addr ps__source_addr(const ps_engine *e, uint32_t host, uint32_t to, ps_addr dst);
 bool ps__host_owns(const ps_host_spec *h, ps_addr a); /* one of its addresses */
 /* Returns a slot to the free list without any event (nothing was held). */

@@ -30,6 +30,7 @@ static ps_errno bind_socket(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t 
     const ps_proc *p = &e->procs[proc];
     const ps_host_spec *h = &e->sc->hosts[p->host];
     ev->has_src = true;
+    ev->family = (sockopts & PS_LISTEN_INET6) || ps_addr_is_v6(addr) ? PS_FAM_INET6 : PS_FAM_INET;
     ev->src_addr = addr;
     ev->src_port = port;
     ev->port = port;
@@ -39,9 +40,11 @@ static ps_errno bind_socket(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t 
     if (addr != PS_ADDR_ANY && !ps__is_loopback(addr) && !ps__host_owns(h, addr))
         return ps__fail_early(e, ev, name, op, PS_EADDRNOTAVAIL);
     if (port < h->unpriv_start && !p->root) return ps__fail_early(e, ev, name, op, PS_EACCES);
+    uint8_t family = ev->family;
+    bool v6only = family == PS_FAM_INET6 && (sockopts & PS_LISTEN_V6ONLY);
     sockopts &= PS_SOCK_REUSEADDR | PS_SOCK_REUSEPORT;
     ps_bind_req req = { p->host, addr, port, (sockopts & PS_SOCK_REUSEADDR) != 0,
-                        (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid };
+                        (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid, family, v6only };
     if (ps_ports_bind_check(&e->ports, e->socks, &req) != PS_OK)
         return ps__fail_early(e, ev, name, op, PS_EADDRINUSE);
 
@@ -52,6 +55,8 @@ static ps_errno bind_socket(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t 
     sk->laddr = addr;
     sk->lport = port;
     sk->flags = (uint8_t)(PS_SOCK_BOUND | sockopts);
+    sk->family = family;
+    sk->xflags = v6only ? PS_SOCKX_V6ONLY : 0;
     sk->uid = (uint16_t)p->uid;
     if (!ps__fd_alloc(e, proc, &sk->fd) || !ps_ports_add_owner(&e->ports, e->socks, s)) {
         sk->fd = 0;
@@ -146,6 +151,10 @@ ps_errno ps_engine_connect_from(ps_engine *e, uint32_t proc, ps_addr dst, uint16
     ps_time latency;
     uint32_t to = ps__route(e, p->host, dst, &latency);
     if (to == PS_NONE) return ps__fail_early(e, &ev, name, "connect", PS_EHOSTUNREACH);
+    bool v6 = ps_addr_is_v6(dst);
+    ev.family = v6 ? PS_FAM_INET6 : PS_FAM_INET;
+    if (v6 && h->naddrs6 == 0 && !ps__is_loopback(dst) && to != p->host)
+        return ps__fail_early(e, &ev, name, "connect", PS_EHOSTUNREACH);
     ps_addr saddr = ps__source_addr(e, p->host, to, dst);
     sockopts &= PS_SOCK_REUSEADDR | PS_SOCK_REUSEPORT;
     if (from_addr != PS_ADDR_ANY) {
@@ -168,7 +177,7 @@ ps_errno ps_engine_connect_from(ps_engine *e, uint32_t proc, ps_addr dst, uint16
         if (from_port < h->unpriv_start && !p->root)
             return ps__fail_early(e, &ev, name, "connect", PS_EACCES);
         ps_bind_req req = { p->host, saddr, from_port, (sockopts & PS_SOCK_REUSEADDR) != 0,
-                            (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid };
+                            (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid, ev.family, false };
         if (ps_ports_bind_check(&e->ports, e->socks, &req) != PS_OK)
             return ps__fail_early(e, &ev, name, "connect", PS_EADDRINUSE);
         if (ps_demux_connection(&e->demux, e->socks, p->host, saddr, from_port, dst, dport) !=
@@ -196,6 +205,7 @@ ps_errno ps_engine_connect_from(ps_engine *e, uint32_t proc, ps_addr dst, uint16
     sk->raddr = dst;
     sk->rport = dport;
     sk->flags = flags;
+    sk->family = ev.family;
     sk->uid = (uint16_t)p->uid;
     ps__set_state(e, s, PS_SYN_SENT);
     uint32_t isn = (uint32_t)ps_rng_next(&e->rng);

@@ -16,6 +16,11 @@
  * request with; it must outlive the engine. */
 ps_errno ps_engine_listen(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t port,
                           unsigned sockopts, const char *reply, uint32_t name, uint32_t *out);
+/* More `sockopts` of ps_engine_listen: an AF_INET6 socket (so addr 0 is ::,
+ * and an IPv4 addr is the mapped ::ffff:a.b.c.d), and IPV6_V6ONLY on it. A
+ * concrete IPv6 addr makes an AF_INET6 socket by itself. */
+#define PS_LISTEN_INET6 (1u << 16)
+#define PS_LISTEN_V6ONLY (1u << 17)
 ps_errno ps_engine_connect(ps_engine *e, uint32_t proc, ps_addr dst, uint16_t dport,
                            uint16_t from_port, uint32_t name, uint32_t *out);
 /* bind() alone: a socket holding [addr:]port that does not listen (yet).

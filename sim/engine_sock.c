@@ -14,6 +14,8 @@ bool ps__host_owns(const ps_host_spec *h, ps_addr a)
 {
     for (uint32_t i = 0; i < h->naddrs; i++)
         if (h->addrs[i] == a) return true;
+    for (uint32_t i = 0; i < h->naddrs6; i++)
+        if (h->addrs6[i] == a) return true;
     return false;
 }
 
@@ -33,12 +35,14 @@ static bool link_eq(const void *ctx, uint32_t v, const void *key)
     return ps__pair_key(l->a, l->b) == *(const uint64_t *)key;
 }
 
-bool ps__is_loopback(ps_addr a) { return (a >> 24) == 127; }
+bool ps__is_loopback(ps_addr a) { return ps_addr_is_loopback(a); }
 
 ps_addr ps__source_addr(const ps_engine *e, uint32_t host, uint32_t to, ps_addr dst)
 {
-    if (ps__is_loopback(dst)) return PS_ADDR_LOOPBACK;
-    return to == host ? dst : e->sc->hosts[host].addrs[0];
+    bool v6 = ps_addr_is_v6(dst);
+    const ps_host_spec *h = &e->sc->hosts[host];
+    if (ps__is_loopback(dst)) return v6 ? PS_ADDR6_LOOPBACK : PS_ADDR_LOOPBACK;
+    return to == host ? dst : v6 ? h->addrs6[0] : h->addrs[0];
 }
 
 uint32_t ps__route(const ps_engine *e, uint32_t from, ps_addr dst, ps_time *latency)
@@ -115,6 +119,7 @@ ps_event ps__sock_event(const ps_engine *e, ps_event_kind kind, uint32_t s)
         ev.dst_port = sk->rport;
     }
     ev.state = (ps_tcp_state)sk->state;
+    ev.family = sk->family;
     return ev;
 }
 

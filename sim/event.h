@@ -80,6 +80,9 @@ typedef struct ps_event {
     ps_addr nat_src_addr;  uint16_t nat_src_port;
     ps_addr nat_dst_addr;  uint16_t nat_dst_port;
     bool nat_new;
+    uint8_t family;        /* ps_family of the socket: PS_FAM_INET6 shows its
+                              addresses in IPv6 form (:: and ::ffff:a.b.c.d).
+                              SEGMENT, DELIVER: 0, the addresses on the wire */
 } ps_event;
 
 typedef void (*ps_event_fn)(void *ctx, const ps_event *ev);

@@ -91,7 +91,8 @@ static void put_bucket(ps_ports *p, uint32_t b)
 }
 
 static bool mark_dest(ps_ports *p, const ps_socket *sk, bool used);
-static bool dest_holds(const ps_ports *p, uint32_t host, uint16_t port, ps_addr addr, bool any);
+/* wild: the PS_WILD_* of addr when it is 0 (both: any address at all). */
+static bool dest_holds(const ps_ports *p, uint32_t host, uint16_t port, ps_addr addr, unsigned wild);
 
 /* Group i of a bucket's implicit holders. */
 static inline ps_port_user *user_at(ps_bucket *bk, uint32_t i)
@@ -104,28 +105,42 @@ static inline const ps_port_user *user_at_c(const ps_bucket *bk, uint32_t i)
     return i == 0 ? &bk->user0 : &bk->more[i - 1];
 }
 
-static bool overlap(ps_addr a, ps_addr b) { return a == b || a == PS_ADDR_ANY || b == PS_ADDR_ANY; }
+/* Whether two local addresses share an address: equal concrete ones, or
+ * a wildcard and an address of a family it covers, or two wildcards that
+ * cover one family (docs/reference/ipv6.md, "Bind conflicts"). wa, wb: the
+ * PS_WILD_* each wildcard stands for (unused for a concrete address). */
+static unsigned covered(ps_addr a, unsigned w)
+{
+    return a == PS_ADDR_ANY ? w : ps_addr_is_v6(a) ? PS_WILD_V6 : PS_WILD_V4;
+}
+
+static bool overlap(ps_addr a, unsigned wa, ps_addr b, unsigned wb)
+{
+    if (a != PS_ADDR_ANY && b != PS_ADDR_ANY) return a == b;
+    return (covered(a, wa) & covered(b, wb)) != 0;
+}
 
 /* The bind-conflict rule against every holder but socket `self`. */
 static ps_errno conflict_check(const ps_ports *p, const ps_socket *socks, const ps_bind_req *r,
                                uint32_t self)
 {
     /* connect() users never set SO_REUSEADDR here: any overlap conflicts. */
-    if (dest_holds(p, r->host, r->port, r->addr, false)) return PS_EADDRINUSE;
+    unsigned wild = ps_wild_of(r->family, r->v6only);
+    if (dest_holds(p, r->host, r->port, r->addr, wild)) return PS_EADDRINUSE;
     uint32_t b = find_bucket(p, r->host, r->port);
     if (b == PS_NONE) return PS_OK;
     const ps_bucket *bk = &p->buckets[b];
     for (uint32_t s = bk->owners; s != PS_NONE; s = socks[s].link) {
         if (s == self) continue;
         const ps_socket *o = &socks[s];
-        if (!overlap(r->addr, o->laddr)) continue;
+        if (!overlap(r->addr, wild, o->laddr, ps_sock_wild(o))) continue;
         bool reuseaddr = r->reuseaddr && (o->flags & PS_SOCK_REUSEADDR) && o->state != PS_LISTEN;
         bool reuseport = r->reuseport && (o->flags & PS_SOCK_REUSEPORT) && o->uid == r->uid;
         if (!reuseaddr && !reuseport) return PS_EADDRINUSE;
     }
     for (uint32_t i = 0; i < bk->nusers; i++) {
         const ps_port_user *u = user_at_c(bk, i); /* never listening */
-        if (overlap(r->addr, u->addr) && !(r->reuseaddr && u->reuse)) return PS_EADDRINUSE;
+        if (overlap(r->addr, wild, u->addr, 0) && !(r->reuseaddr && u->reuse)) return PS_EADDRINUSE;
     }
     return PS_OK;
 }
@@ -139,7 +154,8 @@ ps_errno ps_ports_listen_check(const ps_ports *p, const ps_socket *socks, uint32
 {
     const ps_socket *sk = &socks[s];
     ps_bind_req r = { sk->host, sk->laddr, sk->lport, (sk->flags & PS_SOCK_REUSEADDR) != 0,
-                      (sk->flags & PS_SOCK_REUSEPORT) != 0, sk->uid };
+                      (sk->flags & PS_SOCK_REUSEPORT) != 0, sk->uid, sk->family,
+                      (sk->xflags & PS_SOCKX_V6ONLY) != 0 };
     return conflict_check(p, socks, &r, s);
 }
 
@@ -225,7 +241,7 @@ uint32_t ps_ports_owners(const ps_ports *p, uint32_t host, uint16_t port)
 
 bool ps_ports_in_use(const ps_ports *p, uint32_t host, uint16_t port)
 {
-    return find_bucket(p, host, port) != PS_NONE || dest_holds(p, host, port, 0, true);
+    return find_bucket(p, host, port) != PS_NONE || dest_holds(p, host, port, 0, PS_WILD_V4 | PS_WILD_V6);
 }
 
 /* ---- destination port maps ---- */
@@ -375,12 +391,12 @@ static bool mark_dest(ps_ports *p, const ps_socket *sk, bool used)
 /* Does a connect() user on host hold port, from an address overlapping
  * addr (or from any address, when `any`)? Walks the host's destinations:
  * few for a client, and none for a server. */
-static bool dest_holds(const ps_ports *p, uint32_t host, uint16_t port, ps_addr addr, bool any)
+static bool dest_holds(const ps_ports *p, uint32_t host, uint16_t port, ps_addr addr, unsigned wild)
 {
     if (host >= p->nhost_dests) return false;
     for (uint32_t d = p->host_dests[host]; d != PS_NONE; d = p->dests[d].next_of_host) {
         const ps_dest *dp = &p->dests[d];
-        if (port < dp->lo || port > dp->hi || !(any || overlap(addr, dp->saddr))) continue;
+        if (port < dp->lo || port > dp->hi || !overlap(addr, wild, dp->saddr, 0)) continue;
         uint32_t off = port - dp->lo;
         if (portmap_get(&dp->cls[off & 1], off / 2)) return true;
     }

@@ -15,7 +15,8 @@
  * Bind conflict (docs/reference/linux-ports.md, "Bind conflicts", from the
  * kernel's inet_csk_bind_conflict): a new socket
  * on (addr, port) conflicts with a holder whose address overlaps (equal, or
- * either is the wildcard 0.0.0.0) unless both set SO_REUSEADDR and the
+ * a wildcard covering the other's family: 0.0.0.0 covers IPv4, :: with
+ * IPV6_V6ONLY covers IPv6, :: without it both; docs/reference/ipv6.md) unless both set SO_REUSEADDR and the
  * holder is not listening, or both set SO_REUSEPORT and belong to one user
  * (the kernel then spreads connections over them).
  *
@@ -108,6 +109,8 @@ typedef struct ps_bind_req {
     bool reuseaddr;   /* SO_REUSEADDR */
     bool reuseport;   /* SO_REUSEPORT */
     uint16_t uid;     /* SO_REUSEPORT only joins sockets of the same user */
+    uint8_t family;   /* ps_family of the socket: says what addr 0 covers */
+    bool v6only;      /* IPV6_V6ONLY (an AF_INET6 socket) */
 } ps_bind_req;
 
 /* PS_OK, or PS_EADDRINUSE if the bind would conflict. */

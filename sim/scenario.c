@@ -2,6 +2,8 @@
  * (scenario.h). The parser that builds one lives in lang/parse.c. */
 #include "scenario.h"
 
+#include "mem.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,10 +66,13 @@ uint32_t ps_scenario_sock(const ps_scenario *sc, const char *name)
 
 uint32_t ps_scenario_host_by_addr(const ps_scenario *sc, ps_addr addr)
 {
-    if ((addr >> 24) == 127) return PS_NONE;
-    for (uint32_t i = 0; i < sc->nhosts; i++)
+    if (ps_addr_is_loopback(addr)) return PS_NONE;
+    for (uint32_t i = 0; i < sc->nhosts; i++) {
         for (uint32_t k = 0; k < sc->hosts[i].naddrs; k++)
             if (sc->hosts[i].addrs[k] == addr) return i;
+        for (uint32_t k = 0; k < sc->hosts[i].naddrs6; k++)
+            if (sc->hosts[i].addrs6[k] == addr) return i;
+    }
     return PS_NONE;
 }
 
@@ -87,6 +92,67 @@ uint32_t ps_scenario_gateway(const ps_scenario *sc, uint32_t h)
         if (other != PS_NONE && ps_scenario_inside(sc, other, h)) return other;
     }
     return PS_NONE;
+}
+
+ps_addr ps_scenario_intern6(ps_scenario *sc, const ps_in6 *a)
+{
+    ps_addr v4;
+    if (ps_in6_mapped(a, &v4)) return v4;
+    if (sc->naddrs6 == 0) {
+        if (!ps_grow(&sc->addrs6, &sc->addrs6cap, 2, sizeof *sc->addrs6)) return PS_NONE;
+        memset(sc->addrs6, 0, 2 * sizeof *sc->addrs6);
+        sc->addrs6[1].b[15] = 1; /* ::1 */
+        sc->naddrs6 = 2;
+    }
+    for (uint32_t i = 0; i < sc->naddrs6; i++)
+        if (memcmp(sc->addrs6[i].b, a->b, 16) == 0) return i;
+    if (sc->naddrs6 >= PS_MAX_ADDRS6 ||
+        !ps_grow(&sc->addrs6, &sc->addrs6cap, (size_t)sc->naddrs6 + 1, sizeof *sc->addrs6))
+        return PS_NONE;
+    sc->addrs6[sc->naddrs6] = *a;
+    return sc->naddrs6++;
+}
+
+ps_addr ps_scenario_find6(const ps_scenario *sc, const ps_in6 *a)
+{
+    ps_addr v4;
+    if (ps_in6_mapped(a, &v4)) return v4;
+    for (uint32_t i = 0; i < sc->naddrs6; i++)
+        if (memcmp(sc->addrs6[i].b, a->b, 16) == 0) return i;
+    static const ps_in6 any = { { 0 } }, loop = { { [15] = 1 } };
+    if (memcmp(a->b, loop.b, 16) == 0) return PS_ADDR6_LOOPBACK;
+    return memcmp(a->b, any.b, 16) == 0 ? PS_ADDR_ANY : PS_NONE;
+}
+
+ps_in6 ps_sc_in6(const ps_scenario *sc, ps_addr a)
+{
+    ps_in6 r = { { 0 } };
+    if (ps_addr_is_v6(a)) {
+        PS_ASSERT(a < sc->naddrs6);
+        if (a < sc->naddrs6) r = sc->addrs6[a];
+        else if (a == PS_ADDR6_LOOPBACK) r.b[15] = 1;
+    } else if (a != PS_ADDR_ANY) {
+        r.b[10] = r.b[11] = 0xff;
+        r.b[12] = (uint8_t)(a >> 24);
+        r.b[13] = (uint8_t)(a >> 16);
+        r.b[14] = (uint8_t)(a >> 8);
+        r.b[15] = (uint8_t)a;
+    }
+    return r;
+}
+
+char *ps_sc_addr_str(const ps_scenario *sc, ps_addr a, bool v6, char *buf)
+{
+    if (!v6 && !ps_addr_is_v6(a)) return ps_addr_str(a, buf);
+    ps_in6 x = ps_sc_in6(sc, a);
+    return ps_in6_str(&x, buf);
+}
+
+char *ps_sc_endpoint_str(const ps_scenario *sc, ps_addr a, bool v6, uint16_t port, char *buf)
+{
+    if (!v6 && !ps_addr_is_v6(a)) return ps_endpoint_str(a, port, buf);
+    ps_in6 x = ps_sc_in6(sc, a);
+    return ps_in6_endpoint_str(&x, port, buf);
 }
 
 /* Frees the strings a question owns. */
@@ -126,6 +192,7 @@ void ps_scenario_free(ps_scenario *sc)
     free(sc->file);
     free(sc->expect_file);
     free(sc->title);
+    free(sc->addrs6);
     free(sc);
 }
 

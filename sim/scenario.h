@@ -14,6 +14,7 @@
 
 #include "base.h"
 #include "socket.h"
+#include "units.h"
 
 #define PS_MAX_HOST_ADDRS 8       /* addresses a host may list (127.0.0.1 comes free) */
 #define PS_MAX_REPEAT 2000000u    /* upper bound of `repeat N` on one line */
@@ -29,6 +30,7 @@
 #define PS_MAX_QUESTIONS 65536u
 #define PS_MAX_FORWARDS 1024u     /* `forward` rules in all */
 #define PS_MAX_CHOICES 9u         /* a question's choices: keys 1 to 9 in the window */
+#define PS_MAX_ADDRS6 4096u       /* distinct IPv6 addresses in one scenario (found by a linear scan) */
 
 /* How long TIME-WAIT lasts: TCP_TIMEWAIT_LEN (docs/reference/linux-ports.md,
  * "TIME-WAIT and restarting a server"). */
@@ -71,6 +73,9 @@ typedef struct ps_host_spec {
     bool masquerade;                   /* rewrites inside sources to addrs[0] (`masquerade`) */
     uint8_t inside_prefix;             /* the inside network is addrs[1]/inside_prefix */
     uint32_t conntrack_max;            /* translation entries at most (`conntrack-max=N`) */
+    ps_addr addrs6[PS_MAX_HOST_ADDRS]; /* IPv6 addresses (table indexes); the first is
+                                          the source of its IPv6 connections; ::1 comes free */
+    uint32_t naddrs6;                  /* 0..PS_MAX_HOST_ADDRS */
 } ps_host_spec;
 
 /* `forward ROUTER [tcp] PORT to HOST:PORT`: connections to the router's
@@ -147,6 +152,9 @@ typedef struct ps_action {
     ps_pos pos;          /* the line's first column */
     ps_addr from_addr;   /* CONNECT: source address asked for (`from ADDR`), 0 = the OS's */
     uint32_t listener;   /* ACCEPT: sock-spec of the listener; else PS_NONE */
+    uint8_t family;      /* LISTEN: PS_FAM_INET6 when the address was written
+                            [ADDR] (an AF_INET6 socket), else PS_FAM_INET */
+    bool v6only;         /* LISTEN: IPV6_V6ONLY was asked for */
 } ps_action;
 
 typedef enum ps_expect_kind {
@@ -264,6 +272,9 @@ typedef struct ps_scenario {
     char *expect_file;   /* where the expects were written: NULL for `file`, or the
                             task file of `check --against` */
     ps_forward_spec *forwards; uint32_t nforwards; /* in file order */
+    ps_in6 *addrs6;      /* the IPv6 addresses the file writes: ps_addr i is addrs6[i]
+                            (base.h); [0] is ::, [1] is ::1. NULL until the first one */
+    uint32_t naddrs6, addrs6cap;
 } ps_scenario;
 
 void ps_scenario_free(ps_scenario *sc);
@@ -284,5 +295,21 @@ bool ps_scenario_inside(const ps_scenario *sc, uint32_t r, uint32_t h);
 /* The router host h sends through to reach hosts it has no link to: the
  * first router, in link order, that h is linked to and inside of; PS_NONE. */
 uint32_t ps_scenario_gateway(const ps_scenario *sc, uint32_t h);
+
+/* The ps_addr of IPv6 address a: a mapped one (::ffff:a.b.c.d) is its IPv4
+ * value, any other its index in sc->addrs6, added if new. PS_NONE when the
+ * table is full (PS_MAX_ADDRS6) or memory ran out. */
+ps_addr ps_scenario_intern6(ps_scenario *sc, const ps_in6 *a);
+/* The same without adding: PS_NONE for an IPv6 address the scenario never
+ * wrote (::1 and :: are always known). */
+ps_addr ps_scenario_find6(const ps_scenario *sc, const ps_in6 *a);
+/* Address a as a socket of its family shows it: v6 (an AF_INET6 socket)
+ * writes 0 as "::" and an IPv4 value as "::ffff:a.b.c.d"; an IPv6 index is
+ * always its IPv6 text. buf >= PS_IN6_STRLEN. */
+char *ps_sc_addr_str(const ps_scenario *sc, ps_addr a, bool v6, char *buf);
+/* "a.b.c.d:port", or "[IPv6]:port" when shown as IPv6. buf >= PS_ENDPOINT_STRLEN. */
+char *ps_sc_endpoint_str(const ps_scenario *sc, ps_addr a, bool v6, uint16_t port, char *buf);
+/* The 16 bytes of a as an AF_INET6 socket sees it (mapped for IPv4). */
+ps_in6 ps_sc_in6(const ps_scenario *sc, ps_addr a);
 
 #endif

@@ -35,6 +35,23 @@ typedef enum ps_proto { PS_PROTO_TCP = 0, PS_PROTO_UDP = 1 } ps_proto;
 /* Address family (ps_socket.family). Zero is IPv4, for the same reason. */
 typedef enum ps_family { PS_FAM_INET = 0, PS_FAM_INET6 = 1 } ps_family;
 
+/* Flags beyond the eight of `flags` (ps_socket.xflags), one bit each: UDP
+ * uses bits 0-3, IPv6 bits 4-7, NAT bits 8-11, HTTP bits 12-15. */
+enum {
+    /* IPV6_V6ONLY on an AF_INET6 socket: it takes no IPv4 peers. An AF_INET6
+     * socket without it, bound to ::, is dual-stack; its connections with
+     * IPv4 peers hold IPv4 values in laddr/raddr (shown ::ffff:a.b.c.d). */
+    PS_SOCKX_V6ONLY = 1 << 4,
+};
+
+/* Which wildcard a socket's local address 0 stands for: every IPv4
+ * address (0.0.0.0, or :: without V6ONLY), every IPv6 one (::), or both. */
+enum { PS_WILD_V4 = 1, PS_WILD_V6 = 2 };
+static inline unsigned ps_wild_of(unsigned family, bool v6only)
+{
+    return family == PS_FAM_INET6 ? (v6only ? PS_WILD_V6 : PS_WILD_V4 | PS_WILD_V6) : PS_WILD_V4;
+}
+
 /* 52 bytes on every target. A simulation of a busy server holds two of
  * these per connection, so fields are packed (host and user ids in 16 bits:
  * PS_MAX_HOSTS, and uids count users in order of appearance), the text is an
@@ -71,6 +88,14 @@ typedef struct ps_socket {
     uint16_t xflags;      /* PS_SOCKX_*: flags beyond the eight of `flags` */
 } ps_socket;
 _Static_assert(sizeof(ps_socket) == 52, "ps_socket: 52 bytes, two per connection");
+
+static inline unsigned ps_sock_wild(const ps_socket *s)
+{
+    return ps_wild_of(s->family, (s->xflags & PS_SOCKX_V6ONLY) != 0);
+}
+/* Whether socket s shows its addresses in IPv6 form (::ffff:a.b.c.d for an
+ * IPv4 peer), as the tools and traces do for an AF_INET6 socket. */
+static inline bool ps_sock_v6(const ps_socket *s) { return s->family == PS_FAM_INET6; }
 
 /* What holds a host's port right now (ps_engine_port_state, expect ... port). */
 typedef enum ps_port_state {

@@ -77,6 +77,7 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
     ev.tcp_ack = ack;
     ev.segment = g;
     ev.text = payload;
+    ev.family = PS_FAM_INET; /* the wire's addresses, which say their family */
     ps__emit(e, &ev);
     return true;
 }
@@ -109,6 +110,7 @@ static ps_event deliver_event(ps_engine *e, const ps_segment *sg, uint32_t g, ui
     ev.segment = g;
     ev.to = to;
     ev.text = sg->payload;
+    ev.family = PS_FAM_INET; /* the wire's addresses, which say their family */
     return ev;
 }
 
@@ -138,6 +140,10 @@ static void syn_recv(ps_engine *e, uint32_t l, const ps_segment *sg)
     sk->rport = sg->src_port;
     ps__set_state(e, c, PS_SYN_RECV);
     sk->flags = PS_SOCK_ACCEPTED | (lk->flags & PS_SOCK_REUSEADDR);
+    /* The child has the listener's family: an IPv4 peer of a dual-stack
+     * listener is a mapped connection (both ends shown ::ffff:). */
+    sk->family = lk->family;
+    sk->xflags = lk->xflags & PS_SOCKX_V6ONLY;
     sk->uid = lk->uid;
     sk->listener = l;
     sk->text = lk->text;

@@ -49,7 +49,7 @@ static ps_errno udp_socket(ps_engine *e, uint32_t proc, ps_addr addr, uint16_t p
         return ps__fail_early(e, ev, name, op, PS_EADDRNOTAVAIL);
     sockopts &= PS_SOCK_REUSEADDR | PS_SOCK_REUSEPORT;
     ps_bind_req req = { p->host, addr, port, (sockopts & PS_SOCK_REUSEADDR) != 0,
-                        (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid };
+                        (sockopts & PS_SOCK_REUSEPORT) != 0, p->uid, PS_FAM_INET, false };
     if (port == 0) {
         if (pick_port(e, &req) != PS_OK) return ps__fail_early(e, ev, name, op, PS_EAGAIN);
     } else {

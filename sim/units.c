@@ -116,6 +116,158 @@ char *ps_endpoint_str(ps_addr a, uint16_t port, char *buf)
     return buf;
 }
 
+/* ---- IPv6 text ---- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool ps_in6_parse(const char *s, size_t len, ps_in6 *out, const char **why)
+{
+    const char *dummy;
+    if (!why) why = &dummy;
+    uint16_t g[8];
+    int ng = 0, gap = -1; /* groups read; where "::" stands, in groups */
+    size_t i = 0;
+    if (len >= 2 && s[0] == ':' && s[1] == ':') {
+        gap = 0;
+        i = 2;
+    } else if (len >= 1 && s[0] == ':') {
+        *why = "it starts with a single ':' (write '::' for zeros)";
+        return false;
+    }
+    while (i < len) {
+        /* A dotted IPv4 tail takes the last two groups. */
+        size_t j = i;
+        while (j < len && s[j] != ':' && s[j] != '.') j++;
+        if (j < len && s[j] == '.') {
+            size_t end = i;
+            while (end < len && s[end] != ':') end++;
+            ps_addr v4;
+            if (end != len || !ps_addr_parse(s + i, len - i, &v4)) {
+                *why = "the dotted IPv4 part at its end is not a.b.c.d";
+                return false;
+            }
+            if (ng > 6) {
+                *why = "it has more than 128 bits";
+                return false;
+            }
+            g[ng++] = (uint16_t)(v4 >> 16);
+            g[ng++] = (uint16_t)v4;
+            i = len;
+            break;
+        }
+        if (j == i) {
+            *why = j < len && gap >= 0 ? "it has '::' twice, or ':::'" : "it has an empty group";
+            return false;
+        }
+        if (j - i > 4) {
+            *why = "a group has more than four hex digits";
+            return false;
+        }
+        unsigned v = 0;
+        for (size_t k = i; k < j; k++) {
+            int h = hexval(s[k]);
+            if (h < 0) {
+                *why = "it has a character that is not a hex digit, ':' or '.'";
+                return false;
+            }
+            v = v * 16 + (unsigned)h;
+        }
+        if (ng == 8) {
+            *why = "it has more than eight groups";
+            return false;
+        }
+        g[ng++] = (uint16_t)v;
+        i = j;
+        if (i == len) break;
+        /* s[i] == ':' */
+        if (i + 1 < len && s[i + 1] == ':') {
+            if (gap >= 0) {
+                *why = "it has '::' twice (only one run of zeros may be shortened)";
+                return false;
+            }
+            gap = ng;
+            i += 2;
+        } else if (i + 1 == len) {
+            *why = "it ends with a single ':'";
+            return false;
+        } else {
+            i++;
+        }
+    }
+    if (gap < 0 ? ng != 8 : ng > 7) {
+        *why = gap < 0 ? "it has fewer than eight groups and no '::'" : "it has more than 128 bits";
+        return false;
+    }
+    uint16_t full[8] = { 0 };
+    int tail = gap < 0 ? 0 : ng - gap;
+    for (int k = 0; k < ng - tail; k++) full[k] = g[k];
+    for (int k = 0; k < tail; k++) full[8 - tail + k] = g[gap + k];
+    for (int k = 0; k < 8; k++) {
+        out->b[2 * k] = (uint8_t)(full[k] >> 8);
+        out->b[2 * k + 1] = (uint8_t)full[k];
+    }
+    return true;
+}
+
+bool ps_in6_mapped(const ps_in6 *a, ps_addr *v4)
+{
+    for (int k = 0; k < 10; k++)
+        if (a->b[k]) return false;
+    if (a->b[10] != 0xff || a->b[11] != 0xff) return false;
+    *v4 = ((uint32_t)a->b[12] << 24) | ((uint32_t)a->b[13] << 16) | ((uint32_t)a->b[14] << 8) | a->b[15];
+    return true;
+}
+
+char *ps_in6_str(const ps_in6 *a, char *buf)
+{
+    ps_addr v4;
+    if (ps_in6_mapped(a, &v4)) {
+        char t[16];
+        snprintf(buf, PS_IN6_STRLEN, "::ffff:%s", ps_addr_str(v4, t));
+        return buf;
+    }
+    unsigned g[8];
+    for (int k = 0; k < 8; k++) g[k] = ((unsigned)a->b[2 * k] << 8) | a->b[2 * k + 1];
+    /* The longest run of zero groups, at least two long; the first if tied. */
+    int best = -1, bestlen = 1;
+    for (int k = 0; k < 8;) {
+        if (g[k]) {
+            k++;
+            continue;
+        }
+        int e = k;
+        while (e < 8 && !g[e]) e++;
+        if (e - k > bestlen) {
+            best = k;
+            bestlen = e - k;
+        }
+        k = e;
+    }
+    size_t n = 0;
+    for (int k = 0; k < 8; k++) {
+        if (k == best) {
+            n += (size_t)snprintf(buf + n, PS_IN6_STRLEN - n, "::");
+            k += bestlen - 1;
+            continue;
+        }
+        n += (size_t)snprintf(buf + n, PS_IN6_STRLEN - n, "%s%x", n && buf[n - 1] != ':' ? ":" : "", g[k]);
+    }
+    return buf;
+}
+
+char *ps_in6_endpoint_str(const ps_in6 *a, uint16_t port, char *buf)
+{
+    char t[PS_IN6_STRLEN];
+    snprintf(buf, PS_ENDPOINT_STRLEN, "[%s]:%u", ps_in6_str(a, t), (unsigned)port);
+    return buf;
+}
+
 /* ---- errno, state and flag names (declared in base.h) ---- */
 
 static const struct {

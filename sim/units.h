@@ -37,4 +37,30 @@ char *ps_addr_str(ps_addr a, char *buf);
 /* Writes "a.b.c.d:port" into buf (at least 22 bytes). Returns buf. */
 char *ps_endpoint_str(ps_addr a, uint16_t port, char *buf);
 
+/* ---- IPv6 text (RFC 4291 section 2.2, RFC 5952) ---- */
+
+typedef struct ps_in6 {
+    uint8_t b[16]; /* network byte order */
+} ps_in6;
+
+#define PS_IN6_STRLEN 46     /* the longest text, ::ffff:255.255.255.255 and such, and a NUL */
+#define PS_ENDPOINT_STRLEN 56 /* "[" IPv6 "]:" 65535, and a NUL */
+
+/* Parses any RFC 4291 text form: eight hex groups, one "::" for a run of
+ * zero groups, a dotted IPv4 tail (::ffff:192.0.2.1). No brackets, no zone
+ * (%eth0). On failure returns false and, if why is not NULL, sets *why to
+ * what is wrong in plain words. */
+bool ps_in6_parse(const char *s, size_t len, ps_in6 *out, const char **why);
+
+/* Writes the RFC 5952 canonical text: lowercase, no leading zeros, the
+ * longest run of two or more zero groups (the first if tied) as "::", and
+ * ::ffff:a.b.c.d for an IPv4-mapped address. buf >= PS_IN6_STRLEN. */
+char *ps_in6_str(const ps_in6 *a, char *buf);
+
+/* "[text]:port" into buf (>= PS_ENDPOINT_STRLEN). Returns buf. */
+char *ps_in6_endpoint_str(const ps_in6 *a, uint16_t port, char *buf);
+
+/* The IPv4 address in an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
+bool ps_in6_mapped(const ps_in6 *a, ps_addr *v4);
+
 #endif

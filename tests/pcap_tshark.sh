@@ -24,6 +24,8 @@
 #     numbers; nat.scn's two laptops, both from port 50000, are two outside
 #     conversations from 203.0.113.5 to 93.184.216.34:443 on distinct ports,
 #     one of them 50000.
+#   - IPv6 segments ([2001:db8::10]:40768 in the trace) are IPv6 packets
+#     (which have no IP checksum), dual-stack.scn has both families.
 # POSIX sh + awk + sed; run from the repository root with $PORTSIM set (the
 # Makefile does). tshark missing is a failure, not a skip: deps installs it.
 set -u
@@ -61,9 +63,10 @@ fail() {
 show() { sed -n '1,12s/^/    /p' "$1"; }
 
 # The jsonl trace's segments as "time src sport dst dport flags len seq ack",
-# flags as tshark prints them (0x0012) and time as seconds.micro.
+# flags as tshark prints them (0x0012) and time as seconds.micro; an IPv6
+# address without its brackets, as tshark writes it.
 want_list() {
-    sed -n 's/^{"t_us":\([0-9]*\),"kind":"segment".*"src":"\([0-9.]*\):\([0-9]*\)","dst":"\([0-9.]*\):\([0-9]*\)","flags":"\([A-Z|]*\)","len":\([0-9]*\),"seq":\([0-9]*\),"ack":\([0-9]*\).*/\1 \2 \3 \4 \5 \6 \7 \8 \9/p' "$1" |
+    sed -n 's/^{"t_us":\([0-9]*\),"kind":"segment".*"src":"\[\{0,1\}\([0-9a-f.:]*\)\]\{0,1\}:\([0-9]*\)","dst":"\[\{0,1\}\([0-9a-f.:]*\)\]\{0,1\}:\([0-9]*\)","flags":"\([A-Z|]*\)","len":\([0-9]*\),"seq":\([0-9]*\),"ack":\([0-9]*\).*/\1 \2 \3 \4 \5 \6 \7 \8 \9/p' "$1" |
     awk 'BEGIN { bit["FIN"] = 1; bit["SYN"] = 2; bit["RST"] = 4; bit["PSH"] = 8; bit["ACK"] = 16 }
     {
         n = split($6, f, "|"); v = 0
@@ -73,17 +76,20 @@ want_list() {
     }'
 }
 
-# tshark's fields (tab-separated, see FIELDS) as the same list.
+# tshark's fields (tab-separated, see FIELDS) as the same list: ipv6.src
+# and ipv6.dst ($17, $18) where ip.src and ip.dst are empty.
 got_list() {
     awk -F '\t' '{ split($1, tm, "."); printf "%s.%s %s %s %s %s %s %s %s %s\n",
-                   tm[1], substr(tm[2], 1, 6), $2, $3, $4, $5, $6, $7, $8, $9 }' "$1"
+                   tm[1], substr(tm[2], 1, 6), ($2 != "" ? $2 : $17), $3, ($4 != "" ? $4 : $18),
+                   $5, $6, $7, $8, $9 }' "$1"
 }
 
 # Packets tshark found wrong: checksums, malformed, expert errors, warnings
 # other than a reset, and sequence-analysis notes.
 bad_packets() {
     awk -F '\t' '
-    $12 != 1 { print NR ": IP checksum status " $12 " (1 = good)"; next }
+    $17 == "" && $12 != 1 { print NR ": IP checksum status " $12 " (1 = good)"; next }
+    $17 != "" && $12 != "" { print NR ": an IPv6 packet with an IPv4 header too"; next }
     $13 != 1 { print NR ": TCP checksum status " $13 " (1 = good)"; next }
     $16 != "" { print NR ": malformed packet"; next }
     $14 ~ /8388608/ { print NR ": expert error: " $15; next }
@@ -150,7 +156,7 @@ NO_DNS="--disable-protocol dns --disable-protocol mdns"
 FIELDS="-e frame.time_epoch -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.flags
  -e tcp.len -e tcp.seq_raw -e tcp.ack_raw -e tcp.completeness -e tcp.stream
  -e ip.checksum.status -e tcp.checksum.status -e _ws.expert.severity -e _ws.expert.message
- -e _ws.malformed"
+ -e _ws.malformed -e ipv6.src -e ipv6.dst"
 
 # The jsonl trace's datagrams as "time udp src sport dst dport udplen" and
 # ICMP messages as "time icmp src dst sport dport" (the quoted datagram's
@@ -254,6 +260,11 @@ check_scenario() {
         [ "$n" = 2 ] || fail "expected two conversations to $SERVER_TABS, conv,tcp shows $n";;
     */custom-port.scn)
         [ "$2" -ge 1 ] || fail "the refused connection to port 80 is not decoded as SYN then RST";;
+    */dual-stack.scn)
+        v6=$(awk -F '\t' '$17 != ""' "$tmp/fields" | wc -l)
+        v4=$(awk -F '\t' '$2 != ""' "$tmp/fields" | wc -l)
+        [ "$v6" -ge 1 ] && [ "$v4" -ge 1 ] ||
+            fail "expected IPv4 and IPv6 packets, tshark decodes $v4 and $v6";;
     esac
     [ "$fails" = "$before" ] || return
     echo "ok   $scn: $(wc -l <"$tmp/got") packets, $(wc -l <"$tmp/got.conv") conversations, $1 handshakes, $2 refused, $(grep -c ' udp ' "$tmp/udp.got") datagrams, $(grep -c ' icmp ' "$tmp/udp.got") ICMP"

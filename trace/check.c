@@ -90,14 +90,15 @@ static bool compare(uint64_t a, ps_cmp op, uint64_t b)
     return false;
 }
 
-static void describe_field(const ps_socket *s, ps_field f, char *buf, size_t n)
+static void describe_field(const ps_scenario *sc, const ps_socket *s, ps_field f, char *buf, size_t n)
 {
-    char a[22], b[22];
+    char a[PS_ENDPOINT_STRLEN], b[PS_ENDPOINT_STRLEN];
+    bool v6 = ps_sock_v6(s);
     if (f == PS_FIELD_TUPLE)
-        snprintf(buf, n, "%s -> %s", ps_endpoint_str(s->laddr, s->lport, a),
-                 ps_endpoint_str(s->raddr, s->rport, b));
+        snprintf(buf, n, "%s -> %s", ps_sc_endpoint_str(sc, s->laddr, v6, s->lport, a),
+                 ps_sc_endpoint_str(sc, s->raddr, v6, s->rport, b));
     else if (f == PS_FIELD_SADDR || f == PS_FIELD_DADDR)
-        snprintf(buf, n, "%s", ps_addr_str((ps_addr)field_value(s, f), a));
+        snprintf(buf, n, "%s", ps_sc_addr_str(sc, (ps_addr)field_value(s, f), v6, a));
     else
         snprintf(buf, n, "%llu", (unsigned long long)field_value(s, f));
 }
@@ -151,11 +152,11 @@ bool ps_expect_eval(ps_engine *e, const ps_expect *x, char *got, size_t n)
                      !s ? sname : sc->socks[x->rsock].name);
             return false;
         }
-        char lv[64], rv[64];
-        describe_field(s, x->field, lv, sizeof lv);
+        char lv[2 * PS_ENDPOINT_STRLEN + 8], rv[2 * PS_ENDPOINT_STRLEN + 8];
+        describe_field(sc, s, x->field, lv, sizeof lv);
         bool ok;
         if (r) {
-            describe_field(r, x->rfield, rv, sizeof rv);
+            describe_field(sc, r, x->rfield, rv, sizeof rv);
             if (x->field == PS_FIELD_TUPLE)
                 ok = (x->cmp == PS_CMP_EQ) == same_tuple(s, r);
             else

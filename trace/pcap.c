@@ -84,6 +84,16 @@ uint16_t ps_udp_checksum(ps_addr src, ps_addr dst, const uint8_t *seg, size_t le
     return pseudo_checksum(src, dst, 17, seg, len);
 }
 
+uint16_t ps_tcp6_checksum(const ps_in6 *src, const ps_in6 *dst, const uint8_t *seg, size_t len)
+{
+    uint8_t pseudo[40]; /* source, destination, upper-layer length, 3 zeros, next header */
+    memcpy(pseudo, src->b, 16);
+    memcpy(pseudo + 16, dst->b, 16);
+    put32(pseudo + 32, (uint32_t)len);
+    put32(pseudo + 36, 6);
+    return ps_csum_fold(ps_csum_add(ps_csum_add(0, pseudo, sizeof pseudo), seg, len));
+}
+
 /* ---- packet building ---- */
 
 /* IPv4 header: version 4, IHL 5, TTL 64, checksum over the 20 bytes. TCP
@@ -119,8 +129,8 @@ static void udp_datagram(uint8_t *udp, ps_addr src, uint16_t sport, ps_addr dst,
     put16(udp + 6, c ? c : 0xffff);
 }
 
-/* TCP header and payload; the checksum covers both plus the pseudo-header.
- * The ACK field is written as the engine gives it (0 when ACK is not set). */
+/* TCP header and payload, checksum field zero. The ACK field is written as
+ * the engine gives it (0 when ACK is not set). */
 static void tcp_segment(uint8_t *tcp, const ps_event *ev, size_t paylen)
 {
     put16(tcp, ev->src_port);
@@ -133,8 +143,6 @@ static void tcp_segment(uint8_t *tcp, const ps_event *ev, size_t paylen)
     put16(tcp + 16, 0);
     put16(tcp + 18, 0); /* urgent pointer */
     if (paylen) memcpy(tcp + PS_PCAP_TCP_HLEN, ev->text, paylen);
-    size_t seglen = PS_PCAP_TCP_HLEN + paylen;
-    put16(tcp + 16, ps_tcp_checksum(ev->src_addr, ev->dst_addr, tcp, seglen));
 }
 
 size_t ps_pcap_packet(const ps_event *ev, uint16_t ip_id, uint8_t *buf, size_t cap)
@@ -166,8 +174,29 @@ size_t ps_pcap_packet(const ps_event *ev, uint16_t ip_id, uint8_t *buf, size_t c
         put16(icmp + 2, ps_inet_checksum(icmp, PS_PCAP_ICMP_HLEN + quoted));
     } else {
         ip_header(buf, 6, ev->src_addr, ev->dst_addr, ip_id, total);
-        tcp_segment(buf + PS_PCAP_IP_HLEN, ev, paylen);
+        uint8_t *tcp = buf + PS_PCAP_IP_HLEN;
+        tcp_segment(tcp, ev, paylen);
+        put16(tcp + 16, ps_tcp_checksum(ev->src_addr, ev->dst_addr, tcp, PS_PCAP_TCP_HLEN + paylen));
     }
+    return total;
+}
+
+size_t ps_pcap_packet6(const ps_scenario *sc, const ps_event *ev, uint8_t *buf, size_t cap)
+{
+    size_t paylen = ev->text ? ev->len : 0;
+    size_t seglen = PS_PCAP_TCP_HLEN + paylen;
+    size_t total = PS_PCAP_IP6_HLEN + seglen;
+    if (total > PS_PCAP_SNAPLEN || total > cap) return 0;
+    ps_in6 src = ps_sc_in6(sc, ev->src_addr), dst = ps_sc_in6(sc, ev->dst_addr);
+    put32(buf, 6u << 28);          /* version 6, traffic class 0, flow label 0 */
+    put16(buf + 4, (uint32_t)seglen); /* payload length */
+    buf[6] = 6;                    /* next header: TCP */
+    buf[7] = PS_PCAP_TTL;          /* hop limit: Linux's default, as IPv4's TTL */
+    memcpy(buf + 8, src.b, 16);
+    memcpy(buf + 24, dst.b, 16);
+    uint8_t *tcp = buf + PS_PCAP_IP6_HLEN;
+    tcp_segment(tcp, ev, paylen);
+    put16(tcp + 16, ps_tcp6_checksum(&src, &dst, tcp, seglen));
     return total;
 }
 
@@ -217,12 +246,17 @@ void ps_pcap_event(void *writer, const ps_event *ev)
     bool packet = ev->kind == PS_EV_SEGMENT || ev->kind == PS_EV_DATAGRAM || ev->kind == PS_EV_ICMP;
     if (!packet || w->failed) return;
     /* The IP ID is the packet's number in the file, so frame N has ID N. */
-    size_t len = ps_pcap_packet(ev, (uint16_t)(w->packets + 1), w->buf, PS_PCAP_SNAPLEN);
+    bool v6 = ps_addr_is_v6(ev->src_addr);
+    size_t len = !v6     ? ps_pcap_packet(ev, (uint16_t)(w->packets + 1), w->buf, PS_PCAP_SNAPLEN)
+                 : w->sc ? ps_pcap_packet6(w->sc, ev, w->buf, PS_PCAP_SNAPLEN)
+                         : 0;
     if (len == 0) {
         w->failed = true;
-        snprintf(w->error, sizeof w->error,
-                 "a %s of %u bytes does not fit one IPv4 packet",
-                 ev->kind == PS_EV_SEGMENT ? "segment" : "datagram", ev->len);
+        if (v6 && !w->sc)
+            snprintf(w->error, sizeof w->error, "an IPv6 segment without its scenario's addresses");
+        else
+            snprintf(w->error, sizeof w->error, "a %s of %u bytes does not fit one IP packet",
+                     ev->kind == PS_EV_SEGMENT ? "segment" : "datagram", ev->len);
         return;
     }
     struct pcap_pkthdr h = { 0 };
@@ -271,6 +305,7 @@ bool ps_pcap_write_scenario(const ps_scenario *sc, uint64_t seed, uint64_t max_s
 {
     ps_pcap w;
     if (!ps_pcap_open(&w, path, err, n)) return false;
+    w.sc = sc;
     ps_engine *e = ps_engine_new(sc, seed);
     if (!e) {
         ps_pcap_close(&w, NULL, 0);

@@ -37,6 +37,8 @@ uint16_t ps_inet_checksum(const uint8_t *data, size_t len);
 uint16_t ps_tcp_checksum(ps_addr src, ps_addr dst, const uint8_t *seg, size_t len);
 /* The same for a UDP datagram (protocol 17 in the pseudo-header). */
 uint16_t ps_udp_checksum(ps_addr src, ps_addr dst, const uint8_t *seg, size_t len);
+/* The same with the IPv6 pseudo-header (RFC 8200 section 8.1). */
+uint16_t ps_tcp6_checksum(const ps_in6 *src, const ps_in6 *dst, const uint8_t *seg, size_t len);
 
 /* ---- packet building ---- */
 
@@ -59,6 +61,12 @@ enum {
  * (cap bytes) is too small or the payload does not fit one IPv4 packet. */
 size_t ps_pcap_packet(const ps_event *ev, uint16_t ip_id, uint8_t *buf, size_t cap);
 
+enum { PS_PCAP_IP6_HLEN = 40 }; /* the IPv6 header (no extension headers) */
+/* The same for a segment between IPv6 addresses (sc's table, base.h): an
+ * IPv6/TCP packet, hop limit 64, flow label 0. LINKTYPE_RAW carries both
+ * families: the first nibble says which. */
+size_t ps_pcap_packet6(const ps_scenario *sc, const ps_event *ev, uint8_t *buf, size_t cap);
+
 /* ---- the writer ---- */
 
 typedef struct ps_pcap {
@@ -70,6 +78,9 @@ typedef struct ps_pcap {
     bool failed;         /* a packet could not be written (see error) */
     char error[256];     /* the first failure, for ps_pcap_close */
     ps_file_out out;     /* the file, renamed into place by a good close */
+    const ps_scenario *sc; /* the run's scenario, whose IPv6 addresses the
+                              packets need: set it after ps_pcap_open
+                              (NULL: a segment between IPv6 addresses fails) */
 } ps_pcap;
 
 /* Creates (or truncates) the capture file at path. On failure writes a

@@ -168,7 +168,7 @@ void ps_quiz_finish(ps_quiz *q, ps_engine *e)
     for (uint32_t i = 0; i < sc->nquestions; i++) {
         const ps_question *qn = &sc->questions[i];
         ps_quiz_answer *a = &q->answers[i];
-        char tb[32], ab[22];
+        char tb[32], ab[PS_ENDPOINT_STRLEN];
         if (qn->kind == PS_Q_CHOICE) {
             a->known = true;
             a->text = qn->answer;
@@ -176,7 +176,7 @@ void ps_quiz_finish(ps_quiz *q, ps_engine *e)
             named_answer(sc, qn, e, a);
         } else if (!a->known && qn->kind == PS_Q_SOCKET) {
             snprintf(a->why, sizeof a->why, "no %s reached %s from %s on", match_name(qn->match),
-                     ps_endpoint_str(qn->addr, qn->port, ab), ps_time_str(qn->t, tb));
+                     ps_sc_endpoint_str(sc, qn->addr, false, qn->port, ab), ps_time_str(qn->t, tb));
         } else if (!a->known) {
             snprintf(a->why, sizeof a->why, "nothing on %s calls listen() from %s on",
                      sc->hosts[qn->host].name, ps_time_str(qn->t, tb));

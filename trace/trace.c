@@ -73,6 +73,7 @@ void ps_trace_init(ps_trace *t, ps_trace_format format, const ps_scenario *sc, u
                    ps_trace_write_fn write, void *ctx)
 {
     memset(t, 0, sizeof *t);
+    t->sc = sc;
     t->write = write;
     t->ctx = ctx;
     t->format = format;
@@ -130,6 +131,7 @@ void ps_json_string(ps_sbuf *out, const char *s)
 typedef struct line {
     ps_sbuf *out;
     bool first; /* no item written yet */
+    const ps_scenario *sc;
 } line;
 
 static ps_sbuf *sep(line *l)
@@ -141,12 +143,13 @@ static ps_sbuf *sep(line *l)
 
 static void text_tuple(line *l, const ps_event *ev)
 {
-    char a[22], b[22];
+    char a[PS_ENDPOINT_STRLEN], b[PS_ENDPOINT_STRLEN];
     if (!ev->has_src && !ev->has_dst) return;
     ps_sbuf *out = sep(l);
-    if (ev->has_src) ps_sbuf_puts(out, ps_endpoint_str(ev->src_addr, ev->src_port, a));
+    bool v6 = ev->family == PS_FAM_INET6;
+    if (ev->has_src) ps_sbuf_puts(out, ps_sc_endpoint_str(l->sc, ev->src_addr, v6, ev->src_port, a));
     if (ev->has_src && ev->has_dst) ps_sbuf_puts(out, " -> ");
-    if (ev->has_dst) ps_sbuf_puts(out, ps_endpoint_str(ev->dst_addr, ev->dst_port, b));
+    if (ev->has_dst) ps_sbuf_puts(out, ps_sc_endpoint_str(l->sc, ev->dst_addr, v6, ev->dst_port, b));
 }
 
 static void text_who(line *l, const ps_event *ev)
@@ -234,7 +237,7 @@ static void text_event(ps_trace *t, const ps_event *ev)
     char tb[32], fl[24];
     ps_sbuf_printf((&t->buf), "%s ms  %-*s  %-11s", ps_time_ms(ev->t, 10, tb), t->host_width,
             ev->host_name ? ev->host_name : "-", ps_event_kind_name(ev->kind));
-    line l = { (&t->buf), false };
+    line l = { (&t->buf), false, t->sc };
     switch (ev->kind) {
     case PS_EV_LISTEN:
     case PS_EV_ESTABLISHED:
@@ -314,10 +317,10 @@ static void json_str_field(ps_sbuf *out, const char *k, const char *v)
     ps_json_string(out, v);
 }
 
-static void json_endpoint(ps_sbuf *out, const char *k, ps_addr a, uint16_t p)
+static void json_endpoint(ps_trace *t, const char *k, const ps_event *ev, ps_addr a, uint16_t p)
 {
-    char b[22];
-    json_str_field(out, k, ps_endpoint_str(a, p, b));
+    char b[PS_ENDPOINT_STRLEN];
+    json_str_field(&t->buf, k, ps_sc_endpoint_str(t->sc, a, ev->family == PS_FAM_INET6, p, b));
 }
 
 static void json_event(ps_trace *t, const ps_event *ev)
@@ -334,8 +337,8 @@ static void json_event(ps_trace *t, const ps_event *ev)
         ps_sbuf_printf(out, ",\"pid\":%u", ev->pid);
     }
     if (ev->sock) json_str_field(out, "sock", ev->sock);
-    if (ev->has_src) json_endpoint(out, "src", ev->src_addr, ev->src_port);
-    if (ev->has_dst) json_endpoint(out, "dst", ev->dst_addr, ev->dst_port);
+    if (ev->has_src) json_endpoint(t, "src", ev, ev->src_addr, ev->src_port);
+    if (ev->has_dst) json_endpoint(t, "dst", ev, ev->dst_addr, ev->dst_port);
     switch (ev->kind) {
     case PS_EV_SEGMENT:
     case PS_EV_DELIVER:
@@ -380,8 +383,8 @@ static void json_event(ps_trace *t, const ps_event *ev)
         json_str_field(out, "flags", ps_flags_str(ev->flags, fl));
         json_str_field(out, "op", ev->op);
         if (strcmp(ev->op, "drop") != 0) {
-            json_endpoint(out, "nat_src", ev->nat_src_addr, ev->nat_src_port);
-            json_endpoint(out, "nat_dst", ev->nat_dst_addr, ev->nat_dst_port);
+            json_endpoint(t, "nat_src", ev, ev->nat_src_addr, ev->nat_src_port);
+            json_endpoint(t, "nat_dst", ev, ev->nat_dst_addr, ev->nat_dst_port);
             ps_sbuf_printf(out, ",\"new\":%s", ev->nat_new ? "true" : "false");
         }
         break;

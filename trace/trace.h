@@ -34,6 +34,7 @@ typedef struct ps_trace {
     ps_trace_format format;
     int host_width;          /* width of the host column (text) */
     bool nomem;              /* a line was lost: memory ran out formatting it */
+    const ps_scenario *sc;   /* its IPv6 addresses, for writing them */
 } ps_trace;
 
 /* Prepares a formatter for sc writing through write(ctx, ...); the text

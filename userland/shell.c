@@ -324,7 +324,9 @@ static void listen_error(ps_sh *sh, prog kind, uint16_t port, ps_errno err)
 }
 
 /* Starts a server program listening on every address at port. Node.js,
- * Python's http.server and nc all set SO_REUSEADDR. On success the program
+ * Python's http.server and nc all set SO_REUSEADDR; Node.js listens on ::
+ * without IPV6_V6ONLY (dual-stack: ss shows *:3000, lsof IPv6, netstat
+ * tcp6), the others on 0.0.0.0. On success the program
  * prints what it prints (python3) or nothing (node, nc); on failure it
  * prints its error and exits. */
 static void launch(ps_sh *sh, prog kind, const char *name, uint16_t port)
@@ -332,7 +334,8 @@ static void launch(ps_sh *sh, prog kind, const char *name, uint16_t port)
     uint32_t proc = spawn(sh, name);
     if (proc == PS_NONE) return;
     ps_errno err =
-        ps_engine_listen(sh->e, proc, PS_ADDR_ANY, port, PS_SOCK_REUSEADDR, NULL, PS_NONE, NULL);
+        ps_engine_listen(sh->e, proc, PS_ADDR_ANY, port,
+                         PS_SOCK_REUSEADDR | (kind == PROG_NODE ? PS_LISTEN_INET6 : 0u), NULL, PS_NONE, NULL);
     if (err != PS_OK) {
         listen_error(sh, kind, port, err);
         exit_proc(sh, proc);
@@ -458,9 +461,16 @@ static void cmd_curl(ps_sh *sh, const cmd *c)
     } else {
         rest = url;
     }
-    size_t hn = strcspn(rest, ":/");
+    /* An IPv6 address goes in brackets (http://[2001:db8::80]:3000/). */
+    const char *close = rest[0] == '[' ? strchr(rest, ']') : NULL;
+    if (rest[0] == '[' && !close) {
+        ps_sbuf_printf(sh->out, "curl: (3) URL using bad/illegal format or missing URL");
+        return;
+    }
+    size_t hn = close ? (size_t)(close - rest) + 1 : strcspn(rest, ":/");
     char host[256];
-    snprintf(host, sizeof host, "%.*s", (int)(hn < 255 ? hn : 255), rest);
+    if (close) snprintf(host, sizeof host, "%.*s", (int)(hn - 2 < 255 ? hn - 2 : 255), rest + 1);
+    else snprintf(host, sizeof host, "%.*s", (int)(hn < 255 ? hn : 255), rest);
     if (rest[hn] == ':') {
         char pbuf[16];
         size_t pn = strcspn(rest + hn + 1, "/");
@@ -474,14 +484,22 @@ static void cmd_curl(ps_sh *sh, const cmd *c)
         port = (uint16_t)v;
     }
     ps_addr addr;
-    if (!resolve(sh, host, &addr)) {
+    ps_in6 a6;
+    bool v6 = close != NULL;
+    if (v6 && !ps_in6_parse(host, strlen(host), &a6, NULL)) {
+        ps_sbuf_printf(sh->out, "curl: (3) URL using bad/illegal format or missing URL");
+        return;
+    }
+    if (!v6 && !resolve(sh, host, &addr)) {
         ps_sbuf_printf(sh->out, "curl: (6) Could not resolve host: %s", host);
         return;
     }
-    char ab[16];
-    ps_addr_str(addr, ab);
-    if (verbose) ps_sbuf_printf(sh->out, "*   Trying %s:%u...", ab, port);
-    if (connect_client(sh, "curl", addr, port) != PS_OK) {
+    /* An IPv6 address no host has: no route, as for an unknown IPv4 one. */
+    if (v6) addr = ps_scenario_find6(ps_engine_scenario(sh->e), &a6);
+    char ab[PS_ENDPOINT_STRLEN];
+    if (verbose && v6) ps_sbuf_printf(sh->out, "*   Trying [%s]:%u...", host, port);
+    else if (verbose) ps_sbuf_printf(sh->out, "*   Trying %s:%u...", ps_addr_str(addr, ab), port);
+    if (addr == PS_NONE || addr == PS_ADDR_ANY || connect_client(sh, "curl", addr, port) != PS_OK) {
         ps_sbuf_line(sh->out);
         ps_sbuf_printf(sh->out,
                        "curl: (7) Failed to connect to %s port %u after 0 ms: "

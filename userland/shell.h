@@ -35,14 +35,15 @@ bool ps_shell_run(ps_engine *e, uint32_t host, const char *cmdline);
  * Every engine that runs a scenario with `shell` lines needs it. */
 void ps_shell_attach(ps_engine *e);
 
-/* Whether socket s shows as IPv6, as on a real box: a Node.js server's
- * wildcard listener is dual-stack (`::`), and so are the connections it
- * accepts (ss prints `*:3000`, `[::ffff:192.0.2.10]:52114`). The engine is
- * IPv4 only; this is how the tools, and the picture, show it. */
+/* Whether socket s shows as IPv6 (an AF_INET6 socket), as on a real box:
+ * a Node.js server listens on `::` (ss prints `*:3000`) and its IPv4 peers
+ * are mapped (`[::ffff:192.0.2.10]:52114`). */
 bool ps_shell_socket_v6(const ps_engine *e, uint32_t s);
-/* addr:port as ss prints it for an IPv4 or IPv6 socket. */
-#define PS_SHELL_ENDPOINT_MAX 40
-char *ps_shell_endpoint(bool v6, ps_addr a, uint16_t port, char buf[PS_SHELL_ENDPOINT_MAX]);
+/* Socket s's local (or, with peer, remote) addr:port as `ss -n` prints it:
+ * 0.0.0.0:80, *:3000 (dual-stack ::), [::]:3000 (v6only), [2001:db8::1]:443,
+ * and a listener's peer 0.0.0.0:*, *:* or [::]:*. */
+#define PS_SHELL_ENDPOINT_MAX 56
+char *ps_shell_endpoint(const ps_engine *e, uint32_t s, bool peer, char buf[PS_SHELL_ENDPOINT_MAX]);
 
 /* The user a host's shell runs as (for a prompt such as `alice@laptop`):
  * the user of the scenario's lowest-pid non-root process on that host, or

@@ -44,14 +44,17 @@ void ps_grid_render(ps_grid *t, ps_sbuf *out);
 
 /* ---- socket views (shell_sock.c) ---- */
 
-/* A socket as the tools see it: IPv4, or IPv6 for the dual-stack sockets
- * of a Node.js server (see sock_v6 in shell_sock.c). */
+/* A socket as the tools see it: IPv4, or IPv6 for an AF_INET6 socket. */
 typedef struct ps_view {
     uint32_t index;   /* engine socket index */
     const ps_socket *sk;
     const ps_proc *proc; /* owner, NULL when orphaned (closing, TIME-WAIT) */
     bool v6;
 } ps_view;
+
+/* Address a of socket sk as ss writes it: 0.0.0.0, * (dual-stack ::),
+ * [::] (v6only), [2001:db8::1], [::ffff:192.0.2.10]. */
+char *ps_ss_addr(const ps_engine *e, const ps_socket *sk, ps_addr a, char buf[PS_IN6_STRLEN + 2]);
 
 /* The live sockets of one protocol on host in the order ss and netstat
  * print them: IPv4 before IPv6 (both tools read the IPv4 table first),

@@ -161,11 +161,14 @@ static int by_pid_fd(const void *pa, const void *pb)
     return a->sk->fd < b->sk->fd ? -1 : a->sk->fd > b->sk->fd;
 }
 
-static void endpoint(ps_sbuf *b, const lsof_opts *o, ps_addr a, uint16_t port)
+/* lsof writes an IPv6 address in brackets and an IPv4 peer of an AF_INET6
+ * socket as plain IPv4 (192.0.2.80:3001, not ::ffff:). */
+static void endpoint(ps_sbuf *b, const lsof_opts *o, const ps_scenario *sc, ps_addr a, uint16_t port)
 {
-    char ab[16], pb[8];
+    char ab[PS_IN6_STRLEN], pb[8];
     if (a == PS_ADDR_ANY) ps_sbuf_puts(b, "*");
     else if (a == PS_ADDR_LOOPBACK && !o->numeric_host) ps_sbuf_puts(b, "localhost");
+    else if (ps_addr_is_v6(a)) ps_sbuf_printf(b, "[%s]", ps_sc_addr_str(sc, a, true, ab));
     else ps_sbuf_puts(b, ps_addr_str(a, ab));
     ps_sbuf_printf(b, ":%s", ps_port_name(port, o->numeric_port, pb));
 }
@@ -228,11 +231,11 @@ void ps_tool_lsof(ps_sh *sh, int argc, char **argv)
     for (size_t i = 0; i < k; i++) {
         const ps_socket *sk = v[i].sk;
         name.len = 0;
-        endpoint(&name, &o, sk->laddr, sk->lport);
+        endpoint(&name, &o, ps_engine_scenario(sh->e), sk->laddr, sk->lport);
         bool udp = sk->proto == PS_PROTO_UDP;
         if (udp ? sk->state == PS_ESTABLISHED : sk->state != PS_LISTEN) {
             ps_sbuf_puts(&name, "->");
-            endpoint(&name, &o, sk->raddr, sk->rport);
+            endpoint(&name, &o, ps_engine_scenario(sh->e), sk->raddr, sk->rport);
         }
         ps_grid_cell(&t, "%.9s", v[i].proc->name);
         ps_grid_cell(&t, "%u", v[i].proc->pid);

@@ -1,22 +1,25 @@
 /* shell_netstat.c — net-tools' `netstat` over a simulated host.
  *
- * Options: -t -u -l -a -n -p (combinable: -tlnp, -tnp, -tanp). Fixed
+ * Options: -t -u -l -a -n -p -4 -6 (combinable: -tlnp, -tnp, -tanp). Fixed
  * columns as net-tools prints them: Proto 5, Recv-Q and Send-Q 6 (right),
  * Local and Foreign Address 23, State 11. Rows: -l listeners, -a all,
- * default everything but listeners (TIME_WAIT included, unlike ss). IPv6
- * sockets (a Node.js server's, see shell_sock.c) are `tcp6`, their wildcard
- * is `:::` (numeric) or `[::]` (names), v4-mapped peers print as IPv4.
+ * default everything but listeners (TIME_WAIT included, unlike ss); -4 / -6
+ * keep one family. IPv6 sockets (AF_INET6, Node.js's among them) are `tcp6`,
+ * their wildcard is `:::` (numeric) or `[::]` (names), v4-mapped peers print
+ * as IPv4 (docs/reference/ipv6.md).
  * Without -n, 127.0.0.1 is `localhost` and well-known ports get their
  * /etc/services names; no other address is resolved. UDP rows follow TCP's
  * (docs/reference/udp.md): `udp`, an unconnected socket counts as a server
  * and has an empty State, a connected one is ESTABLISHED. */
 #include "shell_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct ns_opts {
     bool tcp, udp, numeric, procs;
+    bool only4, only6; /* -4, -6 */
     enum { NS_CONN, NS_LISTEN, NS_ALL } states;
 } ns_opts;
 
@@ -26,7 +29,7 @@ static bool parse(ps_sh *sh, int argc, char **argv, ns_opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || !a[1] || a[1] == '-') {
-            ps_sbuf_printf(sh->out, "portsim: netstat knows only -t -u -l -a -n -p, not '%s'", a);
+            ps_sbuf_printf(sh->out, "portsim: netstat knows only -t -u -l -a -n -p -4 -6, not '%s'", a);
             return false;
         }
         for (const char *c = a + 1; *c; c++) {
@@ -37,6 +40,8 @@ static bool parse(ps_sh *sh, int argc, char **argv, ns_opts *o)
             case 'a': o->states = NS_ALL; break;
             case 'n': o->numeric = true; break;
             case 'p': o->procs = true; break;
+            case '4': o->only4 = true; break;
+            case '6': o->only6 = true; break;
             default:
                 ps_sbuf_printf(sh->out, "netstat: invalid option -- '%c'", *c);
                 return false;
@@ -46,13 +51,20 @@ static bool parse(ps_sh *sh, int argc, char **argv, ns_opts *o)
     return true;
 }
 
-static void addr_cell(ps_grid *t, const ns_opts *o, bool v6, ps_addr a, uint16_t port)
+/* netstat writes an IPv4 peer of an AF_INET6 socket without ::ffff:, and
+ * cuts an address so that address:port fits 23 columns (net-tools'
+ * tcp_do_one without --wide). */
+static void addr_cell(ps_grid *t, const ns_opts *o, const ps_scenario *sc, bool v6, ps_addr a,
+                      uint16_t port)
 {
-    char ab[16], pb[8];
+    char ab[PS_IN6_STRLEN], pb[8];
     const char *ps = ps_port_name(port, o->numeric, pb);
-    if (v6 && a == PS_ADDR_ANY) ps_grid_cell(t, "%s:%s", o->numeric ? "::" : "[::]", ps);
-    else if (a == PS_ADDR_LOOPBACK && !o->numeric) ps_grid_cell(t, "localhost:%s", ps);
-    else ps_grid_cell(t, "%s:%s", ps_addr_str(a, ab), ps);
+    if (v6 && a == PS_ADDR_ANY) snprintf(ab, sizeof ab, "%s", o->numeric ? "::" : "[::]");
+    else if (a == PS_ADDR_LOOPBACK && !o->numeric) snprintf(ab, sizeof ab, "localhost");
+    else ps_sc_addr_str(sc, a, false, ab);
+    size_t room = strlen(ps) < 22 ? 22 - strlen(ps) : 0;
+    if (strlen(ab) > room) ab[room] = '\0';
+    ps_grid_cell(t, "%s:%s", ab, ps);
 }
 
 /* The rows of one protocol's sockets. */
@@ -67,11 +79,12 @@ static void rows(ps_sh *sh, ps_grid *t, const ns_opts *o, ps_proto proto)
         const ps_socket *sk = v[i].sk;
         bool listen = udp ? sk->state == PS_CLOSED : sk->state == PS_LISTEN;
         if (o->states == NS_LISTEN ? !listen : o->states == NS_CONN ? listen : false) continue;
+        if ((o->only4 && !o->only6 && v[i].v6) || (o->only6 && !o->only4 && !v[i].v6)) continue;
         ps_grid_cell(t, "%s%s", udp ? "udp" : "tcp", v[i].v6 ? "6" : "");
         ps_grid_cell(t, "0");
         ps_grid_cell(t, "0");
-        addr_cell(t, o, v[i].v6, sk->laddr, sk->lport);
-        addr_cell(t, o, v[i].v6, sk->raddr, sk->rport);
+        addr_cell(t, o, ps_engine_scenario(sh->e), v[i].v6, sk->laddr, sk->lport);
+        addr_cell(t, o, ps_engine_scenario(sh->e), v[i].v6, sk->raddr, sk->rport);
         ps_grid_cell(t, "%s", udp && listen ? "" : ps_state_netstat((ps_tcp_state)sk->state));
         if (o->procs && v[i].proc) ps_grid_cell(t, "%u/%s", v[i].proc->pid, v[i].proc->name);
         else if (o->procs) ps_grid_cell(t, "-");

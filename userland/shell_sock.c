@@ -9,40 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* portsim's network is IPv4 only, but Node.js listens on `::` by default
- * (dual-stack), so on a real box `ss` shows its listener as `*:3000`, lsof
- * as IPv6 and netstat as tcp6, and the connections it accepts carry
- * v4-mapped addresses (`[::ffff:127.0.0.1]:3000`). To show students what
- * they will see at home, a wildcard listener owned by a process named "node"
- * and the connections it accepted are displayed as those IPv6 sockets.
- * Everything else (and a node listener on a given IPv4 address) is IPv4. */
-static bool sock_v6(const ps_engine *e, const ps_socket *sk, const ps_proc *p)
-{
-    if (!p || strcmp(p->name, "node") != 0) return false;
-    if (sk->flags & PS_SOCK_LISTENER) return sk->laddr == PS_ADDR_ANY;
-    if (!(sk->flags & PS_SOCK_ACCEPTED)) return false;
-    if (sk->listener < ps_engine_socket_slots(e)) {
-        const ps_socket *l = ps_engine_socket(e, sk->listener);
-        if (l->live && (l->flags & PS_SOCK_LISTENER) && l->host == sk->host &&
-            l->lport == sk->lport)
-            return l->laddr == PS_ADDR_ANY;
-    }
-    return true; /* its listener is gone: node's default was `::` */
-}
-
+/* An AF_INET6 socket shows as IPv6 in every tool (lsof's TYPE IPv6,
+ * netstat's tcp6, ss's brackets), its IPv4 peers as ::ffff:a.b.c.d.
+ * Node.js listens on `::` by default (userland/shell.c), so its servers are
+ * such sockets (docs/reference/ipv6.md, "What the tools print"). */
 bool ps_shell_socket_v6(const ps_engine *e, uint32_t s)
 {
     const ps_socket *sk = ps_engine_socket(e, s);
-    return sk->live && sock_v6(e, sk, sk->proc != PS_NONE ? ps_engine_proc(e, sk->proc) : NULL);
+    return sk->live && ps_sock_v6(sk);
 }
 
-char *ps_shell_endpoint(bool v6, ps_addr a, uint16_t port, char buf[PS_SHELL_ENDPOINT_MAX])
+char *ps_ss_addr(const ps_engine *e, const ps_socket *sk, ps_addr a, char buf[PS_IN6_STRLEN + 2])
 {
-    char ab[16];
-    ps_addr_str(a, ab);
-    if (v6 && a == PS_ADDR_ANY) snprintf(buf, PS_SHELL_ENDPOINT_MAX, "*:%u", (unsigned)port);
-    else if (v6) snprintf(buf, PS_SHELL_ENDPOINT_MAX, "[::ffff:%s]:%u", ab, (unsigned)port);
-    else snprintf(buf, PS_SHELL_ENDPOINT_MAX, "%s:%u", ab, (unsigned)port);
+    char t[PS_IN6_STRLEN];
+    const ps_scenario *sc = ps_engine_scenario(e);
+    if (!ps_sock_v6(sk)) snprintf(buf, PS_IN6_STRLEN + 2, "%s", ps_sc_addr_str(sc, a, false, t));
+    else if (a == PS_ADDR_ANY && !(sk->xflags & PS_SOCKX_V6ONLY)) snprintf(buf, PS_IN6_STRLEN + 2, "*");
+    else snprintf(buf, PS_IN6_STRLEN + 2, "[%s]", ps_sc_addr_str(sc, a, true, t));
+    return buf;
+}
+
+char *ps_shell_endpoint(const ps_engine *e, uint32_t s, bool peer, char buf[PS_SHELL_ENDPOINT_MAX])
+{
+    const ps_socket *sk = ps_engine_socket(e, s);
+    char ab[PS_IN6_STRLEN + 2], pb[8];
+    ps_ss_addr(e, sk, peer ? sk->raddr : sk->laddr, ab);
+    snprintf(buf, PS_SHELL_ENDPOINT_MAX, "%s:%s", ab, ps_port_name(peer ? sk->rport : sk->lport, true, pb));
     return buf;
 }
 
@@ -89,7 +81,7 @@ ps_view *ps_views_of(const ps_engine *e, uint32_t host, ps_proto proto, size_t *
         const ps_socket *sk = ps_engine_socket(e, i);
         if (!listed(sk, host, proto)) continue;
         const ps_proc *p = sk->proc != PS_NONE ? ps_engine_proc(e, sk->proc) : NULL;
-        v[k++] = (ps_view){ i, sk, p, sock_v6(e, sk, p) };
+        v[k++] = (ps_view){ i, sk, p, ps_sock_v6(sk) };
     }
     qsort(v, k, sizeof *v, view_cmp);
     *n = k;

@@ -48,13 +48,11 @@ static bool wanted(const ss_opts *o, const ps_view *v)
 }
 
 /* Address cell ("127.0.0.1:", "*:", "[::ffff:127.0.0.1]:") and port cell. */
-static void addr_cells(ps_grid *t, const ss_opts *o, bool v6, ps_addr a, uint16_t port)
+static void addr_cells(ps_grid *t, const ss_opts *o, const ps_engine *e, const ps_socket *sk, ps_addr a,
+                       uint16_t port)
 {
-    char ab[16], pb[8];
-    ps_addr_str(a, ab);
-    if (v6 && a == PS_ADDR_ANY) ps_grid_cell(t, "*:");
-    else if (v6) ps_grid_cell(t, "[::ffff:%s]:", ab);
-    else ps_grid_cell(t, "%s:", ab);
+    char ab[PS_IN6_STRLEN + 2], pb[8];
+    ps_grid_cell(t, "%s:", ps_ss_addr(e, sk, a, ab));
     ps_grid_cell(t, "%s", ps_port_name(port, o->numeric, pb));
 }
 
@@ -119,8 +117,8 @@ static void rows(ps_sh *sh, ps_grid *t, const ss_opts *o, ps_proto proto, bool n
             ps_grid_cell(t, "%s", udp && sk->state == PS_CLOSED ? "UNCONN" : ps_state_ss((ps_tcp_state)sk->state));
         ps_grid_cell(t, "0");
         ps_grid_cell(t, "%u", listen ? backlog(v[i].proc) : 0u);
-        addr_cells(t, o, v[i].v6, sk->laddr, sk->lport);
-        addr_cells(t, o, v[i].v6, sk->raddr, sk->rport);
+        addr_cells(t, o, sh->e, sk, sk->laddr, sk->lport);
+        addr_cells(t, o, sh->e, sk, sk->raddr, sk->rport);
         if (o->procs && v[i].proc)
             ps_grid_cell(t, " users:((\"%s\",pid=%u,fd=%u))", v[i].proc->name, v[i].proc->pid,
                           sk->fd);

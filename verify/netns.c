@@ -427,6 +427,16 @@ static bool setup_host(const ps_scenario *sc, uint32_t h, char *err, size_t n)
         if (!run_ip(err, n, "-n", e->name, "addr", "add", addr, "dev", "lo", (const char *)NULL))
             return false;
     }
+    /* IPv6 addresses on lo as /128, usable at once (nodad: no duplicate
+     * address detection wait); ::1 comes with lo. */
+    for (uint32_t a = 0; a < hs->naddrs6; a++) {
+        char addr[PS_IN6_STRLEN + 8];
+        ps_sc_addr_str(sc, hs->addrs6[a], true, addr);
+        strcat(addr, "/128");
+        if (!run_ip(err, n, "-n", e->name, "-6", "addr", "add", addr, "dev", "lo", "nodad",
+                    (const char *)NULL))
+            return false;
+    }
     if (hs->unpriv_start > hs->eph_lo) {
         snprintf(err, n, "host %s: unpriv=%u above the ephemeral range's start %u cannot be set "
                  "on Linux (ip_unprivileged_port_start must not exceed ip_local_port_range)",
@@ -449,11 +459,14 @@ static bool setup_host(const ps_scenario *sc, uint32_t h, char *err, size_t n)
     return true;
 }
 
-/* Routes from host `from`, over its end of link `dev`, to every address of `to`. */
-static bool routes(const ps_scenario *sc, uint32_t from, uint32_t to, const char *dev, char *err,
-                   size_t n)
+/* Routes from host `from`, over its end of link `dev`, to every address of
+ * `to`. IPv6 ones go via the peer's link-local address (fe80::1 on the a
+ * side of a link, fe80::2 on the b side): neighbour discovery answers only
+ * for an address of the interface asked, not for one on lo. */
+static bool routes(const ps_scenario *sc, uint32_t from, uint32_t to, const char *dev,
+                   const char *peer_ll, char *err, size_t n)
 {
-    char src[16];
+    char src[PS_IN6_STRLEN];
     ps_addr_str(sc->hosts[from].addrs[0], src);
     for (uint32_t a = 0; a < sc->hosts[to].naddrs; a++) {
         char dst[32];
@@ -461,6 +474,16 @@ static bool routes(const ps_scenario *sc, uint32_t from, uint32_t to, const char
         strcat(dst, "/32");
         if (!run_ip(err, n, "-n", g.ns[from].name, "route", "add", dst, "dev", dev, "src", src,
                     (const char *)NULL))
+            return false;
+    }
+    if (sc->hosts[from].naddrs6 == 0) return true; /* nothing to send IPv6 from */
+    ps_sc_addr_str(sc, sc->hosts[from].addrs6[0], true, src);
+    for (uint32_t a = 0; a < sc->hosts[to].naddrs6; a++) {
+        char dst[PS_IN6_STRLEN + 8];
+        ps_sc_addr_str(sc, sc->hosts[to].addrs6[a], true, dst);
+        strcat(dst, "/128");
+        if (!run_ip(err, n, "-n", g.ns[from].name, "-6", "route", "add", dst, "via", peer_ll, "dev",
+                    dev, "src", src, (const char *)NULL))
             return false;
     }
     return true;
@@ -479,7 +502,14 @@ static bool setup_link(const ps_scenario *sc, uint32_t l, char *err, size_t n)
         return false;
     if (!run_ip(err, n, "-n", na, "link", "set", dev, "up", (const char *)NULL)) return false;
     if (!run_ip(err, n, "-n", nb, "link", "set", dev, "up", (const char *)NULL)) return false;
-    return routes(sc, ls->a, ls->b, dev, err, n) && routes(sc, ls->b, ls->a, dev, err, n);
+    if ((sc->hosts[ls->a].naddrs6 || sc->hosts[ls->b].naddrs6) &&
+        (!run_ip(err, n, "-n", na, "-6", "addr", "add", "fe80::1/64", "dev", dev, "nodad",
+                 (const char *)NULL) ||
+         !run_ip(err, n, "-n", nb, "-6", "addr", "add", "fe80::2/64", "dev", dev, "nodad",
+                 (const char *)NULL)))
+        return false;
+    return routes(sc, ls->a, ls->b, dev, "fe80::2", err, n) &&
+           routes(sc, ls->b, ls->a, dev, "fe80::1", err, n);
 }
 
 /* ---- routers: forwarding, NAT rules, routes through the gateway ---- */

@@ -40,12 +40,10 @@ static void sleep_ms(unsigned ms)
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
 }
 
-static bool is_loopback(ps_addr a) { return (a >> 24) == 127; }
-
-/* The host an address leads to from `from` (itself for 127.x), or PS_NONE. */
+/* The host an address leads to from `from` (itself for 127.x and ::1), or PS_NONE. */
 static uint32_t host_of(const ps_scenario *sc, ps_addr a, uint32_t from)
 {
-    return is_loopback(a) ? from : ps_scenario_host_by_addr(sc, a);
+    return ps_addr_is_loopback(a) ? from : ps_scenario_host_by_addr(sc, a);
 }
 
 const char *ps_verify_errname(int err)
@@ -138,6 +136,8 @@ static uint32_t action_inst(vctx *c, uint32_t rowi, uint32_t a)
     in->from_port = act->from_port;
     in->from_addr = act->kind == PS_ACT_CONNECT ? act->from_addr : 0;
     in->reply = in->listen ? act->text : NULL;
+    in->family = act->family == PS_FAM_INET6 || ps_addr_is_v6(act->addr) ? PS_FAM_INET6 : PS_FAM_INET;
+    in->v6only = act->v6only;
     if (!in->listen && !udp) in->dst_host = host_of(c->sc, act->addr, act->host);
     if (act->sock != PS_NONE) c->sock_inst[act->sock] = i;
     return i;
@@ -333,7 +333,8 @@ static void shell_event(vctx *c, const ps_event *ev)
     uint32_t i = new_inst(c, r, ev->host, p, listen);
     if (i == PS_NONE) return;
     inst *in = &c->insts[i];
-    char ep[24];
+    char ep[PS_ENDPOINT_STRLEN];
+    in->family = ev->family; /* a launcher's listen: node's is AF_INET6 (dual-stack) */
     if (listen) {
         in->dst = ev->src_addr;
         in->dport = ev->src_port;
@@ -352,8 +353,7 @@ static void shell_event(vctx *c, const ps_event *ev)
             in->e_known = true;
             in->e_err = ev->err;
         }
-        if (in->dst) ps_endpoint_str(in->dst, in->dport, ep);
-        else snprintf(ep, sizeof ep, "%u", in->dport);
+        ps_verify_listen_str(c->sc, in->dst, in->family == PS_FAM_INET6, in->dport, ep);
         snprintf(rw->op, sizeof rw->op, "%s %u listen %s%s%s (shell: %s)", pname, ev->pid, ep,
                  in->reuseaddr ? " reuseaddr" : "", in->reuseport ? " reuseport" : "", cmd);
     } else {
@@ -373,7 +373,7 @@ static void shell_event(vctx *c, const ps_event *ev)
             in->e_known = true;
             in->e_err = ev->err;
         }
-        ps_endpoint_str(in->dst, in->dport, ep);
+        ps_sc_endpoint_str(c->sc, in->dst, false, in->dport, ep);
         snprintf(rw->op, sizeof rw->op, "%s %u connect %s (shell: %s)", pname, ev->pid, ep, cmd);
     }
     push_sub(c, listen ? PS_ACT_LISTEN : PS_ACT_CONNECT, i, ev->host, ev->pid);
@@ -544,12 +544,31 @@ static bool match_done(const void *ctx, const ps_vmsg *m)
     return m->kind == PS_VMSG_DONE && m->id == w->id && m->from == w->from;
 }
 
-static bool match_accept(const void *ctx, const ps_vmsg *m)
+/* The scenario's ps_addr for IPv6 bytes from a helper or /proc (base.h),
+ * or PS_NONE for an address the scenario never wrote. */
+static ps_addr addr_of6(const ps_scenario *sc, const uint8_t b[16])
+{
+    ps_in6 a;
+    memcpy(a.b, b, 16);
+    return ps_scenario_find6(sc, &a);
+}
+
+/* A helper's message with its IPv6 ends as ps_addr values. */
+static ps_vmsg resolved(const ps_scenario *sc, const ps_vmsg *m)
+{
+    ps_vmsg r = *m;
+    if (m->v6 & 1) r.laddr = addr_of6(sc, m->l6);
+    if (m->v6 & 2) r.raddr = addr_of6(sc, m->r6);
+    return r;
+}
+
+static bool match_accept(const void *ctx, const ps_vmsg *msg)
 {
     const want *w = ctx;
-    return m->kind == PS_VMSG_ACCEPT && ps_engine_proc(w->c->e, m->from)->host == w->host &&
-           m->laddr == w->laddr && m->lport == w->lport && m->raddr == w->raddr &&
-           (w->any_rport || m->rport == w->rport);
+    ps_vmsg m = resolved(w->c->sc, msg);
+    return m.kind == PS_VMSG_ACCEPT && ps_engine_proc(w->c->e, m.from)->host == w->host &&
+           m.laddr == w->laddr && m.lport == w->lport && m.raddr == w->raddr &&
+           (w->any_rport || m.rport == w->rport);
 }
 
 uint32_t ps_verify_uid(uint32_t k) { return UID_BASE + (uint32_t)getpid() * UID_PER_RUN + k; }
@@ -595,7 +614,7 @@ int ps_verify_command(vctx *c, uint32_t p, const ps_vcmd *cmd, ps_vmsg *out)
     want w = { PS_VMSG_DONE, cmd->id, p, 0, 0, 0, 0, c, PS_NONE, false };
     ps_vmsg m;
     if (!ps_vproc_take(c->vp, c->nvp, &c->box, match_done, &w, CMD_WAIT_MS, &m)) return -1;
-    if (out) *out = m;
+    if (out) *out = resolved(c->sc, &m);
     return m.err;
 }
 
@@ -617,6 +636,17 @@ static void out_of_descriptors(vctx *c, const inst *in)
              ps_verify_errname(in->k_err), c->rows[in->row].op);
 }
 
+/* An AF_INET6 inst's address as its socket writes it (:: for 0,
+ * ::ffff:a.b.c.d for IPv4), and its IPV6_V6ONLY. */
+static void set_family(const vctx *c, ps_vcmd *cmd, const inst *in)
+{
+    if (in->family != PS_FAM_INET6) return;
+    ps_in6 a = ps_sc_in6(c->sc, in->dst);
+    cmd->inet6 = 1;
+    cmd->v6only = in->v6only;
+    memcpy(cmd->addr6, a.b, 16);
+}
+
 static void kernel_listen(vctx *c, inst *in, uint32_t id)
 {
     ps_vcmd cmd;
@@ -628,6 +658,7 @@ static void kernel_listen(vctx *c, inst *in, uint32_t id)
     cmd.port = in->dport;
     cmd.reuseaddr = in->reuseaddr;
     cmd.reuseport = in->reuseport;
+    set_family(c, &cmd, in);
     copy_text(cmd.text, in->reply);
     in->k_err = helper(c, in->proc);
     if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, NULL);
@@ -647,6 +678,7 @@ static void kernel_connect(vctx *c, inst *in, uint32_t id)
     cmd.from_addr = in->from_addr;
     cmd.reuseaddr = in->reuseaddr;
     cmd.reuseport = in->reuseport;
+    set_family(c, &cmd, in);
     /* A `request` client sends its request once connected and closes on
      * the answer (ps_engine_request): so does the helper. */
     const ps_socket *sk = in->e_slot != PS_NONE ? ps_engine_socket(c->e, in->e_slot) : NULL;
@@ -836,6 +868,7 @@ typedef struct tup {
     uint8_t state;       /* ps_tcp_state; PS_STATE_COUNT for the kernel's CLOSING */
     ps_addr la, ra;
     uint16_t lp, rp;
+    uint8_t family;      /* ps_family: /proc/net/tcp6 holds the AF_INET6 sockets */
 } tup;
 
 typedef struct tups {
@@ -853,6 +886,7 @@ static bool tups_push(tups *t, tup x)
 static int tup_cmp(const void *a, const void *b)
 {
     const tup *x = a, *y = b;
+    if (x->family != y->family) return x->family < y->family ? -1 : 1;
     if (x->state != y->state) return x->state < y->state ? -1 : 1;
     if (x->la != y->la) return x->la < y->la ? -1 : 1;
     if (x->lp != y->lp) return x->lp < y->lp ? -1 : 1;
@@ -896,18 +930,39 @@ static uint8_t proc_state(unsigned st)
     return st < sizeof map ? map[st] : PS_CLOSED;
 }
 
-/* Parses /proc/net/tcp ("sl local rem st ..."; addresses as the kernel's
- * __be32 printed in hex, ports in host order), translating ephemeral ports to
- * the engine's numbers where the connection is known. /proc/net/udp has the
- * same columns (udp: every socket counts, an unconnected one is CLOSE). */
-static bool parse_proc_tcp(const vctx *c, uint32_t h, const char *text, const pmap *pm, size_t npm,
-                           bool udp, tups *out)
+/* An address of /proc/net/tcp6: four __be32 words, each printed as a
+ * host-order hex number; as the scenario's ps_addr (IPv4 for a mapped one). */
+static ps_addr proc_addr6(const vctx *c, const char *hex)
+{
+    uint8_t b[16];
+    for (int w = 0; w < 4; w++) {
+        char part[9];
+        memcpy(part, hex + 8 * w, 8);
+        part[8] = '\0';
+        uint32_t v = (uint32_t)strtoul(part, NULL, 16);
+        memcpy(b + 4 * w, &v, 4);
+    }
+    return addr_of6(c->sc, b);
+}
+
+/* Parses /proc/net/tcp or, with v6, /proc/net/tcp6 ("sl local rem st ...";
+ * addresses as the kernel's __be32 words printed in hex, ports in host
+ * order), translating ephemeral ports to the engine's numbers where the
+ * connection is known. /proc/net/udp has the same columns (udp: every
+ * socket counts, an unconnected one is CLOSE). */
+static bool parse_proc_tcp(const vctx *c, uint32_t h, const char *text, bool v6, bool udp,
+                           const pmap *pm, size_t npm, tups *out)
 {
     const char *line = strchr(text, '\n');
     while (line && *++line) {
         unsigned la, lp, ra, rp, st;
-        if (sscanf(line, " %*u: %8X:%4X %8X:%4X %2X", &la, &lp, &ra, &rp, &st) == 5) {
-            tup t = { proc_state(st), ntohl(la), ntohl(ra), (uint16_t)lp, (uint16_t)rp };
+        char l6[33], r6[33];
+        bool ok = v6 ? sscanf(line, " %*u: %32[0-9A-F]:%4X %32[0-9A-F]:%4X %2X", l6, &lp, r6, &rp, &st) == 5 &&
+                           strlen(l6) == 32 && strlen(r6) == 32
+                     : sscanf(line, " %*u: %8X:%4X %8X:%4X %2X", &la, &lp, &ra, &rp, &st) == 5;
+        if (ok) {
+            tup t = { proc_state(st), v6 ? proc_addr6(c, l6) : ntohl(la), v6 ? proc_addr6(c, r6) : ntohl(ra),
+                      (uint16_t)lp, (uint16_t)rp, v6 ? PS_FAM_INET6 : PS_FAM_INET };
             if (udp || t.state != PS_CLOSED) {
                 const pmap *m = pmap_find(pm, npm, h, t.lp, t.ra, t.rp);
                 if (m) {
@@ -967,17 +1022,18 @@ static bool tups_equal(const tups *a, const tups *b)
     return true;
 }
 
-static void tup_str(const tup *t, char *buf, size_t n)
+static void tup_str(const ps_scenario *sc, const tup *t, char *buf, size_t n)
 {
-    char l[24], r[24];
-    ps_endpoint_str(t->la, t->lp, l);
+    char l[PS_ENDPOINT_STRLEN], r[PS_ENDPOINT_STRLEN];
+    bool v6 = t->family == PS_FAM_INET6;
+    ps_sc_endpoint_str(sc, t->la, v6, t->lp, l);
     if (t->state == PS_LISTEN || t->state == PS_CLOSED) snprintf(r, sizeof r, "*:*"); /* CLOSED: UDP's UNCONN */
-    else ps_endpoint_str(t->ra, t->rp, r);
+    else ps_sc_endpoint_str(sc, t->ra, v6, t->rp, r);
     snprintf(buf, n, "%s %s -> %s", state_label(t->state), l, r);
 }
 
 /* What is on one side only, for the notes under the table (sorted inputs). */
-static char *diff_detail(const char *host, const tups *e, const tups *k)
+static char *diff_detail(const ps_scenario *sc, const char *host, const tups *e, const tups *k)
 {
     size_t cap = 4096, len = 0;
     char *out = malloc(cap);
@@ -990,8 +1046,8 @@ static char *diff_detail(const char *host, const tups *e, const tups *k)
             i++, j++;
             continue;
         }
-        char t[80];
-        tup_str(d < 0 ? &e->v[i] : &k->v[j], t, sizeof t);
+        char t[160];
+        tup_str(sc, d < 0 ? &e->v[i] : &k->v[j], t, sizeof t);
         len += (size_t)snprintf(out + len, cap - len, "  %s: only in %s: %s\n", host,
                                 d < 0 ? "portsim" : "the kernel", t);
         if (d < 0) i++;
@@ -1040,7 +1096,7 @@ static void table_row(vctx *c, uint32_t h, bool udp, const pmap *pm, size_t npm)
         if (!sk->live || sk->host != h || (sk->proto == PS_PROTO_UDP) != udp ||
             (!udp && sk->state == PS_CLOSED))
             continue;
-        tup t = { sk->state, sk->laddr, sk->raddr, sk->lport, sk->rport };
+        tup t = { sk->state, sk->laddr, sk->raddr, sk->lport, sk->rport, sk->family };
         if (!tups_push(&et, t)) c->nomem = true;
     }
     if (et.n) qsort(et.v, et.n, sizeof *et.v, tup_cmp);
@@ -1053,7 +1109,11 @@ static void table_row(vctx *c, uint32_t h, bool udp, const pmap *pm, size_t npm)
         kt.n = 0;
         size_t len;
         char *text = ps_netns_read(h, file, &len);
-        read_ok = text && parse_proc_tcp(c, h, text, pm, npm, udp, &kt);
+        read_ok = text && parse_proc_tcp(c, h, text, false, udp, pm, npm, &kt);
+        free(text);
+        /* TCP's AF_INET6 sockets are in their own table (UDP is IPv4 only) */
+        text = read_ok && !udp ? ps_netns_read(h, "/proc/self/net/tcp6", &len) : NULL;
+        if (read_ok && !udp) read_ok = text && parse_proc_tcp(c, h, text, true, false, pm, npm, &kt);
         free(text);
         if (!read_ok) continue;
         if (kt.n) qsort(kt.v, kt.n, sizeof *kt.v, tup_cmp);
@@ -1076,7 +1136,7 @@ static void table_row(vctx *c, uint32_t h, bool udp, const pmap *pm, size_t npm)
         r->eng = ps_verify_strdup(c, eb);
         r->ker = ps_verify_strdup(c, kb);
         r->st = same ? ST_AGREE : ST_DIFFER;
-        if (!same && read_ok) r->detail = diff_detail(c->sc->hosts[h].name, &et, &kt);
+        if (!same && read_ok) r->detail = diff_detail(c->sc, c->sc->hosts[h].name, &et, &kt);
     }
     free(et.v);
     free(kt.v);

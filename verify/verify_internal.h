@@ -84,6 +84,9 @@ typedef struct inst {
     bool e_nat, k_nat;
     uint16_t e_nat_port, k_nat_port;
     bool udp;              /* a UDP bind (listen is true) or UDP connect */
+    uint8_t family;        /* ps_family of the socket (AF_INET6: dst is shown and
+                              bound in IPv6 form) */
+    bool v6only;           /* listen: IPV6_V6ONLY */
 } inst;
 
 /* A socket operation a shell command did, to be done again on the kernel. */
@@ -128,6 +131,10 @@ uint32_t ps_verify_uid(uint32_t k);
 /* Linux's name for an errno value ("EADDRINUSE"), or "errno N". */
 const char *ps_verify_errname(int err);
 /* strdup that records running out of memory in c->nomem. */
+/* A listen's address as the scenario writes it: "3000", "10.0.0.1:8080",
+ * "[::]:3000" (v6: an AF_INET6 socket), "[2001:db8::1]:80". buf >=
+ * PS_ENDPOINT_STRLEN. */
+char *ps_verify_listen_str(const ps_scenario *sc, ps_addr a, bool v6, uint16_t port, char *buf);
 char *ps_verify_strdup(vctx *c, const char *s);
 /* A simulated time as the table shows it ("150ms", "1.5s"). */
 void ps_verify_time_cell(ps_time t, char *buf);

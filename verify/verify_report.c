@@ -16,8 +16,8 @@
 static const char *listener_label(const vctx *c, uint32_t li, char *buf, size_t n)
 {
     const inst *l = &c->insts[li];
-    char ep[24];
-    if (l->dst) ps_endpoint_str(l->dst, l->dport, ep);
+    char ep[PS_ENDPOINT_STRLEN];
+    if (l->dst || l->family == PS_FAM_INET6) ps_sc_endpoint_str(c->sc, l->dst, l->family == PS_FAM_INET6, l->dport, ep);
     else snprintf(ep, sizeof ep, "*:%u", l->dport);
     /* Which member of a SO_REUSEPORT group gets a connection is a keyed hash
      * in the kernel: only the group is compared. */
@@ -151,22 +151,29 @@ static char *replace_all(const char *s, const char *from, const char *to)
     return out;
 }
 
+char *ps_verify_listen_str(const ps_scenario *sc, ps_addr a, bool v6, uint16_t port, char *buf)
+{
+    if (a || v6) return ps_sc_endpoint_str(sc, a, v6, port, buf);
+    snprintf(buf, PS_ENDPOINT_STRLEN, "%u", port);
+    return buf;
+}
+
 static void op_text(const vctx *c, const ps_action *a, char *buf, size_t n)
 {
-    char ep[24];
+    char ep[PS_ENDPOINT_STRLEN];
     switch (a->kind) {
     case PS_ACT_LISTEN: {
-        if (a->addr) ps_endpoint_str(a->addr, a->port, ep);
-        else snprintf(ep, sizeof ep, "%u", a->port);
-        snprintf(buf, n, "%s listen %s%s%s%s%s", c->sc->procs[a->proc].name, ep,
+        ps_verify_listen_str(c->sc, a->addr, a->family == PS_FAM_INET6 || ps_addr_is_v6(a->addr), a->port, ep);
+        snprintf(buf, n, "%s listen %s%s%s%s%s%s", c->sc->procs[a->proc].name, ep,
                  a->sock != PS_NONE ? " as " : "", a->sock != PS_NONE ? c->sc->socks[a->sock].name : "",
-                 a->reuseaddr ? " reuseaddr" : "", a->reuseport ? " reuseport" : "");
+                 a->reuseaddr ? " reuseaddr" : "", a->reuseport ? " reuseport" : "",
+                 a->v6only ? " v6only" : "");
         break;
     }
     case PS_ACT_CONNECT: {
         char from[32] = "", rep[24] = "", fa[22];
         if (a->target) snprintf(ep, sizeof ep, "%.23s", a->target);
-        else ps_endpoint_str(a->addr, a->port, ep);
+        else ps_sc_endpoint_str(c->sc, a->addr, false, a->port, ep);
         if (a->from_addr && a->from_port) snprintf(from, sizeof from, " from %s", ps_endpoint_str(a->from_addr, a->from_port, fa));
         else if (a->from_addr) snprintf(from, sizeof from, " from %s", ps_addr_str(a->from_addr, fa));
         else if (a->from_port) snprintf(from, sizeof from, " from %u", a->from_port);

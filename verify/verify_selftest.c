@@ -45,20 +45,27 @@ static void st_check(bool ok, const char *what, const char *got)
 }
 
 static const char self_test_scn[] =
-    "host inside 192.0.2.10\n"
-    "host peer 198.51.100.7\n"
+    "host inside 192.0.2.10 2001:db8::10\n"
+    "host peer 198.51.100.7 2001:db8:1::7\n"
     "link inside peer 1ms\n"
     "proc inside probe pid=100 user=nobody\n"
     "proc peer daemon pid=200 user=root\n";
 
-/* A connect from helper p to a:port; returns the kernel's answer. */
+/* A connect from helper p to a:port (IPv4, or IPv6 when addr has a ':');
+ * returns the kernel's answer. */
 static int st_connect(vctx *c, uint32_t p, const char *addr, uint16_t port, uint32_t id)
 {
     ps_vcmd cmd;
     memset(&cmd, 0, sizeof cmd);
     cmd.op = PS_VOP_CONNECT;
     cmd.id = id;
-    ps_addr_parse(addr, strlen(addr), &cmd.addr);
+    ps_in6 a6;
+    if (strchr(addr, ':') && ps_in6_parse(addr, strlen(addr), &a6, NULL)) {
+        cmd.inet6 = 1;
+        memcpy(cmd.addr6, a6.b, 16);
+    } else {
+        ps_addr_parse(addr, strlen(addr), &cmd.addr);
+    }
     cmd.port = port;
     return ps_verify_command(c, p, &cmd, NULL);
 }
@@ -104,6 +111,42 @@ static void st_routes(void)
     st_check(routes == 1 && bad == 0,
              "inside's only route is 198.51.100.7/32 over its link (no default route, no gateway)",
              bad ? got : routes == 1 ? "" : "not exactly one route");
+}
+
+/* IPv6 routes of every table (/proc/net/ipv6_route): the only one with a
+ * gateway is the /128 to peer's 2001:db8:1::7 via fe80::2 on the link, and
+ * no default route leads anywhere (the kernel's own ::/0 entry is a reject
+ * route, RTF_REJECT). */
+static void st_routes6(void)
+{
+    char *t = ps_netns_read(0, "/proc/self/net/ipv6_route", NULL);
+    if (!t) {
+        st_check(false, "read the IPv6 routes of the namespace", "cannot read /proc/net/ipv6_route");
+        return;
+    }
+    static const char peer[] = "20010db8000100000000000000000007", via[] = "fe800000000000000000000000000002";
+    unsigned gw_routes = 0, bad = 0;
+    char got[256] = "";
+    for (char *line = t; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        char dst[33], src[33], hop[33], dev[32];
+        unsigned dlen, slen, metric, refcnt, use, flags;
+        if (sscanf(line, "%32s %x %32s %x %32s %x %x %x %x %31s", dst, &dlen, src, &slen, hop, &metric, &refcnt,
+                   &use, &flags, dev) != 10)
+            continue;
+        bool gateway = strcmp(hop, "00000000000000000000000000000000") != 0;
+        bool leads_out = (dlen == 0 && !(flags & 0x200u)) || /* a default that is not a reject route */
+                         (gateway && (strcmp(dst, peer) != 0 || dlen != 128 || strcmp(hop, via) != 0));
+        gw_routes += gateway;
+        if (leads_out) {
+            bad++;
+            size_t l = strlen(got);
+            snprintf(got + l, sizeof got - l, "%s%s/%u via %s", l ? "; " : "", dst, dlen, hop);
+        }
+    }
+    free(t);
+    st_check(gw_routes == 1 && bad == 0,
+             "inside's only IPv6 route with a next hop is 2001:db8:1::7/128 via fe80::2 on its link (no default)",
+             bad ? got : gw_routes == 1 ? "" : "not exactly one");
 }
 
 /* A helper's capability sets as the kernel shows them in /proc/PID/status
@@ -183,7 +226,8 @@ int ps_verify_self_test(void)
         ps_scenario_free(sc);
         return PS_EXIT_UNAVAILABLE;
     }
-    printf("containment self-test: namespaces %s (192.0.2.10) and %s (198.51.100.7), one link\n",
+    printf("containment self-test: namespaces %s (192.0.2.10, 2001:db8::10) and %s (198.51.100.7, "
+           "2001:db8:1::7), one link\n",
            ps_netns_name(0), ps_netns_name(1));
     c.nvp = 2;
     c.vp = calloc(2, sizeof *c.vp);
@@ -198,14 +242,17 @@ int ps_verify_self_test(void)
         st_caps(c.vp[0].pid, false, "inside's helper (nobody)");
         st_caps(c.vp[1].pid, true, "peer's helper (root)");
         st_routes();
+        st_routes6();
         st_links();
-        static const char *outside[] = { "93.184.216.34", "192.0.2.1", "8.8.8.8", "10.0.0.1" };
+        static const char *outside[] = { "93.184.216.34", "192.0.2.1", "8.8.8.8", "10.0.0.1",
+                                         "2001:4860:4860::8888", "2001:db8::1", "2001:db8:1::8" };
         uint32_t id = 1;
         for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
             for (uint32_t p = 0; p < 2; p++) {
                 int r = st_connect(&c, p, outside[i], 443, id++);
-                snprintf(what, sizeof what, "%s: connect to %s:443 (not in the scenario) fails at once with ENETUNREACH",
-                         p ? "peer (root)" : "inside (nobody)", outside[i]);
+                bool v6 = strchr(outside[i], ':') != NULL;
+                snprintf(what, sizeof what, "%s: connect to %s%s%s:443 (not in the scenario) fails at once with ENETUNREACH",
+                         p ? "peer (root)" : "inside (nobody)", v6 ? "[" : "", outside[i], v6 ? "]" : "");
                 st_check(r == ENETUNREACH, what, r == ENETUNREACH ? "" : r < 0 ? "no answer" : r == 0 ? "CONNECTED" : ps_verify_errname(r));
             }
         }
@@ -221,6 +268,10 @@ int ps_verify_self_test(void)
         r = st_connect(&c, 0, "198.51.100.7", 80, id++);
         st_check(r == 0, "inside: connect to peer 198.51.100.7:80 is established over the link",
                  r == 0 ? "" : r < 0 ? "no answer" : ps_verify_errname(r));
+        r = st_connect(&c, 0, "2001:db8:1::7", 9, id++);
+        st_check(r == ECONNREFUSED,
+                 "inside: connect to peer [2001:db8:1::7]:9 (nobody listens) is refused by peer's kernel over IPv6",
+                 r == ECONNREFUSED ? "" : r == 0 ? "connected" : r < 0 ? "no answer" : ps_verify_errname(r));
     }
     unsigned socks = own_sockets();
     st_check(socks == 0, "portsim itself holds no socket (only its helpers inside the namespaces do)",

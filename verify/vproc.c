@@ -87,23 +87,58 @@ typedef struct start_ctx {
     uint32_t uid;
 } start_ctx;
 
-static void send_msg(helper *h, uint32_t kind, uint32_t id, int err, const struct sockaddr_in *l,
-                     const struct sockaddr_in *r)
+/* One end of a socket into a message: IPv4 (or IPv4-mapped) as a ps_addr,
+ * other IPv6 as its 16 bytes (bit `bit` of m->v6). */
+static void put_end(ps_vmsg *m, const struct sockaddr_storage *a, ps_addr *addr, uint16_t *port,
+                    uint8_t b6[16], uint8_t bit)
+{
+    if (a->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)a;
+        *port = ntohs(s6->sin6_port);
+        if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+            uint32_t v;
+            memcpy(&v, s6->sin6_addr.s6_addr + 12, 4);
+            *addr = ntohl(v);
+        } else {
+            memcpy(b6, s6->sin6_addr.s6_addr, 16);
+            m->v6 |= bit;
+        }
+        return;
+    }
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)a;
+    *addr = ntohl(s4->sin_addr.s_addr);
+    *port = ntohs(s4->sin_port);
+}
+
+static void send_msg(helper *h, uint32_t kind, uint32_t id, int err, const struct sockaddr_storage *l,
+                     const struct sockaddr_storage *r)
 {
     ps_vmsg m;
     memset(&m, 0, sizeof m);
     m.kind = kind;
     m.id = id;
     m.err = err;
-    if (l) {
-        m.laddr = ntohl(l->sin_addr.s_addr);
-        m.lport = ntohs(l->sin_port);
-    }
-    if (r) {
-        m.raddr = ntohl(r->sin_addr.s_addr);
-        m.rport = ntohs(r->sin_port);
-    }
+    if (l) put_end(&m, l, &m.laddr, &m.lport, m.l6, 1);
+    if (r) put_end(&m, r, &m.raddr, &m.rport, m.r6, 2);
     if (!write_all(h->msg, &m, sizeof m)) _exit(3);
+}
+
+/* The command's address and port as a sockaddr of its family. */
+static socklen_t cmd_addr(const ps_vcmd *c, ps_addr v4, uint16_t port, struct sockaddr_storage *a)
+{
+    memset(a, 0, sizeof *a);
+    if (c->inet6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)a;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+        memcpy(s6->sin6_addr.s6_addr, c->addr6, 16);
+        return sizeof *s6;
+    }
+    struct sockaddr_in *s4 = (struct sockaddr_in *)a;
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons(port);
+    s4->sin_addr.s_addr = htonl(v4);
+    return sizeof *s4;
 }
 
 static uint32_t add_sock(helper *h, int fd, uint8_t kind, uint32_t id, const char *reply)
@@ -147,17 +182,19 @@ static void close_sock(helper *h, uint32_t i)
 /* socket(), the options, bind(addr:port) and, when `listen`, listen(). */
 static void do_listen(helper *h, const ps_vcmd *c, bool listen_too)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(c->inet6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         send_msg(h, PS_VMSG_DONE, c->id, errno, NULL, NULL);
         return;
     }
-    int one = 1;
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(c->port),
-                             .sin_addr.s_addr = htonl(c->addr) };
-    if ((c->reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) ||
+    int one = 1, v6only = c->v6only;
+    struct sockaddr_storage a;
+    socklen_t alen = cmd_addr(c, c->addr, c->port, &a);
+    /* IPV6_V6ONLY always set, so net.ipv6.bindv6only cannot change the answer. */
+    if ((c->inet6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only) < 0) ||
+        (c->reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) ||
         (c->reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) ||
-        bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || (listen_too && listen(fd, 4096) < 0)) {
+        bind(fd, (struct sockaddr *)&a, alen) < 0 || (listen_too && listen(fd, 4096) < 0)) {
         int err = errno;
         close(fd);
         send_msg(h, PS_VMSG_DONE, c->id, err, NULL, NULL);
@@ -193,13 +230,20 @@ static void do_adopt(helper *h, const ps_vcmd *c)
 {
     for (uint32_t i = 0; i < h->ns; i++) {
         if (h->s[i].kind != HS_ACCEPTED || h->s[i].fd < 0) continue;
-        struct sockaddr_in l, r;
+        struct sockaddr_storage l, r;
         socklen_t ll = sizeof l, rl = sizeof r;
         if (getsockname(h->s[i].fd, (struct sockaddr *)&l, &ll) < 0 ||
             getpeername(h->s[i].fd, (struct sockaddr *)&r, &rl) < 0)
             continue;
-        if (ntohl(l.sin_addr.s_addr) == c->addr && ntohs(l.sin_port) == c->port &&
-            ntohl(r.sin_addr.s_addr) == c->raddr && ntohs(r.sin_port) == c->rport) {
+        /* IPv4 ends (or IPv4-mapped ones): an IPv6 address is the parent's
+         * table index, which a helper cannot read, so `accept as` names
+         * IPv4 connections only here. */
+        ps_vmsg m;
+        memset(&m, 0, sizeof m);
+        put_end(&m, &l, &m.laddr, &m.lport, m.l6, 1);
+        put_end(&m, &r, &m.raddr, &m.rport, m.r6, 2);
+        if (!m.v6 && m.laddr == c->addr && m.lport == c->port && m.raddr == c->raddr &&
+            m.rport == c->rport) {
             name_sock(h, c->id, i);
             send_msg(h, PS_VMSG_DONE, c->id, 0, &l, &r);
             return;
@@ -219,7 +263,7 @@ static void connect_done(helper *h, uint32_t i)
         send_msg(h, PS_VMSG_DONE, h->s[i].id, err, NULL, NULL);
         return;
     }
-    struct sockaddr_in l, r;
+    struct sockaddr_storage l, r;
     socklen_t ll = sizeof l, rl = sizeof r;
     getsockname(h->s[i].fd, (struct sockaddr *)&l, &ll);
     getpeername(h->s[i].fd, (struct sockaddr *)&r, &rl);
@@ -232,7 +276,7 @@ static void connect_done(helper *h, uint32_t i)
 
 static void do_connect(helper *h, const ps_vcmd *c)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(c->inet6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         send_msg(h, PS_VMSG_DONE, c->id, errno, NULL, NULL);
         return;
@@ -249,21 +293,23 @@ static void do_connect(helper *h, const ps_vcmd *c)
     }
     if (c->from_port || c->from_addr) {
         /* What a program pinning its source port does (curl --local-port,
-         * node's localPort): bind(0.0.0.0:PORT) before connect(); with a
-         * source address, bind(ADDR:PORT), and for ADDR alone the port is
-         * left to connect() (IP_BIND_ADDRESS_NO_PORT), as in the engine. */
-        struct sockaddr_in b = { .sin_family = AF_INET, .sin_port = htons(c->from_port),
-                                 .sin_addr.s_addr = htonl(c->from_addr) };
-        if (bind(fd, (struct sockaddr *)&b, sizeof b) < 0) {
+         * node's localPort): bind(0.0.0.0:PORT), or [::]:PORT, before connect();
+         * with a source address, bind(ADDR:PORT), and for ADDR alone the port
+         * is left to connect() (IP_BIND_ADDRESS_NO_PORT), as in the engine. */
+        struct sockaddr_storage b;
+        ps_vcmd any = *c;
+        memset(any.addr6, 0, sizeof any.addr6);
+        socklen_t blen = cmd_addr(&any, c->from_addr, c->from_port, &b);
+        if (bind(fd, (struct sockaddr *)&b, blen) < 0) {
             int err = errno;
             close(fd);
             send_msg(h, PS_VMSG_DONE, c->id, err, NULL, NULL);
             return;
         }
     }
-    struct sockaddr_in d = { .sin_family = AF_INET, .sin_port = htons(c->port),
-                             .sin_addr.s_addr = htonl(c->addr) };
-    int r = connect(fd, (struct sockaddr *)&d, sizeof d);
+    struct sockaddr_storage d;
+    socklen_t dlen = cmd_addr(c, c->addr, c->port, &d);
+    int r = connect(fd, (struct sockaddr *)&d, dlen);
     if (r < 0 && errno != EINPROGRESS) {
         int err = errno;
         close(fd);
@@ -279,7 +325,7 @@ static void do_connect(helper *h, const ps_vcmd *c)
 static void do_accept(helper *h, uint32_t li)
 {
     for (;;) {
-        struct sockaddr_in r, l;
+        struct sockaddr_storage r, l;
         socklen_t rl = sizeof r, ll = sizeof l;
         int fd = accept4(h->s[li].fd, (struct sockaddr *)&r, &rl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) return; /* EAGAIN, or the connection was reset meanwhile */
@@ -341,13 +387,15 @@ static void do_udp(helper *h, const ps_vcmd *c)
         send_msg(h, PS_VMSG_DONE, c->id, err, NULL, NULL);
         return;
     }
-    struct sockaddr_in l;
+    struct sockaddr_storage l, ds;
     socklen_t ll = sizeof l;
     getsockname(fd, (struct sockaddr *)&l, &ll);
+    memset(&ds, 0, sizeof ds);
+    memcpy(&ds, &d, sizeof d);
     uint32_t i = add_sock(h, fd, HS_UDP, c->id, bind_only ? c->text : NULL);
     name_sock(h, c->id, i);
     if (h->s[i].reply) watch(h, i, EPOLLIN, EPOLL_CTL_ADD); /* a server: it reads */
-    send_msg(h, PS_VMSG_DONE, c->id, 0, &l, bind_only ? NULL : &d);
+    send_msg(h, PS_VMSG_DONE, c->id, 0, &l, bind_only ? NULL : &ds);
 }
 
 /* A UDP server's datagrams: each answered with the reply, to its sender. */

@@ -64,6 +64,9 @@ typedef struct ps_vcmd {
     ps_addr from_addr;  /* CONNECT: source address to bind first, 0 = the route's */
     ps_addr raddr;      /* ADOPT: the peer's address and port */
     uint16_t rport;
+    uint8_t inet6;      /* LISTEN, CONNECT: an AF_INET6 socket, addressed by addr6 */
+    uint8_t v6only;     /* LISTEN: IPV6_V6ONLY 1 (else set to 0 explicitly) */
+    uint8_t addr6[16];  /* inet6: addr as that socket writes it (::ffff:a.b.c.d for IPv4) */
 } ps_vcmd;
 
 enum ps_vmsg_kind {
@@ -82,6 +85,10 @@ typedef struct ps_vmsg {
     uint16_t lport, rport;
     uint32_t from;  /* set by the parent: index of the helper that sent it */
     uint32_t count; /* DONE of UDP_COUNT: datagrams received */
+    uint8_t v6;     /* bit 0: laddr is IPv6, in l6; bit 1: raddr, in r6 (the parent
+                       turns them into the scenario's ps_addr); IPv4-mapped ones
+                       arrive as IPv4 in laddr/raddr */
+    uint8_t l6[16], r6[16];
 } ps_vmsg;
 
 /* Starts a helper in host's namespace, as uid (0: root with only

@@ -153,7 +153,7 @@ static void test_netstat_tlnp_two_servers(void **state)
     "host box 192.0.2.7\n"                                 \
     "proc box node pid=7362 user=root\n"                   \
     "proc box python3 pid=7380 user=root\n"                \
-    "at 0ms box node listen 3000\n"                        \
+    "at 0ms box node listen [::]:3000\n"                   \
     "at 1ms box python3 connect 127.0.0.1:3000 from 49850\n"
 
 static void test_node_dual_stack(void **state)
@@ -229,7 +229,7 @@ static void test_lsof_options(void **state)
 #define LAPTOP                                    \
     "host laptop 192.0.2.50\n"                     \
     "proc laptop node pid=8421 user=alice\n"       \
-    "at 0ms laptop node listen 3000\n"
+    "at 0ms laptop node listen [::]:3000\n"
 
 static void test_launcher_eaddrinuse(void **state)
 {
