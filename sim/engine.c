@@ -1,5 +1,6 @@
 /* engine.c — the engine's life cycle (new, free, limits) and its event
- * loop: one queued entry per step, actions run, arrivals handed to tcp.c,
+ * loop: one queued entry per step, actions run, arrivals handed to tcp.c
+ * (segments) or udp.c (datagrams, ICMP),
  * invariants asserted in checked builds. Sockets: engine_sock.c;
  * operations: engine_ops.c; views: engine_view.c. */
 #include "engine_internal.h"

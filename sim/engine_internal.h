@@ -1,8 +1,8 @@
 /* engine_internal.h — the engine's private state, shared by its modules:
  * engine.c (life cycle, the loop), engine_sock.c (socket plumbing),
- * engine_ops.c (operations), engine_view.c (views) and tcp.c (segments and
- * the TCP state machine). Nothing outside sim/engine*.c and sim/tcp.c
- * includes this. */
+ * engine_ops.c (operations), engine_view.c (views), tcp.c (segments and
+ * the TCP state machine) and udp.c (UDP sockets, datagrams, ICMP). Nothing
+ * outside sim/engine*.c, sim/tcp.c and sim/udp.c includes this. */
 #ifndef PS_ENGINE_INTERNAL_H
 #define PS_ENGINE_INTERNAL_H
 
