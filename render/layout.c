@@ -435,53 +435,85 @@ static void layout_floors(pv_layout *L, const pv_layout_in *in, uint32_t hi, pv_
     }
 }
 
-/* A router's translation table: a head line, then each entry on two lines,
- * the inside end over "↔ " and the public end, in a type as large as the
- * building's name where the building is wide enough. */
+void pv_nat_row_text(const pv_nat_row *r, pv_nat_form form, char *line1, char *line2, size_t n)
+{
+    const char *fwd = r->forward ? " (fwd)" : "";
+    line2[0] = '\0';
+    if (form == PV_NAT_TWO_LINES) {
+        snprintf(line1, n, "%s", r->in);
+        snprintf(line2, n, "↔ %s%s", r->out, fwd);
+    } else if (form == PV_NAT_PORT_ONLY) {
+        const char *port = strrchr(r->out, ':');
+        snprintf(line1, n, "%s ↔ %s%s", r->in, port ? port : r->out, fwd);
+    } else {
+        snprintf(line1, n, "%s ↔ %s%s", r->in, r->out, fwd);
+    }
+}
+
+/* A router's translation table: a head line, then a row per entry in the
+ * fullest form that fits (nat.h forms: one line, else two lines if every
+ * entry then fits, else one line with the public port only, the public
+ * address being on the roof, else two lines and "+N more"), in a type as
+ * large as the building's name; the inside address at the foot when room
+ * is left. */
 static void layout_nat(pv_layout *L, const pv_layout_in *in, uint32_t hi, pv_rect area)
 {
+    pv_host_box *hb = &L->hosts[hi];
     const pv_scene *s = in->scene;
     const pv_host *h = &s->hosts[hi];
-    pv_host_box *hb = &L->hosts[hi];
     int pad = sc(L, 6);
     pv_rect panel = rect(area.x + pad, area.y + sc(L, 2), area.w - 2 * pad, area.h - sc(L, 2) - pad);
     if (panel.w <= 0 || panel.h <= 0) return;
     int room = panel.w - 2 * pad;
     int px = imax(L->min_px, L->px.name);
-    /* the widest line any entry can have, and the head */
-    int widest = measure(in, "↔ 255.255.255.255:65535", px, PV_FACE_MONO);
-    int head_w = measure(in, "translation table", px, PV_FACE_BOLD);
-    widest = imax(widest, head_w);
-    if (widest > room && widest > 0) px = imax(imax(L->min_px, 7), px * room / widest);
-    hb->nat_px = px;
     int lh = line_h(px), gap = sc(L, 4);
+    int rows_h = panel.h - sc(L, 5) - lh - gap; /* below the head */
+    int widest[3] = { 0, 0, 0 };
+    for (uint32_t i = 0; i < h->nnat; i++)
+        for (int f = 0; f < 3; f++) {
+            char a[64], b[64];
+            pv_nat_row_text(&s->nats[h->first_nat + i], (pv_nat_form)f, a, b, sizeof a);
+            widest[f] = imax(widest[f], imax(measure(in, a, px, PV_FACE_MONO), measure(in, b, px, PV_FACE_MONO)));
+        }
+    int n = (int)h->nnat + (h->hidden_nat ? 1 : 0);
+    pv_nat_form form = PV_NAT_TWO_LINES;
+    if (widest[PV_NAT_ONE_LINE] <= room && n * (lh + gap) <= rows_h) form = PV_NAT_ONE_LINE;
+    else if (widest[PV_NAT_TWO_LINES] <= room && n * (2 * lh + gap) <= rows_h) form = PV_NAT_TWO_LINES;
+    else if (widest[PV_NAT_PORT_ONLY] <= room) form = PV_NAT_PORT_ONLY;
+    int need = imax(widest[form], measure(in, "translation table", px, PV_FACE_BOLD));
+    if (need > room && need > 0) {
+        px = imax(imax(L->min_px, 7), px * room / need);
+        lh = line_h(px);
+    }
+    hb->nat_form = form;
+    hb->nat_px = px;
+    int row_h = form == PV_NAT_TWO_LINES ? 2 * lh : lh;
     hb->nat = panel;
     hb->nat_head = rect(panel.x + pad, panel.y + sc(L, 3), room, lh);
     add_label(L, hb->nat_head);
     int y = hb->nat_head.y + lh + gap, bottom = panel.y + panel.h - sc(L, 2);
-    /* the inside address at the foot, when two lines are left for it and a row */
-    if (bottom - lh >= y + 2 * lh) {
-        hb->nat_inside = rect(panel.x + pad, bottom - lh, room, lh);
-        add_label(L, hb->nat_inside);
-        bottom -= lh + gap;
-    }
     uint32_t want = h->nnat, more = h->hidden_nat;
     for (uint32_t i = 0; i < want; i++) {
         /* keep a line for "+N more" when some entries cannot fit */
-        bool fits = y + 2 * lh <= bottom && (i + 1 == want || y + 3 * lh + gap <= bottom);
+        bool fits = y + row_h <= bottom && (i + 1 == want || y + row_h + gap + lh <= bottom);
         if (!fits) {
             more += want - i;
             break;
         }
-        hb->nat_row[i] = rect(panel.x + pad, y, room, 2 * lh);
+        hb->nat_row[i] = rect(panel.x + pad, y, room, row_h);
         add_label(L, hb->nat_row[i]);
         hb->nat_shown++;
-        y += 2 * lh + gap;
+        y += row_h + gap;
     }
     if (more && y + lh <= bottom) {
         hb->nat_more = rect(panel.x + pad, y, room, lh);
         hb->nat_more_count = more;
         add_label(L, hb->nat_more);
+        y += lh + gap;
+    }
+    if (y + lh <= bottom) {
+        hb->nat_inside = rect(panel.x + pad, bottom - lh, room, lh);
+        add_label(L, hb->nat_inside);
     }
 }
 

@@ -42,6 +42,13 @@ typedef struct pv_floor_box {
     uint32_t more_count;
 } pv_floor_box;
 
+/* How a router's translation entry is written in its building. */
+typedef enum pv_nat_form {
+    PV_NAT_ONE_LINE,  /* "192.168.1.10:50000 ↔ 203.0.113.5:50000" */
+    PV_NAT_TWO_LINES, /* "192.168.1.10:50000" over "↔ 203.0.113.5:50000" */
+    PV_NAT_PORT_ONLY, /* "192.168.1.10:50000 ↔ :50000": the public address is on the roof */
+} pv_nat_form;
+
 typedef struct pv_host_box {
     pv_rect body;              /* the walls */
     pv_point roof[3];          /* left eave, peak, right eave */
@@ -51,8 +58,8 @@ typedef struct pv_host_box {
     int row;                   /* which street row */
     int door_title_px, door_sub_px; /* label sizes of this building's doors */
     /* A router's translation table: a panel with a head line and one row
-     * (two lines: inside end, public end) per entry shown, then "+N more"
-     * when some do not fit. */
+     * per entry shown (one line, or two: inside end, public end), then
+     * "+N more" when some do not fit. */
     pv_rect nat, nat_head;     /* w == 0: not a router */
     pv_rect nat_inside;        /* "inside 192.168.1.1" at the panel's foot; h == 0: no room */
     pv_rect nat_row[PV_MAX_NAT_ROWS];
@@ -60,6 +67,7 @@ typedef struct pv_host_box {
     pv_rect nat_more;          /* h == 0: every entry is shown */
     uint32_t nat_more_count;
     int nat_px;
+    uint8_t nat_form;          /* pv_nat_form of the rows */
 } pv_host_box;
 
 /* An envelope rides in a lane of the street, never over a building: a card
@@ -166,6 +174,10 @@ pv_point pv_layout_anchor(const pv_layout *L, const pv_scene *s, uint32_t h, uin
  * it, up to the door. Monotonic in now. */
 pv_point pv_layout_path(pv_point a, int sy_a, pv_point b, int sy_b, ps_time sent, ps_time arrives,
                         ps_time now);
+
+/* A translation row's words in a form: line2 is "" for the one-line forms.
+ * Each buffer holds n bytes. */
+void pv_nat_row_text(const pv_nat_row *r, pv_nat_form form, char *line1, char *line2, size_t n);
 
 bool pv_rect_overlap(pv_rect a, pv_rect b);
 bool pv_rect_inside(pv_rect inner, pv_rect outer);

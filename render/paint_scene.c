@@ -115,14 +115,17 @@ static void draw_nat(pv_paint *p, const pv_layout *L, const pv_scene *s, const p
     pv_paint_text_in(p, text, PV_FACE_BOLD, hb->nat_px, PV_COL_TEXT_DIM, hb->nat_head, PV_ALIGN_LEFT);
     for (uint32_t k = 0; k < hb->nat_shown; k++) {
         const pv_nat_row *r = &s->nats[h->first_nat + k];
-        pv_rect top = hb->nat_row[k], bottom = top;
-        top.h /= 2;
-        bottom.y += top.h;
-        bottom.h -= top.h;
         pv_rgba c = pv_paint_conv(p, s, r->conv, PV_COL_TEXT);
-        pv_paint_text_in(p, r->in, PV_FACE_MONO, hb->nat_px, c, top, PV_ALIGN_LEFT);
-        snprintf(text, sizeof text, "↔ %s%s", r->out, r->forward ? " (fwd)" : "");
-        pv_paint_text_in(p, text, PV_FACE_MONO, hb->nat_px, c, bottom, PV_ALIGN_LEFT);
+        char second[80];
+        pv_nat_row_text(r, (pv_nat_form)hb->nat_form, text, second, sizeof text);
+        pv_rect top = hb->nat_row[k], bottom = top;
+        if (second[0]) {
+            top.h /= 2;
+            bottom.y += top.h;
+            bottom.h -= top.h;
+            pv_paint_text_in(p, second, PV_FACE_MONO, hb->nat_px, c, bottom, PV_ALIGN_LEFT);
+        }
+        pv_paint_text_in(p, text, PV_FACE_MONO, hb->nat_px, c, top, PV_ALIGN_LEFT);
         pv_paint_conn(p, NULL, PV_COL_TEXT);
     }
     if (hb->nat_inside.h > 0) {

@@ -532,7 +532,8 @@ static void readdressed(pv_scene *s, const ps_engine *e, const ps_segment *g, pv
              src ? "src" : "dst", ps_endpoint_str(src ? was.src : was.dst, src ? was.sport : was.dport, ep));
 }
 
-/* Each router's live translation entries, oldest first, as table rows. */
+/* Each router's live translation entries, oldest first, as table rows:
+ * one pass keeps the PV_MAX_NAT_ROWS oldest (entries are unordered). */
 static void add_nat_rows(pv_scene *s, const ps_engine *e)
 {
     s->nnats = 0;
@@ -541,24 +542,23 @@ static void add_nat_rows(pv_scene *s, const ps_engine *e)
         host->first_nat = s->nnats;
         const ps_nat *n = host->router ? ps_engine_nat(e, h) : NULL;
         if (!n) continue;
-        /* Entries are unordered in the table: pick by id, oldest first,
-         * PV_MAX_NAT_ROWS at most (O(rows x entries), entries bounded). */
-        uint32_t last = 0;
-        bool any = false;
-        for (;;) {
-            uint32_t best = PS_NONE, live = 0;
-            for (uint32_t i = 0; i < n->n; i++) {
-                const ps_ct_entry *en = &n->v[i];
-                if (!ps_nat_live(n, i, s->now)) continue;
-                live++;
-                if ((!any || en->id > last) && (best == PS_NONE || en->id < n->v[best].id)) best = i;
+        const ps_ct_entry *oldest[PV_MAX_NAT_ROWS];
+        uint32_t kept = 0, live = 0;
+        for (uint32_t i = 0; i < n->n; i++) {
+            const ps_ct_entry *en = &n->v[i];
+            if (!ps_nat_live(n, i, s->now) || en->kind == PS_NAT_NONE) continue; /* translations only */
+            live++;
+            if (kept == PV_MAX_NAT_ROWS && en->id > oldest[kept - 1]->id) continue;
+            uint32_t pos = kept < PV_MAX_NAT_ROWS ? kept++ : kept - 1;
+            while (pos > 0 && oldest[pos - 1]->id > en->id) {
+                oldest[pos] = oldest[pos - 1];
+                pos--;
             }
-            if (best == PS_NONE) break;
-            if (host->nnat == PV_MAX_NAT_ROWS) {
-                host->hidden_nat = live - host->nnat;
-                break;
-            }
-            const ps_ct_entry *en = &n->v[best];
+            oldest[pos] = en;
+        }
+        host->hidden_nat = live - kept;
+        for (uint32_t k = 0; k < kept; k++) {
+            const ps_ct_entry *en = oldest[k];
             pv_nat_row *r = &s->nats[s->nnats++];
             r->forward = en->kind == PS_NAT_DNAT;
             /* masquerade: orig is inside, reply's dst the public end;
@@ -568,10 +568,8 @@ static void add_nat_rows(pv_scene *s, const ps_engine *e)
             ps_endpoint_str(r->forward ? en->orig.dst : en->reply.dst, r->forward ? en->orig.dport : en->reply.dport,
                             r->out);
             r->conv = pv_scene_conv_for(s, en->orig.src, en->orig.sport, en->orig.dst, en->orig.dport);
-            host->nnat++;
-            last = en->id;
-            any = true;
         }
+        host->nnat = kept;
     }
 }
 

@@ -41,8 +41,10 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
         goto fail;
     for (uint32_t h = 0; h < sc->nhosts; h++) {
         ps_nat_init(&e->nat[h], sc->hosts[h].router ? sc->hosts[h].conntrack_max : 0);
+        e->nat[h].tracking = sc->hosts[h].router && sc->hosts[h].masquerade;
         e->gateway[h] = PS_NONE;
     }
+    for (uint32_t i = 0; i < sc->nforwards; i++) e->nat[sc->forwards[i].router].tracking = true;
     /* The first router in link order a host is inside of (ps_scenario_gateway), in one pass. */
     for (uint32_t l = 0; l < sc->nlinks; l++) {
         uint32_t a = sc->links[l].a, b = sc->links[l].b;

@@ -201,6 +201,10 @@ void ps__seg_free(ps_engine *e, uint32_t g);
 /* A segment reached a router: rewrites and forwards it (or drops it) and
  * returns true; false when it is for the router itself. */
 bool ps__router_input(ps_engine *e, const ps_segment *sg);
+/* A segment router r sends itself (its sockets', its RSTs): conntrack
+ * follows it too when the router tracks (ps_nat.tracking). */
+void ps__router_output(ps_engine *e, uint32_t r, ps_addr src, uint16_t sport, ps_addr dst, uint16_t dport,
+                       uint8_t flags);
 
 /* The next host on the way to an address from `from` (itself for 127.x and
  * its own addresses; the gateway router for a host it has no link to), or

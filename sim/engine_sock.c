@@ -60,9 +60,13 @@ uint32_t ps__route(const ps_engine *e, uint32_t from, ps_addr dst, ps_time *late
     uint64_t k = ps__pair_key(from, h);
     uint32_t l = ps_table_find(&e->link_index, ps_hash64(k), link_eq, e->sc, &k);
     if (l == PS_NONE) {
-        /* No link: a host on a router's inside network sends through it. */
-        h = e->gateway[from];
-        if (h == PS_NONE) return PS_NONE;
+        /* No link: a host on a router's inside network sends through it, to
+         * the hosts the router is linked to (one hop, as verify's routes). */
+        uint32_t gw = e->gateway[from];
+        if (gw == PS_NONE) return PS_NONE;
+        k = ps__pair_key(gw, h);
+        if (gw != h && ps_table_find(&e->link_index, ps_hash64(k), link_eq, e->sc, &k) == PS_NONE) return PS_NONE;
+        h = gw;
         k = ps__pair_key(from, h);
         l = ps_table_find(&e->link_index, ps_hash64(k), link_eq, e->sc, &k);
         PS_ASSERT(l != PS_NONE);

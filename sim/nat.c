@@ -27,6 +27,8 @@ void ps_nat_init(ps_nat *t, uint32_t max)
     t->n = t->cap = 0;
     t->max = max;
     t->next_id = 0;
+    t->soonest = PS_TIME_NEVER;
+    t->tracking = false;
     ps_table_init(&t->index);
 }
 
@@ -34,7 +36,9 @@ void ps_nat_free(ps_nat *t)
 {
     free(t->v);
     ps_table_free(&t->index);
+    bool tracking = t->tracking;
     ps_nat_init(t, t->max);
+    t->tracking = tracking;
 }
 
 typedef struct key {
@@ -146,9 +150,13 @@ ps_nat_result ps_nat_masquerade(ps_nat *t, uint8_t proto, const ps_tuple *orig, 
 ps_nat_result ps_nat_add(ps_nat *t, uint8_t proto, ps_nat_kind kind, const ps_tuple *orig,
                          const ps_tuple *reply, uint8_t flags, ps_time now, uint32_t *id)
 {
-    if (t->n >= t->max) /* garbage first, as conntrack's collector would have */
-        for (uint32_t i = t->n; i-- > 0;)
+    if (ps_nat_sweep_due(t, now)) { /* garbage first, as conntrack's collector would have */
+        t->soonest = PS_TIME_NEVER;
+        for (uint32_t i = t->n; i-- > 0;) {
             if (!ps_nat_live(t, i, now)) remove_entry(t, i);
+            else if (t->v[i].expires < t->soonest) t->soonest = t->v[i].expires;
+        }
+    }
     if (t->n >= t->max) return PS_NAT_FULL;
     int dir;
     /* Meeting an expired entry with either tuple drops it, so the index never holds a key twice. */
@@ -167,10 +175,15 @@ ps_nat_result ps_nat_add(ps_nat *t, uint8_t proto, ps_nat_kind kind, const ps_tu
     t->v[i] = (ps_ct_entry){ .orig = *orig, .reply = *reply, .expires = ps_time_add(now, ps_ct_timeout(st)),
                              .id = t->next_id++, .proto = proto, .state = (uint8_t)st,
                              .kind = (uint8_t)kind };
+    if (t->v[i].expires < t->soonest) t->soonest = t->v[i].expires;
     t->n++;
     *id = i;
     return PS_NAT_OK;
 }
+
+/* Timeouts only grow an entry's expiry, so `soonest` stays a lower bound:
+ * below it, a sweep would find nothing. */
+bool ps_nat_sweep_due(const ps_nat *t, ps_time now) { return t->n >= t->max && now >= t->soonest; }
 
 /* conntrack's TCP state table (nf_conntrack_proto_tcp.c, tcp_conntracks),
  * for the packet kinds portsim sends: [direction][kind][state]. A state
@@ -201,10 +214,14 @@ static const uint8_t ct_next[2][K_COUNT][PS_CT_STATE_COUNT] = {
     },
 };
 
-void ps_nat_track(ps_nat *t, uint32_t i, int dir, uint8_t flags, ps_time now)
+bool ps_nat_track(ps_nat *t, uint32_t i, int dir, uint8_t flags, ps_time now)
 {
     PS_ASSERT(i < t->n && (dir == 0 || dir == 1));
     ps_ct_entry *en = &t->v[i];
+    if (dir == 1 && !en->replied && (flags & PS_RST)) {
+        remove_entry(t, i);
+        return false;
+    }
     int k = (flags & PS_RST) ? K_RST
             : (flags & PS_SYN) ? ((flags & PS_ACK) ? K_SYNACK : K_SYN)
             : (flags & PS_FIN) ? K_FIN
@@ -216,6 +233,7 @@ void ps_nat_track(ps_nat *t, uint32_t i, int dir, uint8_t flags, ps_time now)
     en->state = (uint8_t)st;
     if (dir == 1) en->replied = 1;
     en->expires = ps_time_add(now, ps_ct_timeout(st));
+    return true;
 }
 
 ps_tuple ps_nat_translate(const ps_ct_entry *en, int dir)

@@ -49,6 +49,7 @@ ps_time ps_ct_timeout(ps_ct_state st);
 typedef enum ps_nat_kind {
     PS_NAT_SNAT, /* masquerade: the source was rewritten on the way out */
     PS_NAT_DNAT, /* a forwarding rule: the destination was rewritten on the way in */
+    PS_NAT_NONE, /* tracked, not translated (to or from the router itself, or routed as is) */
 } ps_nat_kind;
 
 typedef struct ps_ct_entry {
@@ -68,6 +69,9 @@ typedef struct ps_nat {
     uint32_t n, cap;
     uint32_t max;       /* at most this many entries */
     uint32_t next_id;
+    ps_time soonest;    /* no entry expires before this (a lower bound) */
+    bool tracking;      /* the router has NAT rules, so conntrack follows every
+                           connection through or to it, as Linux does */
     ps_table index;     /* tuple -> entry * 2 + direction (0 orig, 1 reply) */
 } ps_nat;
 
@@ -99,14 +103,21 @@ ps_nat_result ps_nat_masquerade(ps_nat *t, uint8_t proto, const ps_tuple *orig, 
                                 ps_rng *rng, ps_time now, ps_tuple *reply);
 
 /* Adds an entry for a connection whose first packet (flags) carried orig,
- * answered with reply; *id receives its index. Expired entries are swept
- * first when the table is at its bound. */
+ * answered with reply; *id receives its index. When the table is at its
+ * bound, expired entries are swept first, but only once one can have
+ * expired (ps_nat_sweep_due): the caller charges that scan of t->n. */
 ps_nat_result ps_nat_add(ps_nat *t, uint8_t proto, ps_nat_kind kind, const ps_tuple *orig,
                          const ps_tuple *reply, uint8_t flags, ps_time now, uint32_t *id);
 
+/* Whether adding now would scan the whole table for expired entries. */
+bool ps_nat_sweep_due(const ps_nat *t, ps_time now);
+
 /* Moves entry i through conntrack's TCP states for a packet with `flags`
- * going in direction dir, and restarts its timeout. */
-void ps_nat_track(ps_nat *t, uint32_t i, int dir, uint8_t flags, ps_time now);
+ * going in direction dir, and restarts its timeout. Returns false when the
+ * entry is gone: a connection whose only answer is an RST is forgotten at
+ * once, as conntrack does (nf_conntrack_tcp_packet); indices of other
+ * entries may change then. */
+bool ps_nat_track(ps_nat *t, uint32_t i, int dir, uint8_t flags, ps_time now);
 
 /* What a packet of entry en going in direction dir becomes. */
 ps_tuple ps_nat_translate(const ps_ct_entry *en, int dir);

@@ -43,6 +43,41 @@ static void report_drop(ps_engine *e, uint32_t r, const ps_segment *sg, const ch
     ps__emit(e, &ev);
 }
 
+/* A new entry for tuple k (the first packet of a connection: sg, or the
+ * router's own SYN when sg is NULL) on router r: the first rule that claims
+ * it, else, while the router tracks, an untranslated one; *out is PS_NONE
+ * when nothing tracks it. False when the packet is dropped (reported) or
+ * the run stopped. */
+static bool new_entry(ps_engine *e, uint32_t r, const ps_segment *sg, const ps_tuple *k, uint32_t *out)
+{
+    *out = PS_NONE;
+    const ps_scenario *sc = e->sc;
+    ps_nat *t = &e->nat[r];
+    ps_tuple reply = { k->dst, k->src, k->dport, k->sport };
+    ps_nat_kind kind = PS_NAT_NONE;
+    ps_nat_result res = PS_NAT_OK;
+    const ps_forward_spec *f = sg ? forward_rule(sc, r, sg) : NULL;
+    if (f) {
+        kind = PS_NAT_DNAT;
+        reply = (ps_tuple){ f->to, k->src, f->to_port, k->sport };
+    } else if (sg && leaves_inside(e, r, sg)) {
+        kind = PS_NAT_SNAT;
+        res = ps_nat_masquerade(t, PS_PROTO_TCP, k, sc->hosts[r].addrs[0], &e->rng, e->now, &reply);
+    } else if (!t->tracking) {
+        return true;
+    }
+    /* A full table is scanned for expired entries: that pays into the work budget. */
+    if (ps_nat_sweep_due(t, e->now) && !ps_engine_charge(e, t->n)) return false;
+    uint8_t flags = sg ? sg->flags : PS_SYN;
+    if (res == PS_NAT_OK) res = ps_nat_add(t, PS_PROTO_TCP, kind, k, &reply, flags, e->now, out);
+    if (res == PS_NAT_NOMEM) ps__nomem(e);
+    /* Linux drops a packet it cannot track or translate: its sender will
+     * retransmit in vain. */
+    else if (res != PS_NAT_OK && sg)
+        report_drop(e, r, sg, res == PS_NAT_FULL ? "translation table full (conntrack-max)" : "no free outside port");
+    return res == PS_NAT_OK;
+}
+
 bool ps__router_input(ps_engine *e, const ps_segment *sg)
 {
     uint32_t r = sg->to_host;
@@ -52,46 +87,21 @@ bool ps__router_input(ps_engine *e, const ps_segment *sg)
     int dir = 0;
     bool fresh = false;
     uint32_t i = ps_nat_find(t, PS_PROTO_TCP, &k, e->now, &dir);
-    if (i == PS_NONE && !(sg->flags & PS_RST)) {
-        /* A new connection: the first rule that claims it makes its entry. */
-        ps_tuple reply;
-        ps_nat_kind kind;
-        ps_nat_result res = PS_NAT_OK;
-        const ps_forward_spec *f = forward_rule(sc, r, sg);
-        if (f) {
-            kind = PS_NAT_DNAT;
-            reply = (ps_tuple){ f->to, sg->src_addr, f->to_port, sg->src_port };
-        } else if (leaves_inside(e, r, sg)) {
-            kind = PS_NAT_SNAT;
-            res = ps_nat_masquerade(t, PS_PROTO_TCP, &k, sc->hosts[r].addrs[0], &e->rng, e->now, &reply);
-        } else {
-            goto unclaimed;
-        }
-        if (res == PS_NAT_OK) res = ps_nat_add(t, PS_PROTO_TCP, kind, &k, &reply, sg->flags, e->now, &i);
-        if (res == PS_NAT_NOMEM) {
-            ps__nomem(e);
-            return true;
-        }
-        if (res != PS_NAT_OK) {
-            /* Linux drops the packet: its sender will retransmit in vain. */
-            report_drop(e, r, sg, res == PS_NAT_FULL ? "translation table full (conntrack-max)"
-                                                     : "no free outside port");
-            return true;
-        }
-        fresh = true;
+    if (i == PS_NONE && !(sg->flags & PS_RST)) { /* conntrack makes no entry for a stray RST */
+        if (!new_entry(e, r, sg, &k, &i)) return true;
+        fresh = i != PS_NONE;
     }
-unclaimed:
-    if (i == PS_NONE) {
-        if (ps__host_owns(&sc->hosts[r], sg->dst_addr) || ps__is_loopback(sg->dst_addr)) return false;
-        /* Routed as it is (no rule rewrites it). */
-        ps__tcp_send(e, r, PS_NONE, sg->src_addr, sg->src_port, sg->dst_addr, sg->dst_port, sg->flags,
-                     sg->seq, sg->ack, sg->payload);
-        return true;
+    ps_tuple n = k;
+    ps_nat_kind kind = PS_NAT_NONE;
+    if (i != PS_NONE) {
+        n = ps_nat_translate(&t->v[i], dir);
+        kind = (ps_nat_kind)t->v[i].kind;
+        ps_nat_track(t, i, dir, sg->flags, e->now); /* may forget the entry: i is not used after */
     }
-    ps_nat_track(t, i, dir, sg->flags, e->now);
-    const ps_ct_entry *en = &t->v[i];
-    ps_tuple n = ps_nat_translate(en, dir);
-    if (!ps__quiet(e)) {
+    bool rewritten = n.src != k.src || n.sport != k.sport || n.dst != k.dst || n.dport != k.dport;
+    if (!rewritten && (ps__host_owns(&sc->hosts[r], n.dst) || ps__is_loopback(n.dst)))
+        return false; /* for the router itself */
+    if (rewritten && !ps__quiet(e)) {
         ps_event ev = ps__host_event(e, PS_EV_NAT, r);
         ev.has_src = ev.has_dst = true;
         ev.src_addr = sg->src_addr;
@@ -104,10 +114,22 @@ unclaimed:
         ev.nat_dst_port = n.dport;
         ev.flags = sg->flags;
         ev.len = sg->len;
-        ev.op = en->kind == PS_NAT_SNAT ? "masquerade" : "forward";
+        ev.op = kind == PS_NAT_SNAT ? "masquerade" : "forward";
         ev.nat_new = fresh;
         ps__emit(e, &ev);
     }
+    /* Routed on, rewritten or as it came. */
     ps__tcp_send(e, r, PS_NONE, n.src, n.sport, n.dst, n.dport, sg->flags, sg->seq, sg->ack, sg->payload);
     return true;
+}
+
+void ps__router_output(ps_engine *e, uint32_t r, ps_addr src, uint16_t sport, ps_addr dst, uint16_t dport,
+                       uint8_t flags)
+{
+    ps_nat *t = &e->nat[r];
+    ps_tuple k = { src, dst, sport, dport };
+    int dir = 0;
+    uint32_t i = ps_nat_find(t, PS_PROTO_TCP, &k, e->now, &dir);
+    if (i == PS_NONE && (flags & (PS_SYN | PS_ACK | PS_RST)) == PS_SYN && !new_entry(e, r, NULL, &k, &i)) return;
+    if (i != PS_NONE) ps_nat_track(t, i, dir, flags, e->now);
 }

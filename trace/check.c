@@ -188,7 +188,9 @@ bool ps_expect_eval(ps_engine *e, const ps_expect *x, char *got, size_t n)
     case PS_EXP_NAT: {
         const ps_nat *t = ps_engine_nat(e, x->host);
         uint32_t c = 0;
-        for (uint32_t i = 0; t && i < t->n; i++) c += ps_nat_live(t, i, ps_engine_now(e));
+        /* translations only: conntrack's untranslated entries are not counted */
+        for (uint32_t i = 0; t && i < t->n; i++)
+            c += ps_nat_live(t, i, ps_engine_now(e)) && t->v[i].kind != PS_NAT_NONE;
         snprintf(got, n, "%s has %u translation entries", sc->hosts[x->host].name, c);
         return c == x->value;
     }

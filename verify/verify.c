@@ -1191,6 +1191,158 @@ static bool uses_udp(const ps_scenario *sc)
     return false;
 }
 
+/* ---- a router's translation table: the engine's and /proc/net/nf_conntrack ---- */
+
+/* One tracked connection as both sides can state it: the state, the
+ * addresses and the server's port, and whether the public port is the
+ * client's own (ephemeral and router-chosen numbers differ by design). */
+static void ct_line(char *buf, size_t n, const char *state, const ps_tuple *o, const ps_tuple *r)
+{
+    char a[16], b[16], d[16], x[16];
+    snprintf(buf, n, "%s %s -> %s:%u, replies %s:%u -> %s (%s)", state, ps_addr_str(o->src, a),
+             ps_addr_str(o->dst, b), o->dport, ps_addr_str(r->src, d), r->sport, ps_addr_str(r->dst, x),
+             r->dport == o->sport ? "port kept" : "port changed");
+}
+
+typedef struct lines {
+    char (*v)[128];
+    uint32_t n, cap;
+} lines;
+
+static bool lines_push(lines *l, const char *s)
+{
+    if (!ps_grow(&l->v, &l->cap, (size_t)l->n + 1, sizeof *l->v)) return false;
+    snprintf(l->v[l->n++], sizeof *l->v, "%s", s);
+    return true;
+}
+
+static int line_cmp(const void *a, const void *b) { return strcmp(a, b); }
+
+/* "ipv4 2 tcp 6 117 TIME_WAIT src=.. dst=.. sport=.. dport=.. [UNREPLIED] src=.. ..." */
+static bool parse_conntrack(const char *text, lines *out)
+{
+    for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        char state[24];
+        unsigned to;
+        int at = 0;
+        if (sscanf(line, "ipv4 %*u tcp %*u %u %23s %n", &to, state, &at) != 2 || at == 0) continue;
+        ps_tuple t[2];
+        const char *q = line + at;
+        bool ok = true;
+        for (int k = 0; k < 2 && ok; k++) {
+            char sa[16], da[16];
+            unsigned sp, dp;
+            int used = 0;
+            ok = sscanf(q, "src=%15s dst=%15s sport=%u dport=%u %n", sa, da, &sp, &dp, &used) == 4 &&
+                 ps_addr_parse(sa, strlen(sa), &t[k].src) && ps_addr_parse(da, strlen(da), &t[k].dst);
+            t[k].sport = (uint16_t)sp;
+            t[k].dport = (uint16_t)dp;
+            q += used;
+            if (ok && k == 0 && strncmp(q, "[UNREPLIED] ", 12) == 0) q += 12;
+        }
+        if (!ok) continue;
+        char buf[128];
+        ct_line(buf, sizeof buf, state, &t[0], &t[1]);
+        if (!lines_push(out, buf)) return false;
+    }
+    return true;
+}
+
+static void lines_cell(const lines *l, char *buf, size_t n)
+{
+    /* "2 TIME_WAIT" per state, in the sorted order of the lines */
+    size_t len = 0;
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < l->n;) {
+        const char *sp = strchr(l->v[i], ' ');
+        size_t sl = sp ? (size_t)(sp - l->v[i]) : strlen(l->v[i]);
+        uint32_t j = i;
+        while (j < l->n && strncmp(l->v[j], l->v[i], sl) == 0 && l->v[j][sl] == ' ') j++;
+        if (len < n) len += (size_t)snprintf(buf + len, n - len, "%s%u %.*s", len ? ", " : "", j - i, (int)sl, l->v[i]);
+        i = j > i ? j : i + 1;
+    }
+    if (!len) snprintf(buf, n, "none");
+}
+
+static bool lines_equal(const lines *a, const lines *b)
+{
+    if (a->n != b->n) return false;
+    for (uint32_t i = 0; i < a->n; i++)
+        if (strcmp(a->v[i], b->v[i])) return false;
+    return true;
+}
+
+static char *lines_diff(const char *host, const lines *e, const lines *k)
+{
+    size_t cap = 4096, len = 0;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    out[0] = '\0';
+    uint32_t i = 0, j = 0, shown = 0;
+    while ((i < e->n || j < k->n) && shown < 16) {
+        int d = i >= e->n ? 1 : j >= k->n ? -1 : strcmp(e->v[i], k->v[j]);
+        if (d == 0) {
+            i++, j++;
+            continue;
+        }
+        len += (size_t)snprintf(out + len, cap - len, "  %s: only in %s: %s\n", host, d < 0 ? "portsim" : "the kernel",
+                                d < 0 ? e->v[i] : k->v[j]);
+        if (d < 0) i++;
+        else j++;
+        shown++;
+    }
+    return out;
+}
+
+/* Every tracking router's table on both sides, right now. */
+static void conntrack_snapshot(vctx *c)
+{
+    for (uint32_t h = 0; h < c->sc->nhosts; h++) {
+        const ps_nat *t = ps_engine_nat(c->e, h);
+        if (!t || !t->tracking) continue;
+        lines el = { 0 }, kl = { 0 };
+        char buf[128];
+        for (uint32_t i = 0; i < t->n; i++) {
+            if (!ps_nat_live(t, i, ps_engine_now(c->e))) continue;
+            ct_line(buf, sizeof buf, ps_ct_state_name((ps_ct_state)t->v[i].state), &t->v[i].orig, &t->v[i].reply);
+            if (!lines_push(&el, buf)) c->nomem = true;
+        }
+        if (el.n) qsort(el.v, el.n, sizeof *el.v, line_cmp);
+        bool read_ok = false;
+        for (int tries = 0; tries < SNAP_TRIES; tries++) {
+            if (tries) sleep_ms(25);
+            kl.n = 0;
+            size_t len;
+            char *text = ps_netns_read(h, "/proc/self/net/nf_conntrack", &len);
+            read_ok = text && parse_conntrack(text, &kl);
+            free(text);
+            if (!read_ok) continue;
+            if (kl.n) qsort(kl.v, kl.n, sizeof *kl.v, line_cmp);
+            if (lines_equal(&el, &kl)) break;
+        }
+        uint32_t ri = new_row(c, ps_engine_now(c->e), h, PS_NONE, RK_TABLE);
+        if (ri != PS_NONE) {
+            row *r = &c->rows[ri];
+            snprintf(r->op, sizeof r->op, "translation table (conntrack -L)");
+            char eb[200], kb[200];
+            lines_cell(&el, eb, sizeof eb);
+            if (!read_ok) snprintf(kb, sizeof kb, "cannot read /proc/net/nf_conntrack in %s", ps_netns_name(h));
+            else lines_cell(&kl, kb, sizeof kb);
+            bool same = read_ok && lines_equal(&el, &kl);
+            if (read_ok && !same && strcmp(eb, kb) == 0) {
+                size_t l = strlen(kb);
+                snprintf(kb + l, sizeof kb - l, "; other entries");
+            }
+            r->eng = ps_verify_strdup(c, eb);
+            r->ker = ps_verify_strdup(c, kb);
+            r->st = same ? ST_AGREE : ST_DIFFER;
+            if (!same && read_ok) r->detail = lines_diff(c->sc->hosts[h].name, &el, &kl);
+        }
+        free(el.v);
+        free(kl.v);
+    }
+}
+
 /* Both sides' sockets on every host, right now. */
 static void snapshot(vctx *c)
 {
@@ -1209,6 +1361,7 @@ static void snapshot(vctx *c)
     }
     free(tcp_map);
     free(udp_map);
+    conntrack_snapshot(c);
 }
 
 /* ---- the engine and the kernel, step by step ---- */

@@ -35,7 +35,7 @@ typedef struct view {
     pv_layout *L;
 } view;
 
-static view at(const char *file, ps_time t, int w, int h)
+static view at_mode(const char *file, ps_time t, int w, int h, bool present)
 {
     view v;
     v.sc = ps_scenario_load_or_report(file);
@@ -47,10 +47,12 @@ static view at(const char *file, ps_time t, int w, int h)
     v.L = calloc(1, sizeof *v.L);
     assert_true(v.s && v.L);
     pv_scene_build(v.s, v.e, NULL, NULL);
-    pv_layout_in in = { v.s, w, h, 1.0, fake_measure, NULL, "NAT", "t", "hint", "caption", false, NULL, 0, 0, false };
+    pv_layout_in in = { v.s, w, h, 1.0, fake_measure, NULL, "NAT", "t", "hint", "caption", false, NULL, 0, 0, present };
     pv_layout_compute(&in, v.L);
     return v;
 }
+
+static view at(const char *file, ps_time t, int w, int h) { return at_mode(file, t, w, h, false); }
 
 static void done(view *v)
 {
@@ -191,6 +193,24 @@ static void a_full_table_is_counted(void **state)
     done(&v);
 }
 
+/* Presenting (big type, short buildings): both entries still listed, in
+ * the short form with the public port only (the address is on the roof). */
+static void presenting_keeps_every_entry(void **state)
+{
+    (void)state;
+    view v = at_mode("scenarios/nat.scn", 441500, 1920, 1080, true);
+    uint32_t home = host_named(v.s, "home");
+    const pv_host_box *hb = &v.L->hosts[home];
+    assert_int_equal(hb->nat_shown, 2);
+    assert_true(hb->nat_px >= v.L->min_px);
+    char a[64], b[64];
+    pv_nat_row_text(&v.s->nats[v.s->hosts[home].first_nat + 1], (pv_nat_form)hb->nat_form, a, b, sizeof a);
+    assert_true(hb->nat_form == PV_NAT_PORT_ONLY || hb->nat_form == PV_NAT_ONE_LINE);
+    if (hb->nat_form == PV_NAT_PORT_ONLY) assert_string_equal(a, "192.168.1.11:50000 ↔ :60693");
+    assert_labels_ok(v.L);
+    done(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +218,7 @@ int main(void)
         cmocka_unit_test(outside_envelopes_keep_their_conversation),
         cmocka_unit_test(forwarded_door_says_where),
         cmocka_unit_test(a_full_table_is_counted),
+        cmocka_unit_test(presenting_keeps_every_entry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

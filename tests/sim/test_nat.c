@@ -137,9 +137,18 @@ static void states_follow_conntrack_and_set_timeouts(void **state)
     ps_nat_track(&t, j, 0, PS_FIN | PS_ACK, 3);
     ps_nat_track(&t, j, 1, PS_ACK, 4);
     assert_int_equal(t.v[j].state, PS_CT_CLOSE_WAIT);
-    ps_nat_track(&t, j, 1, PS_RST, 5);
+    assert_true(ps_nat_track(&t, j, 1, PS_RST, 5));
     assert_int_equal(t.v[j].state, PS_CT_CLOSE);
     assert_int_equal(t.v[j].expires, 5 + 10000000ull);
+    /* A SYN whose only answer is an RST: the entry is forgotten at once. */
+    ps_tuple r3;
+    uint32_t m = connect_through(&t, &rng, LAN2, 50002, 6, &r3);
+    assert_int_equal(t.n, 3);
+    assert_false(ps_nat_track(&t, m, 1, PS_RST | PS_ACK, 7));
+    assert_int_equal(t.n, 2);
+    int dir;
+    ps_tuple gone = { LAN2, SRV, 50002, 443 };
+    assert_int_equal(ps_nat_find(&t, PS_PROTO_TCP, &gone, 8, &dir), PS_NONE);
     ps_nat_free(&t);
 }
 
@@ -156,6 +165,7 @@ static void entries_expire_and_the_table_is_bounded(void **state)
     ps_tuple orig = { LAN1, SRV, 50002, 443 };
     uint32_t id;
     assert_int_equal(ps_nat_masquerade(&t, PS_PROTO_TCP, &orig, OUT, &rng, 1, &r), PS_NAT_OK);
+    assert_false(ps_nat_sweep_due(&t, 1)); /* full, but nothing can have expired yet */
     assert_int_equal(ps_nat_add(&t, PS_PROTO_TCP, PS_NAT_SNAT, &orig, &r, PS_SYN, 1, &id), PS_NAT_FULL);
     assert_int_equal(t.n, 2);
     /* After SYN_SENT's 120 s both have expired: room again, and the old
@@ -164,6 +174,7 @@ static void entries_expire_and_the_table_is_bounded(void **state)
     int dir;
     ps_tuple old = { LAN1, SRV, 50000, 443 };
     assert_false(ps_nat_live(&t, 0, later));
+    assert_true(ps_nat_sweep_due(&t, later));
     assert_int_equal(ps_nat_peek(&t, PS_PROTO_TCP, &old, later, &dir), PS_NONE);
     assert_int_equal(ps_nat_add(&t, PS_PROTO_TCP, PS_NAT_SNAT, &orig, &r, PS_SYN, later, &id), PS_NAT_OK);
     assert_int_equal(t.n, 1);

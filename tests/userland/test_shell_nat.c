@@ -109,11 +109,51 @@ static void nft_lists_the_rules_verify_loads(void **state)
     stop();
 }
 
+static int drops;
+static void count_drops(void *ctx, const ps_event *ev)
+{
+    (void)ctx;
+    if (ev->kind == PS_EV_NAT && !strcmp(ev->op, "drop") && !strcmp(ev->text, "translation table full (conntrack-max)"))
+        drops++;
+}
+
+/* conntrack-max=1: the second laptop's SYN finds the table full and is
+ * dropped; its connection never gets an answer. */
+static void a_full_table_drops_new_connections(void **state)
+{
+    (void)state;
+    static const char *const full =
+        "router home inside 192.168.1.1/24 outside 203.0.113.5 masquerade conntrack-max=1\n"
+        "host l1 192.168.1.10\nhost l2 192.168.1.11\nhost server 93.184.216.34\n"
+        "link l1 home 1ms\nlink l2 home 1ms\nlink home server 20ms\n"
+        "proc server nginx pid=812 user=root\nproc l1 curl pid=1 user=a\nproc l2 curl pid=1 user=b\n"
+        "at 0ms server nginx listen 443\n"
+        "at 100ms l1 curl connect 93.184.216.34:443 as a\n"
+        "at 200ms l2 curl connect 93.184.216.34:443 as b\n";
+    ps_diag d;
+    sc = ps_scenario_parse(full, strlen(full), "t.scn", &d);
+    assert_non_null(sc);
+    e = ps_engine_new(sc, 1);
+    assert_non_null(e);
+    ps_shell_attach(e);
+    drops = 0;
+    ps_engine_set_sink(e, count_drops, NULL);
+    ps_engine_run_until(e, 1000000);
+    assert_int_equal(drops, 1);
+    assert_int_equal(ps_engine_socket(e, ps_engine_named_socket(e, ps_scenario_sock(sc, "a")))->state, PS_ESTABLISHED);
+    assert_int_equal(ps_engine_socket(e, ps_engine_named_socket(e, ps_scenario_sock(sc, "b")))->state, PS_SYN_SENT);
+    char *got = ps_shell_exec(e, ps_scenario_host(sc, "home"), "conntrack -L");
+    assert_non_null(strstr(got, "1 flow entries have been shown."));
+    free(got);
+    stop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(conntrack_follows_the_connection),
         cmocka_unit_test(nft_lists_the_rules_verify_loads),
+        cmocka_unit_test(a_full_table_drops_new_connections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
