@@ -10,6 +10,7 @@
  * known, so they may name sockets defined further down. Pass 3 is
  * `check --against`'s: only `expect` lines, against another scenario's names. */
 #include "parse.h"
+#include "http.h"
 
 #include "lexer.h"
 #include "mem.h"
@@ -824,10 +825,23 @@ static ps_action *new_action(parser *p, ps_action_kind kind, ps_time t, uint32_t
     return a;
 }
 
-/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport] */
+/* `serve [parts N]` on a listen line: checked once the line is read. */
+static bool listen_serve(parser *p, ps_action *a, uint32_t seen, uint32_t serve_col, uint32_t parts_col,
+                         uint64_t parts)
+{
+    if ((seen & 32u) && !(seen & 16u))
+        return fail_at(p, parts_col, "'parts' belongs to 'serve': write 'serve parts N'");
+    if (!(seen & 16u)) return true;
+    if (seen & 2u)
+        return fail_at(p, serve_col, "a 'serve' listener answers HTTP requests itself: drop 'reply'");
+    a->serve_parts = (uint8_t)((seen & 32u) ? parts : 1u);
+    return true;
+}
+
+/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport] [serve [parts N]] */
 static bool act_listen(parser *p, ps_action *a)
 {
-    static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport" };
+    static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport", "serve", "parts" };
     span ep = { NULL, 0, 0 };
     if (!want_word(p, "a port to listen on, like 443 or 10.0.0.1:8080", &ep)) return false;
     const char *colon = memchr(ep.s, ':', ep.len);
@@ -845,16 +859,23 @@ static bool act_listen(parser *p, ps_action *a)
         if (!parse_addr(p, (span){ ep.s, n, ep.col }, &a->addr)) return false;
     }
     if (!parse_port(p, port, "port", &a->port)) return false;
-    uint32_t seen = 0;
+    uint32_t seen = 0, serve_col = 0, parts_col = 0;
+    uint64_t parts = 1;
     while (p->tok.kind != PS_TOK_END) {
         size_t k = 0;
+        uint32_t col = p->tok.col;
         if (!want_option(p, opts, COUNT_OF(opts), "listen option", &seen, &k)) return false;
         if (k == 0 && !define_sock(p, p->sc->nactions - 1)) return false;
         if (k == 1 && !want_string(p, "the reply text in double quotes", &a->text)) return false;
         if (k == 2) a->reuseaddr = true;
         if (k == 3) a->reuseport = true;
+        if (k == 4) serve_col = col;
+        if (k == 5) {
+            parts_col = col;
+            if (!want_uint(p, "number of parts", 1, PS_HTTP_MAX_PARTS, &parts)) return false;
+        }
     }
-    return true;
+    return listen_serve(p, a, seen, serve_col, parts_col, parts);
 }
 
 /* Parses a connect target into a->addr/port (see README: ADDR:PORT,
@@ -935,10 +956,46 @@ static bool act_connect(parser *p, ps_action *a)
     return true;
 }
 
+/* fetch URL resources N http1|http2 [pool N] [as PAGE] (sim/http.h) */
+static bool act_fetch(parser *p, ps_action *a)
+{
+    static const char *const opts[] = { "resources", "http1", "http2", "pool", "as" };
+    span target = { NULL, 0, 0 };
+    if (!want_word(p, "a page address like https://server or server:8080", &target) ||
+        !parse_target(p, target, a))
+        return false;
+    uint32_t seen = 0, pool_col = 0, nfetch = 0;
+    uint64_t n = 0, pool = PS_HTTP_DEFAULT_POOL;
+    for (uint32_t i = 0; i < p->sc->nactions; i++) nfetch += p->sc->actions[i].kind == PS_ACT_FETCH;
+    if (nfetch > PS_HTTP_MAX_PAGES)
+        return fail_at(p, a->pos.col, "too many 'fetch' lines (at most %u)", PS_HTTP_MAX_PAGES);
+    while (p->tok.kind != PS_TOK_END) {
+        size_t k = 0;
+        uint32_t col = p->tok.col;
+        if (!want_option(p, opts, COUNT_OF(opts), "fetch option", &seen, &k)) return false;
+        if (k == 0 && !want_uint(p, "number of resources", 0, PS_HTTP_MAX_RESOURCES, &n)) return false;
+        if ((k == 1 || k == 2) && (seen & 6u) == 6u)
+            return fail_at(p, col, "a page is fetched over http1 or http2, not both");
+        if (k == 3) {
+            pool_col = col;
+            if (!want_uint(p, "pool size", 1, PS_HTTP_MAX_POOL, &pool)) return false;
+        }
+        if (k == 4 && !define_sock(p, p->sc->nactions - 1)) return false;
+    }
+    if (!(seen & 1u)) return fail_at(p, tok_col(p), "expected 'resources N' (how many the page names)");
+    if (!(seen & 6u)) return fail_at(p, tok_col(p), "expected 'http1' or 'http2' (the protocol)");
+    if (pool_col && (seen & 4u))
+        return fail_at(p, pool_col, "'pool' is for http1: HTTP/2 uses one connection");
+    a->resources = (uint16_t)n;
+    a->http = (seen & 4u) ? 2 : 1;
+    a->pool = (uint8_t)pool;
+    return true;
+}
+
 /* at TIME HOST kill PID | shell "CMD" | PROC listen ... | PROC connect ... */
 static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
 {
-    static const char *const verbs[] = { "listen", "connect" };
+    static const char *const verbs[] = { "listen", "connect", "fetch" };
     bool kill = is_word(p, "kill"), shell = is_word(p, "shell");
     uint32_t proc = PS_NONE;
     size_t verb = 0;
@@ -950,7 +1007,8 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
     ps_action_kind kind = kill        ? PS_ACT_KILL
                           : shell     ? PS_ACT_SHELL
                           : verb == 0 ? PS_ACT_LISTEN
-                                      : PS_ACT_CONNECT;
+                          : verb == 1 ? PS_ACT_CONNECT
+                                      : PS_ACT_FETCH;
     ps_action *a = new_action(p, kind, t, col);
     if (a == NULL) return false;
     a->host = h;
@@ -963,6 +1021,7 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
         return want_end(p);
     case PS_ACT_SHELL: return want_string(p, "a command in double quotes", &a->text) && want_end(p);
     case PS_ACT_LISTEN: return act_listen(p, a);
+    case PS_ACT_FETCH: return act_fetch(p, a);
     default: return act_connect(p, a);
     }
 }
@@ -1140,6 +1199,34 @@ static bool exp_sock(parser *p, ps_expect *e, uint32_t time_col)
     return true;
 }
 
+/* Whether the next word counts something about page `sock` (made by a
+ * `fetch` line): then the expectation is about the page load. */
+static bool is_page_expect(const parser *p, uint32_t sock)
+{
+    static const char *const words[] = { "connections", "handshakes", "ports", "streams", "queued", "done" };
+    if (p->sc->actions[p->sc->socks[sock].action].kind != PS_ACT_FETCH) return false;
+    for (size_t i = 0; i < COUNT_OF(words); i++)
+        if (is_word(p, words[i])) return true;
+    return false;
+}
+
+/* PAGE connections|handshakes|ports|streams|queued N  |  PAGE done [before TIME] */
+static bool exp_page(parser *p, ps_expect *e)
+{
+    static const char *const words[] = { "connections", "handshakes", "ports", "streams", "queued", "done" };
+    size_t k = 0;
+    e->kind = PS_EXP_PAGE;
+    if (!keyword(p, words, COUNT_OF(words), "page count", &k)) return false;
+    e->page_field = (ps_page_field)k;
+    if (e->page_field != PS_PAGE_DONE) return want_uint(p, "count", 0, UINT32_MAX, &e->value);
+    e->value = PS_TIME_NEVER;
+    if (p->tok.kind == PS_TOK_END) return true;
+    ps_time t;
+    if (!want_literal(p, "before", "'before TIME' or the end of the line") || !want_time(p, &t)) return false;
+    e->value = t;
+    return true;
+}
+
 static bool st_expect(parser *p, uint32_t col)
 {
     ps_expect *e = PUSH(p, expects, PS_MAX_EXPECTS, "'expect' lines");
@@ -1164,7 +1251,8 @@ static bool st_expect(parser *p, uint32_t col)
     } else if (memchr(first.s, '.', first.len)) {
         ok = exp_compare(p, e);
     } else {
-        ok = resolve_sock(p, first, true, &e->sock) && advance(p) && exp_sock(p, e, time_col);
+        ok = resolve_sock(p, first, true, &e->sock) && advance(p) &&
+             (is_page_expect(p, e->sock) ? exp_page(p, e) : exp_sock(p, e, time_col));
     }
     return ok && want_end(p) &&
            dup_text(p, text, (size_t)(p->prev.s + p->prev.len - text), &e->text);

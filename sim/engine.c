@@ -44,6 +44,7 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
         const ps_proc_spec *ps = &sc->procs[i];
         if (ps_engine_spawn(e, ps->host, ps->name, ps->user, ps->pid) == PS_NONE) goto fail;
     }
+    if (!ps__http_init(e)) goto fail;
     /* Actions go in at their times in file order, so ties keep file order. */
     for (uint32_t a = 0; a < sc->nactions; a++)
         if (!ps_evq_push(&e->q, sc->actions[a].t, EVT_PACK(EVT_ACTION, 0, a))) goto fail;
@@ -80,6 +81,7 @@ void ps_engine_free(ps_engine *e)
     free(e->named_err);
     free(e->named_seen);
     free(e->named_last);
+    ps__http_free(e);
     free(e);
 }
 
@@ -111,12 +113,16 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
     const ps_action *act = &e->sc->actions[a];
     e->cur_action = a;
     switch (act->kind) {
-    case PS_ACT_LISTEN:
-        ps_engine_listen(e, act->proc, act->addr, act->port,
-                         (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) |
-                             (act->reuseport ? PS_SOCK_REUSEPORT : 0u),
-                         act->text, act->sock, NULL);
+    case PS_ACT_LISTEN: {
+        uint32_t l;
+        if (ps_engine_listen(e, act->proc, act->addr, act->port,
+                             (act->reuseaddr ? PS_SOCK_REUSEADDR : 0u) |
+                                 (act->reuseport ? PS_SOCK_REUSEPORT : 0u),
+                             act->text, act->sock, &l) == PS_OK &&
+            act->serve_parts)
+            ps__http_serve(e, l, act->serve_parts);
         break;
+    }
     case PS_ACT_CONNECT: {
         uint32_t s;
         ps_errno err =
@@ -156,6 +162,9 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
          * (the userland does). Without one, the command is echoed alone. */
         if (e->command_fn == NULL) ps__command_echo(e, act->host, act->text);
         else if (!e->command_fn(e->command_ctx, e, act->host, act->text)) ps__nomem(e);
+        break;
+    case PS_ACT_FETCH:
+        ps__http_fetch(e, a);
         break;
     case PS_ACT_COUNT:
         break;
@@ -226,6 +235,7 @@ bool ps_engine_step(ps_engine *e)
     case EVT_ACTION: run_action(e, EVT_INDEX(it.data), EVT_REP(it.data)); break;
     case EVT_ARRIVE: ps__tcp_arrive(e, EVT_INDEX(it.data)); break;
     case EVT_TIMEWAIT: ps__tcp_timewait_due(e); break;
+    case EVT_HTTP: ps__http_tick(e); break;
     }
     PS_ASSERT((e->steps & (e->steps - 1)) != 0 || structures_valid(e));
     return true;

@@ -23,6 +23,7 @@ typedef enum ps_event_kind {
     PS_EV_KILL,        /* a process was killed: pid, proc */
     PS_EV_SAY,         /* a caption: text */
     PS_EV_SHELL,       /* a command on a host and its output: text */
+    PS_EV_HTTP,        /* a page load's step (sim/http.h): op, page, stream/request, text */
     PS_EV_KIND_COUNT
 } ps_event_kind;
 
@@ -63,6 +64,17 @@ typedef struct ps_event {
     bool port_free;        /* RELEASE: no other socket holds the port any more */
     const char *text;      /* SAY caption, SHELL output, DELIVER/SEGMENT payload */
     uint32_t action;       /* scenario action that caused it, or PS_NONE */
+    /* HTTP: op is "fetch", "request", "queued", "respond", "response" or
+     * "done"; page names the page (its `as` name, or "page"); an HTTP/2
+     * stream id (0 for HTTP/1.1); the request's number in the page (0: the
+     * page itself, 1..N: its resources). */
+    const char *page;
+    uint32_t stream;
+    uint32_t request;
+    /* SEGMENT, DELIVER on a page load's or a server's socket: what the
+     * payload belongs to (a ps_http_tag_kind: 1 = `stream`, 2 = `request`;
+     * 0 = nothing). */
+    uint8_t http_tag;
 } ps_event;
 
 typedef void (*ps_event_fn)(void *ctx, const ps_event *ev);

@@ -95,6 +95,7 @@ typedef enum ps_action_kind {
     PS_ACT_KILL,     /* a host kills a pid */
     PS_ACT_SAY,      /* a caption for the lecture */
     PS_ACT_SHELL,    /* a command typed on a host (see shell.h) */
+    PS_ACT_FETCH,    /* a browser loads a page and its resources (sim/http.h) */
     PS_ACT_COUNT
 } ps_action_kind;
 
@@ -117,6 +118,11 @@ typedef struct ps_action {
     uint32_t repeat;     /* how many times (>= 1); only LISTEN-free kinds may repeat */
     ps_time every;       /* spacing between repeats */
     ps_pos pos;          /* the line's first column */
+    /* FETCH: a page load (sim/http.h); addr/port: the server, sock: `as PAGE` */
+    uint16_t resources;  /* FETCH: resources after the page, 0..PS_HTTP_MAX_RESOURCES */
+    uint8_t http;        /* FETCH: 1 (HTTP/1.1 keep-alive) or 2 (HTTP/2) */
+    uint8_t pool;        /* FETCH: connections per origin, 1..PS_HTTP_MAX_POOL */
+    uint8_t serve_parts; /* LISTEN: 0, or `serve`: segments per response body */
 } ps_action;
 
 typedef enum ps_expect_kind {
@@ -126,6 +132,7 @@ typedef enum ps_expect_kind {
     PS_EXP_PORT,     /* [at T] HOST port N free|listening|used */
     PS_EXP_COUNT,    /* [at T] HOST STATE count N    e.g. expect 2s server established count 10000 */
     PS_EXP_DISTINCT, /* [at T] tuples distinct       every live 4-tuple is unique */
+    PS_EXP_PAGE,     /* PAGE connections|handshakes|ports|streams|queued N, PAGE done [before T] */
     PS_EXP_KIND_COUNT
 } ps_expect_kind;
 
@@ -136,6 +143,17 @@ typedef enum ps_field {
     PS_FIELD_SADDR,  /* the socket's local address (only == and !=) */
     PS_FIELD_DADDR,  /* the socket's remote address (only == and !=) */
 } ps_field;
+
+/* What an `expect PAGE ...` line counts (sim/http.h, ps_http_stats). */
+typedef enum ps_page_field {
+    PS_PAGE_CONNECTIONS, /* connections that reached ESTABLISHED */
+    PS_PAGE_HANDSHAKES,  /* SYNs the page's connects sent */
+    PS_PAGE_PORTS,       /* distinct source ports its connections used */
+    PS_PAGE_STREAMS,     /* HTTP/2 streams opened */
+    PS_PAGE_QUEUED,      /* HTTP/1.1 requests that waited for a busy connection */
+    PS_PAGE_DONE,        /* every response in (value: a deadline, or PS_TIME_NEVER) */
+    PS_PAGE_FIELD_COUNT
+} ps_page_field;
 
 typedef enum ps_cmp { PS_CMP_EQ, PS_CMP_NE, PS_CMP_LT, PS_CMP_LE, PS_CMP_GT, PS_CMP_GE } ps_cmp;
 
@@ -156,6 +174,7 @@ typedef struct ps_expect {
     ps_port_state port_state; /* PORT */
     char *text;          /* the line as written, after `expect `, for reports */
     ps_pos pos;
+    ps_page_field page_field; /* PAGE: what is counted (sock: the page's name) */
 } ps_expect;
 
 /* `ask` lines: a question that pauses the lesson at a time, before what

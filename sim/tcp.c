@@ -64,6 +64,7 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
     ev.tcp_ack = ack;
     ev.segment = g;
     ev.text = payload;
+    if (payload) ps__http_tag_event(e, s, &ev);
     ps__emit(e, &ev);
     return true;
 }
@@ -96,6 +97,7 @@ static ps_event deliver_event(ps_engine *e, const ps_segment *sg, uint32_t g, ui
     ev.segment = g;
     ev.to = to;
     ev.text = sg->payload;
+    if (sg->payload) ps__http_tag_event(e, s, &ev);
     return ev;
 }
 
@@ -125,6 +127,7 @@ static void syn_recv(ps_engine *e, uint32_t l, const ps_segment *sg)
     sk->rport = sg->src_port;
     ps__set_state(e, c, PS_SYN_RECV);
     sk->flags = PS_SOCK_ACCEPTED | (lk->flags & PS_SOCK_REUSEADDR);
+    sk->xflags |= lk->xflags & (PS_SOCKX_HTTP_SERVER | PS_SOCKX_HTTP_PARTS); /* `serve` (http.c) */
     sk->uid = lk->uid;
     sk->listener = l;
     sk->text = lk->text;
@@ -228,6 +231,7 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
             establish(e, s);
             /* A requester's request rides on the handshake's last ACK. */
             if (sk->flags & PS_SOCK_REQUESTER) ps__tcp_output(e, s, PS_PSH | PS_ACK, ps__text(e, s));
+            else if (sk->xflags & PS_SOCKX_HTTP_CLIENT) ps__http_established(e, s);
             else ps__tcp_output(e, s, PS_ACK, NULL);
         }
         return;
@@ -270,6 +274,10 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
         return;
     }
     if (sg->len == 0) return; /* a bare ACK needs no answer */
+    if (st == PS_ESTABLISHED && (sk->xflags & (PS_SOCKX_HTTP_CLIENT | PS_SOCKX_HTTP_SERVER))) {
+        ps__http_input(e, s, sg); /* a page load's request or response */
+        return;
+    }
     if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_ACCEPTED) && sk->text != PS_NONE)
         ps__tcp_output(e, s, PS_PSH | PS_ACK, ps__text(e, s)); /* the reply carries the ACK */
     else if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_REQUESTER))

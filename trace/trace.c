@@ -179,6 +179,23 @@ static void text_shell(line *l, const char *text)
     }
 }
 
+/* A page load's step: who, the page, what happened and on which stream or
+ * request, the connection, then the details. */
+static void text_http(line *l, const ps_event *ev)
+{
+    text_who(l, ev);
+    if (ev->page) ps_sbuf_puts(sep(l), ev->page);
+    ps_sbuf_puts(sep(l), ev->op);
+    if (ev->stream) ps_sbuf_printf(sep(l), "stream %u", ev->stream);
+    else if (strcmp(ev->op, "fetch") != 0 && strcmp(ev->op, "done") != 0)
+        ps_sbuf_printf(sep(l), "#%u", ev->request); /* HTTP/1.1: the request's number */
+    text_tuple(l, ev);
+    if (ev->text) {
+        ps_sbuf_putc(l->out, ':');
+        put_safe(sep(l), ev->text, strlen(ev->text));
+    }
+}
+
 static void text_event(ps_trace *t, const ps_event *ev)
 {
     char tb[32], fl[24];
@@ -236,6 +253,9 @@ static void text_event(ps_trace *t, const ps_event *ev)
     case PS_EV_SHELL:
         text_shell(&l, ev->text);
         break;
+    case PS_EV_HTTP:
+        text_http(&l, ev);
+        break;
     case PS_EV_KIND_COUNT:
         break;
     }
@@ -256,6 +276,13 @@ static void json_endpoint(ps_sbuf *out, const char *k, ps_addr a, uint16_t p)
 {
     char b[22];
     json_str_field(out, k, ps_endpoint_str(a, p, b));
+}
+
+/* A segment of a page load: its HTTP/2 stream or HTTP/1.1 request. */
+static void json_http_tag(ps_sbuf *out, const ps_event *ev)
+{
+    if (ev->http_tag == 1) ps_sbuf_printf(out, ",\"stream\":%u", ev->stream);
+    else if (ev->http_tag == 2) ps_sbuf_printf(out, ",\"request\":%u", ev->request);
 }
 
 static void json_event(ps_trace *t, const ps_event *ev)
@@ -280,6 +307,7 @@ static void json_event(ps_trace *t, const ps_event *ev)
         json_str_field(out, "flags", ps_flags_str(ev->flags, fl));
         ps_sbuf_printf(out, ",\"len\":%u,\"seq\":%u,\"ack\":%u", ev->len, ev->tcp_seq, ev->tcp_ack);
         if (ev->kind == PS_EV_DELIVER) json_str_field(out, "to", ps_deliver_to_name(ev->to));
+        json_http_tag(out, ev);
         break;
     case PS_EV_CONNECT:
         ps_sbuf_printf(out, ",\"ephemeral\":%s", ev->ephemeral ? "true" : "false");
@@ -296,6 +324,11 @@ static void json_event(ps_trace *t, const ps_event *ev)
         break;
     case PS_EV_RELEASE:
         ps_sbuf_printf(out, ",\"port\":%u,\"port_free\":%s", ev->port, ev->port_free ? "true" : "false");
+        break;
+    case PS_EV_HTTP:
+        json_str_field(out, "op", ev->op);
+        if (ev->page) json_str_field(out, "page", ev->page);
+        ps_sbuf_printf(out, ",\"stream\":%u,\"request\":%u", ev->stream, ev->request);
         break;
     default:
         break;
@@ -317,7 +350,7 @@ const char *ps_event_kind_name(ps_event_kind k)
 {
     static const char *names[PS_EV_KIND_COUNT] = {
         "listen", "connect", "segment", "deliver", "accept", "established",
-        "close", "release", "error", "kill", "say", "shell",
+        "close", "release", "error", "kill", "say", "shell", "http",
     };
     return k < PS_EV_KIND_COUNT ? names[k] : "?";
 }

@@ -219,7 +219,7 @@ static void action_started(vctx *c, const ps_event *ev)
     const ps_action *act = &c->sc->actions[a];
     c->step_action = a;
     c->step_inst = PS_NONE;
-    if (act->kind == PS_ACT_SAY || act->kind == PS_ACT_SHELL) return;
+    if (act->kind == PS_ACT_SAY || ps_verify_has_subops(act->kind)) return;
     uint32_t host = act->host;
     if (host == PS_NONE && act->sock != PS_NONE)
         host = c->sc->actions[c->sc->socks[act->sock].action].host;
@@ -241,8 +241,17 @@ static uint32_t event_proc(vctx *c, const ps_event *ev)
     return p;
 }
 
-/* A listen, connect or kill done by a shell command (launcher, client, kill):
- * a row and a kernel operation of its own. */
+/* How many rows action a has: a page load's connections so far, the new
+ * one included (a handful per page: PS_HTTP_MAX_POOL). */
+static uint32_t fetch_rows(const vctx *c, uint32_t a)
+{
+    uint32_t n = 0;
+    for (uint32_t r = 0; r < c->nrows; r++) n += c->rows[r].action == a;
+    return n;
+}
+
+/* A listen, connect or kill done by a shell command (launcher, client, kill)
+ * or a connection a page load opens: a row and a kernel operation of its own. */
 static void shell_event(vctx *c, const ps_event *ev)
 {
     const ps_action *act = &c->sc->actions[c->step_action];
@@ -255,14 +264,19 @@ static void shell_event(vctx *c, const ps_event *ev)
     if (r == PS_NONE) return;
     row *rw = &c->rows[r];
     const char *pname = p != PS_NONE ? ps_engine_proc(c->e, p)->name : "?";
-    char cmd[48];
-    snprintf(cmd, sizeof cmd, "%.40s%s", act->text, strlen(act->text) > 40 ? "..." : "");
+    char cmd[64];
+    if (act->kind == PS_ACT_FETCH) /* a page load's connection, numbered in its page */
+        snprintf(cmd, sizeof cmd, "page %.30s, connection %u",
+                 act->sock != PS_NONE ? c->sc->socks[act->sock].name : act->target,
+                 fetch_rows(c, c->step_action));
+    else
+        snprintf(cmd, sizeof cmd, "shell: %.40s%s", act->text, strlen(act->text) > 40 ? "..." : "");
     if (kill) {
         rw->e_err = ev->kind == PS_EV_ERROR ? ev->err : PS_OK;
         if (strncmp(act->text, "kill", 4) == 0 || p == PS_NONE)
-            snprintf(rw->op, sizeof rw->op, "kill %u (shell: %s)", ev->pid, cmd);
+            snprintf(rw->op, sizeof rw->op, "kill %u (%s)", ev->pid, cmd);
         else
-            snprintf(rw->op, sizeof rw->op, "%s %u exits (shell: %s)", pname, ev->pid, cmd);
+            snprintf(rw->op, sizeof rw->op, "%s %u exits (%s)", pname, ev->pid, cmd);
         push_sub(c, PS_ACT_KILL, r, ev->host, ev->pid);
         return;
     }
@@ -291,7 +305,7 @@ static void shell_event(vctx *c, const ps_event *ev)
         }
         if (in->dst) ps_endpoint_str(in->dst, in->dport, ep);
         else snprintf(ep, sizeof ep, "%u", in->dport);
-        snprintf(rw->op, sizeof rw->op, "%s %u listen %s%s%s (shell: %s)", pname, ev->pid, ep,
+        snprintf(rw->op, sizeof rw->op, "%s %u listen %s%s%s (%s)", pname, ev->pid, ep,
                  in->reuseaddr ? " reuseaddr" : "", in->reuseport ? " reuseport" : "", cmd);
     } else {
         in->dst = ev->dst_addr;
@@ -311,7 +325,7 @@ static void shell_event(vctx *c, const ps_event *ev)
             in->e_err = ev->err;
         }
         ps_endpoint_str(in->dst, in->dport, ep);
-        snprintf(rw->op, sizeof rw->op, "%s %u connect %s (shell: %s)", pname, ev->pid, ep, cmd);
+        snprintf(rw->op, sizeof rw->op, "%s %u connect %s (%s)", pname, ev->pid, ep, cmd);
     }
     push_sub(c, listen ? PS_ACT_LISTEN : PS_ACT_CONNECT, i, ev->host, ev->pid);
 }
@@ -321,7 +335,7 @@ static void on_event(void *ctx, const ps_event *ev)
     vctx *c = ctx;
     if (ev->action != PS_NONE && c->step_action == PS_NONE) action_started(c, ev);
     bool in_step = ev->action != PS_NONE && ev->action == c->step_action;
-    bool shell = in_step && c->sc->actions[c->step_action].kind == PS_ACT_SHELL;
+    bool shell = in_step && ps_verify_has_subops(c->sc->actions[c->step_action].kind);
     inst *in = NULL;
     switch (ev->kind) {
     case PS_EV_KILL:
@@ -613,7 +627,7 @@ static void kernel_step(vctx *c)
         sleep_ms(QUIET_MS);
         c->quiet = false;
     }
-    if (act->kind == PS_ACT_SHELL) {
+    if (ps_verify_has_subops(act->kind)) {
         for (uint32_t k = 0; k < c->nsub && !c->fatal[0]; k++) {
             const subop *s = &c->sub[k];
             uint32_t ri = s->kind == PS_ACT_KILL ? s->ref : c->insts[s->ref].row;

@@ -1,0 +1,87 @@
+#!/bin/sh
+# http.sh — page loads end to end (sim/http.c, `fetch` and `serve`):
+#   - every `expect PAGE ...` line of the lesson fails when its number is
+#     wrong, with the page's real count in the report;
+#   - HTTP/1.1: never two requests in flight on one connection, at most the
+#     pool's connections, a smaller pool queues more;
+#   - HTTP/2: one connection, client stream ids 1, 3, 5, ... in order, the
+#     server's frames of different streams interleaved;
+#   - a `serve` listener answers a path it does not have with 404.
+# POSIX sh + awk + sed; run from the repository root with $PORTSIM set.
+set -u
+PORTSIM=${PORTSIM:-./portsim}
+LESSON=scenarios/http1-vs-http2.scn
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL http.sh: $*"; fails=$((fails + 1)); }
+
+# 1. Each page expectation can fail: change its number, check must say so.
+grep -n '^expect \(old\|new\) ' "$LESSON" | while IFS=: read -r n line; do
+    case "$line" in
+    *" done before "*) bad=$(echo "$line" | sed 's/before .*/before 1ms/') ;;
+    *) bad=$(echo "$line" | awk '{ $NF = $NF + 1; print }') ;;
+    esac
+    sed "${n}s/.*/$bad/" "$LESSON" >"$tmp/bad.scn"
+    if "$PORTSIM" check "$tmp/bad.scn" >"$tmp/out" 2>&1; then
+        echo "FAIL http.sh: '$bad' passed"; echo x >>"$tmp/failed"
+    elif ! grep -q "(at the end: \(old\|new\) \(has [0-9]\|was done at\)" "$tmp/out"; then
+        echo "FAIL http.sh: '$bad' failed without the page's count:"; sed 's/^/    /' "$tmp/out"
+        echo x >>"$tmp/failed"
+    fi
+done
+[ -f "$tmp/failed" ] && fails=$((fails + $(wc -l <"$tmp/failed")))
+
+"$PORTSIM" run "$LESSON" --format jsonl >"$tmp/trace.jsonl" || fail "run failed"
+
+# 2. HTTP/1.1: per connection (src), requests and responses alternate.
+grep '"kind":"http".*"page":"old"' "$tmp/trace.jsonl" |
+    sed -n 's/.*"src":"\([0-9.:]*\)".*"op":"\(request\|response\)".*/\1 \2/p' >"$tmp/h1"
+awk '{ if ($2 == "request" && busy[$1]) { print "two requests at once on " $1; bad = 1 }
+       busy[$1] = ($2 == "request") }
+     END { exit bad }' "$tmp/h1" || fail "HTTP/1.1 sent a request on a busy connection"
+conns=$(awk '{ print $1 }' "$tmp/h1" | sort -u | wc -l)
+[ "$conns" -eq 6 ] || fail "HTTP/1.1 used $conns connections, expected 6"
+reqs=$(grep -c ' request$' "$tmp/h1")
+[ "$reqs" -eq 13 ] || fail "HTTP/1.1 sent $reqs requests, expected 13"
+
+sed 's/ http1 as old$/ http1 pool 2 as old/' "$LESSON" |
+    grep -v '^expect old\|^expect 900ms\|^expect 2s' >"$tmp/pool2.scn"
+printf 'expect old connections 2\nexpect old queued 10\nexpect old ports 2\n' >>"$tmp/pool2.scn"
+"$PORTSIM" check "$tmp/pool2.scn" >"$tmp/out" 2>&1 || { fail "pool 2:"; sed 's/^/    /' "$tmp/out"; }
+
+# 3. HTTP/2: one connection, streams 1, 3, ..., 25 requested in order.
+streams=$(grep '"kind":"http".*"op":"request","page":"new"' "$tmp/trace.jsonl" |
+          sed 's/.*"stream":\([0-9]*\).*/\1/' | tr '\n' ' ')
+[ "$streams" = "1 3 5 7 9 11 13 15 17 19 21 23 25 " ] || fail "HTTP/2 request streams: $streams"
+srcs=$(grep '"kind":"http".*"op":"request","page":"new"' "$tmp/trace.jsonl" |
+       sed 's/.*"src":"\([0-9.:]*\)".*/\1/' | sort -u | wc -l)
+[ "$srcs" -eq 1 ] || fail "HTTP/2 used $srcs connections"
+# The server's segments on that connection: consecutive ones change stream.
+grep '"kind":"segment","host":"server".*"stream":' "$tmp/trace.jsonl" |
+    sed 's/.*"stream":\([0-9]*\).*/\1/' >"$tmp/frames"
+changes=$(awk 'NR > 1 && $1 != prev { c++ } { prev = $1 } END { print c + 0 }' "$tmp/frames")
+[ "$changes" -ge 20 ] || fail "HTTP/2 frames are not interleaved ($changes stream changes)"
+ends=$(grep -c '"kind":"segment","host":"server".*END_STREAM' "$tmp/trace.jsonl")
+[ "$ends" -eq 13 ] || fail "HTTP/2: $ends streams ended, expected 13"
+
+# 4. A path the server does not have: 404, and the plain client still works.
+cat >"$tmp/404.scn" <<'EOF'
+host laptop 192.0.2.10
+host server 93.184.216.34
+link laptop server 20ms
+proc server nginx pid=812 user=root
+proc laptop curl pid=77 user=alice
+at 0ms server nginx listen 80 serve
+at 10ms laptop curl connect http://server request "GET /nope HTTP/1.1" as c
+expect 200ms c time-wait
+EOF
+"$PORTSIM" run "$tmp/404.scn" >"$tmp/404.out" 2>&1 || fail "404 run failed"
+grep -q '"HTTP/1.1 404 Not Found' "$tmp/404.out" || fail "no 404 for an unknown path"
+"$PORTSIM" check "$tmp/404.scn" >/dev/null 2>&1 || fail "the 404 client did not finish"
+
+if [ "$fails" -ne 0 ]; then
+    echo "http.sh: $fails failure(s)"
+    exit 1
+fi
+echo "http.sh: page loads behave (expects fail when wrong, pool, streams, interleaving, 404)"
