@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "palette.h"
 #include "units.h"
 
@@ -355,10 +356,15 @@ static void describe_envelope(pv_envelope *v, const ps_segment *g)
     snprintf(v->slot[PV_SLOT_SRC_PORT], sizeof v->slot[0], "%u", (unsigned)g->src_port);
     snprintf(v->slot[PV_SLOT_DST_PORT], sizeof v->slot[0], "%u", (unsigned)g->dst_port);
     if (g->payload && g->len) {
-        const char *p = g->payload;
-        size_t n = strlen(p);
-        snprintf(v->detail, sizeof v->detail, "\"%.*s%s\"", (int)(n > 26 ? 24 : n), p,
-                 n > 26 ? "…" : "");
+        /* One line: a line break (HTTP's CR LF) reads as one space. */
+        char p[28];
+        size_t n = 0;
+        for (const char *q = g->payload; *q && n < sizeof p - 1; q++) {
+            if (*q == '\r' && q[1] == '\n') continue;
+            p[n++] = (unsigned char)*q < 0x20 ? ' ' : *q;
+        }
+        p[n] = '\0';
+        snprintf(v->detail, sizeof v->detail, "\"%.*s%s\"", (int)(n > 26 ? 24 : n), p, n > 26 ? "…" : "");
     } else {
         snprintf(v->detail, sizeof v->detail, "%s", demux_words(v->to));
     }
@@ -382,9 +388,18 @@ static void conv_id(const pv_scene *s, pv_envelope *v)
                  ps_endpoint_str(v->src_addr, v->src_port, b));
 }
 
+/* A page load's segment says which request it carries: over HTTP/2 the
+ * stream id every frame has, over HTTP/1.1 the request's number in its page. */
+static void http_tag(pv_envelope *v, ps_http_tag t)
+{
+    if (t.kind == PS_HTTP_TAG_STREAM) snprintf(v->tag, sizeof v->tag, "stream %u", (unsigned)t.n);
+    else if (t.kind == PS_HTTP_TAG_REQUEST && t.n == 0) snprintf(v->tag, sizeof v->tag, "page");
+    else if (t.kind == PS_HTTP_TAG_REQUEST) snprintf(v->tag, sizeof v->tag, "request %u", (unsigned)t.n);
+}
+
 /* Keeps the PV_MAX_ENVELOPES oldest segments (smallest id), sorted. */
-static void keep_envelope(pv_scene *s, const ps_segment *g, uint32_t slot, pv_demux_fn demux,
-                          void *ctx)
+static void keep_envelope(pv_scene *s, const ps_engine *e, const ps_segment *g, uint32_t slot,
+                          pv_demux_fn demux, void *ctx)
 {
     uint32_t pos = s->nenvs;
     while (pos > 0 && s->envs[pos - 1].id > g->id) pos--;
@@ -414,6 +429,7 @@ static void keep_envelope(pv_scene *s, const ps_segment *g, uint32_t slot, pv_de
     v->keys = key_slots(s, v);
     v->to = demux ? demux(ctx, slot, g->arrives) : PV_TO_UNKNOWN;
     describe_envelope(v, g);
+    http_tag(v, ps_engine_http_segment_tag(e, g));
 }
 
 static void add_envelopes(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ctx)
@@ -426,7 +442,7 @@ static void add_envelopes(pv_scene *s, const ps_engine *e, pv_demux_fn demux, vo
             s->hidden_envs++;
             continue;
         }
-        keep_envelope(s, g, i, demux, ctx);
+        keep_envelope(s, e, g, i, demux, ctx);
     }
 }
 

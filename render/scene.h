@@ -97,6 +97,8 @@ typedef struct pv_envelope {
     uint8_t keys;        /* bit per slot: those that tell it from its nearest sibling
                             conversation's (the one sharing the most), 0 if none */
     char detail[64];     /* payload or where demux sends it */
+    char tag[24];        /* a page load's segment: "stream 3" (HTTP/2), "request 3" or
+                            "page" (HTTP/1.1); "" otherwise */
 } pv_envelope;
 
 /* The demux decision on screen: for the envelope arriving soonest, once it

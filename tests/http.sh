@@ -6,7 +6,10 @@
 #     pool's connections, a smaller pool queues more;
 #   - HTTP/2: one connection, client stream ids 1, 3, 5, ... in order, the
 #     server's frames of different streams interleaved;
-#   - a `serve` listener answers a path it does not have with 404.
+#   - a `serve` listener answers a path it does not have with 404;
+#   - the window (`portsim render --boxes`): a page load's envelopes carry
+#     their HTTP/2 stream or HTTP/1.1 request number, a plain lesson's
+#     "GET / HTTP/1.1" envelope carries none.
 # POSIX sh + awk + sed; run from the repository root with $PORTSIM set.
 set -u
 PORTSIM=${PORTSIM:-./portsim}
@@ -79,6 +82,25 @@ EOF
 "$PORTSIM" run "$tmp/404.scn" >"$tmp/404.out" 2>&1 || fail "404 run failed"
 grep -q '"HTTP/1.1 404 Not Found' "$tmp/404.out" || fail "no 404 for an unknown path"
 "$PORTSIM" check "$tmp/404.scn" >/dev/null 2>&1 || fail "the 404 client did not finish"
+
+# 5. The window's envelopes (tests/render checks overlaps for every lesson).
+boxes() { # FILE TIME: the envelope texts drawn at TIME, one a line
+    SDL_VIDEODRIVER=dummy "$PORTSIM" render "$1" --at "$2" -o "$tmp/r.png" --boxes "$tmp/b.json" \
+        >/dev/null 2>&1 || { fail "render $1 --at $2 failed"; return; }
+    sed 's/},{/}\n{/g' "$tmp/b.json" | grep '"role":"envelope"' | sed 's/^{"text":"\(.*\)","x":.*/\1/'
+}
+env_h2=$(boxes "$LESSON" 1110ms)
+for want in "stream 3" "stream 5"; do
+    echo "$env_h2" | grep -qx "$want" || fail "no envelope labelled '$want' at 1110ms"
+done
+env_h1=$(boxes "$LESSON" 250ms)
+for want in "request 2" "request 3"; do
+    echo "$env_h1" | grep -qx "$want" || fail "no envelope labelled '$want' at 250ms"
+done
+echo "$env_h1" | grep -q '^stream' && fail "an HTTP/1.1 envelope is labelled with a stream"
+env_plain=$(boxes scenarios/two-tabs.scn 310ms)
+echo "$env_plain" | grep -q 'GET / HTTP/1.1' || fail "two-tabs at 310ms shows no request envelope"
+echo "$env_plain" | grep -q '^\(stream\|request\|page\)' && fail "a plain connection's envelope got an HTTP label"
 
 if [ "$fails" -ne 0 ]; then
     echo "http.sh: $fails failure(s)"
