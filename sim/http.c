@@ -344,10 +344,23 @@ static bool open_conn(ps_engine *e, http_page *pg)
     return true;
 }
 
+#ifdef PS_CHECKS
+/* Whether a connection may still send: its socket established and not
+ * closed by the program. Always so for an idle or busy connection: tcp.c
+ * hands over data only on an established socket, and once the program
+ * closes one (or dies) nothing reaches this module for it again. */
+static bool conn_open(const ps_engine *e, const http_conn *c)
+{
+    return c->sock != PS_NONE && e->socks[c->sock].state == PS_ESTABLISHED &&
+           !(e->socks[c->sock].flags & PS_SOCK_ORPHAN);
+}
+#endif
+
 /* HTTP/1.1: request r goes out on connection k. */
 static void h1_send(ps_engine *e, http_page *pg, uint32_t k, uint32_t r)
 {
     http_conn *c = &pg->conns[k];
+    PS_ASSERT(conn_open(e, c));
     char path[32], host[16];
     path_of(r, path);
     ps_addr_str(e->sc->actions[pg->action].addr, host);
@@ -392,6 +405,7 @@ static void h1_dispatch(ps_engine *e, http_page *pg)
 static void h2_send(ps_engine *e, http_page *pg, uint32_t r)
 {
     http_conn *c = &pg->conns[0];
+    PS_ASSERT(conn_open(e, c));
     char path[32];
     path_of(r, path);
     uint32_t stream = 2 * r + 1;

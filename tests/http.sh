@@ -7,6 +7,9 @@
 #   - HTTP/2: one connection, client stream ids 1, 3, 5, ... in order, the
 #     server's frames of different streams interleaved;
 #   - a `serve` listener answers a path it does not have with 404;
+#   - page loads cut short (the page's connection closed, the browser or the
+#     server killed, a refused port, a plain `reply` listener, 0 resources)
+#     end cleanly, and no connection sends data after its FIN;
 #   - the window (`portsim render --boxes`): a page load's envelopes carry
 #     their HTTP/2 stream or HTTP/1.1 request number, a plain lesson's
 #     "GET / HTTP/1.1" envelope carries none.
@@ -83,7 +86,39 @@ EOF
 grep -q '"HTTP/1.1 404 Not Found' "$tmp/404.out" || fail "no 404 for an unknown path"
 "$PORTSIM" check "$tmp/404.scn" >/dev/null 2>&1 || fail "the 404 client did not finish"
 
-# 5. The window's envelopes (tests/render checks overlaps for every lesson).
+# 5. Page loads cut short: the run ends, nothing is sent after a FIN.
+cat >"$tmp/edge.scn" <<'EOF'
+host laptop 192.0.2.10
+host server 93.184.216.34
+link laptop server 20ms
+proc server nginx pid=812 user=root
+proc server plain pid=813 user=root
+proc laptop firefox pid=4242 user=alice
+proc laptop chrome pid=5151 user=alice
+at 0ms server nginx listen 80 serve parts 4
+at 0ms server plain listen 8080 reply "hello"
+at 10ms laptop firefox fetch http://server resources 64 http1 pool 16 as a
+at 10ms laptop chrome fetch http://server resources 64 http2 as b
+at 10ms laptop chrome fetch http://server:8080 resources 3 http1 as c
+at 10ms laptop chrome fetch http://server:9999 resources 3 http2 as d
+at 10ms laptop chrome fetch http://server resources 0 http1 pool 1 as e
+at 200ms a close
+at 210ms laptop kill 4242
+at 400ms server kill 812
+expect e done
+expect d handshakes 1
+expect d connections 0
+expect c connections 1
+expect 70s laptop established count 1
+EOF
+"$PORTSIM" check "$tmp/edge.scn" >"$tmp/out" 2>&1 || { fail "cut-short page loads:"; sed 's/^/    /' "$tmp/out"; }
+"$PORTSIM" run "$tmp/edge.scn" --format jsonl >"$tmp/edge.jsonl" 2>&1 || fail "cut-short run failed"
+grep '"kind":"segment"' "$tmp/edge.jsonl" |
+    sed 's/.*"src":"\([^"]*\)","dst":"\([^"]*\)","flags":"\([^"]*\)","len":\([0-9]*\).*/\1>\2 \3 \4/' |
+    awk '$2 ~ /FIN/ { fin[$1] = 1; next } $3 > 0 && fin[$1] { print "data after FIN from " $1; bad = 1 }
+         END { exit bad }' || fail "a connection sent data after its FIN"
+
+# 6. The window's envelopes (tests/render checks overlaps for every lesson).
 boxes() { # FILE TIME: the envelope texts drawn at TIME, one a line
     SDL_VIDEODRIVER=dummy "$PORTSIM" render "$1" --at "$2" -o "$tmp/r.png" --boxes "$tmp/b.json" \
         >/dev/null 2>&1 || { fail "render $1 --at $2 failed"; return; }
