@@ -316,6 +316,13 @@ static void shell_event(vctx *c, const ps_event *ev)
             in->e_sport = ev->src_port;
             in->e_slot = ev->socket;
             set_slot(c, ev->socket, i);
+            /* A page's first connection carries its name: `PAGE close`
+             * goes to the helper holding it. */
+            uint32_t name = ps_engine_socket(c->e, ev->socket)->name;
+            if (act->kind == PS_ACT_FETCH && name != PS_NONE && name == act->sock) {
+                in->sock = name;
+                c->sock_inst[name] = i;
+            }
             conn_key k = inst_key(in);
             if (ps_table_find(&c->conns, conn_hash(&k), conn_eq, c, &k) == PS_NONE &&
                 ps_table_insert(&c->conns, conn_hash(&k), i))
