@@ -34,7 +34,7 @@ typedef struct http_conn {
 typedef struct http_page {
     uint32_t action;
     const char *name;          /* `as PAGE`, or "page" */
-    bool h2, started, page_in; /* page_in: the page itself has arrived */
+    bool h2, page_in;          /* page_in: the page itself has arrived */
     uint8_t pool, nconns;
     uint16_t next_req;         /* HTTP/1.1: next resource to send (1..N; N+1: all sent) */
     uint16_t qmark;            /* HTTP/1.1: requests up to this one were counted as queued */
@@ -441,7 +441,6 @@ void ps__http_fetch(ps_engine *e, uint32_t action)
     struct ps_http *h = e->http;
     http_page *pg = &h->pages[h->page_of_action[action]];
     const ps_action *act = &e->sc->actions[action];
-    pg->started = pg->st.started = true;
     if (pg->h2)
         http_event(e, pg, PS_NONE, "fetch", 0, 0, "%s: the page and %u resources over HTTP/2, one connection",
                    act->target, (unsigned)act->resources);

@@ -37,7 +37,6 @@
 
 /* What one page load did so far (the `expect PAGE ...` counts). */
 typedef struct ps_http_stats {
-    bool started;          /* the fetch has run */
     uint32_t handshakes;   /* SYNs sent: connects that got a socket */
     uint32_t connections;  /* connections that reached ESTABLISHED */
     uint32_t ports;        /* distinct source ports among them */
@@ -48,8 +47,8 @@ typedef struct ps_http_stats {
     ps_time done;          /* when the last one arrived, PS_TIME_NEVER before */
 } ps_http_stats;
 
-/* The page load of `fetch` action `action` (zeroed stats if it has not run
- * or is not a fetch). */
+/* The page load of `fetch` action `action` so far (zero counts before it
+ * runs, and for an action that is not a fetch). */
 ps_http_stats ps_engine_http_page(const ps_engine *e, uint32_t action);
 
 /* What an HTTP payload belongs to, for labels: an HTTP/2 stream, or an
