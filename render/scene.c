@@ -67,6 +67,12 @@ static void listen_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv
     proc_label(e, k->proc, d->sub, sizeof d->sub);
 }
 
+/* Whether action a opens client connections (connect, a page load's fetch). */
+static bool is_client_action(const ps_action *a)
+{
+    return a->kind == PS_ACT_CONNECT || a->kind == PS_ACT_FETCH;
+}
+
 /* Where named client socket `name` comes among the scenario's named client
  * sockets (the first connect gets the first colour). */
 static uint32_t client_ordinal(const ps_scenario *sc, uint32_t name)
@@ -74,7 +80,7 @@ static uint32_t client_ordinal(const ps_scenario *sc, uint32_t name)
     uint32_t n = 0;
     for (uint32_t j = 0; j < name; j++) {
         uint32_t a = sc->socks[j].action;
-        n += a < sc->nactions && sc->actions[a].kind == PS_ACT_CONNECT;
+        n += a < sc->nactions && is_client_action(&sc->actions[a]);
     }
     return n;
 }
@@ -173,9 +179,9 @@ static void add_empty_doors(pv_scene *s, const ps_engine *e, uint32_t h)
     const ps_scenario *sc = ps_engine_scenario(e);
     for (uint32_t i = 0; i < sc->nactions; i++) {
         const ps_action *a = &sc->actions[i];
-        uint32_t owner = a->kind == PS_ACT_LISTEN    ? a->host
-                         : a->kind == PS_ACT_CONNECT ? ps_scenario_host_by_addr(sc, a->addr)
-                                                     : PS_NONE;
+        uint32_t owner = a->kind == PS_ACT_LISTEN ? a->host
+                         : is_client_action(a)     ? ps_scenario_host_by_addr(sc, a->addr)
+                                                   : PS_NONE;
         if (owner != h || pv_scene_door_for(s, h, a->port) < PV_DOOR_MORE) continue;
         pv_door d;
         empty_door(a->port, &d);
