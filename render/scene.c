@@ -395,12 +395,21 @@ static void conv_id(const pv_scene *s, pv_envelope *v)
 }
 
 /* A page load's segment says which request it carries: over HTTP/2 the
- * stream id every frame has, over HTTP/1.1 the request's number in its page. */
+ * stream id every frame has, over HTTP/1.1 the request's number in its page;
+ * its detail then says what it is in words (the request, or which piece of
+ * which answer) instead of the start of the raw text. */
 static void http_tag(pv_envelope *v, ps_http_tag t)
 {
+    if (t.kind == PS_HTTP_TAG_NONE) return;
+    uint32_t r = t.kind == PS_HTTP_TAG_STREAM ? ps_http_stream_request(t.n) : t.n;
     if (t.kind == PS_HTTP_TAG_STREAM) snprintf(v->tag, sizeof v->tag, "stream %u", (unsigned)t.n);
-    else if (t.kind == PS_HTTP_TAG_REQUEST && t.n == 0) snprintf(v->tag, sizeof v->tag, "page");
-    else if (t.kind == PS_HTTP_TAG_REQUEST) snprintf(v->tag, sizeof v->tag, "request %u", (unsigned)t.n);
+    else if (r == 0) snprintf(v->tag, sizeof v->tag, "page");
+    else snprintf(v->tag, sizeof v->tag, "request %u", (unsigned)r);
+    if (r > PS_HTTP_MAX_RESOURCES) return;
+    char path[32];
+    ps_http_path(r, path);
+    if (t.get) snprintf(v->detail, sizeof v->detail, "GET %s", path);
+    else if (t.part) snprintf(v->detail, sizeof v->detail, "%s, piece %u of %u", path, t.part, t.parts);
 }
 
 /* Keeps the PV_MAX_ENVELOPES oldest segments (smallest id), sorted. */

@@ -114,8 +114,7 @@ static const char *intern(ps_engine *e, const char *fmt, ...)
     return h->texts[h->ntexts++];
 }
 
-/* Request number r's path: the page, then its resources. buf: 32 bytes. */
-static char *path_of(uint32_t r, char *buf)
+char *ps_http_path(uint32_t r, char *buf)
 {
     PS_ASSERT(r <= PS_HTTP_MAX_RESOURCES);
     if (r == 0) {
@@ -154,10 +153,24 @@ static uint32_t read_num(const char *s)
     return n == 0 ? PS_NONE : v;
 }
 
+/* What the payload carries besides its tag: a GET, or a piece of a body
+ * ("(part 1/2 of ...)"). */
+static ps_http_tag payload_content(const char *payload, ps_http_tag t)
+{
+    t.get = strstr(payload, "GET /") != NULL;
+    const char *p = strstr(payload, "(part ");
+    if (p && p[6] >= '1' && p[6] <= '9' && p[7] == '/' && p[8] >= '1' && p[8] <= '9') {
+        t.part = (uint8_t)(p[6] - '0');
+        t.parts = (uint8_t)(p[8] - '0');
+    }
+    return t;
+}
+
 ps_http_tag ps_http_payload_tag(const char *payload)
 {
-    ps_http_tag t = { PS_HTTP_TAG_NONE, 0 };
+    ps_http_tag t = { PS_HTTP_TAG_NONE, 0, false, 0, 0 };
     if (!payload) return t;
+    t = payload_content(payload, t);
     const char *s = strstr(payload, "stream=");
     if (s && (t.n = read_num(s + 7)) != PS_NONE) {
         t.kind = PS_HTTP_TAG_STREAM;
@@ -178,7 +191,7 @@ ps_http_tag ps_http_payload_tag(const char *payload)
 
 ps_http_tag ps_engine_http_segment_tag(const ps_engine *e, const ps_segment *g)
 {
-    ps_http_tag none = { PS_HTTP_TAG_NONE, 0 };
+    ps_http_tag none = { PS_HTTP_TAG_NONE, 0, false, 0, 0 };
     const struct ps_http *h = e->http;
     if (!h || !g->payload) return none;
     uint32_t i = ps_table_find(&h->text_index, text_hash(g->payload), text_eq, h->texts, g->payload);
@@ -362,7 +375,7 @@ static void h1_send(ps_engine *e, http_page *pg, uint32_t k, uint32_t r)
     http_conn *c = &pg->conns[k];
     PS_ASSERT(conn_open(e, c));
     char path[32], host[16];
-    path_of(r, path);
+    ps_http_path(r, path);
     ps_addr_str(e->sc->actions[pg->action].addr, host);
     const char *text = intern(e, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, host);
     if (!text) return;
@@ -395,7 +408,7 @@ static void h1_dispatch(ps_engine *e, http_page *pg)
         pg->queued_at[r] = e->now;
         pg->st.queued++;
         char path[32];
-        path_of(r, path);
+        ps_http_path(r, path);
         http_event(e, pg, PS_NONE, "queued", 0, r, "GET %s waits: all %u connections are busy",
                    path, pg->nconns);
     }
@@ -407,7 +420,7 @@ static void h2_send(ps_engine *e, http_page *pg, uint32_t r)
     http_conn *c = &pg->conns[0];
     PS_ASSERT(conn_open(e, c));
     char path[32];
-    path_of(r, path);
+    ps_http_path(r, path);
     uint32_t stream = 2 * r + 1;
     const char *text = intern(e, "%s[HEADERS stream=%u END_STREAM] GET %s",
                               r == 0 ? "[PREFACE] " : "", stream, path);
@@ -421,7 +434,7 @@ static void h2_send(ps_engine *e, http_page *pg, uint32_t r)
 static void page_response(ps_engine *e, http_page *pg, uint32_t k, uint32_t r, uint32_t stream)
 {
     char path[32];
-    path_of(r, path);
+    ps_http_path(r, path);
     pg->got[r] = 1;
     pg->st.responses++;
     http_event(e, pg, pg->conns[k].sock, "response", stream, r, "%s complete (%u of %u)", path,
@@ -570,7 +583,7 @@ static const char *response_text(ps_engine *e, const pending *x)
     if (x->path == NOT_FOUND)
         return x->stream ? intern(e, "[HEADERS stream=%u END_STREAM] 404", (unsigned)x->stream)
                          : intern(e, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-    path_of(x->path, path);
+    ps_http_path(x->path, path);
     const char *end = x->part == x->parts ? " END_STREAM" : "";
     unsigned st = (unsigned)x->stream, part = x->part, parts = x->parts;
     if (x->stream && x->part == 1)
@@ -608,7 +621,7 @@ void ps__http_tick(ps_engine *e)
         if (!text) return;
         if (x.part == 1) {
             char path[32] = "a path it does not have";
-            if (x.path != NOT_FOUND) path_of(x.path, path);
+            if (x.path != NOT_FOUND) ps_http_path(x.path, path);
             http_event(e, NULL, x.sock, "respond", x.stream, x.path == NOT_FOUND ? 0 : x.path,
                        "%s %s in %u segment%s", x.path == NOT_FOUND ? "404" : "200", path,
                        x.parts, x.parts == 1 ? "" : "s");

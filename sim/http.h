@@ -57,7 +57,16 @@ typedef enum ps_http_tag_kind { PS_HTTP_TAG_NONE, PS_HTTP_TAG_STREAM, PS_HTTP_TA
 typedef struct ps_http_tag {
     ps_http_tag_kind kind;
     uint32_t n;            /* the stream id or the request number */
+    bool get;              /* the segment carries the request (GET) */
+    uint8_t part, parts;   /* a response's piece: part of parts (1-based), 0 if none */
 } ps_http_tag;
+
+/* The path of request number r of a page: "/" (r = 0), "/img/R.png".
+ * buf: at least 32 bytes. Returns buf. */
+char *ps_http_path(uint32_t r, char *buf);
+
+/* The request number an HTTP/2 stream carries (client streams 1, 3, 5...). */
+static inline uint32_t ps_http_stream_request(uint32_t stream) { return (stream - 1) / 2; }
 
 /* Reads the tag of a payload written by http.c (NULL or other text: NONE). */
 ps_http_tag ps_http_payload_tag(const char *payload);

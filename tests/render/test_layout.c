@@ -328,7 +328,12 @@ static void check_tags(const char *file, ps_time t, const char *prefix)
     for (uint32_t i = 0; i < s->nenvs; i++) {
         const pv_envelope *v = &s->envs[i];
         if (prefix == NULL) assert_string_equal(v->tag, "");
-        else if (v->tag[0]) assert_memory_equal(v->tag, prefix, strlen(prefix)), tagged++;
+        else if (v->tag[0]) {
+            assert_memory_equal(v->tag, prefix, strlen(prefix));
+            /* in words: the request, or which piece of which answer */
+            assert_true(strncmp(v->detail, "GET /", 5) == 0 || strstr(v->detail, ", piece ") != NULL);
+            tagged++;
+        }
     }
     if (prefix) assert_true(tagged >= 2);
     static const int sizes[][2] = { { 1280, 720 }, { 1920, 1080 } };
