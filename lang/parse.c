@@ -10,6 +10,7 @@
  * known, so they may name sockets defined further down. Pass 3 is
  * `check --against`'s: only `expect` lines, against another scenario's names. */
 #include "parse.h"
+#include "http.h"
 
 #include "lexer.h"
 #include "mem.h"
@@ -1042,6 +1043,19 @@ static ps_action *new_action(parser *p, ps_action_kind kind, ps_time t, uint32_t
     return a;
 }
 
+/* `serve [parts N]` on a listen line: checked once the line is read. */
+static bool listen_serve(parser *p, ps_action *a, uint32_t seen, uint32_t serve_col, uint32_t parts_col,
+                         uint64_t parts)
+{
+    if ((seen & 32u) && !(seen & 16u))
+        return fail_at(p, parts_col, "'parts' belongs to 'serve': write 'serve parts N'");
+    if (!(seen & 16u)) return true;
+    if (seen & 2u)
+        return fail_at(p, serve_col, "a 'serve' listener answers HTTP requests itself: drop 'reply'");
+    a->serve_parts = (uint8_t)((seen & 32u) ? parts : 1u);
+    return true;
+}
+
 /* Where a listen or bind line's [ADDR:]PORT was, for the checks of its
  * options (v6only). */
 typedef struct local_ep {
@@ -1109,26 +1123,33 @@ static bool want_v6only(parser *p, ps_action *a, const local_ep *where)
     return true;
 }
 
-/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport] [v6only],
- * and with udp (`udp bind`) the same words but v6only. */
+/* listen [ADDR:]PORT [as SOCK] [reply "TEXT"] [reuseaddr] [reuseport]
+ * [serve [parts N]] [v6only], and with udp (`udp bind`) the first four only. */
 static bool act_listen(parser *p, ps_action *a, bool udp)
 {
-    static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport", "v6only" };
+    static const char *const opts[] = { "as", "reply", "reuseaddr", "reuseport", "serve", "parts", "v6only" };
     local_ep where;
     if (!want_local_endpoint(p, a, udp ? "udp bind" : "listen", udp, &where)) return false;
-    uint32_t seen = 0;
+    uint32_t seen = 0, serve_col = 0, parts_col = 0;
+    uint64_t parts = 1;
     while (p->tok.kind != PS_TOK_END) {
         size_t k = 0;
-        if (!want_option(p, opts, COUNT_OF(opts) - udp, udp ? "udp bind option" : "listen option",
+        uint32_t col = p->tok.col;
+        if (!want_option(p, opts, udp ? 4 : COUNT_OF(opts), udp ? "udp bind option" : "listen option",
                          &seen, &k))
             return false;
         if (k == 0 && !define_sock(p, p->sc->nactions - 1)) return false;
         if (k == 1 && !want_string(p, "the reply text in double quotes", &a->text)) return false;
         if (k == 2) a->reuseaddr = true;
         if (k == 3) a->reuseport = true;
-        if (k == 4 && !want_v6only(p, a, &where)) return false;
+        if (k == 4) serve_col = col;
+        if (k == 5) {
+            parts_col = col;
+            if (!want_uint(p, "number of parts", 1, PS_HTTP_MAX_PARTS, &parts)) return false;
+        }
+        if (k == 6 && !want_v6only(p, a, &where)) return false;
     }
-    return true;
+    return listen_serve(p, a, seen, serve_col, parts_col, parts);
 }
 
 /* Parses a connect target into a->addr/port (see README: ADDR:PORT,
@@ -1328,11 +1349,47 @@ static bool at_udp(parser *p, ps_time t, uint32_t h, uint32_t proc, uint32_t col
     return verb == 0 ? act_listen(p, a, true) : act_udp_connect(p, a);
 }
 
+/* fetch URL resources N http1|http2 [pool N] [as PAGE] (sim/http.h) */
+static bool act_fetch(parser *p, ps_action *a)
+{
+    static const char *const opts[] = { "resources", "http1", "http2", "pool", "as" };
+    span target = { NULL, 0, 0 };
+    if (!want_word(p, "a page address like https://server or server:8080", &target) ||
+        !parse_target(p, target, a))
+        return false;
+    uint32_t seen = 0, pool_col = 0, nfetch = 0;
+    uint64_t n = 0, pool = PS_HTTP_DEFAULT_POOL;
+    for (uint32_t i = 0; i < p->sc->nactions; i++) nfetch += p->sc->actions[i].kind == PS_ACT_FETCH;
+    if (nfetch > PS_HTTP_MAX_PAGES)
+        return fail_at(p, a->pos.col, "too many 'fetch' lines (at most %u)", PS_HTTP_MAX_PAGES);
+    while (p->tok.kind != PS_TOK_END) {
+        size_t k = 0;
+        uint32_t col = p->tok.col;
+        if (!want_option(p, opts, COUNT_OF(opts), "fetch option", &seen, &k)) return false;
+        if (k == 0 && !want_uint(p, "number of resources", 0, PS_HTTP_MAX_RESOURCES, &n)) return false;
+        if ((k == 1 || k == 2) && (seen & 6u) == 6u)
+            return fail_at(p, col, "a page is fetched over http1 or http2, not both");
+        if (k == 3) {
+            pool_col = col;
+            if (!want_uint(p, "pool size", 1, PS_HTTP_MAX_POOL, &pool)) return false;
+        }
+        if (k == 4 && !define_sock(p, p->sc->nactions - 1)) return false;
+    }
+    if (!(seen & 1u)) return fail_at(p, tok_col(p), "expected 'resources N' (how many the page names)");
+    if (!(seen & 6u)) return fail_at(p, tok_col(p), "expected 'http1' or 'http2' (the protocol)");
+    if (pool_col && (seen & 4u))
+        return fail_at(p, pool_col, "'pool' is for http1: HTTP/2 uses one connection");
+    a->resources = (uint16_t)n;
+    a->http = (seen & 4u) ? 2 : 1;
+    a->pool = (uint8_t)pool;
+    return true;
+}
+
 /* at TIME HOST kill PID | shell "CMD" | PROC listen ... | PROC connect ... | PROC bind ...
- * | PROC udp ... */
+ * | PROC udp ... | PROC fetch ... */
 static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
 {
-    static const char *const verbs[] = { "listen", "connect", "bind", "udp" };
+    static const char *const verbs[] = { "listen", "connect", "bind", "udp", "fetch" };
     bool kill = is_word(p, "kill"), shell = is_word(p, "shell");
     uint32_t proc = PS_NONE;
     size_t verb = 0;
@@ -1345,8 +1402,9 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
     ps_action_kind kind = kill        ? PS_ACT_KILL
                           : shell     ? PS_ACT_SHELL
                           : verb == 0 ? PS_ACT_LISTEN
+                          : verb == 1 ? PS_ACT_CONNECT
                           : verb == 2 ? PS_ACT_BIND
-                                      : PS_ACT_CONNECT;
+                                      : PS_ACT_FETCH;
     ps_action *a = new_action(p, kind, t, col);
     if (a == NULL) return false;
     a->host = h;
@@ -1360,6 +1418,7 @@ static bool at_host(parser *p, ps_time t, uint32_t h, uint32_t col)
     case PS_ACT_SHELL: return want_string(p, "a command in double quotes", &a->text) && want_end(p);
     case PS_ACT_LISTEN: return act_listen(p, a, false);
     case PS_ACT_BIND: return act_bind(p, a);
+    case PS_ACT_FETCH: return act_fetch(p, a);
     default: return act_connect(p, a);
     }
 }
@@ -1711,6 +1770,34 @@ static bool exp_segments(parser *p, ps_expect *e)
            want_uint(p, "count", 0, UINT64_MAX, &e->value);
 }
 
+/* Whether the next word counts something about page `sock` (made by a
+ * `fetch` line): then the expectation is about the page load. */
+static bool is_page_expect(const parser *p, uint32_t sock)
+{
+    static const char *const words[] = { "connections", "handshakes", "ports", "streams", "queued", "done" };
+    if (p->sc->actions[p->sc->socks[sock].action].kind != PS_ACT_FETCH) return false;
+    for (size_t i = 0; i < COUNT_OF(words); i++)
+        if (is_word(p, words[i])) return true;
+    return false;
+}
+
+/* PAGE connections|handshakes|ports|streams|queued N  |  PAGE done [before TIME] */
+static bool exp_page(parser *p, ps_expect *e)
+{
+    static const char *const words[] = { "connections", "handshakes", "ports", "streams", "queued", "done" };
+    size_t k = 0;
+    e->kind = PS_EXP_PAGE;
+    if (!keyword(p, words, COUNT_OF(words), "page count", &k)) return false;
+    e->page_field = (ps_page_field)k;
+    if (e->page_field != PS_PAGE_DONE) return want_uint(p, "count", 0, UINT32_MAX, &e->value);
+    e->value = PS_TIME_NEVER;
+    if (p->tok.kind == PS_TOK_END) return true;
+    ps_time t;
+    if (!want_literal(p, "before", "'before TIME' or the end of the line") || !want_time(p, &t)) return false;
+    e->value = t;
+    return true;
+}
+
 static bool st_expect(parser *p, uint32_t col)
 {
     ps_expect *e = PUSH(p, expects, PS_MAX_EXPECTS, "'expect' lines");
@@ -1738,7 +1825,8 @@ static bool st_expect(parser *p, uint32_t col)
     } else if (memchr(first.s, '.', first.len)) {
         ok = exp_compare(p, e);
     } else {
-        ok = resolve_sock(p, first, true, &e->sock) && advance(p) && exp_sock(p, e, time_col);
+        ok = resolve_sock(p, first, true, &e->sock) && advance(p) &&
+             (is_page_expect(p, e->sock) ? exp_page(p, e) : exp_sock(p, e, time_col));
     }
     return ok && want_end(p) &&
            dup_text(p, text, (size_t)(p->prev.s + p->prev.len - text), &e->text);

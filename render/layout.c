@@ -708,6 +708,7 @@ static void move_card(pv_env_box *b, int dx, int dy)
     b->name = move(b->name, dx, dy);
     b->flags = move(b->flags, dx, dy);
     b->detail = move(b->detail, dx, dy);
+    b->tag = move(b->tag, dx, dy);
     for (int k = 0; k < PV_SLOTS; k++) {
         b->head[k] = move(b->head[k], dx, dy);
         b->slot[k] = move(b->slot[k], dx, dy);
@@ -733,9 +734,14 @@ static void card_boxes(const pv_layout *L, const pv_layout_in *in, const pv_enve
         b->slot[k] = rect(x, y + hh, w, lh);
         x += w + (k + 1 < PV_SLOTS ? gap : 0);
     }
+    /* A page load's stream or request leads the last line, in bold. */
+    int tw = v->tag[0] ? measure(in, v->tag, px, PV_FACE_BOLD) : 0;
+    b->tag = tw ? rect(pad, y + hh + lh, tw, lh) : rect(0, 0, 0, 0);
+    int dx = tw ? pad + tw + gap : pad;
     int dw = measure(in, v->detail, px, PV_FACE_MONO);
-    b->detail = dw ? rect(pad, y + hh + lh, dw, lh) : rect(0, 0, 0, 0);
-    b->r = rect(0, 0, imax(x, pad + dw) + pad, y + hh + lh + (dw ? lh : 0) + pad / 2 + sc(L, 2));
+    b->detail = dw ? rect(dx, y + hh + lh, dw, lh) : rect(0, 0, 0, 0);
+    bool last = dw || tw;
+    b->r = rect(0, 0, imax(x, dx + dw) + pad, y + hh + lh + (last ? lh : 0) + pad / 2 + sc(L, 2));
     b->card = true;
 }
 

@@ -81,6 +81,7 @@ typedef struct pv_env_box {
     pv_rect name, flags;       /* first column: conversation name over the flags */
     pv_rect head[PV_SLOTS], slot[PV_SLOTS]; /* slot titles ("src IP"...) over values */
     pv_rect detail;            /* full width; h == 0 when there is none */
+    pv_rect tag;               /* before the detail: "stream 3", "request 3"; w == 0: none */
 } pv_env_box;
 
 /* "src IP", "src port", "dst IP", "dst port" */

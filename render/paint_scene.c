@@ -231,6 +231,7 @@ static void draw_envelope(pv_paint *p, const pv_layout *L, const pv_scene *s,
                    PV_ALIGN_LEFT);
     }
     pv_paint_text_in(p, v->detail, PV_FACE_MONO, L->px.env, PV_RGB(0x4A, 0x4A, 0x4A), b->detail, PV_ALIGN_LEFT);
+    if (b->tag.w > 0) pv_paint_text_in(p, v->tag, PV_FACE_BOLD, L->px.env, PV_COL_TEXT_DARK, b->tag, PV_ALIGN_LEFT);
 }
 
 void pv_draw_lookup(pv_paint *p, const pv_layout *L, const pv_scene *s)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "palette.h"
 #include "units.h"
 
@@ -73,6 +74,12 @@ static void listen_door(const ps_engine *e, const ps_socket *k, uint32_t idx, pv
     proc_label(e, k->proc, d->sub, sizeof d->sub);
 }
 
+/* Whether action a opens client connections (connect, a page load's fetch). */
+static bool is_client_action(const ps_action *a)
+{
+    return a->kind == PS_ACT_CONNECT || a->kind == PS_ACT_FETCH;
+}
+
 /* Where named client socket `name` comes among the scenario's named client
  * sockets (the first connect gets the first colour). */
 static uint32_t client_ordinal(const ps_scenario *sc, uint32_t name)
@@ -80,7 +87,7 @@ static uint32_t client_ordinal(const ps_scenario *sc, uint32_t name)
     uint32_t n = 0;
     for (uint32_t j = 0; j < name; j++) {
         uint32_t a = sc->socks[j].action;
-        n += a < sc->nactions && (sc->actions[a].kind == PS_ACT_CONNECT || sc->actions[a].kind == PS_ACT_UDP_CONNECT);
+        n += a < sc->nactions && (is_client_action(&sc->actions[a]) || sc->actions[a].kind == PS_ACT_UDP_CONNECT);
     }
     return n;
 }
@@ -217,9 +224,9 @@ static void add_empty_doors(pv_scene *s, const ps_engine *e, uint32_t h)
          * says why), which keeps a small building's floors for its sockets. */
         bool udp = a->kind == PS_ACT_UDP_BIND;
         bool local = a->kind == PS_ACT_LISTEN || a->kind == PS_ACT_BIND || (udp && a->port != 0);
-        uint32_t owner = local                         ? a->host
-                         : a->kind == PS_ACT_CONNECT ? ps_scenario_host_by_addr(sc, a->addr)
-                                                     : PS_NONE;
+        uint32_t owner = local                ? a->host
+                         : is_client_action(a) ? ps_scenario_host_by_addr(sc, a->addr)
+                                               : PS_NONE;
         if (owner != h || pv_scene_door_of(s, h, a->port, udp) < PV_DOOR_MORE) continue;
         pv_door d;
         empty_door(a->port, udp, &d);
@@ -446,10 +453,15 @@ static void describe_envelope(const ps_scenario *sc, pv_envelope *v, const ps_se
     if (g->flags & PS_SEG_ICMP) {
         snprintf(v->detail, sizeof v->detail, "port %u: no UDP socket", (unsigned)g->src_port);
     } else if (g->payload && g->len) {
-        const char *p = g->payload;
-        size_t n = strlen(p);
-        snprintf(v->detail, sizeof v->detail, "\"%.*s%s\"", (int)(n > 26 ? 24 : n), p,
-                 n > 26 ? "…" : "");
+        /* One line: a line break (HTTP's CR LF) reads as one space. */
+        char p[28];
+        size_t n = 0;
+        for (const char *q = g->payload; *q && n < sizeof p - 1; q++) {
+            if (*q == '\r' && q[1] == '\n') continue;
+            p[n++] = (unsigned char)*q < 0x20 ? ' ' : *q;
+        }
+        p[n] = '\0';
+        snprintf(v->detail, sizeof v->detail, "\"%.*s%s\"", (int)(n > 26 ? 24 : n), p, n > 26 ? "…" : "");
     } else {
         snprintf(v->detail, sizeof v->detail, "%s", demux_words(v->to));
     }
@@ -573,6 +585,24 @@ static void add_nat_rows(pv_scene *s, const ps_engine *e)
     }
 }
 
+/* A page load's segment says which request it carries: over HTTP/2 the
+ * stream id every frame has, over HTTP/1.1 the request's number in its page;
+ * its detail then says what it is in words (the request, or which piece of
+ * which answer) instead of the start of the raw text. */
+static void http_tag(pv_envelope *v, ps_http_tag t)
+{
+    if (t.kind == PS_HTTP_TAG_NONE) return;
+    uint32_t r = t.kind == PS_HTTP_TAG_STREAM ? ps_http_stream_request(t.n) : t.n;
+    if (t.kind == PS_HTTP_TAG_STREAM) snprintf(v->tag, sizeof v->tag, "stream %u", (unsigned)t.n);
+    else if (r == 0) snprintf(v->tag, sizeof v->tag, "page");
+    else snprintf(v->tag, sizeof v->tag, "request %u", (unsigned)r);
+    if (r > PS_HTTP_MAX_RESOURCES) return;
+    char path[32];
+    ps_http_path(r, path);
+    if (t.get) snprintf(v->detail, sizeof v->detail, "GET %s", path);
+    else if (t.part) snprintf(v->detail, sizeof v->detail, "%s, piece %u of %u", path, t.part, t.parts);
+}
+
 /* Keeps the PV_MAX_ENVELOPES oldest segments (smallest id), sorted. */
 static void keep_envelope(pv_scene *s, const ps_engine *e, const ps_segment *g, uint32_t slot,
                           pv_demux_fn demux, void *ctx)
@@ -608,6 +638,7 @@ static void keep_envelope(pv_scene *s, const ps_engine *e, const ps_segment *g, 
     v->to = demux ? demux(ctx, slot, g->arrives) : PV_TO_UNKNOWN;
     describe_envelope(ps_engine_scenario(e), v, g);
     readdressed(s, e, g, v);
+    http_tag(v, ps_engine_http_segment_tag(e, g));
 }
 
 static void add_envelopes(pv_scene *s, const ps_engine *e, pv_demux_fn demux, void *ctx)

@@ -118,6 +118,8 @@ typedef struct pv_envelope {
                             conversation's (the one sharing the most), 0 if none */
     char detail[64];     /* payload or where demux sends it */
     uint8_t rewritten;   /* bit per slot the router it is leaving rewrote, 0 if none */
+    char tag[24];        /* a page load's segment: "stream 3" (HTTP/2), "request 3" or
+                            "page" (HTTP/1.1); "" otherwise */
 } pv_envelope;
 
 /* The demux decision on screen: for the envelope arriving soonest, once it

@@ -66,6 +66,7 @@ ps_engine *ps_engine_new(const ps_scenario *sc, uint64_t seed)
         const ps_proc_spec *ps = &sc->procs[i];
         if (ps_engine_spawn(e, ps->host, ps->name, ps->user, ps->pid) == PS_NONE) goto fail;
     }
+    if (!ps__http_init(e)) goto fail;
     /* Actions go in at their times in file order, so ties keep file order. */
     for (uint32_t a = 0; a < sc->nactions; a++)
         if (!ps_evq_push(&e->q, sc->actions[a].t, EVT_PACK(EVT_ACTION, 0, a))) goto fail;
@@ -108,6 +109,7 @@ void ps_engine_free(ps_engine *e)
         for (uint32_t h = 0; h < e->sc->nhosts; h++) ps_nat_free(&e->nat[h]);
     free(e->nat);
     free(e->gateway);
+    ps__http_free(e);
     free(e);
 }
 
@@ -157,10 +159,14 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
     const ps_action *act = &e->sc->actions[a];
     e->cur_action = a;
     switch (act->kind) {
-    case PS_ACT_LISTEN:
-        ps_engine_listen(e, act->proc, act->addr, act->port, sockopts(act), act->text, act->sock,
-                         NULL);
+    case PS_ACT_LISTEN: {
+        uint32_t l;
+        if (ps_engine_listen(e, act->proc, act->addr, act->port, sockopts(act), act->text, act->sock,
+                             &l) == PS_OK &&
+            act->serve_parts)
+            ps__http_serve(e, l, act->serve_parts);
         break;
+    }
     case PS_ACT_BIND:
         ps_engine_bind(e, act->proc, act->addr, act->port, sockopts(act), act->sock, NULL);
         break;
@@ -221,6 +227,9 @@ static void run_action(ps_engine *e, uint32_t a, uint32_t rep)
     case PS_ACT_SENDTO:
         if (e->named[act->sock] == PS_NONE) named_gone(e, act, "sendto");
         else ps_engine_sendto(e, e->named[act->sock], act->addr, act->port, act->text);
+        break;
+    case PS_ACT_FETCH:
+        ps__http_fetch(e, a);
         break;
     case PS_ACT_COUNT:
         break;
@@ -294,6 +303,7 @@ bool ps_engine_step(ps_engine *e)
         else ps__tcp_arrive(e, EVT_INDEX(it.data));
         break;
     case EVT_TIMEWAIT: ps__tcp_timewait_due(e); break;
+    case EVT_HTTP: ps__http_tick(e); break;
     }
     PS_ASSERT((e->steps & (e->steps - 1)) != 0 || structures_valid(e));
     return true;

@@ -21,12 +21,13 @@ enum {
     EVT_ACTION = 1,   /* index: scenario action; rep: which repetition */
     EVT_ARRIVE = 2,   /* index: segment slot */
     EVT_TIMEWAIT = 3, /* the oldest TIME-WAIT in the queue below is due */
+    EVT_HTTP = 4,     /* serving hosts send their next response segments (http.c) */
 };
 #define EVT_PACK(kind, rep, idx) (((uint64_t)(kind) << 56) | ((uint64_t)(rep) << 32) | (idx))
 #define EVT_KIND(d) ((unsigned)((d) >> 56))
 #define EVT_REP(d) ((uint32_t)(((d) >> 32) & 0xffffffu))
 #define EVT_INDEX(d) ((uint32_t)(d))
-_Static_assert(sizeof(((ps_evq_item *)0)->data) == 8 && EVT_TIMEWAIT <= 0xff,
+_Static_assert(sizeof(((ps_evq_item *)0)->data) == 8 && EVT_HTTP <= 0xff,
                "EVT_PACK needs a 64-bit queue payload: an 8-bit kind, a 24-bit repetition, a 32-bit index");
 
 /* A process's file descriptors: a bitmap, so the lowest free fd (POSIX's
@@ -110,6 +111,7 @@ struct ps_engine {
     ps_ports udp;           /* UDP's own port space: every UDP socket is an owner */
     ps_nat *nat;            /* per host: a router's translation table (empty otherwise) */
     uint32_t *gateway;      /* per host: the router it sends through (ps_scenario_gateway) */
+    struct ps_http *http;   /* page loads and servers (http.c) */
 };
 
 /* ---- operations only scenario actions use ---- */
@@ -219,5 +221,20 @@ ps_errno ps__udp_send(ps_engine *e, uint32_t s, const char *text);
 void ps__udp_close(ps_engine *e, uint32_t s);
 /* Takes UDP socket s out of UDP's port space (its release). */
 void ps__udp_unhash(ps_engine *e, uint32_t s);
+/* ---- http.c (page loads, http.h) ---- */
+bool ps__http_init(ps_engine *e);  /* false: out of memory */
+void ps__http_free(ps_engine *e);
+void ps__http_fetch(ps_engine *e, uint32_t action);           /* a `fetch` action runs */
+void ps__http_serve(ps_engine *e, uint32_t listener, uint32_t parts); /* `listen ... serve` */
+/* A page's connection s completed its handshake: it sends (at least) the
+ * handshake's last ACK. */
+void ps__http_established(ps_engine *e, uint32_t s);
+/* Data on an established HTTP socket (PS_SOCKX_HTTP_*); rcv_nxt already
+ * counts it. Answers with at least an ACK, now or on the next tick. */
+void ps__http_input(ps_engine *e, uint32_t s, const ps_segment *sg);
+void ps__http_tick(ps_engine *e);                              /* EVT_HTTP */
+void ps__http_released(ps_engine *e, uint32_t s);             /* an HTTP socket is gone */
+/* Marks a segment event of HTTP socket s with its stream or request. */
+void ps__http_tag_event(const ps_engine *e, uint32_t s, ps_event *ev);
 
 #endif

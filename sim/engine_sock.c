@@ -190,6 +190,7 @@ uint32_t ps__sock_new(ps_engine *e, uint32_t host)
 void ps__sock_discard(ps_engine *e, uint32_t s)
 {
     ps_socket *sk = &e->socks[s];
+    if (sk->xflags & (PS_SOCKX_HTTP_CLIENT | PS_SOCKX_HTTP_SERVER)) ps__http_released(e, s);
     if (sk->proc != PS_NONE && sk->fd) ps__fd_free(e, sk->proc, sk->fd);
     e->state_count[(size_t)sk->host * PS_STATE_COUNT + sk->state]--;
     sk->live = 0;

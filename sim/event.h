@@ -34,6 +34,7 @@ typedef enum ps_event_kind {
     PS_EV_NAT,         /* a router rewrote a segment crossing it (op "masquerade" or
                           "forward"): src, dst as it came, nat_src, nat_dst as it
                           leaves; or dropped it (op "drop", text: why) */
+    PS_EV_HTTP,        /* a page load's step (sim/http.h): op, page, stream/request, text */
     PS_EV_KIND_COUNT
 } ps_event_kind;
 
@@ -83,6 +84,17 @@ typedef struct ps_event {
     uint8_t family;        /* ps_family of the socket: PS_FAM_INET6 shows its
                               addresses in IPv6 form (:: and ::ffff:a.b.c.d).
                               SEGMENT, DELIVER: 0, the addresses on the wire */
+    /* HTTP: op is "fetch", "request", "queued", "respond", "response" or
+     * "done"; page names the page (its `as` name, or "page"); an HTTP/2
+     * stream id (0 for HTTP/1.1); the request's number in the page (0: the
+     * page itself, 1..N: its resources). */
+    const char *page;
+    uint32_t stream;
+    uint32_t request;
+    /* SEGMENT, DELIVER on a page load's or a server's socket: what the
+     * payload belongs to (a ps_http_tag_kind: 1 = `stream`, 2 = `request`;
+     * 0 = nothing). */
+    uint8_t http_tag;
 } ps_event;
 
 typedef void (*ps_event_fn)(void *ctx, const ps_event *ev);

@@ -127,6 +127,7 @@ typedef enum ps_action_kind {
     /* UDP_BIND fills addr, port, sock, text (its reply) and the reuse words as
      * LISTEN does; UDP_CONNECT fills them as CONNECT does; SENDTO: sock,
      * addr, port, text. */
+    PS_ACT_FETCH,    /* a browser loads a page and its resources (sim/http.h) */
     PS_ACT_COUNT
 } ps_action_kind;
 
@@ -155,6 +156,11 @@ typedef struct ps_action {
     uint8_t family;      /* LISTEN: PS_FAM_INET6 when the address was written
                             [ADDR] (an AF_INET6 socket), else PS_FAM_INET */
     bool v6only;         /* LISTEN: IPV6_V6ONLY was asked for */
+    /* FETCH: a page load (sim/http.h); addr/port: the server, sock: `as PAGE` */
+    uint16_t resources;  /* FETCH: resources after the page, 0..PS_HTTP_MAX_RESOURCES */
+    uint8_t http;        /* FETCH: 1 (HTTP/1.1 keep-alive) or 2 (HTTP/2) */
+    uint8_t pool;        /* FETCH: connections per origin, 1..PS_HTTP_MAX_POOL */
+    uint8_t serve_parts; /* LISTEN: 0, or `serve`: segments per response body */
 } ps_action;
 
 typedef enum ps_expect_kind {
@@ -168,6 +174,7 @@ typedef enum ps_expect_kind {
     PS_EXP_SEGMENTS, /* [at T] segments FLAGS from H[:P] to H[:P] count N */
     PS_EXP_RECEIVED, /* [at T] SOCK received N       datagrams a UDP socket has received */
     PS_EXP_NAT,      /* [at T] ROUTER nat count N    live translation entries */
+    PS_EXP_PAGE,     /* PAGE connections|handshakes|ports|streams|queued N, PAGE done [before T] */
     PS_EXP_KIND_COUNT
 } ps_expect_kind;
 
@@ -178,6 +185,17 @@ typedef enum ps_field {
     PS_FIELD_SADDR,  /* the socket's local address (only == and !=) */
     PS_FIELD_DADDR,  /* the socket's remote address (only == and !=) */
 } ps_field;
+
+/* What an `expect PAGE ...` line counts (sim/http.h, ps_http_stats). */
+typedef enum ps_page_field {
+    PS_PAGE_CONNECTIONS, /* connections that reached ESTABLISHED */
+    PS_PAGE_HANDSHAKES,  /* SYNs the page's connects sent */
+    PS_PAGE_PORTS,       /* distinct source ports its connections used */
+    PS_PAGE_STREAMS,     /* HTTP/2 streams opened */
+    PS_PAGE_QUEUED,      /* HTTP/1.1 requests that waited for a busy connection */
+    PS_PAGE_DONE,        /* every response in (value: a deadline, or PS_TIME_NEVER) */
+    PS_PAGE_FIELD_COUNT
+} ps_page_field;
 
 typedef enum ps_cmp { PS_CMP_EQ, PS_CMP_NE, PS_CMP_LT, PS_CMP_LE, PS_CMP_GT, PS_CMP_GE } ps_cmp;
 
@@ -204,6 +222,7 @@ typedef struct ps_expect {
     uint32_t seg_from, seg_to;     /* SEGMENTS: sending and receiving host indices */
     uint16_t seg_sport, seg_dport; /* SEGMENTS: their ports, 0 = any */
     bool udp;            /* PORT: the UDP port space (`HOST udp port N`) */
+    ps_page_field page_field; /* PAGE: what is counted (sock: the page's name) */
 } ps_expect;
 
 /* Which segments an `expect segments` line counts. */

@@ -32,6 +32,15 @@ enum {
  * TCP socket, as every socket was before UDP. */
 typedef enum ps_proto { PS_PROTO_TCP = 0, PS_PROTO_UDP = 1 } ps_proto;
 
+/* Flags beyond `flags` (ps_socket.xflags), one bit each, by feature.
+ * HTTP page loads (sim/http.c) use bits 12-15. */
+enum {
+    PS_SOCKX_HTTP_CLIENT = 1 << 12, /* a browser connection of a page load (`fetch`) */
+    PS_SOCKX_HTTP_SERVER = 1 << 13, /* a `serve` listener, or a connection it accepted */
+    PS_SOCKX_HTTP_PARTS = 3 << 14,  /* SERVER: segments per response body, minus one */
+};
+#define PS_SOCKX_HTTP_PARTS_SHIFT 14
+
 /* Address family (ps_socket.family). Zero is IPv4, for the same reason. */
 typedef enum ps_family { PS_FAM_INET = 0, PS_FAM_INET6 = 1 } ps_family;
 

@@ -78,6 +78,7 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
     ev.segment = g;
     ev.text = payload;
     ev.family = PS_FAM_INET; /* the wire's addresses, which say their family */
+    if (payload) ps__http_tag_event(e, s, &ev);
     ps__emit(e, &ev);
     return true;
 }
@@ -112,6 +113,7 @@ static ps_event deliver_event(ps_engine *e, const ps_segment *sg, uint32_t g, ui
     ev.to = to;
     ev.text = sg->payload;
     ev.family = PS_FAM_INET; /* the wire's addresses, which say their family */
+    if (sg->payload) ps__http_tag_event(e, s, &ev);
     return ev;
 }
 
@@ -147,6 +149,7 @@ static void syn_recv(ps_engine *e, uint32_t l, const ps_segment *sg)
      * listener is a mapped connection (both ends shown ::ffff:). */
     sk->family = lk->family;
     sk->xflags = lk->xflags & PS_SOCKX_V6ONLY;
+    sk->xflags |= lk->xflags & (PS_SOCKX_HTTP_SERVER | PS_SOCKX_HTTP_PARTS); /* `serve` (http.c) */
     sk->uid = lk->uid;
     sk->listener = l;
     sk->text = lk->text;
@@ -251,6 +254,7 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
             establish(e, s);
             /* A requester's request rides on the handshake's last ACK. */
             if (sk->flags & PS_SOCK_REQUESTER) ps__tcp_output(e, s, PS_PSH | PS_ACK, ps__text(e, s));
+            else if (sk->xflags & PS_SOCKX_HTTP_CLIENT) ps__http_established(e, s);
             else ps__tcp_output(e, s, PS_ACK, NULL);
         }
         return;
@@ -293,6 +297,10 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
         return;
     }
     if (sg->len == 0) return; /* a bare ACK needs no answer */
+    if (st == PS_ESTABLISHED && (sk->xflags & (PS_SOCKX_HTTP_CLIENT | PS_SOCKX_HTTP_SERVER))) {
+        ps__http_input(e, s, sg); /* a page load's request or response */
+        return;
+    }
     if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_ACCEPTED) && sk->text != PS_NONE)
         ps__tcp_output(e, s, PS_PSH | PS_ACK, ps__text(e, s)); /* the reply carries the ACK */
     else if (st == PS_ESTABLISHED && (sk->flags & PS_SOCK_REQUESTER))

@@ -26,6 +26,11 @@
 #     one of them 50000.
 #   - IPv6 segments ([2001:db8::10]:40768 in the trace) are IPv6 packets
 #     (which have no IP checksum), dual-stack.scn has both families.
+#   - http1-vs-http2.scn: the HTTP/1.1 page's 13 requests decode as HTTP GETs
+#     of /, /img/1.png ... /img/12.png and its 13 responses as 200 OK, each
+#     reassembled from its segments by Content-Length; the HTTP/2 stand-in
+#     frames are plain TCP data, never HTTP nor HTTP/2; 7 conversations to
+#     93.184.216.34:80 (six HTTP/1.1 connections, one HTTP/2).
 # POSIX sh + awk + sed; run from the repository root with $PORTSIM set (the
 # Makefile does). tshark missing is a failure, not a skip: deps installs it.
 set -u
@@ -152,6 +157,25 @@ got_convs() {
 # dissector would call them malformed DNS messages, which they are not meant
 # to be. The packets' headers and checksums are checked all the same.
 NO_DNS="--disable-protocol dns --disable-protocol mdns"
+# The page loads of http1-vs-http2.scn as tshark's HTTP dissector sees them.
+check_http() {
+    tshark -r "$1" -2 -n -Y http.request -T fields -e http.request.method -e http.request.uri \
+        2>/dev/null | sort >"$tmp/http.req"
+    { echo "GET	/"; i=1; while [ $i -le 12 ]; do echo "GET	/img/$i.png"; i=$((i + 1)); done; } |
+        sort >"$tmp/http.want"
+    cmp -s "$tmp/http.req" "$tmp/http.want" ||
+        { fail "the HTTP/1.1 requests tshark decodes differ:"; diff "$tmp/http.want" "$tmp/http.req" | sed -n '1,8s/^/    /p'; }
+    # code, Content-Length, the body tshark reassembled, the reassembled length
+    n=$(tshark -r "$1" -2 -n -Y http.response -T fields -e http.response.code -e http.content_length \
+        -e http.file_data -e tcp.reassembled.length 2>/dev/null |
+        awk -F '\t' '$1 == 200 && $2 == length($3) && $4 > $2 { n++ } END { print n + 0 }')
+    [ "$n" = 13 ] || fail "tshark reassembles $n complete 200 responses, expected 13"
+    n=$(tshark -r "$1" -2 -n -Y 'http2 || (http && tcp.payload contains "stream=")' -T fields -e frame.number \
+        2>/dev/null | wc -l)
+    [ "$n" = 0 ] || fail "$n HTTP/2 stand-in segments were decoded as HTTP or HTTP/2"
+    n=$(grep -c -e "^93.184.216.34:80 " -e " 93.184.216.34:80\$" "$tmp/got.conv")
+    [ "$n" = 7 ] || fail "expected 7 conversations to 93.184.216.34:80, conv,tcp shows $n"
+}
 
 FIELDS="-e frame.time_epoch -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.flags
  -e tcp.len -e tcp.seq_raw -e tcp.ack_raw -e tcp.completeness -e tcp.stream
@@ -265,6 +289,8 @@ check_scenario() {
         v4=$(awk -F '\t' '$2 != ""' "$tmp/fields" | wc -l)
         [ "$v6" -ge 1 ] && [ "$v4" -ge 1 ] ||
             fail "expected IPv4 and IPv6 packets, tshark decodes $v4 and $v6";;
+    */http1-vs-http2.scn)
+        check_http "$pcap";;
     esac
     [ "$fails" = "$before" ] || return
     echo "ok   $scn: $(wc -l <"$tmp/got") packets, $(wc -l <"$tmp/got.conv") conversations, $1 handshakes, $2 refused, $(grep -c ' udp ' "$tmp/udp.got") datagrams, $(grep -c ' icmp ' "$tmp/udp.got") ICMP"

@@ -1,5 +1,6 @@
 /* check.c — expectations and golden-trace comparison (see check.h). */
 #include "check.h"
+#include "http.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,28 @@ static void describe_field(const ps_scenario *sc, const ps_socket *s, ps_field f
         snprintf(buf, n, "%llu", (unsigned long long)field_value(s, f));
 }
 
+/* `expect PAGE ...`: the page load's counts so far (sim/http.h). */
+static bool page_eval(ps_engine *e, const ps_expect *x, const char *page, char *got, size_t n)
+{
+    static const char *const names[] = { "connections", "handshakes", "ports", "streams", "queued" };
+    const ps_scenario *sc = ps_engine_scenario(e);
+    ps_http_stats st = ps_engine_http_page(e, sc->socks[x->sock].action);
+    if (x->page_field == PS_PAGE_DONE) {
+        char tb[32], ab[32];
+        const ps_action *act = &sc->actions[sc->socks[x->sock].action];
+        if (st.done == PS_TIME_NEVER)
+            snprintf(got, n, "%s is not done (%u of %u responses in)", page, st.responses, st.total);
+        else
+            snprintf(got, n, "%s was done at %s (%s after its fetch)", page, ps_time_str(st.done, tb),
+                     ps_time_str(st.done - act->t, ab));
+        return st.done != PS_TIME_NEVER && (x->value == PS_TIME_NEVER || st.done < x->value);
+    }
+    const uint32_t v[] = { st.connections, st.handshakes, st.ports, st.streams, st.queued };
+    uint32_t f = (uint32_t)x->page_field;
+    snprintf(got, n, "%s has %u %s", page, v[f], names[f]);
+    return v[f] == x->value;
+}
+
 bool ps_expect_eval(ps_engine *e, const ps_expect *x, char *got, size_t n)
 {
     const ps_scenario *sc = ps_engine_scenario(e);
@@ -194,6 +217,8 @@ bool ps_expect_eval(ps_engine *e, const ps_expect *x, char *got, size_t n)
         snprintf(got, n, "%s has %u translation entries", sc->hosts[x->host].name, c);
         return c == x->value;
     }
+    case PS_EXP_PAGE:
+        return page_eval(e, x, sname, got, n);
     case PS_EXP_KIND_COUNT:
         break;
     }

@@ -232,6 +232,23 @@ static void text_nat(line *l, const ps_event *ev)
     ps_sbuf_printf(sep(l), "(%s%s)", ev->op, ev->nat_new ? ", new entry" : "");
 }
 
+/* A page load's step: who, the page, what happened and on which stream or
+ * request, the connection, then the details. */
+static void text_http(line *l, const ps_event *ev)
+{
+    text_who(l, ev);
+    if (ev->page) ps_sbuf_puts(sep(l), ev->page);
+    ps_sbuf_puts(sep(l), ev->op);
+    if (ev->stream) ps_sbuf_printf(sep(l), "stream %u", ev->stream);
+    else if (strcmp(ev->op, "fetch") != 0 && strcmp(ev->op, "done") != 0)
+        ps_sbuf_printf(sep(l), "#%u", ev->request); /* HTTP/1.1: the request's number */
+    text_tuple(l, ev);
+    if (ev->text) {
+        ps_sbuf_putc(l->out, ':');
+        put_safe(sep(l), ev->text, strlen(ev->text));
+    }
+}
+
 static void text_event(ps_trace *t, const ps_event *ev)
 {
     char tb[32], fl[24];
@@ -301,6 +318,9 @@ static void text_event(ps_trace *t, const ps_event *ev)
     case PS_EV_NAT:
         text_nat(&l, ev);
         break;
+    case PS_EV_HTTP:
+        text_http(&l, ev);
+        break;
     case PS_EV_KIND_COUNT:
         break;
     }
@@ -321,6 +341,13 @@ static void json_endpoint(ps_trace *t, const char *k, const ps_event *ev, ps_add
 {
     char b[PS_ENDPOINT_STRLEN];
     json_str_field(&t->buf, k, ps_sc_endpoint_str(t->sc, a, ev->family == PS_FAM_INET6, p, b));
+}
+
+/* A segment of a page load: its HTTP/2 stream or HTTP/1.1 request. */
+static void json_http_tag(ps_sbuf *out, const ps_event *ev)
+{
+    if (ev->http_tag == 1) ps_sbuf_printf(out, ",\"stream\":%u", ev->stream);
+    else if (ev->http_tag == 2) ps_sbuf_printf(out, ",\"request\":%u", ev->request);
 }
 
 static void json_event(ps_trace *t, const ps_event *ev)
@@ -345,6 +372,7 @@ static void json_event(ps_trace *t, const ps_event *ev)
         json_str_field(out, "flags", ps_flags_str(ev->flags, fl));
         ps_sbuf_printf(out, ",\"len\":%u,\"seq\":%u,\"ack\":%u", ev->len, ev->tcp_seq, ev->tcp_ack);
         if (ev->kind == PS_EV_DELIVER) json_str_field(out, "to", ps_deliver_to_name(ev->to));
+        json_http_tag(out, ev);
         break;
     case PS_EV_CONNECT:
         ps_sbuf_printf(out, ",\"ephemeral\":%s", ev->ephemeral ? "true" : "false");
@@ -388,6 +416,11 @@ static void json_event(ps_trace *t, const ps_event *ev)
             ps_sbuf_printf(out, ",\"new\":%s", ev->nat_new ? "true" : "false");
         }
         break;
+    case PS_EV_HTTP:
+        json_str_field(out, "op", ev->op);
+        if (ev->page) json_str_field(out, "page", ev->page);
+        ps_sbuf_printf(out, ",\"stream\":%u,\"request\":%u", ev->stream, ev->request);
+        break;
     default:
         break;
     }
@@ -409,7 +442,7 @@ const char *ps_event_kind_name(ps_event_kind k)
     static const char *names[PS_EV_KIND_COUNT] = {
         "listen", "connect", "segment", "deliver", "accept", "established",
         "close", "release", "error", "kill", "say", "shell", "bind",
-        "udp-bind", "udp-connect", "datagram", "udp-deliver", "icmp", "icmp-deliver", "rewrite",
+        "udp-bind", "udp-connect", "datagram", "udp-deliver", "icmp", "icmp-deliver", "rewrite", "http",
     };
     return k < PS_EV_KIND_COUNT ? names[k] : "?";
 }

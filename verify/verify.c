@@ -278,7 +278,7 @@ static void action_started(vctx *c, const ps_event *ev)
     const ps_action *act = &c->sc->actions[a];
     c->step_action = a;
     c->step_inst = PS_NONE;
-    if (act->kind == PS_ACT_SAY || act->kind == PS_ACT_SHELL) return;
+    if (act->kind == PS_ACT_SAY || ps_verify_has_subops(act->kind)) return;
     uint32_t host = act->host;
     if (host == PS_NONE && act->sock != PS_NONE) {
         const ps_action *made = &c->sc->actions[c->sc->socks[act->sock].action];
@@ -304,8 +304,17 @@ static uint32_t event_proc(vctx *c, const ps_event *ev)
     return p;
 }
 
-/* A listen, connect or kill done by a shell command (launcher, client, kill):
- * a row and a kernel operation of its own. */
+/* How many rows action a has: a page load's connections so far, the new
+ * one included (a handful per page: PS_HTTP_MAX_POOL). */
+static uint32_t fetch_rows(const vctx *c, uint32_t a)
+{
+    uint32_t n = 0;
+    for (uint32_t r = 0; r < c->nrows; r++) n += c->rows[r].action == a;
+    return n;
+}
+
+/* A listen, connect or kill done by a shell command (launcher, client, kill)
+ * or a connection a page load opens: a row and a kernel operation of its own. */
 static void shell_event(vctx *c, const ps_event *ev)
 {
     const ps_action *act = &c->sc->actions[c->step_action];
@@ -318,14 +327,19 @@ static void shell_event(vctx *c, const ps_event *ev)
     if (r == PS_NONE) return;
     row *rw = &c->rows[r];
     const char *pname = p != PS_NONE ? ps_engine_proc(c->e, p)->name : "?";
-    char cmd[48];
-    snprintf(cmd, sizeof cmd, "%.40s%s", act->text, strlen(act->text) > 40 ? "..." : "");
+    char cmd[64];
+    if (act->kind == PS_ACT_FETCH) /* a page load's connection, numbered in its page */
+        snprintf(cmd, sizeof cmd, "page %.30s, connection %u",
+                 act->sock != PS_NONE ? c->sc->socks[act->sock].name : act->target,
+                 fetch_rows(c, c->step_action));
+    else
+        snprintf(cmd, sizeof cmd, "shell: %.40s%s", act->text, strlen(act->text) > 40 ? "..." : "");
     if (kill) {
         rw->e_err = ev->kind == PS_EV_ERROR ? ev->err : PS_OK;
         if (strncmp(act->text, "kill", 4) == 0 || p == PS_NONE)
-            snprintf(rw->op, sizeof rw->op, "kill %u (shell: %s)", ev->pid, cmd);
+            snprintf(rw->op, sizeof rw->op, "kill %u (%s)", ev->pid, cmd);
         else
-            snprintf(rw->op, sizeof rw->op, "%s %u exits (shell: %s)", pname, ev->pid, cmd);
+            snprintf(rw->op, sizeof rw->op, "%s %u exits (%s)", pname, ev->pid, cmd);
         push_sub(c, PS_ACT_KILL, r, ev->host, ev->pid);
         return;
     }
@@ -354,7 +368,7 @@ static void shell_event(vctx *c, const ps_event *ev)
             in->e_err = ev->err;
         }
         ps_verify_listen_str(c->sc, in->dst, in->family == PS_FAM_INET6, in->dport, ep);
-        snprintf(rw->op, sizeof rw->op, "%s %u listen %s%s%s (shell: %s)", pname, ev->pid, ep,
+        snprintf(rw->op, sizeof rw->op, "%s %u listen %s%s%s (%s)", pname, ev->pid, ep,
                  in->reuseaddr ? " reuseaddr" : "", in->reuseport ? " reuseport" : "", cmd);
     } else {
         in->dst = ev->dst_addr;
@@ -365,6 +379,13 @@ static void shell_event(vctx *c, const ps_event *ev)
             in->e_sport = ev->src_port;
             in->e_slot = ev->socket;
             set_slot(c, ev->socket, i);
+            /* A page's first connection carries its name: `PAGE close`
+             * goes to the helper holding it. */
+            uint32_t name = ps_engine_socket(c->e, ev->socket)->name;
+            if (act->kind == PS_ACT_FETCH && name != PS_NONE && name == act->sock) {
+                in->sock = name;
+                c->sock_inst[name] = i;
+            }
             conn_key k = inst_key(in);
             if (ps_table_find(&c->conns, conn_hash(&k), conn_eq, c, &k) == PS_NONE &&
                 ps_table_insert(&c->conns, conn_hash(&k), i))
@@ -374,7 +395,7 @@ static void shell_event(vctx *c, const ps_event *ev)
             in->e_err = ev->err;
         }
         ps_sc_endpoint_str(c->sc, in->dst, false, in->dport, ep);
-        snprintf(rw->op, sizeof rw->op, "%s %u connect %s (shell: %s)", pname, ev->pid, ep, cmd);
+        snprintf(rw->op, sizeof rw->op, "%s %u connect %s (%s)", pname, ev->pid, ep, cmd);
     }
     push_sub(c, listen ? PS_ACT_LISTEN : PS_ACT_CONNECT, i, ev->host, ev->pid);
 }
@@ -402,7 +423,7 @@ static void on_event(void *ctx, const ps_event *ev)
     vctx *c = ctx;
     if (ev->action != PS_NONE && c->step_action == PS_NONE) action_started(c, ev);
     bool in_step = ev->action != PS_NONE && ev->action == c->step_action;
-    bool shell = in_step && c->sc->actions[c->step_action].kind == PS_ACT_SHELL;
+    bool shell = in_step && ps_verify_has_subops(c->sc->actions[c->step_action].kind);
     inst *in = NULL;
     switch (ev->kind) {
     case PS_EV_KILL:
@@ -820,7 +841,7 @@ static void kernel_step(vctx *c)
         sleep_ms(QUIET_MS);
         c->quiet = false;
     }
-    if (act->kind == PS_ACT_SHELL) {
+    if (ps_verify_has_subops(act->kind)) {
         for (uint32_t k = 0; k < c->nsub && !c->fatal[0]; k++) {
             const subop *s = &c->sub[k];
             uint32_t ri = s->kind == PS_ACT_KILL ? s->ref : c->insts[s->ref].row;

@@ -126,6 +126,14 @@ typedef struct vctx {
     uint32_t nadopt, capadopt;
 } vctx;
 
+/* Actions whose socket operations are replayed one by one, each with a row
+ * of its own: a shell command's (launchers, clients, kill) and a page load's
+ * connections (`fetch`, sim/http.h), which later steps may open too. */
+static inline bool ps_verify_has_subops(ps_action_kind k)
+{
+    return k == PS_ACT_SHELL || k == PS_ACT_FETCH;
+}
+
 /* The uid of this run's k-th user other than root (k < UID_PER_RUN). */
 uint32_t ps_verify_uid(uint32_t k);
 /* Linux's name for an errno value ("EADDRINUSE"), or "errno N". */

@@ -57,17 +57,17 @@ static bool grow_u32(uint32_t **v, uint32_t *cap, uint32_t need)
 
 /* Counts what replay() in verify.c sends to the kernel: one operation per
  * listen, connect, send, close or kill action step, and per listen, connect
- * or kill a shell command does. */
+ * or kill a shell command does (or connect a page load opens). */
 static void dry_event(void *ctx, const ps_event *ev)
 {
     dry *d = ctx;
     if (ev->action != PS_NONE && d->step_action == PS_NONE) {
         d->step_action = ev->action;
         ps_action_kind k = d->sc->actions[ev->action].kind;
-        d->ops += k != PS_ACT_SAY && k != PS_ACT_SHELL;
+        d->ops += k != PS_ACT_SAY && !ps_verify_has_subops(k);
     }
     bool shell = ev->action != PS_NONE && ev->action == d->step_action &&
-                 d->sc->actions[ev->action].kind == PS_ACT_SHELL;
+                 ps_verify_has_subops(d->sc->actions[ev->action].kind);
     if (shell && (ev->kind == PS_EV_LISTEN || ev->kind == PS_EV_CONNECT || ev->kind == PS_EV_KILL ||
                   (ev->kind == PS_EV_ERROR && ev->socket == PS_NONE && ev->op &&
                    (!strcmp(ev->op, "listen") || !strcmp(ev->op, "connect") || !strcmp(ev->op, "kill")))))

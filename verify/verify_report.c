@@ -219,6 +219,11 @@ static void op_text(const vctx *c, const ps_action *a, char *buf, size_t n)
         break;
     case PS_ACT_KILL: snprintf(buf, n, "kill %u", a->pid); break;
     case PS_ACT_SHELL: snprintf(buf, n, "shell \"%.30s\"", a->text); break;
+    case PS_ACT_FETCH:
+        snprintf(buf, n, "fetch %s resources %u http%u%s%s", a->target, (unsigned)a->resources,
+                 (unsigned)a->http, a->sock != PS_NONE ? " as " : "",
+                 a->sock != PS_NONE ? c->sc->socks[a->sock].name : "");
+        break;
     default: snprintf(buf, n, "?"); break;
     }
 }

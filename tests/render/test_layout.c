@@ -316,6 +316,52 @@ static void test_two_tabs_scene(void **state)
     ps_scenario_free(sc);
 }
 
+/* A page load's envelopes name their HTTP/2 stream or HTTP/1.1 request,
+ * in a box of their own before the payload, inside the card. */
+static void check_tags(const char *file, ps_time t, const char *prefix)
+{
+    ps_scenario *sc;
+    ps_engine *e = engine_at(file, &sc, t);
+    pv_scene *s = scene_new();
+    pv_scene_build(s, e, NULL, NULL);
+    uint32_t tagged = 0;
+    for (uint32_t i = 0; i < s->nenvs; i++) {
+        const pv_envelope *v = &s->envs[i];
+        if (prefix == NULL) assert_string_equal(v->tag, "");
+        else if (v->tag[0]) {
+            assert_memory_equal(v->tag, prefix, strlen(prefix));
+            /* in words: the request, or which piece of which answer */
+            assert_true(strncmp(v->detail, "GET /", 5) == 0 || strstr(v->detail, ", piece ") != NULL);
+            tagged++;
+        }
+    }
+    if (prefix) assert_true(tagged >= 2);
+    static const int sizes[][2] = { { 1280, 720 }, { 1920, 1080 } };
+    for (int k = 0; k < 2; k++) {
+        pv_layout *L = layout_for(s, sizes[k][0], sizes[k][1], 1.0);
+        assert_labels_ok(L);
+        for (uint32_t i = 0; i < s->nenvs; i++) {
+            const pv_env_box *b = &L->envs[i];
+            if (!b->card || b->tag.w == 0) continue;
+            assert_true(pv_rect_inside(b->tag, b->r));
+            assert_false(pv_rect_overlap(b->tag, b->detail));
+            assert_false(pv_rect_overlap(b->tag, b->flags));
+        }
+        free(L);
+    }
+    free(s);
+    ps_engine_free(e);
+    ps_scenario_free(sc);
+}
+
+static void test_http_envelope_tags(void **state)
+{
+    (void)state;
+    check_tags("scenarios/http1-vs-http2.scn", 1110000, "stream "); /* HTTP/2 frames */
+    check_tags("scenarios/http1-vs-http2.scn", 250000, "request "); /* HTTP/1.1 responses */
+    check_tags("scenarios/two-tabs.scn", 310000, NULL);             /* "GET /" on a plain connection */
+}
+
 /* 10,000 connections: a handful of doors and bundles, counted labels. */
 static void test_busy_scene_aggregates(void **state)
 {
@@ -360,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_axis),
         cmocka_unit_test(test_two_tabs_scene),
         cmocka_unit_test(test_busy_scene_aggregates),
+        cmocka_unit_test(test_http_envelope_tags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
