@@ -803,7 +803,8 @@ static void not_replayed(vctx *c, row *r)
 {
     char t[32];
     ps_verify_time_cell(ps_engine_now(c->e), t);
-    snprintf(r->skip, sizeof r->skip, "not replayed (at %s: needs TIME-WAIT's 60 s to pass)", t);
+    snprintf(r->skip, sizeof r->skip, "not replayed (at %s: needs %s to pass)", t,
+             c->horizon_udp ? "a UDP conntrack entry's timeout" : "TIME-WAIT's 60 s");
 }
 
 /* The kernel side of `accept as`: the listener's helper names the
@@ -1400,6 +1401,7 @@ static void snapshot(vctx *c)
 static bool replay(vctx *c)
 {
     ps_engine_set_sink(c->e, on_event, c);
+    bool udp = uses_udp(c->sc);
     for (;;) {
         ps_time next = ps_engine_next_time(c->e);
         if (next == PS_TIME_NEVER) break;
@@ -1408,6 +1410,10 @@ static bool replay(vctx *c)
         if (!c->horizon && ps_verify_past_horizon(c->tw_first, next)) {
             snapshot(c);
             c->horizon = true;
+        } else if (!c->horizon && udp && ps_verify_udp_entry_expires(c->e, next)) {
+            /* A router's UDP entry is about to run out: 30 real seconds on the kernel. */
+            snapshot(c);
+            c->horizon = c->horizon_udp = true;
         }
         c->step_action = c->step_inst = PS_NONE;
         c->nsub = 0;
