@@ -895,7 +895,7 @@ static bool st_router(parser *p, uint32_t col)
     return true;
 }
 
-/* forward ROUTER [tcp] PORT to HOST:PORT */
+/* forward ROUTER [tcp|udp] PORT to HOST:PORT */
 static bool st_forward(parser *p, uint32_t col)
 {
     uint32_t r, rcol = p->tok.col;
@@ -907,7 +907,9 @@ static bool st_forward(parser *p, uint32_t col)
     if (!sc->hosts[r].router)
         return fail_at(p, rcol, "'%s' is not a router: forward rules belong on a 'router' line's host",
                        sc->hosts[r].name);
-    if (is_word(p, "tcp") && !advance(p)) return false;
+    uint8_t proto = PS_PROTO_TCP;
+    if (is_word(p, "udp")) proto = PS_PROTO_UDP;
+    if ((is_word(p, "tcp") || is_word(p, "udp")) && !advance(p)) return false;
     uint32_t pcol = p->tok.col;
     if (!want_port(p, "port to forward", &port) ||
         !want_literal(p, "to", "'to' and the inside HOST:PORT") ||
@@ -933,12 +935,13 @@ static bool st_forward(parser *p, uint32_t col)
                        sc->hosts[r].name);
     if (!parse_port(p, ps, "port", &to_port) || !want_end(p)) return false;
     for (uint32_t i = 0; i < sc->nforwards; i++)
-        if (sc->forwards[i].router == r && sc->forwards[i].port == port)
-            return fail_at(p, pcol, "port %u of '%s' is already forwarded (line %u)", (unsigned)port,
-                           sc->hosts[r].name, (unsigned)sc->forwards[i].pos.line);
+        if (sc->forwards[i].router == r && sc->forwards[i].proto == proto && sc->forwards[i].port == port)
+            return fail_at(p, pcol, "%sport %u of '%s' is already forwarded (line %u)",
+                           proto == PS_PROTO_UDP ? "UDP " : "", (unsigned)port, sc->hosts[r].name,
+                           (unsigned)sc->forwards[i].pos.line);
     ps_forward_spec *f = PUSH(p, forwards, PS_MAX_FORWARDS, "forward rules");
     if (f == NULL) return false;
-    *f = (ps_forward_spec){ r, PS_PROTO_TCP, port, to, to_port, { p->line, col } };
+    *f = (ps_forward_spec){ r, proto, port, to, to_port, { p->line, col } };
     return true;
 }
 

@@ -437,7 +437,8 @@ static void layout_floors(pv_layout *L, const pv_layout_in *in, uint32_t hi, pv_
 
 void pv_nat_row_text(const pv_nat_row *r, pv_nat_form form, char *line1, char *line2, size_t n)
 {
-    const char *fwd = r->forward ? " (fwd)" : "";
+    /* A UDP entry says so: the same ports can be translated for TCP too. */
+    const char *fwd = r->udp ? (r->forward ? " (udp, fwd)" : " (udp)") : r->forward ? " (fwd)" : "";
     line2[0] = '\0';
     if (form == PV_NAT_TWO_LINES) {
         snprintf(line1, n, "%s", r->in);

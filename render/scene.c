@@ -490,18 +490,25 @@ static void conv_id(const pv_scene *s, const ps_scenario *sc, pv_envelope *v)
 /* The translation entry of router h a segment with tuple t belongs to,
  * either way round; *dir as ps_nat_peek gives it for t itself (0 orig,
  * 1 reply), or 2 + that when only the reversed tuple matched. */
-static const ps_ct_entry *nat_entry(const ps_engine *e, uint32_t h, const ps_tuple *t, int *dir)
+static const ps_ct_entry *nat_entry(const ps_engine *e, uint32_t h, uint8_t proto, const ps_tuple *t, int *dir)
 {
     const ps_nat *n = ps_engine_nat(e, h);
     if (!n) return NULL;
     ps_time now = ps_engine_now(e);
-    uint32_t i = ps_nat_peek(n, PS_PROTO_TCP, t, now, dir);
+    uint32_t i = ps_nat_peek(n, proto, t, now, dir);
     if (i != PS_NONE) return &n->v[i];
     ps_tuple r = { t->dst, t->src, t->dport, t->sport };
-    i = ps_nat_peek(n, PS_PROTO_TCP, &r, now, dir);
+    i = ps_nat_peek(n, proto, &r, now, dir);
     if (i == PS_NONE) return NULL;
     *dir += 2;
     return &n->v[i];
+}
+
+/* The protocol whose entries a packet in flight belongs to (an ICMP port
+ * unreachable: its datagram's). */
+static uint8_t seg_proto(const ps_segment *g)
+{
+    return (g->flags & (PS_SEG_UDP | PS_SEG_ICMP)) ? PS_PROTO_UDP : PS_PROTO_TCP;
 }
 
 /* A segment on the router's outside carries the router's public address:
@@ -512,7 +519,7 @@ static uint16_t nat_conv(const pv_scene *s, const ps_engine *e, const ps_segment
     uint32_t ends[2] = { g->from_host, g->to_host };
     for (int k = 0; k < 2; k++) {
         int dir;
-        const ps_ct_entry *en = nat_entry(e, ends[k], &t, &dir);
+        const ps_ct_entry *en = nat_entry(e, ends[k], seg_proto(g), &t, &dir);
         if (!en) continue;
         uint16_t c = pv_scene_conv_for(s, en->orig.src, en->orig.sport, en->orig.dst, en->orig.dport);
         if (c != PV_NO_CONV) return c;
@@ -526,7 +533,7 @@ static void readdressed(pv_scene *s, const ps_engine *e, const ps_segment *g, pv
 {
     ps_tuple t = { g->src_addr, g->dst_addr, g->src_port, g->dst_port };
     int dir;
-    const ps_ct_entry *en = nat_entry(e, g->from_host, &t, &dir);
+    const ps_ct_entry *en = nat_entry(e, g->from_host, seg_proto(g), &t, &dir);
     /* A rewritten segment reverses the other direction's tuple: leaving
      * towards the server it reverses `reply` and came in as `orig`; towards
      * the inside host it reverses `orig` and came in as `reply`. */
@@ -573,6 +580,7 @@ static void add_nat_rows(pv_scene *s, const ps_engine *e)
             const ps_ct_entry *en = oldest[k];
             pv_nat_row *r = &s->nats[s->nnats++];
             r->forward = en->kind == PS_NAT_DNAT;
+            r->udp = en->proto == PS_PROTO_UDP;
             /* masquerade: orig is inside, reply's dst the public end;
              * forward: reply's src is inside, orig's dst the public end. */
             ps_endpoint_str(r->forward ? en->reply.src : en->orig.src, r->forward ? en->reply.sport : en->orig.sport,

@@ -86,6 +86,7 @@ typedef struct pv_nat_row {
     char in[24];         /* "192.168.1.10:50000" */
     char out[24];        /* "203.0.113.5:60693" */
     bool forward;        /* a forwarding rule's entry (else masquerade) */
+    bool udp;            /* a UDP entry (else TCP) */
     uint16_t conv;       /* its conversation, or PV_NO_CONV */
 } pv_nat_row;
 

@@ -200,13 +200,14 @@ uint32_t ps__wire_put(ps_engine *e, uint32_t host, const ps_segment *pkt);
 void ps__seg_free(ps_engine *e, uint32_t g);
 
 /* ---- router.c ---- */
-/* A segment reached a router: rewrites and forwards it (or drops it) and
- * returns true; false when it is for the router itself. */
+/* A segment, datagram or ICMP port unreachable reached a router: rewrites
+ * and forwards it (or drops it) and returns true; false when it is for the
+ * router itself. */
 bool ps__router_input(ps_engine *e, const ps_segment *sg);
-/* A segment router r sends itself (its sockets', its RSTs): conntrack
- * follows it too when the router tracks (ps_nat.tracking). */
-void ps__router_output(ps_engine *e, uint32_t r, ps_addr src, uint16_t sport, ps_addr dst, uint16_t dport,
-                       uint8_t flags);
+/* A segment or datagram (proto) router r sends itself (its sockets', its
+ * RSTs): conntrack follows it too when the router tracks (ps_nat.tracking). */
+void ps__router_output(ps_engine *e, uint32_t r, uint8_t proto, ps_addr src, uint16_t sport, ps_addr dst,
+                       uint16_t dport, uint8_t flags);
 
 /* The next host on the way to an address from `from` (itself for 127.x and
  * its own addresses; the gateway router for a host it has no link to), or
@@ -221,6 +222,10 @@ ps_errno ps__udp_send(ps_engine *e, uint32_t s, const char *text);
 void ps__udp_close(ps_engine *e, uint32_t s);
 /* Takes UDP socket s out of UDP's port space (its release). */
 void ps__udp_unhash(ps_engine *e, uint32_t s);
+/* Router r sends on a datagram or ICMP port unreachable (kind) it
+ * translated or routed; false only when memory ran out. */
+bool ps__udp_forward(ps_engine *e, uint32_t r, ps_addr src, uint16_t sport, ps_addr dst, uint16_t dport,
+                     uint8_t kind, uint16_t len, const char *payload);
 /* ---- http.c (page loads, http.h) ---- */
 bool ps__http_init(ps_engine *e);  /* false: out of memory */
 void ps__http_free(ps_engine *e);

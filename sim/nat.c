@@ -1,6 +1,7 @@
 /* nat.c — a router's translation table (nat.h). */
 #include "nat.h"
 #include "mem.h"
+#include "socket.h"
 
 #include <stdlib.h>
 
@@ -172,8 +173,9 @@ ps_nat_result ps_nat_add(ps_nat *t, uint8_t proto, ps_nat_kind kind, const ps_tu
     /* A first packet that is not a SYN is picked up mid-stream, as with
      * nf_conntrack_tcp_loose=1 (the default). */
     ps_ct_state st = (flags & (PS_SYN | PS_ACK)) == PS_SYN ? PS_CT_SYN_SENT : PS_CT_ESTABLISHED;
-    t->v[i] = (ps_ct_entry){ .orig = *orig, .reply = *reply, .expires = ps_time_add(now, ps_ct_timeout(st)),
-                             .id = t->next_id++, .proto = proto, .state = (uint8_t)st,
+    ps_time timeout = proto == PS_PROTO_UDP ? PS_CT_UDP_TIMEOUT : ps_ct_timeout(st);
+    t->v[i] = (ps_ct_entry){ .orig = *orig, .reply = *reply, .expires = ps_time_add(now, timeout),
+                             .created = now, .id = t->next_id++, .proto = proto, .state = (uint8_t)st,
                              .kind = (uint8_t)kind };
     if (t->v[i].expires < t->soonest) t->soonest = t->v[i].expires;
     t->n++;
@@ -218,6 +220,19 @@ bool ps_nat_track(ps_nat *t, uint32_t i, int dir, uint8_t flags, ps_time now)
 {
     PS_ASSERT(i < t->n && (dir == 0 || dir == 1));
     ps_ct_entry *en = &t->v[i];
+    if (en->proto == PS_PROTO_UDP) {
+        /* nf_conntrack_udp_packet: the reply flag (IPS_SEEN_REPLY) is set
+         * after the packet is handled, so the first reply only refreshes
+         * the 30 s; a later packet, past the first 2 s, makes a stream. */
+        ps_time timeout = PS_CT_UDP_TIMEOUT;
+        if (en->replied && now > ps_time_add(en->created, PS_CT_UDP_STREAM_AFTER)) {
+            timeout = PS_CT_UDP_TIMEOUT_STREAM;
+            en->assured = 1;
+        }
+        if (dir == 1) en->replied = 1;
+        en->expires = ps_time_add(now, timeout);
+        return true;
+    }
     if (dir == 1 && !en->replied && (flags & PS_RST)) {
         remove_entry(t, i);
         return false;

@@ -8,7 +8,8 @@
  *
  * Each entry follows the TCP connection through conntrack's states and
  * expires when its state's timeout (the nf_conntrack_tcp_timeout_* sysctl
- * defaults) has passed since its last packet. Expiry is lazy: an entry is
+ * defaults) has passed since its last packet; a UDP entry lives 30 s, or
+ * 120 s once it carries a stream (nf_conntrack_udp_timeout*). Expiry is lazy: an entry is
  * dropped when a lookup or an insertion meets it, and every reader asks
  * ps_nat_live(), so no timer is needed and results depend only on time.
  * At most `max` entries are held (nf_conntrack_max). */
@@ -46,6 +47,15 @@ const char *ps_ct_state_name(ps_ct_state st);
 /* The state's timeout (net.netfilter.nf_conntrack_tcp_timeout_*). */
 ps_time ps_ct_timeout(ps_ct_state st);
 
+/* UDP has no states: an entry lives nf_conntrack_udp_timeout (30 s) after
+ * its last packet, or nf_conntrack_udp_timeout_stream (120 s) once a reply
+ * has been seen and a packet comes more than PS_CT_UDP_STREAM_AFTER after
+ * the first one; that packet also assures it (nf_conntrack_udp_packet;
+ * docs/reference/nat.md, "UDP"). */
+#define PS_CT_UDP_TIMEOUT ((ps_time)30 * 1000000u)
+#define PS_CT_UDP_TIMEOUT_STREAM ((ps_time)120 * 1000000u)
+#define PS_CT_UDP_STREAM_AFTER ((ps_time)2 * 1000000u)
+
 typedef enum ps_nat_kind {
     PS_NAT_SNAT, /* masquerade: the source was rewritten on the way out */
     PS_NAT_DNAT, /* a forwarding rule: the destination was rewritten on the way in */
@@ -56,9 +66,10 @@ typedef struct ps_ct_entry {
     ps_tuple orig;      /* as the originator sent it */
     ps_tuple reply;     /* as the answers come back (translated addresses) */
     ps_time expires;    /* gone at this time unless another packet comes */
+    ps_time created;    /* when its first packet came (for UDP streams) */
     uint32_t id;        /* 0, 1, 2... in order of creation */
     uint8_t proto;      /* ps_proto */
-    uint8_t state;      /* ps_ct_state */
+    uint8_t state;      /* ps_ct_state (TCP; unused for UDP) */
     uint8_t kind;       /* ps_nat_kind */
     uint8_t assured;    /* handshake completed: conntrack's [ASSURED] */
     uint8_t replied;    /* a reply has been seen (else conntrack shows [UNREPLIED]) */
@@ -113,7 +124,8 @@ ps_nat_result ps_nat_add(ps_nat *t, uint8_t proto, ps_nat_kind kind, const ps_tu
 bool ps_nat_sweep_due(const ps_nat *t, ps_time now);
 
 /* Moves entry i through conntrack's TCP states for a packet with `flags`
- * going in direction dir, and restarts its timeout. Returns false when the
+ * going in direction dir, and restarts its timeout (a UDP entry: its
+ * timeout as PS_CT_UDP_TIMEOUT says). Returns false when the
  * entry is gone: a connection whose only answer is an RST is forgotten at
  * once, as conntrack does (nf_conntrack_tcp_packet); indices of other
  * entries may change then. */

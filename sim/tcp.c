@@ -87,7 +87,7 @@ bool ps__tcp_output(ps_engine *e, uint32_t s, uint8_t flags, const char *payload
 {
     ps_socket *sk = &e->socks[s];
     uint32_t seq = sk->snd_nxt;
-    if (e->nat[sk->host].tracking) ps__router_output(e, sk->host, sk->laddr, sk->lport, sk->raddr, sk->rport, flags);
+    if (e->nat[sk->host].tracking) ps__router_output(e, sk->host, PS_PROTO_TCP, sk->laddr, sk->lport, sk->raddr, sk->rport, flags);
     if (payload) sk->snd_nxt += (uint32_t)strlen(payload);
     if (flags & (PS_SYN | PS_FIN)) sk->snd_nxt++;
     return ps__tcp_send(e, sk->host, s, sk->laddr, sk->lport, sk->raddr, sk->rport, flags, seq,
@@ -122,7 +122,7 @@ static void send_reset(ps_engine *e, const ps_segment *sg)
 {
     if (sg->flags & PS_RST) return;
     if (e->nat[sg->to_host].tracking)
-        ps__router_output(e, sg->to_host, sg->dst_addr, sg->dst_port, sg->src_addr, sg->src_port, PS_RST);
+        ps__router_output(e, sg->to_host, PS_PROTO_TCP, sg->dst_addr, sg->dst_port, sg->src_addr, sg->src_port, PS_RST);
     uint32_t fin_syn = (sg->flags & PS_SYN ? 1u : 0u) + (sg->flags & PS_FIN ? 1u : 0u);
     if (sg->flags & PS_ACK)
         ps__tcp_send(e, sg->to_host, PS_NONE, sg->dst_addr, sg->dst_port, sg->src_addr,

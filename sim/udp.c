@@ -162,7 +162,7 @@ static bool datagram(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint1
     if (g == PS_NONE) return e->status != PS_RUN_NOMEM;
     if (ps__quiet(e)) return true;
     ps_event ev = s != PS_NONE ? ps__sock_event(e, PS_EV_DATAGRAM, s)
-                               : ps__host_event(e, PS_EV_ICMP, host);
+                               : ps__host_event(e, (kind & PS_SEG_ICMP) ? PS_EV_ICMP : PS_EV_DATAGRAM, host);
     ev.has_src = ev.has_dst = true;
     ev.src_addr = src;
     ev.src_port = sport;
@@ -197,6 +197,8 @@ static ps_errno udp_output(ps_engine *e, uint32_t s, ps_addr dst, uint16_t dport
     size_t len = text ? strlen(text) : 0;
     PS_ASSERT(len <= UINT16_MAX);
     e->socks[s].snd_nxt++;
+    if (e->nat[sk->host].tracking)
+        ps__router_output(e, sk->host, PS_PROTO_UDP, src, sk->lport, dst, dport, PS_SEG_UDP);
     datagram(e, sk->host, s, src, sk->lport, dst, dport, PS_SEG_UDP, (uint16_t)len, text);
     return PS_OK;
 }
@@ -239,6 +241,12 @@ void ps__udp_close(ps_engine *e, uint32_t s)
 }
 
 void ps__udp_unhash(ps_engine *e, uint32_t s) { ps_ports_remove_owner(&e->udp, e->socks, s); }
+
+bool ps__udp_forward(ps_engine *e, uint32_t r, ps_addr src, uint16_t sport, ps_addr dst, uint16_t dport,
+                     uint8_t kind, uint16_t len, const char *payload)
+{
+    return datagram(e, r, PS_NONE, src, sport, dst, dport, kind, len, payload);
+}
 
 /* ---- arriving ---- */
 
@@ -301,6 +309,7 @@ void ps__udp_arrive(ps_engine *e, uint32_t g)
     ps_segment sg = e->segs[g];
     ps__seg_free(e, g);
     uint32_t h = sg.to_host;
+    if (e->sc->hosts[h].router && ps__router_input(e, &sg)) return;
     uint32_t s = udp_lookup(e, h, sg.dst_addr, sg.dst_port, sg.src_addr, sg.src_port);
     if (sg.flags & PS_SEG_ICMP) {
         /* The message quotes the datagram: the sender's socket is looked up

@@ -303,6 +303,53 @@ for scn in scenarios/*.scn; do
     [ "$took" -le "$BUDGET" ] || fail "took ${took}s (budget ${BUDGET}s; PCAP_BUDGET overrides)"
 done
 
+# UDP through a router (not a shipped lesson): every datagram and ICMP port
+# unreachable the router rewrote (a jsonl "rewrite" event with "proto") is
+# decoded twice, as it came and as it left, with good checksums (check_udp);
+# the ICMP's quoted datagram carries the inside host's address and port.
+udp_rewrites() {
+    sed -n 's/^{"t_us":\([0-9]*\),"kind":"rewrite".*"src":"\([0-9.]*\):\([0-9]*\)","dst":"\([0-9.]*\):\([0-9]*\)","proto":"\([a-z]*\)","op":"[a-z]*","nat_src":"\([0-9.]*\):\([0-9]*\)","nat_dst":"\([0-9.]*\):\([0-9]*\)".*/\1 \6 \2 \3 \4 \5 \7 \8 \9/p' "$1" |
+    awk '{ t = sprintf("%d.%06d", int($1 / 1000000), $1 % 1000000) }
+    $2 == "udp" { print "before", t, "udp", $3, $4, $5, $6; print "at", t, "udp", $7, $8, $9, "*" }
+    $2 == "icmp" { print "before", t, "icmp", $3, $5, $6, $4; print "at", t, "icmp", $7, $9, "*", $8 }'
+}
+cat >"$tmp/udpnat.scn" <<'EOF'
+host   laptop1 192.168.1.10
+router home    inside 192.168.1.1/24 outside 203.0.113.5 masquerade
+host   server  93.184.216.34
+link   laptop1 home 1ms
+link   home    server 20ms
+proc server  dns  pid=53  user=root
+proc laptop1 dig pid=4242 user=alice
+at 0ms server dns udp bind 53 as d reply "A 1.2.3.4"
+at 100ms laptop1 dig udp connect 93.184.216.34:53 as q
+at 110ms q send "A example.com"
+at 200ms laptop1 dig udp connect 93.184.216.34:54 as c
+at 210ms c send "hello"
+EOF
+scn="$tmp/udpnat.scn"
+check_scenario
+udp_rewrites "$tmp/trace.jsonl" >"$tmp/udp.rewrites"
+[ "$(grep -c '^at .* udp ' "$tmp/udp.rewrites")" = 3 ] && [ "$(grep -c '^at .* icmp ' "$tmp/udp.rewrites")" = 1 ] ||
+    fail "udpnat.scn: expected three datagrams and an ICMP port unreachable rewritten by the router"
+# got: "T udp src sport dst dport len" / "T icmp src dst qsport qdport"; a
+# rewritten datagram's port the router chose is "*" when it is the dynamic one
+awk 'NR == FNR { pk[NR] = $0; n = NR; next }
+    { found = 0
+      for (i = 1; i <= n && !found; i++) {
+          split(pk[i], p, " ")
+          if (p[2] != $3) continue
+          ok = 1
+          for (j = 4; j <= 7; j++) if ($j != "*" && p[j - 1] != $j) ok = 0
+          if (ok && ($1 == "at" ? p[1] == $2 : p[1] + 0 <= $2 + 0)) found = 1
+      }
+      if (!found) print }' "$tmp/udp.got" "$tmp/udp.rewrites" >"$tmp/udp.missing"
+if [ -s "$tmp/udp.missing" ]; then
+    fail "udpnat.scn: a router's datagram rewrite is not in the capture on both sides"; show "$tmp/udp.missing"
+fi
+grep -q ' icmp 93.184.216.34 192.168.1.10 [0-9]* 54$' "$tmp/udp.got" ||
+    fail "udpnat.scn: the ICMP port unreachable is not translated back to 192.168.1.10 (quoting its datagram)"
+
 # A capture that cannot be created is a clear error and exit code 1.
 scn="(unwritable path)"
 "$PORTSIM" run scenarios/two-tabs.scn --format none --pcap "$tmp/no/such/dir/x.pcap" 2>"$tmp/err"

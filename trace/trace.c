@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine_view.h"
 #include "units.h"
 
 /* Appends s[0..n) so that no byte of it can steer a terminal: C0 controls
@@ -215,12 +216,20 @@ static void text_udp(line *l, const ps_event *ev)
     if (ev->text && (ev->kind == PS_EV_DATAGRAM || ev->kind == PS_EV_UDP_DELIVER)) text_quoted(l, ev->text);
 }
 
-/* A router's rewrite: the segment as it came, then what changed. */
+/* What a rewrite event's packet is: its TCP flags, or the datagram kind. */
+static const char *nat_packet(const ps_event *ev, char fl[24])
+{
+    if (ev->flags & PS_SEG_ICMP) return "ICMP port unreachable";
+    if (ev->flags & PS_SEG_UDP) return "UDP";
+    return ps_flags_str(ev->flags, fl);
+}
+
+/* A router's rewrite: the segment (datagram) as it came, then what changed. */
 static void text_nat(line *l, const ps_event *ev)
 {
     char fl[24], a[22];
     text_tuple(l, ev);
-    ps_sbuf_printf(sep(l), "%s:", ps_flags_str(ev->flags, fl));
+    ps_sbuf_printf(sep(l), "%s:", nat_packet(ev, fl));
     if (strcmp(ev->op, "drop") == 0) {
         ps_sbuf_printf(sep(l), "dropped, %s", ev->text);
         return;
@@ -408,7 +417,11 @@ static void json_event(ps_trace *t, const ps_event *ev)
                            ev->to != PS_TO_NONE && ev->state == PS_ESTABLISHED ? "true" : "false");
         break;
     case PS_EV_NAT:
-        json_str_field(out, "flags", ps_flags_str(ev->flags, fl));
+        /* A datagram's rewrite says its protocol; a segment's, its flags. */
+        if (ev->flags & (PS_SEG_UDP | PS_SEG_ICMP))
+            json_str_field(out, "proto", (ev->flags & PS_SEG_ICMP) ? "icmp" : "udp");
+        else
+            json_str_field(out, "flags", ps_flags_str(ev->flags, fl));
         json_str_field(out, "op", ev->op);
         if (strcmp(ev->op, "drop") != 0) {
             json_endpoint(t, "nat_src", ev, ev->nat_src_addr, ev->nat_src_port);

@@ -60,11 +60,12 @@ void ps_tool_conntrack(ps_sh *sh, int argc, char **argv)
     }
     for (uint32_t i = 0; i < n; i++) {
         const ps_ct_entry *en = v[i];
-        /* conntrack prints whole seconds left, rounded down. */
-        ps_sbuf_printf(sh->out, "%-8s %u %llu %s ", en->proto == PS_PROTO_UDP ? "udp" : "tcp",
-                       en->proto == PS_PROTO_UDP ? 17u : 6u,
+        /* conntrack prints whole seconds left, rounded down; a UDP entry
+         * has no state (docs/reference/nat.md, "UDP"). */
+        bool udp = en->proto == PS_PROTO_UDP;
+        ps_sbuf_printf(sh->out, "%-8s %u %llu %s%s", udp ? "udp" : "tcp", udp ? 17u : 6u,
                        (unsigned long long)((en->expires - now) / 1000000u),
-                       ps_ct_state_name((ps_ct_state)en->state));
+                       udp ? "" : ps_ct_state_name((ps_ct_state)en->state), udp ? "" : " ");
         tuple_text(sh->out, &en->orig);
         if (!en->replied) ps_sbuf_puts(sh->out, " [UNREPLIED]");
         ps_sbuf_putc(sh->out, ' ');
@@ -114,8 +115,8 @@ void ps_tool_nft(ps_sh *sh, int argc, char **argv)
         for (uint32_t i = 0; i < sc->nforwards; i++) {
             const ps_forward_spec *f = &sc->forwards[i];
             if (f->router != sh->host) continue;
-            ps_sbuf_printf(sh->out, T2 "ip saddr != %s ip daddr %s tcp dport %u dnat to %s:%u\n", net, out,
-                           f->port, ps_addr_str(f->to, a), f->to_port);
+            ps_sbuf_printf(sh->out, T2 "ip saddr != %s ip daddr %s %s dport %u dnat to %s:%u\n", net, out,
+                           f->proto == PS_PROTO_UDP ? "udp" : "tcp", f->port, ps_addr_str(f->to, a), f->to_port);
         }
         ps_sbuf_puts(sh->out, T1 "}\n");
     }

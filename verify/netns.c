@@ -539,7 +539,7 @@ static uint32_t link_between(const ps_scenario *sc, uint32_t a, uint32_t b)
  * leaves by), then the nftables rules the scenario asks for:
  *   table ip nat
  *     postrouting: ip saddr INSIDE/P ip daddr != INSIDE/P masquerade
- *     prerouting:  ip saddr != INSIDE/P ip daddr OUTSIDE tcp dport PORT dnat to ADDR:PORT */
+ *     prerouting:  ip saddr != INSIDE/P ip daddr OUTSIDE tcp|udp dport PORT dnat to ADDR:PORT */
 static bool setup_router(const ps_scenario *sc, uint32_t r, char *err, size_t n)
 {
     const ps_host_spec *hs = &sc->hosts[r];
@@ -585,7 +585,7 @@ static bool setup_router(const ps_scenario *sc, uint32_t r, char *err, size_t n)
         ps_addr_str(f->to, a);
         snprintf(to, sizeof to, "%s:%u", a, (unsigned)f->to_port);
         if (!NFT("add", "rule", "ip", "nat", "prerouting", "ip", "saddr", "!=", net, "ip", "daddr", out,
-                 "tcp", "dport", port, "dnat", "to", to))
+                 f->proto == PS_PROTO_UDP ? "udp" : "tcp", "dport", port, "dnat", "to", to))
             return false;
     }
 #undef NFT

@@ -803,7 +803,8 @@ static void not_replayed(vctx *c, row *r)
 {
     char t[32];
     ps_verify_time_cell(ps_engine_now(c->e), t);
-    snprintf(r->skip, sizeof r->skip, "not replayed (at %s: needs TIME-WAIT's 60 s to pass)", t);
+    snprintf(r->skip, sizeof r->skip, "not replayed (at %s: needs %s to pass)", t,
+             c->horizon_udp ? "a UDP conntrack entry's timeout" : "TIME-WAIT's 60 s");
 }
 
 /* The kernel side of `accept as`: the listener's helper names the
@@ -1243,10 +1244,15 @@ static int line_cmp(const void *a, const void *b) { return strcmp(a, b); }
 static bool parse_conntrack(const char *text, lines *out)
 {
     for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-        char state[24];
+        char state[24] = "UDP";
         unsigned to;
         int at = 0;
-        if (sscanf(line, "ipv4 %*u tcp %*u %u %23s %n", &to, state, &at) != 2 || at == 0) continue;
+        /* A UDP entry has no state: "ipv4 2 udp 17 29 src=.." */
+        if (sscanf(line, "ipv4 %*u udp %*u %u %n", &to, &at) == 1 && at != 0) {
+            const char *u = strstr(line, "[UNREPLIED]"), *eol = strchr(line, '\n');
+            if (u && (!eol || u < eol)) snprintf(state, sizeof state, "UDP-UNREPLIED");
+        } else if (sscanf(line, "ipv4 %*u tcp %*u %u %23s %n", &to, state, &at) != 2 || at == 0)
+            continue;
         ps_tuple t[2];
         const char *q = line + at;
         bool ok = true;
@@ -1325,7 +1331,12 @@ static void conntrack_snapshot(vctx *c)
         char buf[128];
         for (uint32_t i = 0; i < t->n; i++) {
             if (!ps_nat_live(t, i, ps_engine_now(c->e))) continue;
-            ct_line(buf, sizeof buf, ps_ct_state_name((ps_ct_state)t->v[i].state), &t->v[i].orig, &t->v[i].reply);
+            const ps_ct_entry *en = &t->v[i];
+            /* UDP has no state; whether a reply was seen is compared. */
+            const char *st = en->proto != PS_PROTO_UDP ? ps_ct_state_name((ps_ct_state)en->state)
+                             : en->replied               ? "UDP"
+                                                         : "UDP-UNREPLIED";
+            ct_line(buf, sizeof buf, st, &en->orig, &en->reply);
             if (!lines_push(&el, buf)) c->nomem = true;
         }
         if (el.n) qsort(el.v, el.n, sizeof *el.v, line_cmp);
@@ -1390,6 +1401,7 @@ static void snapshot(vctx *c)
 static bool replay(vctx *c)
 {
     ps_engine_set_sink(c->e, on_event, c);
+    bool udp = uses_udp(c->sc);
     for (;;) {
         ps_time next = ps_engine_next_time(c->e);
         if (next == PS_TIME_NEVER) break;
@@ -1398,6 +1410,10 @@ static bool replay(vctx *c)
         if (!c->horizon && ps_verify_past_horizon(c->tw_first, next)) {
             snapshot(c);
             c->horizon = true;
+        } else if (!c->horizon && udp && ps_verify_udp_entry_expires(c->e, next)) {
+            /* A router's UDP entry is about to run out: 30 real seconds on the kernel. */
+            snapshot(c);
+            c->horizon = c->horizon_udp = true;
         }
         c->step_action = c->step_inst = PS_NONE;
         c->nsub = 0;

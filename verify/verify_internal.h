@@ -33,6 +33,21 @@ static inline bool ps_verify_past_horizon(ps_time tw_first, ps_time next)
     return tw_first != PS_TIME_NEVER && next >= tw_first + TIME_WAIT_US;
 }
 
+/* Whether a router's UDP translation entry (30 s, or 120 s as a stream)
+ * runs out in the simulation at or before `next`: the kernel's would need
+ * that many real seconds, so the replay stops there as for TIME-WAIT. */
+static inline bool ps_verify_udp_entry_expires(const ps_engine *e, ps_time next)
+{
+    const ps_scenario *sc = ps_engine_scenario(e);
+    ps_time now = ps_engine_now(e);
+    for (uint32_t h = 0; h < sc->nhosts; h++) {
+        const ps_nat *t = sc->hosts[h].router ? ps_engine_nat(e, h) : NULL;
+        for (uint32_t i = 0; t && i < t->n; i++)
+            if (t->v[i].proto == PS_PROTO_UDP && ps_nat_live(t, i, now) && t->v[i].expires <= next) return true;
+    }
+    return false;
+}
+
 typedef enum { ST_AGREE, ST_DIFFER, ST_SKIP, ST_SIMPLE } row_status;
 typedef enum { RK_INST, RK_SIMPLE, RK_TABLE } row_kind;
 
@@ -119,6 +134,7 @@ typedef struct vctx {
     uint32_t step_action, step_inst; /* the action the current step ran */
     ps_time tw_first;      /* first TIME-WAIT in the engine, PS_TIME_NEVER */
     bool horizon;          /* replay stopped (TIME-WAIT would have to expire) */
+    bool horizon_udp;      /* ... or a router's UDP entry */
     bool quiet;            /* wait QUIET_MS before the next kernel step */
     bool nomem;
     char fatal[512];       /* a helper could not be started: stop */

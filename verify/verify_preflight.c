@@ -101,7 +101,9 @@ static bool dry_run(dry *d)
     ps_engine_set_sink(d->e, dry_event, d);
     for (;;) {
         ps_time next = ps_engine_next_time(d->e);
-        if (next == PS_TIME_NEVER || ps_verify_past_horizon(d->tw_first, next)) break;
+        if (next == PS_TIME_NEVER || ps_verify_past_horizon(d->tw_first, next) ||
+            ps_verify_udp_entry_expires(d->e, next))
+            break;
         d->step_action = PS_NONE;
         bool more = ps_engine_step(d->e);
         dry_fds(d);

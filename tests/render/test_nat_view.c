@@ -3,8 +3,8 @@
  * the conversation's colour), envelopes re-addressed as they leave it (the
  * rewritten slots and what they were), envelopes on the outside still
  * belonging to their inside conversation, forwarded doors, and the table
- * laid out inside the building without overlaps, also when it overflows.
- * No SDL. */
+ * laid out inside the building without overlaps, also when it overflows;
+ * UDP entries say so. No SDL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,6 +211,62 @@ static void presenting_keeps_every_entry(void **state)
     done(&v);
 }
 
+/* A DNS query through the router: its entry is a row marked udp, the answer
+ * leaving home is re-addressed, and the table fits at both sizes. */
+static void udp_entries_are_rows_marked_udp(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "host laptop1 192.168.1.10\n"
+        "router home inside 192.168.1.1/24 outside 203.0.113.5 masquerade\n"
+        "host server 93.184.216.34\n"
+        "link laptop1 home 1ms\nlink home server 20ms\n"
+        "forward home udp 5353 to laptop1:53\n"
+        "proc server dns pid=53 user=root\nproc laptop1 dig pid=4242 user=alice\n"
+        "at 0ms server dns udp bind 53 as d reply \"A 1.2.3.4\"\n"
+        "at 100ms laptop1 dig udp connect 93.184.216.34:53 from 50000 as q\n"
+        "at 110ms q send \"A example.com\"\n";
+    int sizes[2][2] = { { 1280, 720 }, { 1920, 1080 } };
+    for (int k = 0; k < 2; k++) {
+        view v;
+        ps_diag d;
+        v.sc = ps_scenario_parse(text, strlen(text), "udp.scn", &d);
+        assert_non_null(v.sc);
+        v.e = ps_engine_new(v.sc, v.sc->seed);
+        assert_non_null(v.e);
+        ps_engine_run_until(v.e, 151500); /* the answer is leaving home */
+        v.s = calloc(1, sizeof *v.s);
+        v.L = calloc(1, sizeof *v.L);
+        assert_true(v.s && v.L);
+        pv_scene_build(v.s, v.e, NULL, NULL);
+        pv_layout_in in = { v.s, sizes[k][0], sizes[k][1], 1.0, fake_measure, NULL, "NAT", "t", "hint", "caption",
+                            false, NULL, 0, 0, false };
+        pv_layout_compute(&in, v.L);
+        uint32_t home = host_named(v.s, "home");
+        const pv_host *h = &v.s->hosts[home];
+        assert_int_equal(h->nnat, 1);
+        const pv_nat_row *r = &v.s->nats[h->first_nat];
+        assert_true(r->udp);
+        assert_false(r->forward);
+        assert_string_equal(r->in, "192.168.1.10:50000");
+        assert_string_equal(r->out, "203.0.113.5:50000");
+        char a[96], b[96];
+        pv_nat_row_text(r, PV_NAT_ONE_LINE, a, b, sizeof a);
+        assert_string_equal(a, "192.168.1.10:50000 ↔ 203.0.113.5:50000 (udp)");
+        const pv_envelope *env = NULL;
+        for (uint32_t i = 0; i < v.s->nenvs; i++)
+            if (v.s->envs[i].host_from == home) env = &v.s->envs[i];
+        assert_non_null(env);
+        assert_int_equal(env->rewritten, 1u << PV_SLOT_DST_IP);
+        assert_string_equal(env->detail, "home rewrote dst, was 203.0.113.5:50000");
+        const pv_host_box *hb = &v.L->hosts[home];
+        assert_int_equal(hb->nat_shown, 1);
+        assert_true(pv_rect_inside(hb->nat_row[0], hb->nat));
+        assert_labels_ok(v.L);
+        done(&v);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +275,7 @@ int main(void)
         cmocka_unit_test(forwarded_door_says_where),
         cmocka_unit_test(a_full_table_is_counted),
         cmocka_unit_test(presenting_keeps_every_entry),
+        cmocka_unit_test(udp_entries_are_rows_marked_udp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

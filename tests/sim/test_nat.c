@@ -1,7 +1,7 @@
 /* test_nat.c — a router's translation table (nat.h): masquerade keeps a
  * free port and picks another, seeded, in the right class when it is
  * taken; replies translate back; conntrack's TCP states and timeouts; the
- * bound on entries; expiry. */
+ * bound on entries; expiry; UDP's timeouts (30 s, 120 s for a stream). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #define LAN2 0xC0A8010Bu  /* 192.168.1.11 */
 #define OUT 0xCB007105u   /* 203.0.113.5 */
 #define SRV 0x5DB8D822u   /* 93.184.216.34 */
+#define PS_SEG_UDP_FLAG 0x40u /* engine_view.h's PS_SEG_UDP: the nat table ignores flags for UDP */
 
 static uint32_t connect_through(ps_nat *t, ps_rng *rng, ps_addr lan, uint16_t sport, ps_time now,
                                 ps_tuple *reply)
@@ -203,6 +204,55 @@ static void masquerade_gives_up_when_every_port_is_taken(void **state)
     ps_nat_free(&t);
 }
 
+/* Measured (docs/reference/nat.md, "UDP"): 30 s unreplied and after a quick
+ * answer; a packet more than 2 s after the first, once answered, makes a
+ * stream: 120 s and [ASSURED]. UDP and TCP entries with the same ports are
+ * apart. */
+static void udp_entries_time_out_as_conntrack_measured(void **state)
+{
+    (void)state;
+    ps_nat t;
+    ps_rng rng;
+    ps_nat_init(&t, 100);
+    ps_rng_seed(&rng, 3);
+    const ps_time s = 1000000u;
+    ps_tuple orig = { LAN1, SRV, 50000, 53 }, reply;
+    assert_int_equal(ps_nat_masquerade(&t, PS_PROTO_UDP, &orig, OUT, &rng, 0, &reply), PS_NAT_OK);
+    assert_int_equal(reply.dport, 50000);
+    uint32_t i = PS_NONE;
+    assert_int_equal(ps_nat_add(&t, PS_PROTO_UDP, PS_NAT_SNAT, &orig, &reply, PS_SEG_UDP_FLAG, 0, &i), PS_NAT_OK);
+    assert_true(ps_nat_track(&t, i, 0, PS_SEG_UDP_FLAG, 0));
+    assert_int_equal(t.v[i].expires, 30 * s);
+    assert_false(t.v[i].replied);
+    /* a TCP connection from the same port is another entry, and keeps it too */
+    ps_tuple tcp_orig = { LAN1, SRV, 50000, 53 }, tcp_reply;
+    assert_int_equal(ps_nat_masquerade(&t, PS_PROTO_TCP, &tcp_orig, OUT, &rng, 0, &tcp_reply), PS_NAT_OK);
+    assert_int_equal(tcp_reply.dport, 50000);
+    int dir = -1;
+    ps_tuple back = { SRV, OUT, 53, 50000 };
+    assert_int_equal(ps_nat_find(&t, PS_PROTO_UDP, &back, s / 10, &dir), i);
+    assert_int_equal(dir, 1);
+    assert_true(ps_nat_track(&t, i, 1, PS_SEG_UDP_FLAG, s / 10)); /* the answer: still 30 s */
+    assert_true(t.v[i].replied);
+    assert_false(t.v[i].assured);
+    assert_int_equal(t.v[i].expires, s / 10 + 30 * s);
+    assert_true(ps_nat_track(&t, i, 0, PS_SEG_UDP_FLAG, 2 * s)); /* not past 2 s yet */
+    assert_false(t.v[i].assured);
+    assert_true(ps_nat_track(&t, i, 0, PS_SEG_UDP_FLAG, 2 * s + 1)); /* a stream */
+    assert_true(t.v[i].assured);
+    assert_int_equal(t.v[i].expires, 2 * s + 1 + 120 * s);
+    /* unanswered entries never become streams */
+    ps_tuple o2 = { LAN2, SRV, 40000, 9 }, r2;
+    assert_int_equal(ps_nat_masquerade(&t, PS_PROTO_UDP, &o2, OUT, &rng, 0, &r2), PS_NAT_OK);
+    uint32_t j = PS_NONE;
+    assert_int_equal(ps_nat_add(&t, PS_PROTO_UDP, PS_NAT_SNAT, &o2, &r2, PS_SEG_UDP_FLAG, 0, &j), PS_NAT_OK);
+    assert_true(ps_nat_track(&t, j, 0, PS_SEG_UDP_FLAG, 10 * s));
+    assert_false(t.v[j].assured);
+    assert_int_equal(t.v[j].expires, 40 * s);
+    assert_int_equal(ps_nat_find(&t, PS_PROTO_UDP, &o2, 40 * s, &dir), PS_NONE); /* expired */
+    ps_nat_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +262,7 @@ int main(void)
         cmocka_unit_test(states_follow_conntrack_and_set_timeouts),
         cmocka_unit_test(entries_expire_and_the_table_is_bounded),
         cmocka_unit_test(masquerade_gives_up_when_every_port_is_taken),
+        cmocka_unit_test(udp_entries_time_out_as_conntrack_measured),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

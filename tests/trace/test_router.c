@@ -4,7 +4,9 @@
  * hosts cannot answer; masquerade's changed port depends on the seed only
  * and stays distinct; a forwarded port reaches the inside server, other
  * ports of the router refuse, and an outside host cannot reach a private
- * address. */
+ * address; UDP is translated both ways (a taken port changed), an ICMP port
+ * unreachable comes back to the inside sender, and a `forward ... udp`
+ * rule reaches an inside UDP server. */
 #include "engine_fixture.h"
 
 #define HOME "router home inside 192.168.1.1/24 outside 203.0.113.5 %s\n" \
@@ -114,6 +116,56 @@ static void forwarding_and_private_addresses(void **state)
     fixture_end(&f);
 }
 
+static void udp_through_the_router(void **state)
+{
+    (void)state;
+    fixture f = start("masquerade",
+                      "forward home udp 5353 to laptop:53\n"
+                      "proc server dns pid=53 user=root\nproc laptop named pid=9 user=root\n"
+                      "at 0ms server dns udp bind 53 as d reply \"A 1.2.3.4\"\n"
+                      "at 0ms laptop named udp bind 53 as n reply \"A 5.6.7.8\"\n"
+                      "at 10ms laptop curl udp connect 93.184.216.34:53 from 50000 as q\n"
+                      "at 10ms laptop2 curl udp connect 93.184.216.34:53 from 50000 as q2\n"
+                      "at 20ms q send \"A example.com\"\n"
+                      "at 30ms q2 send \"A example.com\"\n"
+                      "at 40ms laptop curl udp connect 93.184.216.34:54 as c\n"
+                      "at 50ms c send \"x\"\n"
+                      "at 200ms c send \"y\"\n"
+                      "at 300ms server dns udp connect 203.0.113.5:5353 as in\n"
+                      "at 310ms in send \"A example.com\"\n", 0);
+    ps_engine_run(f.e);
+    /* both answers came back to the inside senders, none to the router */
+    assert_int_equal(fixture_sock(&f, "q")->rcv_nxt, 1);
+    assert_int_equal(fixture_sock(&f, "q2")->rcv_nxt, 1);
+    uint16_t seen[2] = { 0, 0 };
+    int n = 0;
+    for (size_t i = 0; i < f.log->n; i++) {
+        const fixture_event *ev = &f.log->ev[i];
+        assert_false(ev->kind == PS_EV_ICMP && ev->src_addr == 0xCB007105u); /* the router never refuses */
+        if (ev->kind == PS_EV_UDP_DELIVER && ev->dst_addr == 0x5DB8D822u && ev->dst_port == 53 && n < 2)
+            seen[n++] = ev->src_port;
+    }
+    assert_int_equal(n, 2);
+    assert_int_equal(seen[0], 50000);     /* kept */
+    assert_int_not_equal(seen[1], 50000); /* taken: changed */
+    /* the ICMP port unreachable was translated back: c's next send is refused */
+    assert_int_equal(ps_engine_named_error(f.e, ps_scenario_sock(f.sc, "c")), PS_ECONNREFUSED);
+    const fixture_event *icmp = fixture_find(f.log, PS_EV_ICMP_DELIVER, "c");
+    assert_non_null(icmp);
+    assert_int_equal(icmp->dst_addr, 0xC0A8010Au);
+    /* the forwarded port reached the inside server, and its answer came back */
+    assert_int_equal(fixture_sock(&f, "n")->rcv_nxt, 1);
+    assert_int_equal(fixture_sock(&f, "in")->rcv_nxt, 1);
+    /* four UDP entries, the refused one unanswered */
+    const ps_nat *t = ps_engine_nat(f.e, ps_scenario_host(f.sc, "home"));
+    uint32_t udp = 0, unreplied = 0;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (t->v[i].proto == PS_PROTO_UDP) udp++, unreplied += !t->v[i].replied;
+    assert_int_equal(udp, 4);
+    assert_int_equal(unreplied, 1);
+    fixture_end(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +173,7 @@ int main(void)
         cmocka_unit_test(without_masquerade_nobody_answers),
         cmocka_unit_test(changed_port_is_seeded),
         cmocka_unit_test(forwarding_and_private_addresses),
+        cmocka_unit_test(udp_through_the_router),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

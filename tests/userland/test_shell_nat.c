@@ -1,7 +1,8 @@
 /* test_shell_nat.c — `conntrack -L` and `nft list ruleset` on a router:
  * the exact lines (conntrack-tools' and nftables' formats), newest entry
  * first, [UNREPLIED] before an answer, the seconds left counting down,
- * expired entries gone, the refusal for a user, a host that is no router. */
+ * expired entries gone, the refusal for a user, a host that is no router;
+ * UDP entries (no state; [ASSURED] as a stream) and a UDP forward's rule. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,15 +32,17 @@ static const char *const lesson =
 static ps_scenario *sc;
 static ps_engine *e;
 
-static void start(void)
+static void start_with(const char *text)
 {
     ps_diag d;
-    sc = ps_scenario_parse(lesson, strlen(lesson), "t.scn", &d);
+    sc = ps_scenario_parse(text, strlen(text), "t.scn", &d);
     assert_non_null(sc);
     e = ps_engine_new(sc, 1);
     assert_non_null(e);
     ps_shell_attach(e);
 }
+
+static void start(void) { start_with(lesson); }
 
 static void stop(void)
 {
@@ -148,12 +151,52 @@ static void a_full_table_drops_new_connections(void **state)
     stop();
 }
 
+/* The lines measured on Linux (docs/reference/nat.md, "UDP"): no state
+ * column, [UNREPLIED] until the answer, 30 s; 120 s and [ASSURED] for a
+ * packet more than 2 s after the first once answered; `udp dport` in nft. */
+static void conntrack_lists_udp_entries(void **state)
+{
+    (void)state;
+    start_with("router home inside 192.168.1.1/24 outside 203.0.113.5 masquerade\n"
+               "host laptop 192.168.1.10\nhost server 93.184.216.34\n"
+               "link laptop home 1ms\nlink home server 20ms\n"
+               "forward home udp 5353 to laptop:53\n"
+               "proc server dns pid=53 user=root\nproc laptop dig pid=4242 user=alice\n"
+               "at 0ms server dns udp bind 53 as d reply \"A 1.2.3.4\"\n"
+               "at 100ms laptop dig udp connect 93.184.216.34:53 from 50000 as q\n"
+               "at 110ms q send \"A example.com\"\n"
+               "at 3s q send \"again\"\n");
+#define UORIG "src=192.168.1.10 dst=93.184.216.34 sport=50000 dport=53"
+#define UREPLY "src=93.184.216.34 dst=203.0.113.5 sport=53 dport=50000"
+    ps_engine_run_until(e, 120000); /* the question crossed, no answer yet */
+    expect_out("home", "conntrack -L",
+               "udp      17 29 " UORIG " [UNREPLIED] " UREPLY " mark=0 use=1\n" LAST
+               "1 flow entries have been shown.");
+    ps_engine_run_until(e, 160000); /* answered at once: still 30 s, not assured */
+    expect_out("home", "conntrack -L",
+               "udp      17 29 " UORIG " " UREPLY " mark=0 use=1\n" LAST "1 flow entries have been shown.");
+    ps_engine_run_until(e, 3100000); /* a second exchange, 2.9 s after the first: a stream */
+    expect_out("home", "conntrack -L",
+               "udp      17 119 " UORIG " " UREPLY " [ASSURED] mark=0 use=1\n" LAST
+               "1 flow entries have been shown.");
+    ps_engine_run_until(e, 200000000);
+    expect_out("home", "conntrack -L", LAST "0 flow entries have been shown.");
+    char *nft = ps_shell_exec(e, ps_scenario_host(sc, "home"), "nft list ruleset");
+    assert_non_null(nft);
+    assert_non_null(strstr(nft, "ip saddr != 192.168.1.0/24 ip daddr 203.0.113.5 udp dport 5353 dnat to 192.168.1.10:53\n"));
+    free(nft);
+#undef UORIG
+#undef UREPLY
+    stop();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(conntrack_follows_the_connection),
         cmocka_unit_test(nft_lists_the_rules_verify_loads),
         cmocka_unit_test(a_full_table_drops_new_connections),
+        cmocka_unit_test(conntrack_lists_udp_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
