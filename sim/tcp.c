@@ -284,15 +284,12 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
             enter_time_wait(e, s);
             ps__tcp_output(e, s, PS_ACK, NULL);
         } else if (st == PS_ESTABLISHED) {
-            /* The peer is done; our program reads EOF and closes too. */
+            /* The peer is done; our program reads EOF and closes too, with
+             * the same close() as any other: the socket leaves the program
+             * (orphaned) and finishes LAST-ACK alone, so a later kill or
+             * `close` of the program does not close it a second time. */
             ps__set_state(e, s, PS_CLOSE_WAIT);
-            if (!ps__quiet(e)) {
-                ps_event ev = ps__sock_event(e, PS_EV_CLOSE, s);
-                ev.state = PS_LAST_ACK;
-                ps__emit(e, &ev);
-            }
-            ps__set_state(e, s, PS_LAST_ACK);
-            ps__tcp_output(e, s, PS_FIN | PS_ACK, NULL);
+            ps_engine_close(e, s);
         }
         return;
     }
