@@ -1,8 +1,13 @@
-/* test_close.c — the end of a connection: a kill or a `close` arriving
- * while the FIN exchange is under way. Each of these once released a socket
- * twice and aborted a checked build (tests/fuzz/regressions/
- * kill-server-in-last-ack.scn). */
+/* test_close.c — the end of a connection: a kill, a `close` or an RST
+ * arriving while the FIN exchange is under way. Each of these once released
+ * a socket twice and aborted a checked build (tests/fuzz/regressions/
+ * kill-server-in-last-ack.scn); the rules are measured in
+ * docs/reference/linux-ports.md, "Closing, killing and resetting". */
 #include "engine_fixture.h"
+
+/* White box: the RST test puts a segment on the wire itself, which no
+ * scenario action can (tcp.c's ps__tcp_send). */
+#include "engine_internal.h"
 
 #define MS(n) ((ps_time)(n) * 1000u) /* ps_time counts microseconds */
 
@@ -81,11 +86,54 @@ static void test_close_after_passive_close_is_ebadf(void **state)
     fixture_end(&f);
 }
 
+/* Linux with tcp_rfc1337 = 0 (the default): an RST whose sequence number is
+ * exactly the next expected one ends a TIME-WAIT at once, silently; any
+ * other RST is ignored (measured: docs/reference/close_probe.py tw-rst).
+ * Before the fix the RST released the socket but left it in the TIME-WAIT
+ * queue, whose timer released it again a minute later (an abort). */
+static void test_rst_ends_time_wait_once(void **state)
+{
+    (void)state;
+    fixture f = fixture_start(LAST_ACK_KILL "at 200ms a close\n");
+    ps_engine_run_until(f.e, MS(300));
+    uint32_t laptop = ps_scenario_host(f.sc, "laptop"), server = ps_scenario_host(f.sc, "server");
+    assert_int_equal(ps_engine_state_count(f.e, laptop, PS_TIME_WAIT), 1);
+    ps_socket a = *fixture_sock(&f, "a");
+    assert_int_equal(a.state, PS_TIME_WAIT);
+
+    /* Out of window: ignored. */
+    assert_true(ps__tcp_send(f.e, server, PS_NONE, a.raddr, a.rport, a.laddr, a.lport, PS_RST,
+                             a.rcv_nxt + 1000, 0, NULL));
+    ps_engine_run_until(f.e, MS(400));
+    assert_int_equal(ps_engine_state_count(f.e, laptop, PS_TIME_WAIT), 1);
+    assert_int_equal(count_kind_sock(f.log, PS_EV_RELEASE, "a"), 0);
+
+    /* In window: TIME-WAIT ends on arrival, with no error for anyone. */
+    assert_true(ps__tcp_send(f.e, server, PS_NONE, a.raddr, a.rport, a.laddr, a.lport, PS_RST,
+                             a.rcv_nxt, 0, NULL));
+    ps_engine_run_until(f.e, MS(500));
+    assert_int_equal(ps_engine_state_count(f.e, laptop, PS_TIME_WAIT), 0);
+    assert_int_equal(count_kind_sock(f.log, PS_EV_RELEASE, "a"), 1);
+    assert_int_equal(fixture_find(f.log, PS_EV_RELEASE, "a")->t, MS(420));
+    assert_int_equal(fixture_count(f.log, PS_EV_ERROR), 0);
+
+    /* A new connection takes the freed slot and enters TIME-WAIT itself;
+     * the old queue entry must not end it early. */
+    ps_errno err = ps_engine_connect(f.e, ps_engine_find_pid(f.e, laptop, 4242), a.raddr, 80, 0,
+                                     PS_NONE, NULL);
+    assert_int_equal(err, PS_OK);
+    ps_engine_run(f.e);
+    assert_int_equal(ps_engine_status(f.e), PS_RUN_OK);
+    assert_int_equal(count_kind_sock(f.log, PS_EV_RELEASE, "a"), 1);
+    fixture_end(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kill_in_last_ack_leaves_the_fin_exchange_alone),
         cmocka_unit_test(test_close_after_passive_close_is_ebadf),
+        cmocka_unit_test(test_rst_ends_time_wait_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
