@@ -306,6 +306,9 @@ ps_errno ps_engine_close(ps_engine *e, uint32_t s)
         ps__emit(e, &ev);
     }
     if (next == PS_CLOSED) {
+        /* Released at once only before the FIN exchange: a socket past it
+         * is an orphan (handled above) and finishes on its own. */
+        PS_ASSERT(st == PS_CLOSED || st == PS_LISTEN || st == PS_SYN_SENT || st == PS_SYN_RECV);
         if (st == PS_LISTEN) listen_stop(e, s);
         else if (st == PS_SYN_RECV) ps__tcp_output(e, s, PS_RST, NULL);
         ps__sock_release(e, s);

@@ -211,6 +211,7 @@ static void remember_named(ps_engine *e, uint32_t s)
 void ps__sock_release(ps_engine *e, uint32_t s)
 {
     ps_socket *sk = &e->socks[s];
+    PS_ASSERT(sk->live); /* a second release would free what another socket holds */
     bool udp = sk->proto == PS_PROTO_UDP;
     if (udp) {
         ps__udp_unhash(e, s);

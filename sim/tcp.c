@@ -227,11 +227,31 @@ static void enter_time_wait(ps_engine *e, uint32_t s)
     if (was_empty) arm_timewait(e, ps_time_add(e->now, PS_TIME_WAIT_US));
 }
 
+/* An RST ended TIME-WAIT socket s early: its queue entry becomes a hole
+ * (PS_NONE) that the timer skips, so the slot, which may be reused, is not
+ * released a second time. A linear scan from the newest: RSTs that reach a
+ * TIME-WAIT are rare, and the queue keeps its O(1) expiry. */
+static void forget_time_wait(ps_engine *e, uint32_t s)
+{
+    for (uint32_t i = e->tw_tail; i > e->tw_head; i--) {
+        if (e->tw[i - 1] == s) {
+            e->tw[i - 1] = PS_NONE;
+            return;
+        }
+    }
+    PS_ASSERT(!"a TIME-WAIT socket is missing from the TIME-WAIT queue");
+}
+
 void ps__tcp_timewait_due(ps_engine *e)
 {
     while (e->tw_head < e->tw_tail) {
         if (e->tw_due[e->tw_head] > e->now) break;
-        ps__sock_release(e, e->tw[e->tw_head++]); /* nothing else ends a TIME-WAIT */
+        uint32_t s = e->tw[e->tw_head++];
+        if (s == PS_NONE) continue; /* ended early by an RST (forget_time_wait) */
+        /* Only the timer and forget_time_wait end a TIME-WAIT: the socket is
+         * still the one that entered the queue. */
+        PS_ASSERT(e->socks[s].live && e->socks[s].state == PS_TIME_WAIT);
+        ps__sock_release(e, s);
     }
     if (e->tw_head == e->tw_tail) e->tw_head = e->tw_tail = 0;
     else arm_timewait(e, e->tw_due[e->tw_head]);
@@ -243,6 +263,18 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
     ps_socket *sk = &e->socks[s];
     ps_tcp_state st = (ps_tcp_state)sk->state;
     if (sg->flags & PS_RST) {
+        if (st == PS_TIME_WAIT) {
+            /* RFC 1337's "TIME-WAIT assassination", which Linux allows
+             * (tcp_rfc1337 = 0): an RST at exactly the next expected
+             * sequence number ends TIME-WAIT at once; any other is ignored.
+             * No program holds the socket, so nobody hears of it
+             * (docs/reference/linux-ports.md, "Closing, killing and
+             * resetting"). */
+            if (sg->seq != sk->rcv_nxt) return;
+            forget_time_wait(e, s);
+            ps__sock_release(e, s);
+            return;
+        }
         if (st == PS_SYN_SENT) ps__sock_error(e, s, "connect", PS_ECONNREFUSED);
         else ps__sock_error(e, s, "recv", PS_ECONNRESET);
         return;
@@ -284,15 +316,12 @@ static void tcp_input(ps_engine *e, uint32_t s, const ps_segment *sg)
             enter_time_wait(e, s);
             ps__tcp_output(e, s, PS_ACK, NULL);
         } else if (st == PS_ESTABLISHED) {
-            /* The peer is done; our program reads EOF and closes too. */
+            /* The peer is done; our program reads EOF and closes too, with
+             * the same close() as any other: the socket leaves the program
+             * (orphaned) and finishes LAST-ACK alone, so a later kill or
+             * `close` of the program does not close it a second time. */
             ps__set_state(e, s, PS_CLOSE_WAIT);
-            if (!ps__quiet(e)) {
-                ps_event ev = ps__sock_event(e, PS_EV_CLOSE, s);
-                ev.state = PS_LAST_ACK;
-                ps__emit(e, &ev);
-            }
-            ps__set_state(e, s, PS_LAST_ACK);
-            ps__tcp_output(e, s, PS_FIN | PS_ACK, NULL);
+            ps_engine_close(e, s);
         }
         return;
     }
