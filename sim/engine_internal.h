@@ -127,6 +127,17 @@ void ps__track_free(ps_engine *e);
 /* Counts segment sg for every `expect segments` it matches. */
 void ps__count_segment(ps_engine *e, const ps_segment *sg);
 
+/* Sets both ends of a packet event (segment, datagram, rewrite): the
+ * tuple as it is on the wire. */
+static inline void ps__ev_ends(ps_event *ev, ps_addr src, uint16_t sport, ps_addr dst, uint16_t dport)
+{
+    ev->has_src = ev->has_dst = true;
+    ev->src_addr = src;
+    ev->src_port = sport;
+    ev->dst_addr = dst;
+    ev->dst_port = dport;
+}
+
 /* ---- engine.c services used by tcp.c ---- */
 void ps__emit(ps_engine *e, ps_event *ev);
 /* True when no sink listens: the caller skips building the event, which is

@@ -42,11 +42,7 @@ static void report_drop(ps_engine *e, uint32_t r, const ps_segment *sg, const ch
 {
     if (ps__quiet(e)) return;
     ps_event ev = ps__host_event(e, PS_EV_NAT, r);
-    ev.has_src = ev.has_dst = true;
-    ev.src_addr = sg->src_addr;
-    ev.src_port = sg->src_port;
-    ev.dst_addr = sg->dst_addr;
-    ev.dst_port = sg->dst_port;
+    ps__ev_ends(&ev, sg->src_addr, sg->src_port, sg->dst_addr, sg->dst_port);
     ev.flags = sg->flags;
     ev.op = "drop";
     ev.text = why;
@@ -119,11 +115,7 @@ bool ps__router_input(ps_engine *e, const ps_segment *sg)
         return false; /* for the router itself */
     if (rewritten && !ps__quiet(e)) {
         ps_event ev = ps__host_event(e, PS_EV_NAT, r);
-        ev.has_src = ev.has_dst = true;
-        ev.src_addr = sg->src_addr;
-        ev.src_port = sg->src_port;
-        ev.dst_addr = sg->dst_addr;
-        ev.dst_port = sg->dst_port;
+        ps__ev_ends(&ev, sg->src_addr, sg->src_port, sg->dst_addr, sg->dst_port);
         ev.nat_src_addr = n.src;
         ev.nat_src_port = n.sport;
         ev.nat_dst_addr = n.dst;

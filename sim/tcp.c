@@ -66,11 +66,7 @@ bool ps__tcp_send(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint16_t
     if (ps__quiet(e)) return true;
     ps_event ev = s != PS_NONE ? ps__sock_event(e, PS_EV_SEGMENT, s)
                                : ps__host_event(e, PS_EV_SEGMENT, host);
-    ev.has_src = ev.has_dst = true;
-    ev.src_addr = src;
-    ev.src_port = sport;
-    ev.dst_addr = dst;
-    ev.dst_port = dport;
+    ps__ev_ends(&ev, src, sport, dst, dport);
     ev.flags = flags;
     ev.len = sg->len;
     ev.tcp_seq = seq;
@@ -100,11 +96,7 @@ static ps_event deliver_event(ps_engine *e, const ps_segment *sg, uint32_t g, ui
 {
     ps_event ev = s != PS_NONE ? ps__sock_event(e, PS_EV_DELIVER, s)
                                : ps__host_event(e, PS_EV_DELIVER, sg->to_host);
-    ev.has_src = ev.has_dst = true;
-    ev.src_addr = sg->src_addr;
-    ev.src_port = sg->src_port;
-    ev.dst_addr = sg->dst_addr;
-    ev.dst_port = sg->dst_port;
+    ps__ev_ends(&ev, sg->src_addr, sg->src_port, sg->dst_addr, sg->dst_port);
     ev.flags = sg->flags;
     ev.len = sg->len;
     ev.tcp_seq = sg->seq;

@@ -163,11 +163,7 @@ static bool datagram(ps_engine *e, uint32_t host, uint32_t s, ps_addr src, uint1
     if (ps__quiet(e)) return true;
     ps_event ev = s != PS_NONE ? ps__sock_event(e, PS_EV_DATAGRAM, s)
                                : ps__host_event(e, (kind & PS_SEG_ICMP) ? PS_EV_ICMP : PS_EV_DATAGRAM, host);
-    ev.has_src = ev.has_dst = true;
-    ev.src_addr = src;
-    ev.src_port = sport;
-    ev.dst_addr = dst;
-    ev.dst_port = dport;
+    ps__ev_ends(&ev, src, sport, dst, dport);
     ev.flags = kind;
     ev.len = len;
     ev.segment = g;
@@ -290,11 +286,7 @@ static ps_event arrive_event(ps_engine *e, ps_event_kind kind, const ps_segment 
                              uint32_t s)
 {
     ps_event ev = s != PS_NONE ? ps__sock_event(e, kind, s) : ps__host_event(e, kind, sg->to_host);
-    ev.has_src = ev.has_dst = true;
-    ev.src_addr = sg->src_addr;
-    ev.src_port = sg->src_port;
-    ev.dst_addr = sg->dst_addr;
-    ev.dst_port = sg->dst_port;
+    ps__ev_ends(&ev, sg->src_addr, sg->src_port, sg->dst_addr, sg->dst_port);
     ev.flags = sg->flags;
     ev.len = sg->len;
     ev.segment = g;
