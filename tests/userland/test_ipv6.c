@@ -3,20 +3,8 @@
  * the bind-conflict rules between IPv4, IPv6 and dual-stack sockets as
  * measured on Linux (docs/reference/ipv6.md), which listener takes an IPv4
  * or IPv6 connection, and what ss, lsof and netstat print for them. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "engine_ops.h"
+#include "shell_fixture.h"
 #include "engine_view.h"
-#include "load.h"
-#include "shell.h"
 
 /* ---- text forms ---- */
 
@@ -71,47 +59,6 @@ static void test_in6_text(void **state)
 }
 
 /* ---- scenarios ---- */
-
-typedef struct world {
-    ps_scenario *sc;
-    ps_engine *e;
-    char *shell_text;
-} world;
-
-static void sink(void *ctx, const ps_event *ev)
-{
-    world *w = ctx;
-    if (ev->kind == PS_EV_SHELL) {
-        free(w->shell_text);
-        w->shell_text = strdup(ev->text);
-    }
-}
-
-static world *start(const char *text, unsigned ms)
-{
-    world *w = calloc(1, sizeof *w);
-    assert_non_null(w);
-    ps_diag d;
-    w->sc = ps_scenario_parse(text, strlen(text), "test.scn", &d);
-    if (!w->sc) {
-        char buf[1024];
-        fail_msg("%s\n%s", ps_diag_format(&d, buf, sizeof buf), text);
-    }
-    w->e = ps_engine_new(w->sc, w->sc->seed);
-    assert_non_null(w->e);
-    ps_engine_set_sink(w->e, sink, w);
-    ps_shell_attach(w->e);
-    ps_engine_run_until(w->e, (ps_time)ms * 1000);
-    return w;
-}
-
-static void finish(world *w)
-{
-    ps_engine_free(w->e);
-    ps_scenario_free(w->sc);
-    free(w->shell_text);
-    free(w);
-}
 
 static void bad(const char *text, const char *want)
 {
@@ -315,15 +262,6 @@ static void test_ephemeral_shared(void **state)
     "at 0ms box python3 listen [2001:db8::80]:3003 v6only\n"                   \
     "at 0ms box python3 listen [::1]:3004 v6only\n"                            \
     "at 0ms box python3 listen [::ffff:192.0.2.80]:3005\n"
-
-static void expect_out(world *w, const char *cmd, const char *want)
-{
-    char *got = ps_shell_exec(w->e, 0, cmd);
-    assert_non_null(got);
-    if (strcmp(got, want) != 0) print_error("command: %s\n--- want ---\n%s\n--- got ---\n%s\n", cmd, want, got);
-    assert_string_equal(got, want);
-    free(got);
-}
 
 static void test_tools(void **state)
 {

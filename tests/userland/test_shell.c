@@ -3,86 +3,15 @@
  * effects of kill and the launchers on the engine (a killed server frees its
  * port, a failed launcher exits), the error texts (Node.js EADDRINUSE, bash's
  * kill and command-not-found, curl), and a host with thousands of sockets. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "engine_ops.h"
-#include "load.h"
-#include "shell.h"
+#include "shell_fixture.h"
 
 /* ---- helpers ---- */
-
-typedef struct world {
-    ps_scenario *sc;
-    ps_engine *e;
-    char *shell_text;  /* text of the last SHELL event */
-    int errors[PS_ERRNO_COUNT]; /* ERROR events seen, by errno */
-    int kills;
-} world;
-
-static void sink(void *ctx, const ps_event *ev)
-{
-    world *w = ctx;
-    if (ev->kind == PS_EV_SHELL) {
-        free(w->shell_text);
-        w->shell_text = strdup(ev->text);
-    } else if (ev->kind == PS_EV_ERROR) {
-        w->errors[ev->err]++;
-    } else if (ev->kind == PS_EV_KILL) {
-        w->kills++;
-    }
-}
-
-/* Parses text and runs it to time t (in ms). */
-static world *start(const char *text, unsigned ms)
-{
-    world *w = calloc(1, sizeof *w);
-    assert_non_null(w);
-    ps_diag d;
-    w->sc = ps_scenario_parse(text, strlen(text), "test.scn", &d);
-    if (!w->sc) {
-        char buf[1024];
-        fail_msg("%s", ps_diag_format(&d, buf, sizeof buf));
-    }
-    w->e = ps_engine_new(w->sc, w->sc->seed);
-    assert_non_null(w->e);
-    ps_engine_set_sink(w->e, sink, w);
-    ps_shell_attach(w->e);
-    ps_engine_run_until(w->e, (ps_time)ms * 1000);
-    return w;
-}
-
-static void finish(world *w)
-{
-    ps_engine_free(w->e);
-    ps_scenario_free(w->sc);
-    free(w->shell_text);
-    free(w);
-}
 
 static uint32_t host(const world *w, const char *name)
 {
     uint32_t h = ps_scenario_host(w->sc, name);
     assert_int_not_equal(h, PS_NONE);
     return h;
-}
-
-/* Runs cmd on the scenario's first host and checks the exact output. */
-static void expect_out(world *w, const char *cmd, const char *want)
-{
-    char *got = ps_shell_exec(w->e, 0, cmd);
-    assert_non_null(got);
-    if (strcmp(got, want) != 0)
-        print_error("command: %s\n--- want ---\n%s\n--- got ---\n%s\n", cmd, want, got);
-    assert_string_equal(got, want);
-    free(got);
 }
 
 static void advance(world *w, unsigned ms)
