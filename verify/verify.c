@@ -657,6 +657,23 @@ static void out_of_descriptors(vctx *c, const inst *in)
              ps_verify_errname(in->k_err), c->rows[in->row].op);
 }
 
+/* Runs cmd in the helper of inst in's process (started on first use) and
+ * records the kernel's answer; when it succeeded and m is given, also the
+ * local end the helper reports. False when the operation failed. */
+static bool kernel_run(vctx *c, inst *in, const ps_vcmd *cmd, ps_vmsg *m)
+{
+    in->k_err = helper(c, in->proc);
+    if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, cmd, m);
+    in->k_known = true;
+    out_of_descriptors(c, in);
+    if (in->k_err != 0) return false;
+    if (m) {
+        in->k_saddr = m->laddr;
+        in->k_sport = m->lport;
+    }
+    return true;
+}
+
 /* An AF_INET6 inst's address as its socket writes it (:: for 0,
  * ::ffff:a.b.c.d for IPv4), and its IPV6_V6ONLY. */
 static void set_family(const vctx *c, ps_vcmd *cmd, const inst *in)
@@ -681,10 +698,7 @@ static void kernel_listen(vctx *c, inst *in, uint32_t id)
     cmd.reuseport = in->reuseport;
     set_family(c, &cmd, in);
     copy_text(cmd.text, in->reply);
-    in->k_err = helper(c, in->proc);
-    if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, NULL);
-    in->k_known = true;
-    out_of_descriptors(c, in);
+    kernel_run(c, in, &cmd, NULL);
 }
 
 static void kernel_connect(vctx *c, inst *in, uint32_t id)
@@ -705,14 +719,7 @@ static void kernel_connect(vctx *c, inst *in, uint32_t id)
     const ps_socket *sk = in->e_slot != PS_NONE ? ps_engine_socket(c->e, in->e_slot) : NULL;
     if (sk && sk->live && (sk->flags & PS_SOCK_REQUESTER)) copy_text(cmd.text, ps_engine_socket_text(c->e, in->e_slot));
     ps_vmsg m;
-    in->k_err = helper(c, in->proc);
-    if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, &m);
-    in->k_known = true;
-    out_of_descriptors(c, in);
-    if (in->k_err != 0) return;
-    in->k_saddr = m.laddr;
-    in->k_sport = m.lport;
-    if (in->dst_host == PS_NONE) return;
+    if (!kernel_run(c, in, &cmd, &m) || in->dst_host == PS_NONE) return;
     /* Which listener took it: its helper reports the accept (seen through
      * the routers on the way). */
     accept_at at = expected_accept(c, in);
@@ -742,13 +749,7 @@ static void kernel_udp(vctx *c, inst *in, uint32_t id)
     cmd.reuseport = in->reuseport;
     copy_text(cmd.text, in->reply);
     ps_vmsg m;
-    in->k_err = helper(c, in->proc);
-    if (in->k_err == 0) in->k_err = ps_verify_command(c, in->proc, &cmd, &m);
-    in->k_known = true;
-    out_of_descriptors(c, in);
-    if (in->k_err != 0) return;
-    in->k_saddr = m.laddr;
-    in->k_sport = m.lport;
+    kernel_run(c, in, &cmd, &m);
 }
 
 /* send or close on a named socket: the helper holding it does it. */
