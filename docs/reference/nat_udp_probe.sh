@@ -10,38 +10,10 @@
 set -eu
 N=natu$$
 T=/tmp/$N
-cleanup() { kill $(jobs -p) 2>/dev/null || true; for h in lan1 lan2 home server; do ip netns del $N-$h 2>/dev/null || true; done; rm -f $T.*; }
+. "$(dirname "$0")/nat_net.sh"
+cleanup() { kill $(jobs -p) 2>/dev/null || true; nat_net_del $N; rm -f $T.*; }
 trap cleanup EXIT INT TERM
-for h in lan1 lan2 home server; do ip netns add $N-$h; ip -n $N-$h link set lo up; done
-veth() { ip -n $N-$2 link add $1 type veth peer name $1 netns $N-$3; ip -n $N-$2 link set $1 up; ip -n $N-$3 link set $1 up; }
-veth v1 lan1 home; veth v2 lan2 home; veth v3 home server
-ip -n $N-lan1 addr add 192.168.1.10/32 dev lo
-ip -n $N-lan2 addr add 192.168.1.11/32 dev lo
-ip -n $N-server addr add 93.184.216.34/32 dev lo
-ip -n $N-home addr add 192.168.1.1/32 dev v1
-ip -n $N-home addr add 192.168.1.1/32 dev v2
-ip -n $N-home addr add 203.0.113.5/32 dev v3
-ip -n $N-home route add 192.168.1.10 dev v1 src 192.168.1.1
-ip -n $N-home route add 192.168.1.11 dev v2 src 192.168.1.1
-ip -n $N-home route add 93.184.216.34 dev v3 src 203.0.113.5
-ip -n $N-lan1 route add 192.168.1.1 dev v1 src 192.168.1.10
-ip -n $N-lan1 route add 93.184.216.34 via 192.168.1.1 dev v1 src 192.168.1.10
-ip -n $N-lan2 route add 192.168.1.1 dev v2 src 192.168.1.11
-ip -n $N-lan2 route add 93.184.216.34 via 192.168.1.1 dev v2 src 192.168.1.11
-ip -n $N-server route add 203.0.113.5 dev v3 src 93.184.216.34
-ip netns exec $N-home sysctl -qw net.ipv4.ip_forward=1
-ip netns exec $N-home nft -f - <<'NFT'
-table ip nat {
-    chain postrouting {
-        type nat hook postrouting priority srcnat; policy accept;
-        oifname "v3" masquerade
-    }
-    chain prerouting {
-        type nat hook prerouting priority dstnat; policy accept;
-        iifname "v3" udp dport 5353 dnat to 192.168.1.10:53
-    }
-}
-NFT
+nat_net $N 'iifname "v3" udp dport 5353 dnat to 192.168.1.10:53'
 ct() { ip netns exec $N-home conntrack -L -p udp 2>&1; }
 echo "== nft list ruleset (home)"; ip netns exec $N-home nft list ruleset
 echo "== conntrack UDP timeouts (home)"
